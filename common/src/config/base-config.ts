@@ -1,0 +1,14 @@
+import { Type } from 'typebox';
+
+/** Variables every service reads; each service spreads these into its own schema. */
+export const baseConfigProperties = {
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  MONGO_DB: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB connection string' }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+};

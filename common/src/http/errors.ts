@@ -1,0 +1,24 @@
+import createError from '@fastify/error';
+
+/**
+ * Every application error code lives here, made with @fastify/error: a code, a message template
+ * and an HTTP status. The error handler maps them to `{ error, message, details? }` once, at the edge.
+ */
+export const Errors = {
+  NotFound: createError('NOT_FOUND', '%s not found', 404),
+  Validation: createError('VALIDATION_FAILED', '%s', 400),
+  Conflict: createError('CONFLICT', '%s', 409),
+  Forbidden: createError('FORBIDDEN', '%s', 403),
+  Unauthorized: createError('UNAUTHORIZED', 'Sign in to continue', 401),
+  PreconditionFailed: createError('PRECONDITION_FAILED', '%s', 412),
+  NotReady: createError('NOT_READY', '%s', 503),
+} as const;
+
+/** An error that carries structured `details` for the response body (e.g. which fields failed). */
+export interface DetailedError extends Error {
+  details?: unknown;
+}
+
+export function withDetails<E extends Error>(error: E, details: unknown): E & DetailedError {
+  return Object.assign(error, { details });
+}

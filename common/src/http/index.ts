@@ -1,0 +1,10 @@
+export { createServiceApp, type ServiceAppOptions } from './create-service-app';
+export { type ErrorBody, errorHandlerPlugin, toErrorResponse } from './error-handler';
+export { type DetailedError, Errors, withDetails } from './errors';
+export {
+  type HealthPluginOptions,
+  healthPlugin,
+  type ReadinessCheck,
+  type ReadinessResult,
+} from './health-plugin';
+export { metricsRegistry } from './metrics';

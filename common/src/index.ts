@@ -1,0 +1,5 @@
+export * from './config';
+export * from './http';
+export { createShutdown, type Shutdown } from './lifecycle';
+export { createLogger, type Logger, type LoggerOptions } from './logger';
+export * from './mongo';

@@ -1,0 +1,51 @@
+import { type Db, MongoClient } from 'mongodb';
+import type { Logger } from '../logger';
+
+export interface MongoConnection {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export interface ConnectMongoOptions {
+  MONGO_DB: string;
+  /** Shows up in server logs and `currentOp`, so operators can tell the services apart. */
+  appName: string;
+  logger?: Logger;
+  /** Database to use when the connection string names none. */
+  defaultDatabase?: string;
+}
+
+/**
+ * Opens the one `MongoClient` of a process. The timeouts fail fast at start-up (a service that can
+ * not reach its database should say so within seconds), the pool is sized for a small service, and
+ * writes and reads retry once on transient errors (the driver's default, stated here on purpose).
+ */
+export async function connectMongo(options: ConnectMongoOptions): Promise<MongoConnection> {
+  const client = new MongoClient(options.MONGO_DB, {
+    appName: options.appName,
+    maxPoolSize: 20,
+    minPoolSize: 1,
+    serverSelectionTimeoutMS: 10_000,
+    connectTimeoutMS: 5_000,
+    socketTimeoutMS: 0,
+    retryWrites: true,
+    retryReads: true,
+  });
+  await client.connect();
+  const db = client.db(new URL(options.MONGO_DB).pathname.slice(1) || options.defaultDatabase || 'azshop');
+  options.logger?.info({ db: db.databaseName }, 'connected to MongoDB');
+  return {
+    client,
+    db,
+    close: () => client.close(),
+  };
+}
+
+/** A readiness check: the database answers a ping within the driver's selection timeout. */
+export function mongoReadiness(db: Db) {
+  return async () => {
+    await db.command({ ping: 1 });
+    return { ok: true } as const;
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  type ConnectMongoOptions,
+  connectMongo,
+  type MongoConnection,
+  mongoReadiness,
+} from './connect-mongo';

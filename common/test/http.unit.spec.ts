@@ -1,0 +1,100 @@
+import pino from 'pino';
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServiceApp, Errors, withDetails } from '../src/http';
+
+const logger = pino({ level: 'silent' });
+let close: (() => Promise<unknown>) | undefined;
+afterEach(async () => close?.());
+
+async function appWith(checks: Parameters<typeof createServiceApp>[0]['checks']) {
+  const app = await createServiceApp({ logger, checks, checkTimeoutMs: 200 });
+  close = () => app.close();
+  return app;
+}
+
+describe('health plugin', () => {
+  it('answers alive, ready and metrics', async () => {
+    const app = await appWith({ db: () => ({ ok: true }) });
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'alive' });
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { db: { ok: true } } });
+    const metrics = await app.inject('/metrics');
+    expect(metrics.headers['content-type']).toMatch(/text\/plain/);
+    expect(metrics.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('is not ready with a 503 naming the failing, throwing or hung check', async () => {
+    const app = await appWith({
+      ok: () => ({ ok: true }),
+      stream: () => ({ ok: false, reason: 'catching up' }),
+      db: async () => {
+        throw new Error('connection refused');
+      },
+      hung: () => new Promise(() => {}),
+    });
+    const response = await app.inject('/readyz');
+    expect(response.statusCode).toBe(503);
+    const body = response.json();
+    expect(body.error).toBe('NOT_READY');
+    expect(body.message).toContain('stream (catching up)');
+    expect(body.message).toContain('db (connection refused)');
+    expect(body.message).toContain('hung (timed out after 200 ms)');
+    expect(body.details.checks.ok).toEqual({ ok: true });
+  });
+});
+
+describe('error handler', () => {
+  it('maps application errors to { error, message, details }', async () => {
+    const app = await appWith({});
+    app.get('/missing', async () => {
+      throw new Errors.NotFound('Product p1');
+    });
+    app.get('/conflict', async () => {
+      throw withDetails(new Errors.Conflict('Order already paid'), { orderId: 'o1' });
+    });
+    expect((await app.inject('/missing')).json()).toEqual({
+      error: 'NOT_FOUND',
+      message: 'Product p1 not found',
+    });
+    const conflict = await app.inject('/conflict');
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toEqual({
+      error: 'CONFLICT',
+      message: 'Order already paid',
+      details: { orderId: 'o1' },
+    });
+  });
+
+  it('answers schema violations with 400 and the failing paths', async () => {
+    const app = await appWith({});
+    app.post(
+      '/items',
+      { schema: { body: Type.Object({ qty: Type.Integer({ minimum: 1 }) }) } },
+      async () => 'ok',
+    );
+    const response = await app.inject({ method: 'POST', url: '/items', payload: { qty: 0 } });
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error).toBe('VALIDATION_FAILED');
+    expect(body.details[0].path).toBe('/qty');
+  });
+
+  it('never leaks a 5xx message or stack', async () => {
+    const app = await appWith({});
+    app.get('/boom', async () => {
+      throw new Error('secret connection string mongodb://user:pw@host');
+    });
+    const response = await app.inject('/boom');
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: 'INTERNAL', message: 'Internal Server Error' });
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const app = await appWith({});
+    const response = await app.inject('/nope');
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ error: 'NOT_FOUND' });
+  });
+});

@@ -1,0 +1,43 @@
+// pm2 runs the whole app locally: the dependencies (Mongo replica set, Azurite, the dev OIDC
+// provider) and the three services, all reading one env file (.env_local, or ENV_FILE).
+// Start it through `npm start` (which builds first and waits for readiness), not `pm2 start` directly.
+import { join } from 'node:path';
+import { envFilePath, readEnv, root, usesLocalMongo } from './workflows/env-file.mjs';
+
+const envFile = envFilePath();
+const vars = readEnv(envFile);
+const shared = { ENV_FILE: envFile, NODE_ENV: vars.NODE_ENV ?? 'development' };
+
+const app = (name, script, args = [], extra = {}) => ({
+  name,
+  script,
+  args,
+  cwd: root,
+  env: { ...shared, ...extra },
+  autorestart: true,
+  max_restarts: 10,
+  min_uptime: 2000,
+  restart_delay: 1000,
+  kill_timeout: 10000,
+  merge_logs: true,
+  time: true,
+});
+
+const apps = [
+  app('blob', join(root, 'node_modules/azurite/dist/src/blob/main.js'), [
+    '--blobHost', '127.0.0.1',
+    '--blobPort', vars.BLOB_PORT ?? '10000',
+    '--location', join(root, vars.BLOB_DATA_DIR ?? '__blobstorage__'),
+    '--skipApiVersionCheck', '--loose', '--disableTelemetry',
+  ]),
+  app('idp', join(root, 'emulators/oidc/dist/main.js')),
+  app('web', join(root, 'web/dist/main.js')),
+  app('factory', join(root, 'factory/dist/main.js')),
+  app('ordering', join(root, 'ordering/dist/main.js')),
+];
+
+// A local replica set only when MONGO_DB points at it; Atlas, Cosmos or another set need nothing here.
+if (usesLocalMongo(vars)) apps.unshift(app('mongo', join(root, 'workflows/run-mongo.mjs')));
+
+// Named export: pm2 loads this file with require(), which sees an ES module's named exports.
+export { apps };

@@ -1,0 +1,53 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+
+export const root = join(import.meta.dirname, '../..');
+export const e2eDir = join(root, '__test_data__/e2e');
+export const e2eEnvFile = join(e2eDir, '.env_e2e');
+/** The end-to-end stack's own pm2 daemon: the developer's running stack (.pm2/) is never touched. */
+export const e2eEnv = { ...process.env, ENV_FILE: e2eEnvFile, PM2_HOME: join(e2eDir, 'pm2') };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Writes the stack's env file: the example's values with free ports and throw-away data dirs. */
+export async function writeE2eEnv(): Promise<Record<string, string>> {
+  rmSync(e2eDir, { recursive: true, force: true });
+  mkdirSync(e2eDir, { recursive: true });
+  const [mongo, blob, idp, web, factory, ordering] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const example = parseEnv(readFileSync(join(root, '.env_local.example'), 'utf8')) as Record<string, string>;
+  const vars: Record<string, string> = {
+    ...example,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    MONGO_DB: `mongodb://127.0.0.1:${mongo}/azshop_e2e?replicaSet=rs0`,
+    MONGO_PORT: String(mongo),
+    MONGO_DATA_DIR: '__test_data__/e2e/mongo',
+    BLOB_PORT: String(blob),
+    BLOB_DATA_DIR: '__test_data__/e2e/blob',
+    AZURE_STORAGE_CONNECTION_STRING: example.AZURE_STORAGE_CONNECTION_STRING!.replace(':10000/', `:${blob}/`),
+    IDP_PORT: String(idp),
+    OIDC_ISSUER: `http://127.0.0.1:${idp}`,
+    OIDC_REDIRECT_URIS: `http://127.0.0.1:${web}/auth/callback`,
+    WEB_PORT: String(web),
+    WEB_BASE_URL: `http://127.0.0.1:${web}`,
+    FACTORY_PORT: String(factory),
+    ORDERING_PORT: String(ordering),
+  };
+  writeFileSync(e2eEnvFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n'));
+  return vars;
+}
+
+export function readE2eEnv(): Record<string, string> {
+  return parseEnv(readFileSync(e2eEnvFile, 'utf8')) as Record<string, string>;
+}

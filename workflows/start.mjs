@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `npm start`: everything a fresh clone needs, then the whole app under pm2, ready.
+// Only node built-ins are imported statically: dependencies may not be installed yet.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureEnvFile, envFilePath, root } from './env-file.mjs';
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+export function installIfMissing() {
+  if (existsSync(join(root, 'node_modules/.package-lock.json'))) return;
+  console.log('Installing dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  installIfMissing();
+  if (ensureEnvFile()) console.log(`Created ${envFilePath()} from .env_local.example`);
+  console.log('Building…');
+  run(process.execPath, [join(root, 'workflows/build.mjs')]);
+
+  console.log('Starting under pm2…');
+  const { up } = await import('./stack.mjs');
+  try {
+    const vars = await up();
+    console.log(`
+az-shop is running: ${vars.WEB_BASE_URL ?? `http://127.0.0.1:${vars.WEB_PORT ?? 3000}`}
+  npm run logs     follow every app's logs (npm run logs -- web for one)
+  npm run status   pm2's table of apps
+  npm stop         stop everything
+  npm run reset    stop and wipe local data (${vars.MONGO_DATA_DIR ?? '__mongo_data__'}, ${vars.BLOB_DATA_DIR ?? '__blobstorage__'})`);
+  } catch (error) {
+    console.error(`\n${error.message}\n\nThe apps are left running for inspection: npm run status, npm run logs, npm stop.`);
+    process.exit(1);
+  }
+}
