@@ -25,10 +25,15 @@ const app = (name, script, args = [], extra = {}) => ({
 
 const apps = [
   app('blob', join(root, 'node_modules/azurite/dist/src/blob/main.js'), [
-    '--blobHost', '127.0.0.1',
-    '--blobPort', vars.BLOB_PORT ?? '10000',
-    '--location', join(root, vars.BLOB_DATA_DIR ?? '__blobstorage__'),
-    '--skipApiVersionCheck', '--loose', '--disableTelemetry',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    vars.BLOB_PORT ?? '10000',
+    '--location',
+    join(root, vars.BLOB_DATA_DIR ?? '__blobstorage__'),
+    '--skipApiVersionCheck',
+    '--loose',
+    '--disableTelemetry',
   ]),
   app('idp', join(root, 'emulators/oidc/dist/main.js')),
   app('web', join(root, 'web/dist/main.js')),

@@ -11,14 +11,23 @@ export function pm2Env(env = process.env) {
 
 export function pm2(args, { env = process.env, stdio = 'inherit' } = {}) {
   const bin = join(root, 'node_modules/pm2/bin/pm2');
-  return spawnSync(process.execPath, [bin, ...args], { cwd: root, env: pm2Env(env), stdio, encoding: 'utf8' });
+  return spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: pm2Env(env),
+    stdio,
+    encoding: 'utf8',
+  });
 }
 
 /** The apps pm2 knows, with their status (empty when its daemon is not running). */
 export function pm2Apps(env = process.env) {
   const result = pm2(['jlist'], { env, stdio: 'pipe' });
   try {
-    return JSON.parse(result.stdout).map((p) => ({ name: p.name, status: p.pm2_env.status, restarts: p.pm2_env.restart_time }));
+    return JSON.parse(result.stdout).map((p) => ({
+      name: p.name,
+      status: p.pm2_env.status,
+      restarts: p.pm2_env.restart_time,
+    }));
   } catch {
     return [];
   }

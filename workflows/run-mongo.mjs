@@ -38,7 +38,9 @@ async function initiateReplicaSet() {
     const admin = client.db('admin');
     const status = await admin.command({ replSetGetStatus: 1 }).catch((error) => error);
     if (status?.code === 94 /* NotYetInitialized */) {
-      await admin.command({ replSetInitiate: { _id: 'rs0', members: [{ _id: 0, host: `127.0.0.1:${port}` }] } });
+      await admin.command({
+        replSetInitiate: { _id: 'rs0', members: [{ _id: 0, host: `127.0.0.1:${port}` }] },
+      });
       console.log('replica set rs0 initiated');
     }
   } finally {

@@ -72,7 +72,8 @@ export async function up({ env = process.env, timeoutMs = 120_000, log = console
   const vars = readEnv(envFilePath(env), env);
   const result = pm2(['startOrReload', join(root, 'pm2.config.js'), '--update-env'], { env, stdio: 'pipe' });
   if (result.status !== 0) throw new Error(`pm2 could not start the apps:\n${result.stderr}`);
-  if (!usesLocalMongo(vars)) log(`  · mongo     external (${new URL(vars.MONGO_DB.replace(/^mongodb(\+srv)?:/, 'http:')).host})`);
+  if (!usesLocalMongo(vars))
+    log(`  · mongo     external (${new URL(vars.MONGO_DB.replace(/^mongodb(\+srv)?:/, 'http:')).host})`);
 
   const deadline = Date.now() + timeoutMs;
   for (const probe of readinessProbes(vars)) {
@@ -80,8 +81,13 @@ export async function up({ env = process.env, timeoutMs = 120_000, log = console
     for (;;) {
       if (await probe.ready()) break;
       const app = pm2Apps(env).find((a) => a.name === probe.name);
-      if (app && (app.status === 'errored' || app.status === 'stopped' || app.restarts >= 3) || Date.now() > deadline) {
-        throw new Error(`${probe.name} did not become ready (${app?.status ?? 'unknown'}, ${app?.restarts ?? 0} restarts). Last log lines:\n${lastLogLines(probe.name, env)}`);
+      if (
+        (app && (app.status === 'errored' || app.status === 'stopped' || app.restarts >= 3)) ||
+        Date.now() > deadline
+      ) {
+        throw new Error(
+          `${probe.name} did not become ready (${app?.status ?? 'unknown'}, ${app?.restarts ?? 0} restarts). Last log lines:\n${lastLogLines(probe.name, env)}`,
+        );
       }
       await sleep(250);
     }

@@ -34,7 +34,9 @@ az-shop is running: ${vars.WEB_BASE_URL ?? `http://127.0.0.1:${vars.WEB_PORT ?? 
   npm stop         stop everything
   npm run reset    stop and wipe local data (${vars.MONGO_DATA_DIR ?? '__mongo_data__'}, ${vars.BLOB_DATA_DIR ?? '__blobstorage__'})`);
   } catch (error) {
-    console.error(`\n${error.message}\n\nThe apps are left running for inspection: npm run status, npm run logs, npm stop.`);
+    console.error(
+      `\n${error.message}\n\nThe apps are left running for inspection: npm run status, npm run logs, npm stop.`,
+    );
     process.exit(1);
   }
 }

@@ -10,7 +10,9 @@ import {
 import { Type } from 'typebox';
 
 // Composition root: config, connections, processors, HTTP.
-const config = loadConfig(Type.Object({ ...baseConfigProperties, FACTORY_PORT: Type.Integer({ default: 9091 }) }));
+const config = loadConfig(
+  Type.Object({ ...baseConfigProperties, FACTORY_PORT: Type.Integer({ default: 9091 }) }),
+);
 const logger = createLogger('factory', config);
 const shutdown = createShutdown(logger);
 

@@ -10,7 +10,9 @@ import {
 import { Type } from 'typebox';
 
 // Composition root: config, connections, processors, HTTP.
-const config = loadConfig(Type.Object({ ...baseConfigProperties, ORDERING_PORT: Type.Integer({ default: 9090 }) }));
+const config = loadConfig(
+  Type.Object({ ...baseConfigProperties, ORDERING_PORT: Type.Integer({ default: 9090 }) }),
+);
 const logger = createLogger('ordering', config);
 const shutdown = createShutdown(logger);
 

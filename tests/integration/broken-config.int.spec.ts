@@ -13,7 +13,12 @@ function startWith(service: string, envFileText: string) {
   const envFile = join(dir, '.env_local');
   writeFileSync(envFile, envFileText);
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ENV_FILE: envFile };
-  return spawnSync(tsx, [join(root, service, 'src/main.ts')], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(tsx, [join(root, service, 'src/main.ts')], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 describe('a service started with a broken .env_local', () => {

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every benchmark (<workspace>/bench/*.bench.ts) one after another, each in its
+// own process so their figures do not disturb each other. `npm run bench -- mongo` runs matching ones.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './env-file.mjs';
+
+const workspaces = ['emulators/mongo', 'common', 'factory', 'ordering', 'web'];
+const filter = process.argv.slice(2);
+const files = workspaces.flatMap((dir) => {
+  const benchDir = join(root, dir, 'bench');
+  if (!existsSync(benchDir)) return [];
+  return readdirSync(benchDir)
+    .filter((name) => name.endsWith('.bench.ts'))
+    .map((name) => join(dir, 'bench', name));
+});
+
+let failed = 0;
+for (const file of files) {
+  if (filter.length && !filter.some((word) => file.includes(word))) continue;
+  console.log(`\n=== ${file} ===`);
+  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
