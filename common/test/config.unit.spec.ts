@@ -39,6 +39,13 @@ describe('parseConfig', () => {
     expect((error as ConfigError).message.split('\n')).toHaveLength(1);
   });
 
+  it('never prints the value of a secret', () => {
+    const secretSchema = Type.Object({ SESSION_SECRET: Type.String({ minLength: 32 }) });
+    expect(() => parseConfig(secretSchema, { SESSION_SECRET: 'short-secret' })).toThrow(
+      'SESSION_SECRET must be at least 32 characters (got a hidden value)',
+    );
+  });
+
   it('rejects a connection string that is not a MongoDB URI', () => {
     expect(() => parseConfig(schema, { MONGO_DB: 'postgres://x' })).toThrow(/MONGO_DB/);
   });

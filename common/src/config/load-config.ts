@@ -29,6 +29,13 @@ export function readEnvFile(path: string | undefined): Record<string, string> {
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
+/** Values of these never reach a log line, even when they are wrong. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY|CONNECTION_STRING|JWKS/i;
+
+export function isSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** A short human phrase for what a variable must be, from its schema. */
 function describeExpected(schema: TSchema): string {
   const options = (schema as { anyOf?: { const?: unknown }[] }).anyOf?.map((member) => member.const);
@@ -70,7 +77,8 @@ export function parseConfig<T extends TObject>(
     if (value === undefined) {
       if (schema.required?.includes(key)) problems.push(`${key} is missing`);
     } else if (!Value.Check(property, value)) {
-      problems.push(`${key} ${describeExpected(property)} (got ${JSON.stringify(input[key])})`);
+      const shown = isSecret(key) ? 'a hidden value' : JSON.stringify(input[key]);
+      problems.push(`${key} ${describeExpected(property)} (got ${shown})`);
     }
   }
   throw new ConfigError(problems);

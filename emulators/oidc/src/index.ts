@@ -1,0 +1,3 @@
+export { DEV_USERS, type DevUser } from './accounts';
+export { createProvider, type ProviderOptions, providerConfiguration } from './provider';
+export { type OidcServer, type StartOidcServerOptions, startOidcServer } from './server';

@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { hydrateRoot } from 'react-dom/client';
+import { createBrowserRouter } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { ROOT_ELEMENT_ID } from '../ssr/document';
+import { HYDRATION_DATA_ID, reviveHydrationData } from '../ui/hydration';
+import { createRoutes } from '../ui/routes';
+import { browserData } from './browser-data';
+
+const hydrationData = reviveHydrationData(document.getElementById(HYDRATION_DATA_ID)?.textContent);
+const router = createBrowserRouter(createRoutes(browserData), hydrationData ? { hydrationData } : {});
+const container = document.getElementById(ROOT_ELEMENT_ID);
+if (!container) throw new Error(`#${ROOT_ELEMENT_ID} is missing from the page`);
+
+hydrateRoot(
+  container,
+  <StrictMode>
+    <RouterProvider router={router} />
+  </StrictMode>,
+);

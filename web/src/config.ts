@@ -1,0 +1,37 @@
+import { baseConfigProperties } from '@az-shop/common';
+import { type Static, Type } from 'typebox';
+
+export const webConfigSchema = Type.Object({
+  ...baseConfigProperties,
+  WEB_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  WEB_BASE_URL: Type.String({
+    pattern: '^https?://[^/]+$',
+    default: 'http://127.0.0.1:3000',
+    description: 'Public origin of the web app, no trailing slash; the OIDC redirect URI is built from it',
+  }),
+  SESSION_SECRET: Type.String({ minLength: 32, description: 'Seals the session cookie' }),
+  OIDC_ISSUER: Type.String({
+    pattern: '^https?://',
+    description: 'Issuer URL of the OpenID Connect provider',
+  }),
+  OIDC_CLIENT_ID: Type.String({ minLength: 1 }),
+  OIDC_CLIENT_SECRET: Type.String({ minLength: 1 }),
+  AZURE_STORAGE_CONNECTION_STRING: Type.String({ minLength: 1 }),
+  BLOB_CONTAINER: Type.String({
+    pattern: '^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$',
+    default: 'az-shop-images',
+  }),
+  WEB_PUBLIC_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Folder of the built browser assets; defaults to public/ beside the bundle',
+    }),
+  ),
+});
+
+export type WebConfig = Static<typeof webConfigSchema>;
+
+/** Cookies get `Secure` and the browser gets HSTS only when the app is served over https. */
+export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {
+  return config.WEB_BASE_URL.startsWith('https://');
+}

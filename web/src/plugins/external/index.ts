@@ -1,0 +1,25 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { WebConfig } from '../../config';
+import { csrfPlugin } from './csrf';
+import { helmetPlugin } from './helmet';
+import { sessionPlugin } from './session';
+import { staticPlugin } from './static';
+
+export interface ExternalPluginsOptions {
+  config: WebConfig;
+  publicDir: string;
+}
+
+/** Third-party plugins, in the order requests meet them. */
+export const externalPlugins = fp<ExternalPluginsOptions>(
+  async (app: FastifyInstance, { config, publicDir }) => {
+    await app.register(helmetPlugin, { config });
+    await app.register(sessionPlugin, { config });
+    await app.register(formbody);
+    await app.register(csrfPlugin);
+    await app.register(staticPlugin, { publicDir });
+  },
+  { name: 'az-shop-external-plugins' },
+);
