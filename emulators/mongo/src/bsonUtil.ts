@@ -1,0 +1,348 @@
+import { Binary, BSON, type Document, Double } from 'bson';
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+type Tagged = { _bsontype?: string };
+
+export function bsonType(v: unknown): string | undefined {
+  return v !== null && typeof v === 'object' ? (v as Tagged)._bsontype : undefined;
+}
+
+/**
+ * Deserialises without losing numeric types, then unwraps the wrappers that round-trip as plain JS numbers
+ * (Int32 always; Double unless it is an integer in int32 range, which would come back as int32).
+ * Long, Decimal128 and integral Doubles stay wrapped so the stored document re-serialises byte-identical.
+ */
+export function deserialize(buf: Uint8Array): Document {
+  // bsonRegExp keeps regex options JS cannot express (e.g. `x`) byte-exact in stored documents.
+  return normalize(
+    BSON.deserialize(buf, { promoteValues: false, promoteBuffers: false, bsonRegExp: true }),
+  ) as Document;
+}
+
+export function normalize(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i]);
+    return v;
+  }
+  const t = (v as Tagged)._bsontype;
+  if (t !== undefined) {
+    if (t === 'Int32') return (v as { value: number }).value;
+    if (t === 'Double') {
+      const n = (v as Double).value;
+      if (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX && !Object.is(n, -0)) return v;
+      return n;
+    }
+    return v;
+  }
+  if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
+  const o = v as Record<string, unknown>;
+  for (const k in o) o[k] = normalize(o[k]);
+  return o;
+}
+
+export function serialize(doc: Document): Buffer {
+  return BSON.serialize(doc) as Buffer;
+}
+
+/** Numeric value of any BSON number, or undefined if v is not a number. */
+export function numberOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  const t = bsonType(v);
+  if (t === 'Double' || t === 'Int32') return (v as { value: number }).value;
+  if (t === 'Long') return (v as { toNumber(): number }).toNumber();
+  if (t === 'Decimal128') return Number((v as object).toString());
+  return undefined;
+}
+
+export function isNumeric(v: unknown): boolean {
+  return numberOf(v) !== undefined;
+}
+
+/**
+ * A Binary whose toString() is exact (mingo compares custom objects by toString(), and Binary's default is a
+ * lossy UTF-8 decoding under which different UUIDs can look equal). Still a Binary for the serializer.
+ */
+class ExactBinary extends Binary {
+  override toString(encoding?: 'hex' | 'base64' | 'utf8' | 'utf-8'): string {
+    return encoding ? super.toString(encoding) : `${this.sub_type}:${super.toString('base64')}`;
+  }
+}
+
+/** True when the value holds BSON values mingo cannot compare correctly as they are (numbers, binaries). */
+export function hasWrappedNumbers(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const t = (v as Tagged)._bsontype;
+  if (t !== undefined)
+    return t === 'Long' || t === 'Double' || t === 'Decimal128' || t === 'Int32' || t === 'Binary';
+  if (Array.isArray(v)) return v.some(hasWrappedNumbers);
+  if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return false;
+  for (const k in v as Record<string, unknown>)
+    if (hasWrappedNumbers((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+/** A copy where every numeric wrapper is a plain number: what the matcher/aggregator sees (see README). */
+export function toView(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const t = (v as Tagged)._bsontype;
+  if (t !== undefined) {
+    if (t === 'BSONRegExp') return toRegExp(v as { pattern: string; options: string });
+    if (t === 'Binary' && !(v instanceof ExactBinary)) {
+      const b = v as Binary;
+      return new ExactBinary(b.buffer.subarray(0, b.position), b.sub_type);
+    }
+    const n = t === 'Long' || t === 'Double' || t === 'Decimal128' || t === 'Int32' ? numberOf(v) : undefined;
+    return n === undefined ? v : n;
+  }
+  if (Array.isArray(v)) return v.map(toView);
+  if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) out[k] = toView((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/** A JS RegExp for a BSON regex (the `x` option is emulated by removing whitespace from the pattern). */
+export function toRegExp(r: { pattern: string; options: string }): RegExp {
+  // Escaped characters stay; unescaped whitespace and #-comments go.
+  const pattern = r.options.includes('x')
+    ? r.pattern.replace(/\\.|#[^\n]*|\s+/g, (m) => (m.startsWith('\\') ? m : ''))
+    : r.pattern;
+  const flags = [...r.options].filter((f) => 'imsu'.includes(f)).join('');
+  return new RegExp(pattern, flags);
+}
+
+/** Deep copy of plain objects/arrays; BSON values (immutable in practice) are shared. */
+export function clone<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if ((v as Tagged)._bsontype !== undefined || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) out[k] = clone((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+export function isPlainObject(v: unknown): v is Document {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    (v as Tagged)._bsontype === undefined &&
+    !(v instanceof Date) &&
+    !(v instanceof RegExp) &&
+    !ArrayBuffer.isView(v)
+  );
+}
+
+// BSON canonical type order used by sort and comparisons (MinKey < null < numbers < string < object < array < ...).
+function typeRank(v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  switch (typeof v) {
+    case 'number':
+      return 2;
+    case 'string':
+      return 3;
+    case 'boolean':
+      return 8;
+    case 'bigint':
+      return 2;
+  }
+  const t = bsonType(v);
+  if (t !== undefined) {
+    switch (t) {
+      case 'MinKey':
+        return 0;
+      case 'MaxKey':
+        return 99;
+      case 'Int32':
+      case 'Double':
+      case 'Long':
+      case 'Decimal128':
+        return 2;
+      case 'BSONSymbol':
+        return 3;
+      case 'Binary':
+        return 6;
+      case 'ObjectId':
+        return 7;
+      case 'Timestamp':
+        return 10;
+      case 'BSONRegExp':
+        return 11;
+      default:
+        return 12;
+    }
+  }
+  if (Array.isArray(v)) return 5;
+  if (v instanceof Date) return 9;
+  if (v instanceof RegExp) return 11;
+  if (ArrayBuffer.isView(v)) return 6;
+  return 4;
+}
+
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 2: {
+      const x = numberOf(a) ?? Number(a);
+      const y = numberOf(b) ?? Number(b);
+      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+      if (Number.isNaN(y)) return 1;
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 3: {
+      const x = String(a);
+      const y = String(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case 4: {
+      const ka = Object.keys(a as object);
+      const kb = Object.keys(b as object);
+      for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+        const c = compareValues((a as Document)[ka[i]!], (b as Document)[kb[i]!]);
+        if (c !== 0) return c;
+        if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+      }
+      return ka.length - kb.length;
+    }
+    case 5: {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
+    case 6:
+    case 7:
+    case 11:
+    case 12:
+      return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+    case 8:
+      return a === b ? 0 : a ? 1 : -1;
+    case 9:
+      return (a as Date).getTime() - (b as Date).getTime();
+    case 10: {
+      const x = a as { t: number; i: number };
+      const y = b as { t: number; i: number };
+      return x.t !== y.t ? x.t - y.t : x.i - y.i;
+    }
+    default:
+      return 0;
+  }
+}
+
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  return compareValues(a, b) === 0 && typeRank(a) === typeRank(b) && keyOf(a) === keyOf(b);
+}
+
+/**
+ * Canonical string for a value, equal for values mongod considers equal in an index
+ * (1, 1.0, Long(1) and Decimal128('1') share a key; null and missing share a key).
+ */
+export function keyOf(v: unknown): string {
+  if (v === undefined || v === null) return 'z';
+  switch (typeof v) {
+    case 'number':
+      return `n${Object.is(v, -0) ? 0 : v}`;
+    case 'string':
+      return `s${v}`;
+    case 'boolean':
+      return v ? 'bt' : 'bf';
+    case 'bigint':
+      return `n${Number(v)}`;
+  }
+  const t = bsonType(v);
+  if (t !== undefined) {
+    switch (t) {
+      case 'Int32':
+      case 'Double':
+      case 'Long':
+      case 'Decimal128':
+        return `n${numberOf(v)}`;
+      case 'ObjectId':
+        return `o${(v as { toHexString(): string }).toHexString()}`;
+      case 'Binary': {
+        const b = v as { sub_type: number; toString(enc: string): string };
+        return `x${b.sub_type}:${b.toString('base64')}`;
+      }
+      case 'Timestamp':
+        return `t${String(v)}`;
+      default:
+        return `${t}:${JSON.stringify(v)}`;
+    }
+  }
+  if (v instanceof Date) return `d${v.getTime()}`;
+  if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
+  if (Array.isArray(v)) return `[${v.map(keyOf).join(',')}]`;
+  if (ArrayBuffer.isView(v))
+    return `x0:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
+  const o = v as Document;
+  let s = '{';
+  for (const k in o) s += `${JSON.stringify(k)}:${keyOf(o[k])},`;
+  return `${s}}`;
+}
+
+export function getPath(doc: unknown, path: string): unknown {
+  let cur: unknown = doc;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Document)[part];
+  }
+  return cur;
+}
+
+/**
+ * All values reachable through a dotted path, expanding arrays on the way the way mongod's index keys do
+ * (`a.b` over `{a: [{b: 1}, {b: 2}]}` gives 1 and 2; a terminal array gives its elements).
+ */
+export function pathValues(doc: unknown, path: string): unknown[] {
+  const parts = path.split('.');
+  const out: unknown[] = [];
+  const walk = (cur: unknown, i: number): void => {
+    if (i === parts.length) {
+      if (Array.isArray(cur)) {
+        if (cur.length === 0) out.push(undefined);
+        else for (const e of cur) out.push(e);
+      } else out.push(cur);
+      return;
+    }
+    if (cur === null || typeof cur !== 'object') {
+      out.push(undefined);
+      return;
+    }
+    if (Array.isArray(cur)) {
+      const key = parts[i]!;
+      if (/^\d+$/.test(key)) {
+        walk(cur[Number(key)], i + 1);
+        return;
+      }
+      if (cur.length === 0) out.push(undefined);
+      for (const e of cur) walk(e, i);
+      return;
+    }
+    walk((cur as Document)[parts[i]!], i + 1);
+  };
+  walk(doc, 0);
+  return out;
+}
+
+export function hasPath(doc: unknown, path: string): boolean {
+  const parts = path.split('.');
+  const walk = (cur: unknown, i: number): boolean => {
+    if (i === parts.length) return true;
+    if (cur === null || typeof cur !== 'object') return false;
+    if (Array.isArray(cur) && !/^\d+$/.test(parts[i]!)) return cur.some((e) => walk(e, i));
+    const o = cur as Document;
+    return parts[i]! in o && walk(o[parts[i]!], i + 1);
+  };
+  return walk(doc, 0);
+}
+
+export { Double };

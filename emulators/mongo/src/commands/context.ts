@@ -1,0 +1,53 @@
+import type { Document } from 'bson';
+import type { CursorRegistry } from '../cursors.js';
+import type { Session, Sessions, Transaction } from '../sessions.js';
+import type { Engine } from '../storage/engine.js';
+import type { Store } from '../store.js';
+
+export interface ServerInfo {
+  replSet: string;
+  hosts: string[];
+  me: string;
+  port: number;
+  startedAt: Date;
+  dbPath: string | null;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  connections: () => number;
+  log: (level: 'error' | 'info' | 'debug', msg: string) => void;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  remote: string;
+  client?: Document;
+}
+
+export interface CommandContext {
+  engine: Engine;
+  cursors: CursorRegistry;
+  sessions: Sessions;
+  server: ServerInfo;
+  conn: ConnectionInfo;
+  db: string;
+  cmd: Document;
+  name: string;
+  /** Reads and writes go through this (direct, or the transaction's private view). */
+  store: Store;
+  /** Encoded lsid of the session the command runs in, if any. */
+  lsid?: string;
+  /** Size of the request on the wire (only documents of a >16 MiB message can be too large). */
+  messageBytes: number;
+  session?: Session;
+  txn?: Transaction;
+}
+
+export type Handler = (ctx: CommandContext) => Promise<Document> | Document;
+
+export const registry = new Map<string, Handler>();
+
+export function register(names: string | string[], handler: Handler): void {
+  for (const n of Array.isArray(names) ? names : [names]) registry.set(n, handler);
+}
+
+/** Commands that write, for retryable-write dedupe and transactions. */
+export const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);

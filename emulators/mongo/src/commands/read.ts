@@ -1,0 +1,291 @@
+import { type Document, Long } from 'bson';
+import { clone, getPath, isPlainObject, keyOf, numberOf, pathValues } from '../bsonUtil.js';
+import { openChangeStream } from '../changes/changeStream.js';
+import { ArrayCursor, cursorReply } from '../cursors.js';
+import { fail } from '../errors.js';
+import { runPipeline, validatePipeline } from '../query/aggregate.js';
+import { compileFilter } from '../query/match.js';
+import { projector } from '../query/projection.js';
+import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
+import type { ReadResult } from '../store.js';
+import { type CommandContext, register } from './context.js';
+
+const DEFAULT_BATCH = 101;
+
+function collName(ctx: CommandContext): string {
+  const name = ctx.cmd[ctx.name];
+  if (typeof name !== 'string' || name.length === 0)
+    fail('InvalidNamespace', `collection name has invalid type ${typeof name}`);
+  return name;
+}
+
+function optNumber(v: unknown, field: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = numberOf(v);
+  if (n === undefined)
+    fail(
+      'TypeMismatch',
+      `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+    );
+  return n;
+}
+
+function optObject(v: unknown, field: string): Document | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isPlainObject(v))
+    fail('TypeMismatch', `BSON field '${field}' is the wrong type, expected type 'object'`);
+  return v;
+}
+
+interface FindResult extends ReadResult {
+  projected: (d: Document) => Document;
+}
+
+function runFind(ctx: CommandContext, name: string): FindResult {
+  const cmd = ctx.cmd;
+  const filter = optObject(cmd.filter, 'find.filter');
+  const sort = optObject(cmd.sort, 'find.sort');
+  const projection = optObject(cmd.projection, 'find.projection');
+  const skip = optNumber(cmd.skip, 'find.skip') ?? 0;
+  let limit = optNumber(cmd.limit, 'find.limit') ?? 0;
+  if (skip < 0) fail('BadValue', 'skip value must be non-negative');
+  if (limit < 0) limit = -limit;
+  compileFilter(filter); // validates the filter even when the collection does not exist, like mongod
+  const coll = ctx.store.collection(ctx.db, name);
+  const projected = projector(projection, filter);
+  if (!coll) return { docs: [], stage: 'EOF', examined: 0, projected };
+  if (ctx.cmd.tailable === true)
+    fail(
+      'CommandNotSupported',
+      'tailable cursors (capped collections) are not supported by the az-shop mongo emulator',
+    );
+  // {$natural: ±1} is insertion order, which is how collections iterate.
+  const natural =
+    sort && Object.keys(sort).length === 1 && '$natural' in sort ? numberOf(sort.$natural) : undefined;
+  const hasSort = natural === undefined && sort && Object.keys(sort).length > 0;
+  const r = ctx.store.read(coll, filter, hasSort || natural === -1 || limit === 0 ? undefined : skip + limit);
+  let docs = r.docs;
+  if (hasSort) docs = [...docs].sort(sortComparator(sort));
+  else if (natural === -1) docs = [...docs].reverse();
+  if (skip || limit) docs = docs.slice(skip, limit ? skip + limit : undefined);
+  return { ...r, docs, projected };
+}
+
+register('find', (ctx) => {
+  const name = collName(ctx);
+  const r = runFind(ctx, name);
+  const ns = `${ctx.db}.${name}`;
+  const batchSize = optNumber(ctx.cmd.batchSize, 'find.batchSize');
+  const limit = optNumber(ctx.cmd.limit, 'find.limit') ?? 0;
+  const single = ctx.cmd.singleBatch === true || limit < 0;
+  const first = batchSize ?? DEFAULT_BATCH;
+  // Most finds fit in the first batch: answer them without registering a cursor.
+  if (first !== 0 && r.docs.length <= first && r.docs.length <= 16) {
+    return cursorReply(zeroId(), ns, r.docs.map(r.projected), true);
+  }
+  const id = ctx.cursors.newId();
+  const cursor = new ArrayCursor(id, ns, r.docs, r.projected, ctx.lsid);
+  const batch = cursor.take(first);
+  if (batch.exhausted || single) return cursorReply(zeroId(), ns, batch.docs, true);
+  ctx.cursors.add(cursor);
+  return cursorReply(id, ns, batch.docs, true);
+});
+
+function zeroId(): Long {
+  return Long.ZERO;
+}
+
+register('getMore', async (ctx) => {
+  const id = ctx.cmd.getMore;
+  if (numberOf(id) === undefined)
+    fail('TypeMismatch', "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
+  const cursor = ctx.cursors.get(id as Long);
+  const batchSize = optNumber(ctx.cmd.batchSize, 'getMore.batchSize');
+  const maxTimeMS = optNumber(ctx.cmd.maxTimeMS, 'getMore.maxTimeMS');
+  const batch = await cursor.next(batchSize, maxTimeMS);
+  const extra = batch.postBatchResumeToken ? { postBatchResumeToken: batch.postBatchResumeToken } : undefined;
+  if (batch.exhausted) {
+    ctx.cursors.remove(cursor.id);
+    return cursorReply(zeroId(), cursor.ns, batch.docs, false, extra);
+  }
+  return cursorReply(cursor.id, cursor.ns, batch.docs, false, extra);
+});
+
+register('killCursors', (ctx) => {
+  const ids = ctx.cmd.cursors;
+  if (!Array.isArray(ids))
+    fail('FailedToParse', "BSON field 'killCursors.cursors' is missing but a required field");
+  const cursorsKilled: unknown[] = [];
+  const cursorsNotFound: unknown[] = [];
+  for (const id of ids) (ctx.cursors.remove(id as Long) ? cursorsKilled : cursorsNotFound).push(id);
+  return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+});
+
+register('count', (ctx) => {
+  const name = collName(ctx);
+  const coll = ctx.store.collection(ctx.db, name);
+  if (!coll) return { n: 0, ok: 1 };
+  const query = optObject(ctx.cmd.query, 'count.query');
+  const skip = optNumber(ctx.cmd.skip, 'count.skip') ?? 0;
+  const limit = Math.abs(optNumber(ctx.cmd.limit, 'count.limit') ?? 0);
+  let n: number;
+  if ((!query || Object.keys(query).length === 0) && !ctx.store.inTransaction) n = coll.docs.size;
+  else n = ctx.store.read(coll, query).docs.length;
+  n = Math.max(0, n - skip);
+  if (limit) n = Math.min(n, limit);
+  return { n, ok: 1 };
+});
+
+register('distinct', (ctx) => {
+  const name = collName(ctx);
+  const key = ctx.cmd.key;
+  if (typeof key !== 'string')
+    fail('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
+  const coll = ctx.store.collection(ctx.db, name);
+  const values: unknown[] = [];
+  if (coll) {
+    const seen = new Set<string>();
+    for (const d of ctx.store.read(coll, optObject(ctx.cmd.query, 'distinct.query')).docs) {
+      for (const v of pathValues(d, key)) {
+        if (v === undefined) continue;
+        const k = keyOf(v);
+        if (!seen.has(k)) {
+          seen.add(k);
+          values.push(v);
+        }
+      }
+    }
+  }
+  return { values, ok: 1 };
+});
+
+register('aggregate', async (ctx) => {
+  const target = ctx.cmd.aggregate;
+  const pipeline = validatePipeline(ctx.cmd.pipeline);
+  const first = pipeline[0];
+  if (first && '$changeStream' in first) return openChangeStream(ctx, pipeline);
+  for (let i = 1; i < pipeline.length; i++) {
+    if ('$changeStream' in pipeline[i]!)
+      fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');
+  }
+  if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
+    fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  let input: Document[] = [];
+  let rest = pipeline;
+  let ns = `${ctx.db}.$cmd.aggregate`;
+  if (typeof target === 'string') {
+    ns = `${ctx.db}.${target}`;
+    const coll = ctx.store.collection(ctx.db, target);
+    if (coll) {
+      // A leading $match is answered from the indexes, like find.
+      if (first && '$match' in first && isPlainObject(first.$match)) {
+        input = ctx.store.read(coll, first.$match).docs;
+        rest = pipeline.slice(1);
+      } else input = ctx.store.read(coll, undefined).docs;
+    }
+  } else if (numberOf(target) !== 1) {
+    fail('FailedToParse', "Invalid 'aggregate' value: expected a collection name or 1");
+  } else if (!first || !('$documents' in first)) {
+    fail(
+      'InvalidNamespace',
+      `{aggregate: 1} is not valid for '${Object.keys(first ?? {})[0] ?? ''}'; a collection is required.`,
+    );
+  }
+  const last = rest[rest.length - 1];
+  const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
+  if (writeStage) rest = rest.slice(0, -1);
+  const resolver = (name: string): Document[] => {
+    const c = ctx.store.collection(ctx.db, name);
+    return c ? ctx.store.read(c, undefined).docs : [];
+  };
+  const results = runPipeline(input, rest, resolver, ctx.cmd.let as Document | undefined);
+  if (writeStage) {
+    await writeOut(ctx, writeStage, results);
+    return cursorReply(zeroId(), ns, [], true);
+  }
+  const id = ctx.cursors.newId();
+  const cursor = new ArrayCursor(id, ns, results, undefined, ctx.lsid);
+  const batchSize = optNumber(
+    (ctx.cmd.cursor as Document | undefined)?.batchSize,
+    'aggregate.cursor.batchSize',
+  );
+  const batch = cursor.take(batchSize ?? DEFAULT_BATCH);
+  if (batch.exhausted) return cursorReply(zeroId(), ns, batch.docs, true);
+  ctx.cursors.add(cursor);
+  return cursorReply(id, ns, batch.docs, true);
+});
+
+/** $out / $merge: written through the store, so indexes, unique checks and change events apply. */
+async function writeOut(ctx: CommandContext, stage: Document, results: Document[]): Promise<void> {
+  const store = ctx.store;
+  if ('$out' in stage) {
+    const spec = stage.$out;
+    const db = isPlainObject(spec) ? String(spec.db) : ctx.db;
+    const name = isPlainObject(spec) ? String(spec.coll) : String(spec);
+    const coll = store.ensureCollection(db, name);
+    for (const d of store.read(coll, undefined).docs) store.delete(coll, d);
+    for (const d of results) store.insert(coll, withIdFirst(clone(d)));
+    await store.flush();
+    return;
+  }
+  const spec = stage.$merge;
+  const into = isPlainObject(spec) ? spec.into : spec;
+  const db = isPlainObject(into) ? String(into.db) : ctx.db;
+  const name = isPlainObject(into) ? String(into.coll) : String(into);
+  const on = isPlainObject(spec) && spec.on ? (Array.isArray(spec.on) ? spec.on : [spec.on]) : ['_id'];
+  const whenMatched = isPlainObject(spec) ? (spec.whenMatched ?? 'merge') : 'merge';
+  const whenNotMatched = isPlainObject(spec) ? (spec.whenNotMatched ?? 'insert') : 'insert';
+  const coll = store.ensureCollection(db, name);
+  for (const raw of results) {
+    const doc = clone(raw);
+    const filter: Document = {};
+    for (const f of on as string[]) filter[f] = getPath(doc, f) ?? null;
+    const existing = store.read(coll, filter, 1).docs[0];
+    if (!existing) {
+      if (whenNotMatched === 'discard') continue;
+      if (whenNotMatched === 'fail')
+        fail('Location13113', '$merge could not find a matching document in the target collection');
+      store.insert(coll, withIdFirst(doc));
+      continue;
+    }
+    let after: Document;
+    if (whenMatched === 'keepExisting') continue;
+    if (whenMatched === 'fail') throw coll.duplicateError(coll.indexes.get('_id_')!, existing);
+    if (whenMatched === 'replace') after = { ...doc, _id: existing._id };
+    else if (Array.isArray(whenMatched)) after = applyUpdate(existing, whenMatched as Document[]);
+    else after = { ...existing, ...doc, _id: existing._id };
+    store.update(
+      coll,
+      existing,
+      after,
+      whenMatched === 'replace' ? 'r' : 'u',
+      describeUpdate(existing, after),
+    );
+  }
+  await store.flush();
+}
+
+register('explain', (ctx) => {
+  const inner = ctx.cmd.explain;
+  if (!isPlainObject(inner)) fail('FailedToParse', 'explain command requires a nested object');
+  const name = Object.keys(inner)[0] ?? '';
+  const collection = String(inner[name]);
+  const filter = (inner.filter ?? inner.query ?? (inner.q as Document | undefined)) as Document | undefined;
+  const coll = ctx.store.collection(ctx.db, collection);
+  const plan = coll ? coll.plan(filter) : { stage: 'EOF', indexName: undefined };
+  const winningPlan: Document =
+    plan.stage === 'COLLSCAN' || plan.stage === 'EOF'
+      ? { stage: plan.stage, filter: filter ?? {} }
+      : { stage: 'FETCH', inputStage: { stage: plan.stage, indexName: plan.indexName } };
+  return {
+    queryPlanner: {
+      namespace: `${ctx.db}.${collection}`,
+      parsedQuery: filter ?? {},
+      winningPlan,
+      rejectedPlans: [],
+    },
+    command: inner,
+    ok: 1,
+  };
+});

@@ -1,0 +1,278 @@
+import { BSON, type Document } from 'bson';
+import { bsonType, isPlainObject, keyOf, numberOf } from '../bsonUtil.js';
+import { fail, MongoServerError, toServerError } from '../errors.js';
+import { compileFilter } from '../query/match.js';
+import { projector } from '../query/projection.js';
+import {
+  applyUpdate,
+  describeUpdate,
+  isReplacement,
+  sortComparator,
+  upsertSeed,
+  validateReplacement,
+  withIdFirst,
+} from '../query/update.js';
+import type { Collection } from '../storage/collection.js';
+import type { Store } from '../store.js';
+import { MAX_BSON_SIZE } from '../wire/protocol.js';
+import { type CommandContext, register } from './context.js';
+
+function collName(ctx: CommandContext): string {
+  const name = ctx.cmd[ctx.name];
+  if (typeof name !== 'string' || name.length === 0) {
+    fail('InvalidNamespace', `collection name has invalid type ${typeof name}`);
+  }
+  return name;
+}
+
+function writeError(index: number, err: unknown): Document {
+  const e = toServerError(err);
+  const out: Document = { index, code: e.code };
+  if (e.codeName) out.codeName = e.codeName;
+  out.errmsg = e.message;
+  Object.assign(out, e.extra);
+  return out;
+}
+
+function finishReply(reply: Document, writeErrors: Document[]): Document {
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  reply.ok = 1;
+  return reply;
+}
+
+/** Errors that abort a transaction must not be swallowed into writeErrors. */
+function rethrowIfTxn(store: Store, err: unknown): void {
+  if (store.inTransaction) throw err;
+  if (err instanceof MongoServerError && err.code === 112) throw err;
+}
+
+register('insert', async (ctx) => {
+  const name = collName(ctx);
+  const docs = ctx.cmd.documents;
+  if (!Array.isArray(docs))
+    fail('FailedToParse', "BSON field 'insert.documents' is missing but a required field");
+  const ordered = ctx.cmd.ordered !== false;
+  const writeErrors: Document[] = [];
+  let n = 0;
+  let coll: Collection | undefined;
+  for (let i = 0; i < docs.length; i++) {
+    try {
+      const raw = docs[i];
+      if (!isPlainObject(raw)) fail('TypeMismatch', 'documents must be objects');
+      if (ctx.messageBytes > MAX_BSON_SIZE) {
+        const size = BSON.calculateObjectSize(raw);
+        if (size > MAX_BSON_SIZE) {
+          fail(
+            'BSONObjectTooLarge',
+            `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`,
+          );
+        }
+      }
+      if (Array.isArray(raw._id)) fail('InvalidIdField', `The '_id' value cannot be of type array`);
+      if (raw._id instanceof RegExp || bsonType(raw._id) === 'BSONRegExp')
+        fail('InvalidIdField', `can't use a regex for _id`);
+      for (const k of Object.keys(raw)) {
+        if (k.startsWith('$')) fail('BadValue', `Document can't have $ prefixed field names: ${k}`);
+      }
+      coll ??= ctx.store.ensureCollection(ctx.db, name);
+      ctx.store.insert(coll, withIdFirst(raw));
+      n++;
+    } catch (err) {
+      rethrowIfTxn(ctx.store, err);
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  await ctx.store.flush();
+  return finishReply({ n }, writeErrors);
+});
+
+interface UpdateOutcome {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+  before?: Document;
+  after?: Document;
+}
+
+/** One update statement (also used by findAndModify). */
+export function runUpdate(
+  store: Store,
+  db: string,
+  name: string,
+  spec: {
+    q?: Document;
+    u: Document | Document[];
+    upsert?: boolean;
+    multi?: boolean;
+    arrayFilters?: Document[];
+    sort?: Document;
+  },
+): UpdateOutcome {
+  const filter = (spec.q ?? {}) as Document;
+  const u = spec.u;
+  if (!isPlainObject(u) && !Array.isArray(u))
+    fail('FailedToParse', 'Update argument must be either an object or an array');
+  if (spec.multi && !Array.isArray(u) && isReplacement(u)) {
+    fail('FailedToParse', 'multi update is not supported for replacement-style update');
+  }
+  compileFilter(filter);
+  const coll = store.collection(db, name);
+  let targets: Document[] = [];
+  if (coll) {
+    if (spec.sort && isPlainObject(spec.sort) && Object.keys(spec.sort).length) {
+      const all = store.read(coll, filter).docs;
+      all.sort(sortComparator(spec.sort));
+      targets = all.slice(0, 1);
+    } else targets = store.read(coll, filter, spec.multi ? undefined : 1).docs;
+  }
+  const opts = { arrayFilters: spec.arrayFilters, filter };
+  if (targets.length === 0) {
+    if (!spec.upsert) return { matched: 0, modified: 0 };
+    const seed = Array.isArray(u) || !isReplacement(u) ? upsertSeed(filter) : {};
+    let doc: Document;
+    if (!Array.isArray(u) && isReplacement(u)) {
+      validateReplacement(u);
+      doc = { ...u };
+      if (doc._id === undefined && seed._id === undefined) {
+        const s = upsertSeed(filter);
+        if (s._id !== undefined) doc._id = s._id;
+      }
+    } else doc = applyUpdate(seed, u, { ...opts, isInsert: true });
+    doc = withIdFirst(doc);
+    const target = store.ensureCollection(db, name);
+    store.insert(target, doc);
+    return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
+  }
+  let modified = 0;
+  let first: { before: Document; after: Document } | undefined;
+  for (const before of targets) {
+    const after = applyUpdate(before, u, opts);
+    first ??= { before, after };
+    if (keyOf(after) === keyOf(before)) continue;
+    const replacement = !Array.isArray(u) && isReplacement(u);
+    store.update(
+      coll!,
+      before,
+      after,
+      replacement ? 'r' : 'u',
+      replacement ? undefined : describeUpdate(before, after),
+    );
+    modified++;
+  }
+  return { matched: targets.length, modified, ...first };
+}
+
+register('update', async (ctx) => {
+  const name = collName(ctx);
+  const updates = ctx.cmd.updates;
+  if (!Array.isArray(updates))
+    fail('FailedToParse', "BSON field 'update.updates' is missing but a required field");
+  const ordered = ctx.cmd.ordered !== false;
+  const writeErrors: Document[] = [];
+  const upserted: Document[] = [];
+  let n = 0;
+  let nModified = 0;
+  for (let i = 0; i < updates.length; i++) {
+    try {
+      const spec = updates[i] as Document;
+      if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
+      const r = runUpdate(ctx.store, ctx.db, name, {
+        q: spec.q as Document,
+        u: spec.u as Document,
+        upsert: spec.upsert === true,
+        multi: spec.multi === true,
+        arrayFilters: spec.arrayFilters as Document[] | undefined,
+      });
+      if (r.upsertedId !== undefined) {
+        upserted.push({ index: i, _id: r.upsertedId });
+        n++;
+      } else {
+        n += r.matched;
+        nModified += r.modified;
+      }
+    } catch (err) {
+      rethrowIfTxn(ctx.store, err);
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  await ctx.store.flush();
+  const reply: Document = { n, nModified };
+  if (upserted.length) reply.upserted = upserted;
+  return finishReply(reply, writeErrors);
+});
+
+register('delete', async (ctx) => {
+  const name = collName(ctx);
+  const deletes = ctx.cmd.deletes;
+  if (!Array.isArray(deletes))
+    fail('FailedToParse', "BSON field 'delete.deletes' is missing but a required field");
+  const ordered = ctx.cmd.ordered !== false;
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (let i = 0; i < deletes.length; i++) {
+    try {
+      const spec = deletes[i] as Document;
+      const limit = numberOf(spec.limit);
+      if (limit !== 0 && limit !== 1)
+        fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
+      compileFilter(spec.q as Document);
+      const coll = ctx.store.collection(ctx.db, name);
+      if (!coll) continue;
+      const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
+      for (const d of docs) ctx.store.delete(coll, d);
+      n += docs.length;
+    } catch (err) {
+      rethrowIfTxn(ctx.store, err);
+      writeErrors.push(writeError(i, err));
+      if (ordered) break;
+    }
+  }
+  await ctx.store.flush();
+  return finishReply({ n }, writeErrors);
+});
+
+register(['findAndModify', 'findandmodify'], async (ctx) => {
+  const name = collName(ctx);
+  const cmd = ctx.cmd;
+  const query = (cmd.query ?? {}) as Document;
+  const project = cmd.fields && isPlainObject(cmd.fields) ? projector(cmd.fields, query) : (d: Document) => d;
+  if (cmd.remove === true && cmd.update !== undefined) {
+    fail('FailedToParse', 'Cannot specify both an update and remove=true');
+  }
+  if (cmd.remove !== true && cmd.update === undefined) {
+    fail('FailedToParse', 'Either an update or remove=true must be specified');
+  }
+  if (cmd.remove === true && cmd.upsert === true)
+    fail('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  let reply: Document;
+  if (cmd.remove === true) {
+    const coll = ctx.store.collection(ctx.db, name);
+    let doc: Document | undefined;
+    if (coll) {
+      const docs = ctx.store.read(coll, query, cmd.sort ? undefined : 1).docs;
+      if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort));
+      doc = docs[0];
+      if (doc) ctx.store.delete(coll, doc);
+    }
+    reply = { lastErrorObject: { n: doc ? 1 : 0 }, value: doc ? project(doc) : null, ok: 1 };
+  } else {
+    const r = runUpdate(ctx.store, ctx.db, name, {
+      q: query,
+      u: cmd.update as Document,
+      upsert: cmd.upsert === true,
+      arrayFilters: cmd.arrayFilters as Document[] | undefined,
+      sort: cmd.sort as Document | undefined,
+    });
+    const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
+    const lastErrorObject: Document = {
+      n: r.upsertedId !== undefined ? 1 : r.matched,
+      updatedExisting: r.matched > 0,
+    };
+    if (r.upsertedId !== undefined) lastErrorObject.upserted = r.upsertedId;
+    reply = { lastErrorObject, value: value ? project(value) : null, ok: 1 };
+  }
+  await ctx.store.flush();
+  return reply;
+});

@@ -1,0 +1,286 @@
+import net from 'node:net';
+import { Binary, type Document, Long } from 'bson';
+import { numberOf } from './bsonUtil.js';
+import './commands/admin.js';
+import {
+  type CommandContext,
+  type ConnectionInfo,
+  registry,
+  type ServerInfo,
+  WRITE_COMMANDS,
+} from './commands/context.js';
+import './commands/ddl.js';
+import './commands/read.js';
+import './commands/sessions.js';
+import './commands/write.js';
+import { serialize } from './bsonUtil.js';
+import type { CursorRegistry } from './cursors.js';
+import { MongoServerError, toServerError } from './errors.js';
+import { lsidKey, type Sessions } from './sessions.js';
+import type { Engine } from './storage/engine.js';
+import {
+  decodeMessage,
+  encodeOpReply,
+  encodeReply,
+  type IncomingMessage,
+  MAX_BSON_SIZE,
+  MessageFramer,
+  OP_QUERY,
+  opMsgHeader,
+} from './wire/protocol.js';
+
+const ZERO_SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
+
+/** Commands allowed inside a multi-document transaction. */
+const TXN_COMMANDS = new Set([
+  'find',
+  'getMore',
+  'killCursors',
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'findandmodify',
+  'aggregate',
+  'distinct',
+  'commitTransaction',
+  'abortTransaction',
+  'create',
+  'createIndexes',
+  'listIndexes',
+  'explain',
+]);
+
+export class WireServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly cursors: CursorRegistry,
+    private readonly sessions: Sessions,
+    readonly info: ServerInfo,
+  ) {
+    this.server = net.createServer((socket) => this.accept(socket));
+    info.connections = () => this.sockets.size;
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  /** Stops accepting and cuts every client connection (drivers see a network error and reconnect/resume). */
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    const conn: ConnectionInfo = {
+      id: this.nextConnectionId++,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+    };
+    const framer = new MessageFramer();
+    let chain: Promise<void> = Promise.resolve();
+    socket.on('data', (chunk) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (err) {
+        this.info.log('error', `connection ${conn.id}: ${(err as Error).message}`);
+        socket.destroy();
+        return;
+      }
+      for (const m of messages) {
+        // One request at a time per connection, in order (drivers do not pipeline).
+        chain = chain
+          .then(() => this.handle(socket, conn, m))
+          .catch((err: unknown) => this.info.log('error', `connection ${conn.id}: ${String(err)}`));
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
+  private async handle(socket: net.Socket, conn: ConnectionInfo, raw: Buffer): Promise<void> {
+    let msg: IncomingMessage;
+    try {
+      msg = decodeMessage(raw);
+    } catch (err) {
+      this.info.log('error', `connection ${conn.id}: bad message: ${(err as Error).message}`);
+      socket.destroy();
+      return;
+    }
+    const reply = await this.execute(conn, msg);
+    if (msg.moreToCome || socket.destroyed) return;
+    let out: Buffer;
+    try {
+      const body = serialize(reply);
+      if (body.length > MAX_BSON_SIZE + 16 * 1024) {
+        throw new MongoServerError(
+          'BSONObjectTooLarge',
+          `BSONObj size: ${body.length} is invalid. Size must be between 0 and 16793600(16MB)`,
+        );
+      }
+      if (msg.opCode !== OP_QUERY) {
+        // Header and body go out in one writev (no concatenation copy).
+        socket.cork();
+        socket.write(opMsgHeader(msg.requestId, body.length));
+        socket.write(body);
+        socket.uncork();
+        return;
+      }
+      out = encodeOpReply(msg.requestId, body);
+    } catch (err) {
+      out = encodeReply(msg, this.envelope(toServerError(err).toReply()));
+    }
+    socket.write(out);
+  }
+
+  private envelope(reply: Document): Document {
+    const ts = this.engine.clusterTime();
+    reply.$clusterTime = { clusterTime: ts, signature: ZERO_SIGNATURE };
+    reply.operationTime = ts;
+    return reply;
+  }
+
+  async execute(conn: ConnectionInfo, msg: IncomingMessage): Promise<Document> {
+    const cmd = msg.command;
+    const name = Object.keys(cmd)[0] ?? '';
+    const started = Date.now();
+    let reply: Document;
+    try {
+      reply = await this.run(conn, msg, name);
+    } catch (err) {
+      const e = toServerError(err);
+      if (e.code === 1)
+        this.info.log('error', `command ${name} failed: ${(err as Error).stack ?? e.message}`);
+      reply = e.toReply();
+    }
+    if (this.info.logLevel === 'debug') {
+      this.info.log(
+        'debug',
+        `conn${conn.id} ${msg.db}.${name} ${Date.now() - started}ms ok=${String(reply.ok)}`,
+      );
+    }
+    return this.envelope(reply);
+  }
+
+  private async run(conn: ConnectionInfo, msg: IncomingMessage, name: string): Promise<Document> {
+    const cmd = msg.command;
+    const handler = registry.get(name);
+    if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
+    rejectCollation(cmd);
+    const key = lsidKey(cmd.lsid);
+    const ctx: CommandContext = {
+      engine: this.engine,
+      cursors: this.cursors,
+      sessions: this.sessions,
+      server: this.info,
+      conn,
+      db: msg.db,
+      cmd,
+      name,
+      store: this.sessions.direct(),
+      lsid: key,
+      messageBytes: msg.size,
+    };
+    ctx.store.bypassValidation = cmd.bypassDocumentValidation === true;
+    if (cmd.autocommit === false) return this.runInTransaction(ctx, handler);
+    if (name === 'commitTransaction' || name === 'abortTransaction') {
+      throw new MongoServerError(
+        'InvalidOptions',
+        `'autocommit' field must be specified as false for ${name}`,
+      );
+    }
+    if (cmd.txnNumber !== undefined && key && WRITE_COMMANDS.has(name)) {
+      // Retryable write: the same (lsid, txnNumber) returns the first execution's reply, writing once.
+      const session = this.sessions.get(cmd.lsid);
+      ctx.session = session;
+      const n = numberOf(cmd.txnNumber) ?? 0;
+      if (session.retry && session.retry.txnNumber === n) return structuredReply(await session.retry.reply);
+      if (n < session.highestTxnNumber) {
+        throw new MongoServerError(
+          'TransactionTooOld',
+          `txnNumber ${n} is less than last txnNumber ${session.highestTxnNumber} seen in session`,
+        );
+      }
+      session.highestTxnNumber = n;
+      const reply = Promise.resolve(handler(ctx));
+      session.retry = { txnNumber: n, reply };
+      try {
+        return await reply;
+      } catch (err) {
+        if (session.retry?.reply === reply) session.retry = null;
+        throw err;
+      }
+    }
+    return handler(ctx);
+  }
+
+  private async runInTransaction(
+    ctx: CommandContext,
+    handler: (ctx: CommandContext) => Promise<Document> | Document,
+  ): Promise<Document> {
+    const cmd = ctx.cmd;
+    if (!ctx.lsid || cmd.txnNumber === undefined) {
+      throw new MongoServerError('InvalidOptions', "'autocommit' requires 'lsid' and 'txnNumber'");
+    }
+    if (!TXN_COMMANDS.has(ctx.name)) {
+      throw new MongoServerError(
+        'OperationNotSupportedInTransaction',
+        `Cannot run '${ctx.name}' in a multi-document transaction.`,
+      );
+    }
+    const session = this.sessions.get(cmd.lsid);
+    ctx.session = session;
+    const txnNumber = Long.fromValue(cmd.txnNumber as Long);
+    const txn =
+      cmd.startTransaction === true
+        ? this.sessions.startTransaction(session, txnNumber)
+        : this.sessions.continueTransaction(session, txnNumber, ctx.name);
+    ctx.txn = txn;
+    if (ctx.name !== 'commitTransaction' && ctx.name !== 'abortTransaction') ctx.store = txn;
+    txn.bypassValidation = cmd.bypassDocumentValidation === true;
+    try {
+      return await handler(ctx);
+    } catch (err) {
+      // Like mongod, a failed statement aborts the whole transaction.
+      const e = toServerError(err);
+      if (ctx.name !== 'abortTransaction' && txn.state === 'inProgress') txn.abort();
+      if (e.code === 112 || e.code === 251) e.withLabel('TransientTransactionError');
+      throw e;
+    }
+  }
+}
+
+function nonSimple(collation: unknown): boolean {
+  return collation !== undefined && collation !== null && (collation as Document).locale !== 'simple';
+}
+
+/** Collations change comparison results, so rather than ignoring them the emulator refuses them. */
+function rejectCollation(cmd: Document): void {
+  const nested = [cmd.updates, cmd.deletes, cmd.indexes].filter(Array.isArray).flat() as Document[];
+  if (nonSimple(cmd.collation) || nested.some((d) => d && nonSimple(d.collation))) {
+    throw new MongoServerError(
+      'CommandNotSupported',
+      'collations other than {locale: "simple"} are not supported by the az-shop mongo emulator (see emulators/mongo/README.md)',
+    );
+  }
+}
+
+/** Replies are mutated by the envelope; a cached retry reply gets a fresh top level. */
+function structuredReply(reply: Document): Document {
+  return { ...reply };
+}

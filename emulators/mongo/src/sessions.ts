@@ -1,0 +1,389 @@
+import type { Document, Long, Timestamp } from 'bson';
+import { keyOf } from './bsonUtil.js';
+import type { OplogEntry } from './changes/oplog.js';
+import { fail, MongoServerError } from './errors.js';
+import { compileFilter } from './query/match.js';
+import { Collection } from './storage/collection.js';
+import type { Engine, EntryInit } from './storage/engine.js';
+import { DirectStore, type ReadResult, type Store } from './store.js';
+
+export const TXN_LIFETIME_MS = 60_000;
+
+export function lsidKey(lsid: unknown): string | undefined {
+  if (lsid === null || typeof lsid !== 'object') return undefined;
+  const id = (lsid as Document).id;
+  if (id === undefined) return undefined;
+  return keyOf(id);
+}
+
+function docKey(coll: Collection, id: unknown): string {
+  return `${coll.ns}\u0000${keyOf(id)}`;
+}
+
+function transient(err: MongoServerError): MongoServerError {
+  return err.withLabel('TransientTransactionError');
+}
+
+interface PendingWrite {
+  coll: Collection;
+  doc: Document | null;
+}
+
+/**
+ * A multi-document transaction: reads see the database as of its start (snapshot isolation, rebuilt from the
+ * change log's pre-images) plus its own writes; writes stay private until commit, which applies and journals
+ * them together so their change events are published at once.
+ */
+export class Transaction implements Store {
+  readonly inTransaction = true;
+  bypassValidation = false;
+  readonly startSeq: number;
+  readonly readTimestamp: Timestamp;
+  state: 'inProgress' | 'committed' | 'aborted' = 'inProgress';
+  conflict: MongoServerError | null = null;
+  lastUse = Date.now();
+  private readonly writes = new Map<string, PendingWrite>();
+  private readonly ops: EntryInit[] = [];
+  private readonly newCollections = new Map<string, Collection>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly sessions: Sessions,
+    readonly lsid: Document,
+    readonly txnNumber: Long,
+  ) {
+    this.startSeq = engine.lastSeq; // includes applied writes still waiting for their fsync
+    this.readTimestamp = engine.clusterTime();
+    engine.transactionOpened();
+  }
+
+  private checkUsable(): void {
+    if (this.conflict) throw this.conflict;
+  }
+
+  collection(db: string, coll: string): Collection | undefined {
+    return this.engine.getCollection(db, coll) ?? this.newCollections.get(`${db}.${coll}`);
+  }
+
+  ensureCollection(db: string, coll: string): Collection {
+    const existing = this.collection(db, coll);
+    if (existing) return existing;
+    // Created at commit; until then a private, empty stand-in.
+    const c = new Collection(db, coll);
+    this.newCollections.set(c.ns, c);
+    this.ops.push({ op: 'create', db, coll, spec: {} });
+    return c;
+  }
+
+  /** Document versions as of the snapshot for ids written after it started (undefined: unchanged). */
+  private snapshotUndo(coll: Collection): Map<string, Document | null> {
+    const undo = new Map<string, Document | null>();
+    const oplog = this.engine.oplog;
+    for (let i = oplog.indexAfter(this.startSeq); i < oplog.entries.length; i++) {
+      const e = oplog.entries[i]!;
+      if (e.db !== coll.db || e.coll !== coll.name) continue;
+      if (e.op !== 'i' && e.op !== 'u' && e.op !== 'r' && e.op !== 'd') continue;
+      const k = keyOf(e.id);
+      if (!undo.has(k)) undo.set(k, e.op === 'i' ? null : (e.pre ?? null));
+    }
+    return undo;
+  }
+
+  read(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
+    this.checkUsable();
+    this.lastUse = Date.now();
+    const undo = this.snapshotUndo(coll);
+    const own = new Map<string, Document | null>();
+    for (const [k, w] of this.writes) if (w.coll.ns === coll.ns) own.set(k.slice(coll.ns.length + 1), w.doc);
+    const plan = coll.plan(filter);
+    const pred = compileFilter(filter);
+    const ids: Iterable<string> = plan.ids ?? coll.docs.keys();
+    const seen = new Set<string>();
+    const out: Document[] = [];
+    const max = limit && limit > 0 ? limit : Number.MAX_SAFE_INTEGER;
+    const visit = (id: string): void => {
+      if (seen.has(id) || out.length >= max) return;
+      seen.add(id);
+      let d: Document | null | undefined;
+      if (own.has(id)) d = own.get(id);
+      else if (undo.has(id)) d = undo.get(id);
+      else d = coll.docs.get(id);
+      if (d && pred(d)) out.push(d);
+    };
+    for (const id of ids) visit(id);
+    for (const id of undo.keys()) visit(id);
+    for (const id of own.keys()) visit(id);
+    return { docs: out, stage: plan.stage, indexName: plan.indexName, examined: seen.size };
+  }
+
+  private lock(coll: Collection, id: unknown): string {
+    const k = docKey(coll, id);
+    const holder = this.sessions.locks.get(k);
+    if (holder && holder !== this) {
+      throw transient(
+        new MongoServerError(
+          'WriteConflict',
+          'Write conflict during plan execution and yielding is disabled.',
+        ),
+      );
+    }
+    const v = this.engine.versions.get(k);
+    if (v !== undefined && v > this.startSeq) {
+      throw transient(
+        new MongoServerError(
+          'WriteConflict',
+          'Write conflict during plan execution and yielding is disabled.',
+        ),
+      );
+    }
+    this.sessions.locks.set(k, this);
+    this.engine.hasLocks = true;
+    return k;
+  }
+
+  /** Unique indexes checked against what this transaction sees (its snapshot plus its own writes). */
+  private checkUniqueAgainstSnapshot(coll: Collection, doc: Document, selfId: string): void {
+    for (const index of coll.indexes.values()) {
+      if (!index.unique || index.name === '_id_') continue;
+      const keys = index.keysFor(doc);
+      if (!keys) continue;
+      const filter: Document = {};
+      for (const field of index.fields) filter[field] = pathFirst(doc, field);
+      const clash = this.read(coll, filter).docs.find(
+        (d) => keyOf(d._id) !== selfId && index.keysFor(d)?.some((k) => keys.includes(k)),
+      );
+      if (clash) throw coll.duplicateError(index, doc);
+    }
+  }
+
+  insert(coll: Collection, doc: Document): void {
+    this.checkUsable();
+    const id = keyOf(doc._id);
+    const existing = this.read(coll, { _id: doc._id }).docs[0];
+    if (existing) throw coll.duplicateError(coll.indexes.get('_id_')!, doc);
+    if (!this.bypassValidation) coll.validate(doc);
+    this.checkUniqueAgainstSnapshot(coll, doc, id);
+    const k = this.lock(coll, doc._id);
+    this.writes.set(k, { coll, doc });
+    this.ops.push({ op: 'i', db: coll.db, coll: coll.name, id: doc._id, doc });
+  }
+
+  update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void {
+    this.checkUsable();
+    if (!this.bypassValidation) coll.validate(after, before);
+    this.checkUniqueAgainstSnapshot(coll, after, keyOf(before._id));
+    const k = this.lock(coll, before._id);
+    this.writes.set(k, { coll, doc: after });
+    this.ops.push({ op, db: coll.db, coll: coll.name, id: before._id, doc: after, pre: before, upd });
+  }
+
+  delete(coll: Collection, doc: Document): void {
+    this.checkUsable();
+    const k = this.lock(coll, doc._id);
+    this.writes.set(k, { coll, doc: null });
+    this.ops.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
+  }
+
+  async flush(): Promise<void> {}
+
+  /** Applies all writes atomically (one journal group, one cluster time) and publishes their events. */
+  async commit(): Promise<void> {
+    this.checkUsable();
+    const entries: OplogEntry[] = [];
+    let ts: Timestamp | undefined;
+    for (const init of this.ops) {
+      const e = this.engine.entry({ ...init, lsid: this.lsid, txnNumber: this.txnNumber });
+      ts ??= e.ts;
+      e.ts = ts;
+      if (e.op === 'create') {
+        delete e.lsid;
+        delete e.txnNumber;
+      }
+      entries.push(e);
+    }
+    // Unique keys written by a concurrent transaction that committed first are only visible now: check each
+    // write against the live state and undo everything on a clash (the client retries, like a WriteConflict).
+    const applied: OplogEntry[] = [];
+    try {
+      for (const e of entries) {
+        const coll = e.coll ? this.engine.getCollection(e.db, e.coll) : undefined;
+        if (coll && e.doc && (e.op === 'i' || e.op === 'u' || e.op === 'r')) {
+          const id = keyOf(e.doc._id);
+          if (e.op === 'i' && coll.docs.has(id)) throw coll.duplicateError(coll.indexes.get('_id_')!, e.doc);
+          coll.checkUnique(id, e.doc, coll.indexes.get('_id_'));
+        }
+        this.engine.apply(e);
+        applied.push(e);
+      }
+    } catch (err) {
+      for (const e of applied.reverse()) this.undo(e);
+      this.abort();
+      throw transient(
+        new MongoServerError(
+          'WriteConflict',
+          `Write conflict at commit: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
+    }
+    this.state = 'committed';
+    this.release();
+    await this.engine.write(entries, true);
+  }
+
+  private undo(e: OplogEntry): void {
+    const coll = e.coll ? this.engine.getCollection(e.db, e.coll) : undefined;
+    if (e.op === 'create') {
+      this.engine.collections.delete(`${e.db}.${e.coll}`);
+      return;
+    }
+    if (!coll) return;
+    if (e.op === 'i') coll.remove(keyOf(e.id));
+    else if (e.pre) coll.put(keyOf(e.id), e.pre);
+  }
+
+  abort(): void {
+    if (this.state === 'inProgress') this.state = 'aborted';
+    this.release();
+  }
+
+  private closed = false;
+
+  private release(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.engine.transactionClosed();
+    }
+    for (const [k, holder] of this.sessions.locks) if (holder === this) this.sessions.locks.delete(k);
+    this.engine.hasLocks = this.sessions.locks.size > 0;
+  }
+
+  get touched(): boolean {
+    return this.ops.length > 0;
+  }
+}
+
+function pathFirst(doc: Document, path: string): unknown {
+  let cur: unknown = doc;
+  for (const p of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return null;
+    cur = (cur as Document)[p];
+  }
+  if (Array.isArray(cur)) return cur[0] ?? null;
+  return cur ?? null;
+}
+
+export interface RetryRecord {
+  txnNumber: number;
+  reply: Promise<Document>;
+}
+
+export class Session {
+  lastUse = Date.now();
+  highestTxnNumber = -1;
+  txn: Transaction | null = null;
+  retry: RetryRecord | null = null;
+  constructor(
+    readonly key: string,
+    readonly lsid: Document,
+  ) {}
+}
+
+/** Logical sessions: transactions, retryable-write dedupe and document locks held by open transactions. */
+export class Sessions {
+  readonly map = new Map<string, Session>();
+  readonly locks = new Map<string, Transaction>();
+  private timer: NodeJS.Timeout;
+
+  constructor(private readonly engine: Engine) {
+    this.timer = setInterval(() => this.reap(), 5_000);
+    this.timer.unref();
+  }
+
+  get(lsid: Document): Session {
+    const key = lsidKey(lsid)!;
+    let s = this.map.get(key);
+    if (!s) {
+      s = new Session(key, lsid);
+      this.map.set(key, s);
+    }
+    s.lastUse = Date.now();
+    return s;
+  }
+
+  end(key: string): void {
+    const s = this.map.get(key);
+    if (!s) return;
+    s.txn?.abort();
+    this.map.delete(key);
+  }
+
+  /** A non-transactional write to a document an open transaction has written: that transaction loses. */
+  noteDirectWrite(ns: string, id: unknown): void {
+    const k = `${ns}\u0000${keyOf(id)}`;
+    const holder = this.locks.get(k);
+    if (!holder) return;
+    holder.conflict = transient(
+      new MongoServerError(
+        'WriteConflict',
+        'Write conflict: a write outside the transaction modified a document it had written.',
+      ),
+    );
+    holder.abort();
+  }
+
+  startTransaction(session: Session, txnNumber: Long): Transaction {
+    const n = txnNumber.toNumber();
+    if (n < session.highestTxnNumber) {
+      fail(
+        'TransactionTooOld',
+        `Cannot start transaction ${n} on session because a newer transaction ${session.highestTxnNumber} has already started`,
+      );
+    }
+    if (n === session.highestTxnNumber && session.txn) {
+      fail('ConflictingOperationInProgress', `Transaction ${n} has already been started on this session`);
+    }
+    session.txn?.abort();
+    session.highestTxnNumber = n;
+    session.txn = new Transaction(this.engine, this, session.lsid, txnNumber);
+    return session.txn;
+  }
+
+  /** The open transaction for a command continuing it, or NoSuchTransaction. */
+  continueTransaction(session: Session, txnNumber: Long, command: string): Transaction {
+    const n = txnNumber.toNumber();
+    const txn = session.txn;
+    if (!txn || txn.txnNumber.toNumber() !== n) {
+      throw transient(
+        new MongoServerError('NoSuchTransaction', `Transaction with { txnNumber: ${n} } has been aborted.`),
+      );
+    }
+    if (txn.state === 'committed' && command !== 'commitTransaction' && command !== 'abortTransaction') {
+      fail('TransactionCommitted', `Transaction with { txnNumber: ${n} } has been committed.`);
+    }
+    if (txn.state === 'aborted' && command !== 'abortTransaction') {
+      if (txn.conflict && command !== 'commitTransaction') throw txn.conflict;
+      throw transient(
+        new MongoServerError('NoSuchTransaction', `Transaction with { txnNumber: ${n} } has been aborted.`),
+      );
+    }
+    txn.lastUse = Date.now();
+    return txn;
+  }
+
+  direct(): Store {
+    return new DirectStore(this.engine, (ns, id) => this.noteDirectWrite(ns, id));
+  }
+
+  reap(): void {
+    const now = Date.now();
+    for (const s of this.map.values()) {
+      if (s.txn && s.txn.state === 'inProgress' && now - s.txn.lastUse > TXN_LIFETIME_MS) s.txn.abort();
+      if (now - s.lastUse > 30 * 60_000) this.end(s.key);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const s of this.map.values()) s.txn?.abort();
+  }
+}

@@ -1,0 +1,191 @@
+import { BSON, type Document, type Timestamp } from 'bson';
+import { keyOf } from '../bsonUtil.js';
+import { ClusterClock, Oplog, type OplogEntry } from '../changes/oplog.js';
+import { fail } from '../errors.js';
+import { Collection } from './collection.js';
+import type { IndexSpec } from './indexes.js';
+import type { Persistence } from './persistence.js';
+
+export type EntryInit = Omit<OplogEntry, 'seq' | 'ts' | 'wall'>;
+
+export interface EngineOptions {
+  oplogMaxEntries: number;
+  oplogMaxAgeSeconds: number;
+}
+
+/** The in-memory database state plus its change log. All mutations go through `apply` (live and replay). */
+export class Engine {
+  readonly collections = new Map<string, Collection>();
+  readonly clock = new ClusterClock();
+  readonly oplog: Oplog;
+  /**
+   * Per document (ns + id key) the seq of its last write, for write-conflict detection. Only needed for writes
+   * after the oldest open transaction started, so it is kept only while transactions are open.
+   */
+  readonly versions = new Map<string, number>();
+  private openTransactions = 0;
+  identity = '0000000000000000';
+  persistence: Persistence | null = null;
+  /** Set while any transaction holds document locks (skips the lock check on the hot path otherwise). */
+  hasLocks = false;
+  private seq = 0;
+
+  constructor(options: EngineOptions) {
+    this.oplog = new Oplog(options.oplogMaxEntries, options.oplogMaxAgeSeconds);
+  }
+
+  transactionOpened(): void {
+    this.openTransactions++;
+  }
+
+  transactionClosed(): void {
+    if (--this.openTransactions <= 0) {
+      this.openTransactions = 0;
+      this.versions.clear();
+    }
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  setLastSeq(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
+  getCollection(db: string, coll: string): Collection | undefined {
+    return this.collections.get(`${db}.${coll}`);
+  }
+
+  databaseNames(): string[] {
+    const names = new Set<string>();
+    for (const c of this.collections.values()) names.add(c.db);
+    return [...names].sort();
+  }
+
+  collectionsOf(db: string): Collection[] {
+    return [...this.collections.values()].filter((c) => c.db === db);
+  }
+
+  entry(init: EntryInit): OplogEntry {
+    return { seq: ++this.seq, ts: this.clock.next(), wall: new Date(), ...init };
+  }
+
+  /** Entries needed before writing into a collection that may not exist yet (implicit creation). */
+  ensureCollection(db: string, coll: string, out: OplogEntry[]): Collection {
+    const existing = this.getCollection(db, coll);
+    if (existing) return existing;
+    validateNamespace(db, coll);
+    const e = this.entry({ op: 'create', db, coll, spec: {} });
+    this.apply(e);
+    out.push(e);
+    return this.getCollection(db, coll)!;
+  }
+
+  /** Applies entries to memory right away and resolves once they are durable (then change streams see them). */
+  async write(entries: OplogEntry[], alreadyApplied = false): Promise<void> {
+    if (entries.length === 0) return;
+    if (!alreadyApplied) for (const e of entries) this.apply(e);
+    for (const e of entries) this.oplog.append(e);
+    const last = entries[entries.length - 1]!.seq;
+    if (this.persistence) await this.persistence.append(entries);
+    this.oplog.markDurable(last);
+  }
+
+  /** Idempotent state change for one entry (used live and when replaying the journal). */
+  apply(e: OplogEntry): void {
+    this.clock.observe(e.ts);
+    this.setLastSeq(e.seq);
+    const ns = `${e.db}.${e.coll}`;
+    switch (e.op) {
+      case 'i':
+      case 'u':
+      case 'r': {
+        const coll = this.getCollection(e.db, e.coll!) ?? this.createCollection(e.db, e.coll!, {});
+        const id = keyOf(e.doc!._id);
+        coll.put(id, e.doc!);
+        if (this.openTransactions > 0) this.versions.set(`${ns}\u0000${id}`, e.seq);
+        break;
+      }
+      case 'd': {
+        const id = keyOf(e.id);
+        this.getCollection(e.db, e.coll!)?.remove(id);
+        if (this.openTransactions > 0) this.versions.set(`${ns}\u0000${id}`, e.seq);
+        break;
+      }
+      case 'create':
+        if (!this.collections.has(ns)) {
+          const uuid = e.spec?.uuid;
+          const options = { ...(e.spec ?? {}) };
+          delete options.uuid;
+          const c = this.createCollection(e.db, e.coll!, options);
+          if (uuid) c.uuid = uuid;
+          else if (e.spec) e.spec.uuid = c.uuid;
+        }
+        break;
+      case 'drop':
+        this.collections.delete(ns);
+        break;
+      case 'dropDatabase':
+        for (const c of this.collectionsOf(e.db)) this.collections.delete(c.ns);
+        break;
+      case 'rename': {
+        const c = this.collections.get(ns);
+        if (!c) break;
+        const to = e.to as { db: string; coll: string };
+        this.collections.delete(ns);
+        const moved = new Collection(to.db, to.coll, c.options, c.uuid);
+        for (const [name, index] of c.indexes) if (name !== '_id_') moved.addIndex(index.spec);
+        for (const [id, doc] of c.docs) moved.put(id, doc);
+        this.collections.set(moved.ns, moved);
+        break;
+      }
+      case 'createIndexes': {
+        const c = this.getCollection(e.db, e.coll!) ?? this.createCollection(e.db, e.coll!, {});
+        const spec = e.spec as IndexSpec;
+        if (!c.indexes.has(spec.name)) c.addIndex(spec);
+        break;
+      }
+      case 'dropIndexes':
+        this.getCollection(e.db, e.coll!)?.indexes.delete(String(e.spec?.name));
+        break;
+      case 'collMod': {
+        const c = this.getCollection(e.db, e.coll!);
+        if (!c || !e.spec) break;
+        const { index, ...options } = e.spec;
+        Object.assign(c.options, options);
+        if (index && typeof index === 'object') {
+          const target = [...c.indexes.values()].find(
+            (i) =>
+              i.name === index.name || (index.keyPattern && keyOf(i.spec.key) === keyOf(index.keyPattern)),
+          );
+          if (target && index.expireAfterSeconds !== undefined) {
+            target.spec.expireAfterSeconds = index.expireAfterSeconds;
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  private createCollection(db: string, coll: string, options: Document): Collection {
+    const c = new Collection(db, coll, options);
+    this.collections.set(c.ns, c);
+    return c;
+  }
+
+  clusterTime(): Timestamp {
+    return this.clock.current();
+  }
+}
+
+export function validateNamespace(db: string, coll: string): void {
+  if (!db || /[/\\. "$\0]/.test(db) || db.length > 64)
+    fail('InvalidNamespace', `Invalid database name: '${db}'`);
+  if (!coll || coll.includes('\0') || coll.startsWith('.') || coll.includes('$')) {
+    fail('InvalidNamespace', `Invalid collection name: ${coll}`);
+  }
+}
+
+// Stored documents and journal records may exceed the default serialisation buffer (pre+post images).
+BSON.setInternalBufferSize(64 * 1024 * 1024);

@@ -1,0 +1,156 @@
+import type { Document } from 'bson';
+import { hasPath, keyOf, pathValues } from '../bsonUtil.js';
+import { fail } from '../errors.js';
+import { compileFilter, type Predicate } from '../query/match.js';
+
+export interface IndexSpec extends Document {
+  v: number;
+  key: Document;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  expireAfterSeconds?: number;
+}
+
+const SEP = '\u0001';
+
+/** One field's part of a compound key (the separator is escaped so parts cannot run into each other). */
+function part(v: unknown): string {
+  const k = keyOf(v);
+  return k.includes(SEP) ? k.replaceAll(SEP, '\u0002') : k;
+}
+
+/** A hash index: encoded key → ids of the documents holding it. Ordered scans are not needed by the planner. */
+export class Index {
+  readonly fields: string[];
+  readonly unique: boolean;
+  private readonly partial: Predicate | null;
+  // A key held by one document maps to its id directly (most keys, and all keys of unique indexes):
+  // a Set per key would dominate memory.
+  private readonly map = new Map<string, string | Set<string>>();
+  /** Compound indexes also answer equality on their first field (like a B-tree prefix). */
+  private readonly prefixes: Map<string, Set<string>> | null;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.unique = spec.unique === true || spec.name === '_id_';
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
+    this.prefixes = this.fields.length > 1 ? new Map() : null;
+    for (const v of Object.values(spec.key)) {
+      if (v === 'text' || v === '2d' || v === '2dsphere' || v === 'geoHaystack') {
+        fail('CommandNotSupported', `${v} indexes are not supported by the az-shop mongo emulator`);
+      }
+    }
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Encoded keys of a document, or null when the index skips it (sparse / partial). */
+  keysFor(doc: Document): string[] | null {
+    if (this.partial && !this.partial(doc)) return null;
+    if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return null;
+    if (this.fields.length === 1) {
+      const vals = pathValues(doc, this.fields[0]!);
+      if (vals.length === 1) return [keyOf(vals[0])];
+      return [...new Set(vals.map(keyOf))];
+    }
+    let keys = [''];
+    for (let i = 0; i < this.fields.length; i++) {
+      const parts = [...new Set(pathValues(doc, this.fields[i]!).map(part))];
+      const next: string[] = [];
+      for (const k of keys) for (const p of parts) next.push(i === 0 ? p : k + SEP + p);
+      keys = next;
+    }
+    return keys;
+  }
+
+  /** Encoded key for an equality lookup on every field of the index. */
+  static encode(values: unknown[]): string {
+    return values.length === 1 ? keyOf(values[0]) : values.map(part).join(SEP);
+  }
+
+  /** Ids of documents whose first indexed field equals `value` (compound indexes only). */
+  lookupPrefix(value: unknown): Iterable<string> | undefined {
+    return this.prefixes?.get(part(value));
+  }
+
+  private addPrefixes(id: string, keys: string[]): void {
+    if (!this.prefixes) return;
+    for (const p of new Set(keys.map((k) => k.slice(0, k.indexOf(SEP))))) {
+      let ids = this.prefixes.get(p);
+      if (!ids) {
+        ids = new Set();
+        this.prefixes.set(p, ids);
+      }
+      ids.add(id);
+    }
+  }
+
+  private removePrefixes(id: string, keys: string[]): void {
+    if (!this.prefixes) return;
+    for (const p of new Set(keys.map((k) => k.slice(0, k.indexOf(SEP))))) {
+      const ids = this.prefixes.get(p);
+      if (!ids) continue;
+      ids.delete(id);
+      if (ids.size === 0) this.prefixes.delete(p);
+    }
+  }
+
+  lookup(key: string): Iterable<string> | undefined {
+    const v = this.map.get(key);
+    return typeof v === 'string' ? [v] : v;
+  }
+
+  /** Returns the id of another document already holding one of `keys`, if the index is unique. */
+  conflict(keys: string[] | null, selfId: string): string | undefined {
+    if (!this.unique || !keys) return undefined;
+    for (const k of keys) {
+      const holders = this.map.get(k);
+      if (holders === undefined) continue;
+      if (typeof holders === 'string') {
+        if (holders !== selfId) return holders;
+      } else for (const h of holders) if (h !== selfId) return h;
+    }
+    return undefined;
+  }
+
+  add(id: string, keys: string[] | null): void {
+    if (!keys) return;
+    this.addPrefixes(id, keys);
+    for (const k of keys) {
+      const cur = this.map.get(k);
+      if (cur === undefined) this.map.set(k, id);
+      else if (typeof cur === 'string') {
+        if (cur !== id) this.map.set(k, new Set([cur, id]));
+      } else cur.add(id);
+    }
+  }
+
+  remove(id: string, keys: string[] | null): void {
+    if (!keys) return;
+    this.removePrefixes(id, keys);
+    for (const k of keys) {
+      const cur = this.map.get(k);
+      if (cur === undefined) continue;
+      if (typeof cur === 'string') {
+        if (cur === id) this.map.delete(k);
+      } else {
+        cur.delete(id);
+        if (cur.size === 1) this.map.set(k, cur.values().next().value as string);
+      }
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.prefixes?.clear();
+  }
+
+  /** Usable for `{field: value}` lookups only when no document is left out of it. */
+  get complete(): boolean {
+    return !this.partial && !this.spec.sparse;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Document } from 'bson';
+import { keyOf } from './bsonUtil.js';
+import type { OplogEntry } from './changes/oplog.js';
+import { compileFilter } from './query/match.js';
+import type { Collection, PlanStage } from './storage/collection.js';
+import type { Engine } from './storage/engine.js';
+
+export interface ReadResult {
+  docs: Document[];
+  stage: PlanStage;
+  indexName?: string;
+  examined: number;
+}
+
+/** Where commands read and write documents: the database directly, or a transaction's view of it. */
+export interface Store {
+  readonly inTransaction: boolean;
+  /** Set from the command's bypassDocumentValidation. */
+  bypassValidation: boolean;
+  collection(db: string, coll: string): Collection | undefined;
+  /** Matching documents in natural order; stops after `limit` matches when given. */
+  read(coll: Collection, filter: Document | undefined, limit?: number): ReadResult;
+  ensureCollection(db: string, coll: string): Collection;
+  insert(coll: Collection, doc: Document): void;
+  update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void;
+  delete(coll: Collection, doc: Document): void;
+  /** Makes the writes so far durable (no-op inside a transaction: commit does it). */
+  flush(): Promise<void>;
+}
+
+export function readCollection(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
+  const plan = coll.plan(filter);
+  const pred = compileFilter(filter);
+  const out: Document[] = [];
+  let examined = 0;
+  const max = limit && limit > 0 ? limit : Number.MAX_SAFE_INTEGER;
+  if (plan.ids) {
+    for (const id of plan.ids) {
+      const d = coll.docs.get(id);
+      if (!d) continue;
+      examined++;
+      if (pred(d)) out.push(d);
+      if (out.length >= max) break;
+    }
+  } else {
+    for (const d of coll.docs.values()) {
+      examined++;
+      if (pred(d)) out.push(d);
+      if (out.length >= max) break;
+    }
+  }
+  return { docs: out, stage: plan.stage, indexName: plan.indexName, examined };
+}
+
+/** Writes straight to the engine; entries are journaled together on flush(). */
+export class DirectStore implements Store {
+  readonly inTransaction = false;
+  bypassValidation = false;
+  private entries: OplogEntry[] = [];
+  constructor(
+    private readonly engine: Engine,
+    private readonly onWrite?: (ns: string, id: unknown) => void,
+  ) {}
+
+  collection(db: string, coll: string): Collection | undefined {
+    return this.engine.getCollection(db, coll);
+  }
+
+  read(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
+    return readCollection(coll, filter, limit);
+  }
+
+  ensureCollection(db: string, coll: string): Collection {
+    return this.engine.ensureCollection(db, coll, this.entries);
+  }
+
+  insert(coll: Collection, doc: Document): void {
+    const id = keyOf(doc._id);
+    if (coll.docs.has(id)) throw coll.duplicateError(coll.indexes.get('_id_')!, doc);
+    if (!this.bypassValidation) coll.validate(doc);
+    coll.checkUnique(id, doc, coll.indexes.get('_id_'));
+    this.push({ op: 'i', db: coll.db, coll: coll.name, id: doc._id, doc });
+  }
+
+  update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void {
+    const id = keyOf(before._id);
+    if (!this.bypassValidation) coll.validate(after, before);
+    coll.checkUnique(id, after, coll.indexes.get('_id_'));
+    this.push({ op, db: coll.db, coll: coll.name, id: before._id, doc: after, pre: before, upd });
+  }
+
+  delete(coll: Collection, doc: Document): void {
+    this.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
+  }
+
+  private push(init: Omit<OplogEntry, 'seq' | 'ts' | 'wall'>): void {
+    if (this.onWrite && this.engine.hasLocks) this.onWrite(`${init.db}.${init.coll}`, init.id);
+    const e = this.engine.entry(init);
+    this.engine.apply(e);
+    this.entries.push(e);
+  }
+
+  async flush(): Promise<void> {
+    const entries = this.entries;
+    this.entries = [];
+    await this.engine.write(entries, true);
+  }
+}
