@@ -3,3 +3,4 @@ export * from './http';
 export { createShutdown, type Shutdown } from './lifecycle';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export * from './mongo';
+export * from './processor';

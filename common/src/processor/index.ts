@@ -1,0 +1,37 @@
+export { bucketOf, fnv1a32, partitionKeyText } from './buckets';
+export { CHECKPOINTS, type CheckpointDoc, checkpointId, loadCheckpoints } from './checkpoints';
+export {
+  type ApplyOnceOptions,
+  type ApplyOnceResult,
+  applyOnce,
+  type ConditionalResult,
+  deterministicId,
+  hashId,
+  updateIfStage,
+  updateIfVersion,
+} from './idempotency';
+export { type LeasePlan, type LeasePlanInput, type LeaseView, planLeases } from './lease-plan';
+export { LEASES, LeaseKeeper, type LeaseKeeperOptions } from './leases';
+export { ProcessorState, processorMetrics } from './metrics';
+export {
+  listParked,
+  PARKED_EVENTS,
+  type ParkedEvent,
+  type ParkedStatus,
+  type ReplayResult,
+  replayParked,
+  requestReplay,
+} from './parking';
+export { PartitionQueue, type PartitionQueueOptions } from './partition-queue';
+export { createProcessor, type Processor, type ProcessorStatus } from './processor';
+export { buildWatchArgs, COSMOS_PROJECTION, type StreamStart, type WatchArgs } from './stream-source';
+export type {
+  Handler,
+  HandlerContext,
+  LeaseOptions,
+  ProcessorEvent,
+  ProcessorMode,
+  ProcessorOptions,
+  StreamPosition,
+} from './types';
+export { Watermark, type WatermarkEntry } from './watermark';

@@ -1,0 +1,219 @@
+import { hostname } from 'node:os';
+import type { Db } from 'mongodb';
+import type { Logger } from '../logger';
+import { type LeaseView, planLeases } from './lease-plan';
+
+export const LEASES = 'leases';
+
+interface LeaseDoc {
+  _id: string;
+  processor: string;
+  kind: 'lease' | 'member';
+  bucket?: number;
+  owner: string | null;
+  expiresAt: Date;
+  epoch?: number;
+}
+
+export interface LeaseKeeperOptions {
+  db: Db;
+  processor: string;
+  owner?: string;
+  buckets: number;
+  ttlMs: number;
+  logger: Logger;
+  /** Called (not awaited) with the buckets this instance should handle now. */
+  onChange: (active: ReadonlyMap<number, number>) => void;
+}
+
+interface Held {
+  epoch: number;
+  /** Local time until which the lease is surely ours: renewal start + ttl. */
+  validUntil: number;
+}
+
+export function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Holds this instance's share of a processor's bucket leases. Every ttl/3 it renews its membership
+ * and leases (conditional on owner and epoch), takes free or expired buckets up to its fair share
+ * and marks surplus ones for release. A lease it cannot renew is dropped while ttl/3 of it is left,
+ * so the handling stops before anyone else may take the bucket. Surplus buckets are released only
+ * after the processor confirms it stopped handling them (`confirmStopped`).
+ */
+export class LeaseKeeper {
+  readonly owner: string;
+  private readonly held = new Map<number, Held>();
+  private readonly releasing = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+  private lastActive = '';
+
+  constructor(private readonly options: LeaseKeeperOptions) {
+    this.owner = options.owner ?? defaultOwner();
+  }
+
+  private get leases() {
+    return this.options.db.collection<LeaseDoc>(LEASES);
+  }
+
+  private leaseId(bucket: number): string {
+    return `${this.options.processor}#lease#${bucket}`;
+  }
+
+  /** Buckets this instance handles now, with the lease epoch (for fencing checkpoint writes). */
+  active(): Map<number, number> {
+    const result = new Map<number, number>();
+    for (const [bucket, held] of this.held) if (!this.releasing.has(bucket)) result.set(bucket, held.epoch);
+    return result;
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => this.schedule());
+    }, this.options.ttlMs / 3);
+  }
+
+  /** One renewal/acquisition round; never throws (a failed round only risks dropping leases). */
+  async tick(): Promise<void> {
+    const { ttlMs, processor, logger } = this.options;
+    const startedAt = Date.now();
+    const expiresAt = new Date(startedAt + ttlMs);
+    try {
+      await this.leases.updateOne(
+        { _id: `${processor}#member#${this.owner}` },
+        { $set: { processor, kind: 'member', owner: this.owner, expiresAt } },
+        { upsert: true },
+      );
+      await Promise.all(
+        [...this.held].map(async ([bucket, held]) => {
+          const result = await this.leases.updateOne(
+            { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
+            { $set: { expiresAt } },
+          );
+          if (result.matchedCount === 1) held.validUntil = startedAt + ttlMs;
+          else {
+            logger.warn({ processor, bucket }, 'lease lost to another instance');
+            this.held.delete(bucket);
+            this.releasing.delete(bucket);
+          }
+        }),
+      );
+      if (!this.stopped) await this.rebalance(startedAt, expiresAt);
+    } catch (error) {
+      logger.warn({ err: error, processor }, 'lease renewal failed');
+    }
+    // Drop what can no longer be renewed in time: another instance may take it at validUntil.
+    const now = Date.now();
+    for (const [bucket, held] of this.held) {
+      if (now + ttlMs / 3 >= held.validUntil) {
+        logger.error({ processor, bucket }, 'lease not renewed in time; stopping its handling');
+        this.held.delete(bucket);
+        this.releasing.delete(bucket);
+      }
+    }
+    this.publish();
+  }
+
+  private async rebalance(now: number, expiresAt: Date): Promise<void> {
+    const { processor, buckets } = this.options;
+    const docs = await this.leases.find({ processor }).toArray();
+    const liveMembers = docs
+      .filter((doc) => doc.kind === 'member' && doc.expiresAt.getTime() > now)
+      .map((doc) => doc.owner ?? '');
+    const views: LeaseView[] = docs
+      .filter((doc) => doc.kind === 'lease' && doc.bucket !== undefined)
+      .map((doc) => ({ bucket: doc.bucket!, owner: doc.owner, expiresAt: doc.expiresAt.getTime() }));
+    const plan = planLeases({ me: this.owner, buckets, liveMembers, leases: views, now });
+    const epochs = new Map(
+      docs.filter((doc) => doc.kind === 'lease').map((doc) => [doc.bucket, doc.epoch ?? 0]),
+    );
+    for (const bucket of plan.acquire) {
+      const _id = this.leaseId(bucket);
+      const seen = epochs.get(bucket);
+      if (seen === undefined) {
+        try {
+          await this.leases.insertOne({
+            _id,
+            processor,
+            kind: 'lease',
+            bucket,
+            owner: this.owner,
+            expiresAt,
+            epoch: 1,
+          });
+          this.held.set(bucket, { epoch: 1, validUntil: now + this.options.ttlMs });
+        } catch (error) {
+          if ((error as { code?: number }).code !== 11000) throw error;
+        }
+        continue;
+      }
+      const result = await this.leases.updateOne(
+        { _id, epoch: seen, $or: [{ owner: null }, { expiresAt: { $lte: new Date(now) } }] },
+        { $set: { owner: this.owner, expiresAt }, $inc: { epoch: 1 } },
+      );
+      if (result.matchedCount === 1)
+        this.held.set(bucket, { epoch: seen + 1, validUntil: now + this.options.ttlMs });
+    }
+    for (const bucket of plan.release) this.releasing.add(bucket);
+    if (plan.acquire.length + plan.release.length > 0) {
+      this.options.logger.info(
+        { processor, owner: this.owner, target: plan.target, acquire: plan.acquire, release: plan.release },
+        'rebalancing buckets',
+      );
+    }
+  }
+
+  private publish(): void {
+    const active = this.active();
+    const signature = [...active].map(([b, e]) => `${b}:${e}`).join(',');
+    if (signature === this.lastActive) return;
+    this.lastActive = signature;
+    this.options.onChange(active);
+  }
+
+  /** The processor no longer handles anything outside `handled`: release what was marked for it. */
+  async confirmStopped(handled: ReadonlySet<number>): Promise<void> {
+    for (const bucket of [...this.releasing]) {
+      if (handled.has(bucket)) continue;
+      await this.release(bucket);
+    }
+  }
+
+  private async release(bucket: number): Promise<void> {
+    const held = this.held.get(bucket);
+    this.held.delete(bucket);
+    this.releasing.delete(bucket);
+    if (!held) return;
+    try {
+      await this.leases.updateOne(
+        { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
+        { $set: { owner: null, expiresAt: new Date(0) } },
+      );
+    } catch (error) {
+      this.options.logger.warn({ err: error, bucket }, 'lease release failed; it will expire');
+    }
+  }
+
+  /** Stops renewing. Call after the processor stopped handling: releases every lease and leaves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    for (const bucket of [...this.held.keys()]) await this.release(bucket);
+    try {
+      await this.leases.deleteOne({ _id: `${this.options.processor}#member#${this.owner}` });
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not remove membership; it will expire');
+    }
+  }
+}

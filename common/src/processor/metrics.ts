@@ -1,0 +1,102 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricsRegistry } from '../http/metrics';
+
+/** Numeric values of the `processor_state` gauge. */
+export const ProcessorState = {
+  stopped: 0,
+  catchingUp: 1,
+  streaming: 2,
+  reconnecting: 3,
+  idle: 4,
+} as const;
+export type ProcessorStateName = keyof typeof ProcessorState;
+
+function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
+  // prom-client throws on a second registration; several processors (and tests) share one registry.
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+export function processorMetrics(registry: Registry = metricsRegistry) {
+  const registers = [registry];
+  return {
+    handled: getOrCreate(
+      registry,
+      'processor_events_handled_total',
+      () =>
+        new Counter({
+          name: 'processor_events_handled_total',
+          help: 'Change events handled successfully',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    errors: getOrCreate(
+      registry,
+      'processor_handler_errors_total',
+      () =>
+        new Counter({
+          name: 'processor_handler_errors_total',
+          help: 'Handler attempts that threw',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    parked: getOrCreate(
+      registry,
+      'processor_parked_total',
+      () =>
+        new Counter({
+          name: 'processor_parked_total',
+          help: 'Events parked after exhausting their attempts',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    lag: getOrCreate(
+      registry,
+      'processor_lag_seconds',
+      () =>
+        new Gauge({
+          name: 'processor_lag_seconds',
+          help: 'Now minus the cluster time of the last handled event',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    inFlight: getOrCreate(
+      registry,
+      'processor_in_flight',
+      () =>
+        new Gauge({
+          name: 'processor_in_flight',
+          help: 'Events queued or running, per bucket (bucket "all" without leases)',
+          labelNames: ['processor', 'bucket'],
+          registers,
+        }),
+    ),
+    state: getOrCreate(
+      registry,
+      'processor_state',
+      () =>
+        new Gauge({
+          name: 'processor_state',
+          help: 'Processor state: 0 stopped, 1 catching up, 2 streaming, 3 reconnecting, 4 idle (no bucket owned)',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    ownedBuckets: getOrCreate(
+      registry,
+      'processor_owned_buckets',
+      () =>
+        new Gauge({
+          name: 'processor_owned_buckets',
+          help: 'Buckets whose lease this instance holds',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+  };
+}
+
+export type ProcessorMetrics = ReturnType<typeof processorMetrics>;

@@ -1,0 +1,132 @@
+import { type Db, type Document, ObjectId } from 'mongodb';
+import pino from 'pino';
+import type { Handler, HandlerContext, ProcessorEvent } from './types';
+
+export const PARKED_EVENTS = 'parked_events';
+
+export type ParkedStatus = 'parked' | 'replay-requested' | 'replaying' | 'replayed';
+
+export interface ParkedEvent {
+  _id: ObjectId;
+  processor: string;
+  partitionKey: string;
+  bucket: number;
+  event: ProcessorEvent;
+  error: { message: string; stack?: string };
+  attempts: number;
+  status: ParkedStatus;
+  parkedAt: Date;
+  updatedAt: Date;
+}
+
+function describe(error: unknown): { message: string; stack?: string } {
+  if (error instanceof Error)
+    return error.stack ? { message: error.message, stack: error.stack } : { message: error.message };
+  return { message: String(error) };
+}
+
+export async function parkEvent(
+  db: Db,
+  input: {
+    processor: string;
+    partitionKey: string;
+    bucket: number;
+    event: ProcessorEvent;
+    error: unknown;
+    attempts: number;
+  },
+): Promise<ObjectId> {
+  const now = new Date();
+  const doc: ParkedEvent = {
+    _id: new ObjectId(),
+    processor: input.processor,
+    partitionKey: input.partitionKey,
+    bucket: input.bucket,
+    event: input.event,
+    error: describe(input.error),
+    attempts: input.attempts,
+    status: 'parked',
+    parkedAt: now,
+    updatedAt: now,
+  };
+  await db.collection<ParkedEvent>(PARKED_EVENTS).insertOne(doc);
+  return doc._id;
+}
+
+/** Parked events of a processor (not yet replayed), oldest first. */
+export async function listParked(
+  db: Db,
+  processor: string,
+  options: { includeReplayed?: boolean; limit?: number } = {},
+): Promise<ParkedEvent[]> {
+  const filter: Document = { processor };
+  if (!options.includeReplayed) filter.status = { $ne: 'replayed' };
+  return db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .find(filter)
+    .sort({ parkedAt: 1, _id: 1 })
+    .limit(options.limit ?? 100)
+    .toArray();
+}
+
+function toObjectId(id: ObjectId | string): ObjectId {
+  return typeof id === 'string' ? new ObjectId(id) : id;
+}
+
+export type ReplayResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * Runs `handler` once on a parked event; on success marks it replayed, on failure keeps it parked
+ * with the new error. Use the processor's own handler: replay goes through the same idempotent code.
+ */
+export async function replayParked(
+  db: Db,
+  id: ObjectId | string,
+  handler: Handler,
+  context: Partial<HandlerContext> = {},
+): Promise<ReplayResult> {
+  const parked = db.collection<ParkedEvent>(PARKED_EVENTS);
+  const doc = await parked.findOne({ _id: toObjectId(id) });
+  if (!doc) return { ok: false, error: 'not found' };
+  const controller = new AbortController();
+  try {
+    await handler(doc.event, {
+      processor: doc.processor,
+      partitionKey: doc.partitionKey,
+      bucket: doc.bucket,
+      attempt: doc.attempts + 1,
+      signal: controller.signal,
+      logger: pino({ level: 'silent' }),
+      ...context,
+    });
+  } catch (error) {
+    await parked.updateOne(
+      { _id: doc._id },
+      { $set: { status: 'parked', error: describe(error), updatedAt: new Date() }, $inc: { attempts: 1 } },
+    );
+    return { ok: false, error: describe(error).message };
+  }
+  await parked.updateOne({ _id: doc._id }, { $set: { status: 'replayed', updatedAt: new Date() } });
+  return { ok: true };
+}
+
+/** Marks parked events for replay by the running processor (the CLI's way: it has no handler). */
+export async function requestReplay(db: Db, processor: string, id?: ObjectId | string): Promise<number> {
+  const filter: Document = { processor, status: 'parked' };
+  if (id !== undefined) filter._id = toObjectId(id);
+  const result = await db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .updateMany(filter, { $set: { status: 'replay-requested', updatedAt: new Date() } });
+  return result.modifiedCount;
+}
+
+/** Claims one replay request, so that only one instance replays it. */
+export async function claimReplayRequest(db: Db, processor: string): Promise<ParkedEvent | null> {
+  return db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .findOneAndUpdate(
+      { processor, status: 'replay-requested' },
+      { $set: { status: 'replaying', updatedAt: new Date() } },
+      { sort: { parkedAt: 1 }, returnDocument: 'after' },
+    );
+}

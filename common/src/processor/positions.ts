@@ -1,0 +1,35 @@
+import type { Timestamp } from 'mongodb';
+import type { StreamStart } from './stream-source';
+import type { StreamPosition } from './types';
+
+/** Orders cluster times: (seconds, increment). */
+export function compareTimestamps(a: Timestamp, b: Timestamp): number {
+  return a.t === b.t ? a.i - b.i : a.t - b.t;
+}
+
+/**
+ * Where to reopen a stream so that no bucket of `positions` misses an event. One position: after its
+ * token (exact, works everywhere). Several (one stream serving several buckets' checkpoints): at the
+ * oldest cluster time, inclusive (re-delivering that event is fine). Undefined when some position
+ * can not be ordered (no cluster time) or there is none: the caller falls back to catch-up.
+ */
+export function startFor(positions: StreamPosition[]): StreamStart | undefined {
+  if (positions.length === 0) return undefined;
+  if (positions.length === 1) {
+    const [only] = positions as [StreamPosition];
+    if (only.token) return { resumeAfter: only.token };
+    if (only.clusterTime) return { startAtOperationTime: only.clusterTime };
+    return undefined;
+  }
+  let oldest: Timestamp | undefined;
+  for (const position of positions) {
+    if (!position.clusterTime) return undefined;
+    if (!oldest || compareTimestamps(position.clusterTime, oldest) < 0) oldest = position.clusterTime;
+  }
+  return oldest ? { startAtOperationTime: oldest } : undefined;
+}
+
+/** True when a position is worth saving (it can be resumed from). */
+export function isResumable(position: StreamPosition | undefined): position is StreamPosition {
+  return position !== undefined && (position.token !== undefined || position.clusterTime !== undefined);
+}

@@ -1,0 +1,212 @@
+import type { Document } from 'mongodb';
+import type { ReadinessCheck } from '../http/health-plugin';
+import { LeaseKeeper } from './leases';
+import { ProcessorState, processorMetrics } from './metrics';
+import { claimReplayRequest, replayParked } from './parking';
+import { type GroupSettings, StreamGroup } from './stream-group';
+import type { ProcessorOptions } from './types';
+
+export interface ProcessorStatus {
+  name: string;
+  state: 'stopped' | 'starting' | 'catchingUp' | 'streaming' | 'reconnecting' | 'idle';
+  /** Buckets handled by this instance (null = all, no leasing). */
+  buckets: (number | null)[];
+  owner?: string;
+  lastError?: string;
+}
+
+export interface Processor {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Stops pulling, lets running handlers finish, writes the final checkpoints, releases leases. */
+  stop(): Promise<void>;
+  /** Not ready while catching up or while the stream is down. */
+  readiness(): ReadinessCheck;
+  status(): ProcessorStatus;
+}
+
+const defaultPartitionKey = (doc: Document) => doc.partition_key;
+
+/**
+ * A change-stream processor: `handle` is called for every change of `collection` (and, on first
+ * start, every existing document), one at a time per partition key, concurrently across keys, with
+ * durable checkpoints, retries, parking, and optional scale-out by leased buckets. See docs/processor.md.
+ */
+export function createProcessor<TDoc extends Document = Document>(
+  options: ProcessorOptions<TDoc>,
+): Processor {
+  const mode = options.mode ?? 'mongo';
+  const leaseOptions = options.leases === true ? {} : options.leases || undefined;
+  const buckets = leaseOptions ? (leaseOptions.buckets ?? 16) : null;
+  const metrics = processorMetrics();
+  const logger = options.logger.child({ processor: options.name });
+  const settings: GroupSettings = {
+    name: options.name,
+    db: options.db,
+    collection: options.db.collection(options.collection),
+    mode,
+    pipeline: options.pipeline ?? [],
+    catchUpFilter: options.catchUpFilter ?? {},
+    partitionKey: (options.partitionKey as ((doc: Document) => unknown) | undefined) ?? defaultPartitionKey,
+    handle: options.handle as GroupSettings['handle'],
+    logger,
+    concurrency: options.concurrency ?? 16,
+    maxBuffered: options.maxBuffered ?? 1000,
+    maxAttempts: options.maxAttempts ?? 5,
+    retryBaseMs: options.retryBaseMs ?? 100,
+    retryMaxMs: options.retryMaxMs ?? 10_000,
+    checkpointEvery: options.checkpointEvery ?? 200,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
+    startAtOperationTime: options.startAtOperationTime,
+    skipCatchUp: options.skipCatchUp ?? false,
+    maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1000,
+    buckets,
+    metrics,
+  };
+  if (mode === 'cosmos' && options.startAtOperationTime) {
+    throw new Error('cosmos mode does not support startAtOperationTime');
+  }
+
+  const groups = new Map<string, StreamGroup>();
+  let keeper: LeaseKeeper | undefined;
+  let started = false;
+  let stopping = false;
+  let reconciling: Promise<void> = Promise.resolve();
+  let wanted: ReadonlyMap<number, number> | undefined;
+  let replayTimer: NodeJS.Timeout | undefined;
+
+  /** Cosmos resume tokens can not be ordered across buckets, so there each bucket has its own stream. */
+  function groupKeys(
+    active: ReadonlyMap<number, number>,
+  ): Map<string, Map<number | null, number | undefined>> {
+    const result = new Map<string, Map<number | null, number | undefined>>();
+    if (active.size === 0) return result;
+    if (mode === 'cosmos') {
+      for (const [bucket, epoch] of active) result.set(`${bucket}@${epoch}`, new Map([[bucket, epoch]]));
+      return result;
+    }
+    const key = [...active].map(([bucket, epoch]) => `${bucket}@${epoch}`).join(',');
+    result.set(key, new Map(active));
+    return result;
+  }
+
+  /** Brings the running groups in line with the latest wanted bucket set (serialized). */
+  function reconcile(): Promise<void> {
+    reconciling = reconciling.then(async () => {
+      if (!wanted || !keeper) return;
+      const desired = stopping ? new Map() : groupKeys(wanted);
+      const obsolete = [...groups].filter(([key]) => !desired.has(key));
+      await Promise.all(obsolete.map(([, group]) => group.stop()));
+      for (const [key] of obsolete) groups.delete(key);
+      for (const [key, bucketSet] of desired) {
+        if (groups.has(key)) continue;
+        const group = new StreamGroup(settings, bucketSet);
+        groups.set(key, group);
+        group.start();
+      }
+      const handled = new Set<number>();
+      for (const group of groups.values())
+        for (const bucket of group.buckets) if (bucket !== null) handled.add(bucket);
+      metrics.ownedBuckets.set({ processor: options.name }, handled.size);
+      await keeper.confirmStopped(handled);
+    });
+    return reconciling;
+  }
+
+  async function pollReplays(): Promise<void> {
+    for (;;) {
+      const parked = await claimReplayRequest(options.db, options.name);
+      if (!parked) return;
+      const result = await replayParked(options.db, parked._id, settings.handle, { logger });
+      logger.info({ id: parked._id.toHexString(), ok: result.ok }, 'replayed a parked event');
+    }
+  }
+
+  function scheduleReplays(): void {
+    const every = options.replayPollMs ?? 5000;
+    if (every <= 0 || stopping) return;
+    replayTimer = setTimeout(() => {
+      pollReplays()
+        .catch((error) => logger.warn({ err: error }, 'parked replay poll failed'))
+        .finally(scheduleReplays);
+    }, every);
+  }
+
+  function status(): ProcessorStatus {
+    const list = [...groups.values()];
+    const bucketsHandled = list.flatMap((group) => group.buckets);
+    let state: ProcessorStatus['state'];
+    if (!started || stopping) state = 'stopped';
+    else if (list.length === 0) state = keeper ? 'idle' : 'starting';
+    else if (list.some((g) => g.state === 'reconnecting')) state = 'reconnecting';
+    else if (list.some((g) => g.state === 'catchingUp')) state = 'catchingUp';
+    else if (list.some((g) => g.state === 'starting')) state = 'starting';
+    else state = 'streaming';
+    const result: ProcessorStatus = { name: options.name, state, buckets: bucketsHandled };
+    if (keeper) result.owner = keeper.owner;
+    const lastError = list.find((g) => g.lastError)?.lastError;
+    if (lastError) result.lastError = lastError;
+    return result;
+  }
+
+  const stateCollector = setInterval(() => {
+    const current = status().state;
+    metrics.state.set(
+      { processor: options.name },
+      ProcessorState[current === 'starting' ? 'reconnecting' : current],
+    );
+  }, 1000);
+  stateCollector.unref();
+
+  return {
+    name: options.name,
+    async start() {
+      if (started) return;
+      started = true;
+      logger.info({ mode, buckets, collection: options.collection }, 'processor starting');
+      if (buckets === null) {
+        const group = new StreamGroup(settings, new Map([[null, undefined]]));
+        groups.set('all', group);
+        group.start();
+      } else {
+        const lease = leaseOptions ?? {};
+        keeper = new LeaseKeeper({
+          db: options.db,
+          processor: options.name,
+          buckets,
+          ttlMs: lease.ttlMs ?? 15_000,
+          logger,
+          ...(lease.owner ? { owner: lease.owner } : {}),
+          onChange: (active) => {
+            wanted = active;
+            void reconcile();
+          },
+        });
+        await keeper.start();
+      }
+      scheduleReplays();
+    },
+    async stop() {
+      if (!started || stopping) return;
+      stopping = true;
+      clearTimeout(replayTimer);
+      clearInterval(stateCollector);
+      await reconcile();
+      await Promise.all([...groups.values()].map((group) => group.stop()));
+      groups.clear();
+      await keeper?.stop();
+      metrics.state.set({ processor: options.name }, ProcessorState.stopped);
+      logger.info('processor stopped');
+    },
+    readiness(): ReadinessCheck {
+      return () => {
+        const current = status();
+        const ok = current.state === 'streaming' || current.state === 'idle';
+        const result: { ok: boolean; reason?: string; details?: unknown } = { ok, details: current };
+        if (!ok) result.reason = `processor ${options.name} is ${current.state}`;
+        return result;
+      };
+    },
+    status,
+  };
+}

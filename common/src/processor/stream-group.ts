@@ -1,0 +1,488 @@
+import {
+  type ChangeStream,
+  type Collection,
+  type Db,
+  type Document,
+  MongoError,
+  MongoNetworkError,
+  MongoServerSelectionError,
+  type Timestamp,
+} from 'mongodb';
+import type { Logger } from '../logger';
+import { backoffDelay, sleep } from './backoff';
+import { bucketOf, partitionKeyText } from './buckets';
+import { catchUpEvent, scanDocuments } from './catch-up';
+import { loadCheckpoints, saveCheckpoints } from './checkpoints';
+import type { ProcessorMetrics } from './metrics';
+import { parkEvent } from './parking';
+import { PartitionQueue } from './partition-queue';
+import { compareTimestamps, isResumable, startFor } from './positions';
+import { buildWatchArgs, normalizeChange, positionOf, type StreamStart } from './stream-source';
+import type { Handler, ProcessorEvent, ProcessorMode, StreamPosition } from './types';
+import { Watermark, type WatermarkEntry } from './watermark';
+
+/** Settings shared by every group of one processor (resolved defaults). */
+export interface GroupSettings {
+  name: string;
+  db: Db;
+  collection: Collection;
+  mode: ProcessorMode;
+  pipeline: Document[];
+  catchUpFilter: Document;
+  partitionKey: (doc: Document) => unknown;
+  handle: Handler;
+  logger: Logger;
+  concurrency: number;
+  maxBuffered: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  checkpointEvery: number;
+  checkpointIntervalMs: number;
+  startAtOperationTime: Timestamp | undefined;
+  skipCatchUp: boolean;
+  maxAwaitTimeMS: number;
+  /** Number of buckets when leasing, else null (one tracker for the whole stream). */
+  buckets: number | null;
+  metrics: ProcessorMetrics;
+}
+
+export type GroupState = 'starting' | 'catchingUp' | 'streaming' | 'reconnecting' | 'stopped';
+
+/** Per bucket (or `null` = everything): its low-watermark and what it needs at start. */
+interface Tracker {
+  bucket: number | null;
+  label: string;
+  epoch: number | undefined;
+  watermark: Watermark<StreamPosition>;
+  saved: StreamPosition | undefined;
+  /** Stream events older than this were handled before (from its checkpoint): skip them. */
+  skipBefore: Timestamp | undefined;
+  needsCatchUp: boolean;
+  controller: AbortController;
+}
+
+interface Item {
+  event: ProcessorEvent;
+  tracker: Tracker;
+  entry: WatermarkEntry;
+}
+
+const HISTORY_LOST = 286;
+
+function isHistoryLost(error: unknown): boolean {
+  const e = error as { code?: number; codeName?: string; message?: string };
+  return (
+    e.code === HISTORY_LOST ||
+    e.codeName === 'ChangeStreamHistoryLost' ||
+    /history.*lost/i.test(e.message ?? '')
+  );
+}
+
+/** Network and server-selection errors, and those the server labels retryable. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof MongoError)) return false;
+  if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
+  return error.hasErrorLabel('RetryableWriteError') || error.hasErrorLabel('TransientTransactionError');
+}
+
+/**
+ * One change stream serving a set of buckets (or everything when not leasing): catch-up for those
+ * without a checkpoint, dispatch to the per-key queue, retries and parking, and batched checkpoints
+ * at each bucket's low-watermark. It lives until `stop()`; stream errors reconnect inside it.
+ */
+export class StreamGroup {
+  state: GroupState = 'starting';
+  lastError: string | undefined;
+  private readonly trackers = new Map<number | null, Tracker>();
+  private readonly queue: PartitionQueue<Item>;
+  private stream: ChangeStream | undefined;
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private running: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private finishedSinceFlush = 0;
+  private catchUpPending = 0;
+  private catchUpScanning = false;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly settings: GroupSettings,
+    buckets: ReadonlyMap<number | null, number | undefined>,
+  ) {
+    this.log = settings.logger;
+    for (const [bucket, epoch] of buckets) {
+      this.trackers.set(bucket, {
+        bucket,
+        label: bucket === null ? 'all' : String(bucket),
+        epoch,
+        watermark: new Watermark<StreamPosition>(),
+        saved: undefined,
+        skipBefore: undefined,
+        needsCatchUp: false,
+        controller: new AbortController(),
+      });
+    }
+    this.queue = new PartitionQueue<Item>({
+      concurrency: settings.concurrency,
+      maxBuffered: settings.maxBuffered,
+      run: (key, item) => this.handle(key, item),
+    });
+  }
+
+  get buckets(): (number | null)[] {
+    return [...this.trackers.keys()];
+  }
+
+  /** Ready: streaming, catch-up handled, stream up. */
+  get ready(): boolean {
+    return this.state === 'streaming';
+  }
+
+  start(): void {
+    this.flushTimer = setInterval(() => void this.flush(), this.settings.checkpointIntervalMs);
+    this.running = this.run();
+  }
+
+  /** Graceful: stop reading, let running handlers finish (queued ones are re-delivered later), save. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.running;
+    this.stopping = true;
+    this.stopController.abort();
+    for (const tracker of this.trackers.values()) tracker.controller.abort();
+    await this.stream?.close().catch(() => undefined);
+    const dropped = await this.queue.close();
+    for (const item of dropped) this.settings.metrics.inFlight.dec(this.labels(item.tracker));
+    await this.running;
+    clearInterval(this.flushTimer);
+    await this.flush();
+    this.setState('stopped');
+  }
+
+  private labels(tracker: Tracker) {
+    return { processor: this.settings.name, bucket: tracker.label };
+  }
+
+  private setState(state: GroupState): void {
+    this.state = state;
+  }
+
+  private async run(): Promise<void> {
+    let start: StreamStart | undefined;
+    let attempt = 0;
+    while (!this.stopping) {
+      try {
+        if (start === undefined) start = await this.initialStart();
+        await this.follow(start, (position) => {
+          // Reconnects continue after the last event read: everything before it is queued or done.
+          const next = startFor([position]);
+          if (next) start = next;
+          attempt = 0;
+        });
+      } catch (error) {
+        if (this.stopping) break;
+        attempt++;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        if (isHistoryLost(error)) {
+          this.log.error(
+            { err: error, processor: this.settings.name },
+            'change stream history lost: the checkpoint is older than the oplog; falling back to catch-up (events in the gap are only seen as current documents)',
+          );
+          for (const tracker of this.trackers.values()) {
+            tracker.needsCatchUp = true;
+            tracker.skipBefore = undefined;
+          }
+          start = await this.freshStart().catch(() => undefined);
+        } else {
+          this.log.warn(
+            { err: error, processor: this.settings.name, attempt },
+            'change stream failed; reconnecting',
+          );
+        }
+        this.setState('reconnecting');
+        await sleep(backoffDelay(attempt, 100, 5000), this.stopController.signal);
+      }
+    }
+  }
+
+  /** From the checkpoints: where to open the stream; marks buckets without one for catch-up. */
+  private async initialStart(): Promise<StreamStart> {
+    const checkpoints = await loadCheckpoints(this.settings.db, this.settings.name, this.buckets);
+    const known: StreamPosition[] = [];
+    for (const tracker of this.trackers.values()) {
+      const position = checkpoints.get(tracker.bucket);
+      if (position) {
+        known.push(position);
+        tracker.watermark.advance(position);
+        tracker.saved = position;
+        tracker.skipBefore = this.trackers.size > 1 ? position.clusterTime : undefined;
+      } else {
+        tracker.needsCatchUp = !this.settings.skipCatchUp && !this.settings.startAtOperationTime;
+      }
+    }
+    const resumed = startFor(known);
+    if (resumed) return resumed;
+    if (known.length > 0) {
+      this.log.warn({ processor: this.settings.name }, 'checkpoints can not be ordered; catching up instead');
+      for (const tracker of this.trackers.values()) tracker.needsCatchUp = !this.settings.skipCatchUp;
+    }
+    return this.freshStart();
+  }
+
+  /** A stream from now (or the configured operation time), when there is nothing to resume from. */
+  private async freshStart(): Promise<StreamStart> {
+    if (this.settings.startAtOperationTime)
+      return { startAtOperationTime: this.settings.startAtOperationTime };
+    if (this.settings.mode === 'cosmos') return {};
+    // Start at the server's current operation time, so the start position has a cluster time and
+    // can be ordered against other buckets' checkpoints.
+    const reply = await this.settings.db.command({ ping: 1 });
+    const operationTime = reply.operationTime as Timestamp | undefined;
+    return operationTime ? { startAtOperationTime: operationTime } : {};
+  }
+
+  private async follow(start: StreamStart, onRead: (position: StreamPosition) => void): Promise<void> {
+    const { pipeline, options } = buildWatchArgs({
+      mode: this.settings.mode,
+      pipeline: this.settings.pipeline,
+      start,
+      maxAwaitTimeMS: this.settings.maxAwaitTimeMS,
+    });
+    const stream = this.settings.collection.watch(pipeline, options);
+    this.stream = stream;
+    try {
+      if (this.stopping) return;
+      // Open the stream before any catch-up scan: the scan then sees every change older than the
+      // stream's start, and the stream every change after it. Nothing falls in between.
+      const first = await stream.tryNext();
+      const catchingUp = [...this.trackers.values()].filter((tracker) => tracker.needsCatchUp);
+      if (catchingUp.length > 0) {
+        const origin: StreamPosition = {};
+        const token = first ? ('resumeAfter' in start ? start.resumeAfter : undefined) : stream.resumeToken;
+        if (token) origin.token = token as Document;
+        if ('startAtOperationTime' in start) origin.clusterTime = start.startAtOperationTime as Timestamp;
+        await this.catchUp(catchingUp, origin);
+      }
+      this.setState(this.catchUpPending > 0 ? 'catchingUp' : 'streaming');
+      if (first) await this.dispatch(first, onRead);
+      while (!this.stopping) {
+        const raw = await stream.next();
+        await this.dispatch(raw, onRead);
+      }
+    } finally {
+      await stream.close().catch(() => undefined);
+    }
+  }
+
+  private async catchUp(trackers: Tracker[], origin: StreamPosition): Promise<void> {
+    this.setState('catchingUp');
+    this.catchUpScanning = true;
+    const wanted = new Set(trackers);
+    this.log.info({ processor: this.settings.name, buckets: trackers.map((t) => t.label) }, 'catching up');
+    let count = 0;
+    try {
+      for await (const doc of scanDocuments(
+        this.settings.collection,
+        this.settings.catchUpFilter,
+        1000,
+        this.stopController.signal,
+      )) {
+        const event = catchUpEvent(doc);
+        const { key, tracker } = this.route(event);
+        if (!tracker || !wanted.has(tracker)) continue;
+        const entry = tracker.watermark.hold();
+        this.catchUpPending++;
+        count++;
+        await this.enqueue(key, { event, tracker, entry });
+        if (this.stopping) return;
+      }
+    } finally {
+      this.catchUpScanning = false;
+    }
+    // Only now may the checkpoint move past the catch-up: to the stream's start.
+    for (const tracker of trackers) {
+      tracker.watermark.advance(origin);
+      tracker.needsCatchUp = false;
+    }
+    this.log.info({ processor: this.settings.name, documents: count }, 'catch-up scan done');
+  }
+
+  private route(event: ProcessorEvent): { key: string; tracker: Tracker | undefined } {
+    const raw =
+      event.fullDocument !== null
+        ? this.settings.partitionKey(event.fullDocument)
+        : (event.documentKey.partition_key ?? event.documentKey._id);
+    const key = partitionKeyText(raw ?? event.documentKey._id);
+    const bucket = this.settings.buckets === null ? null : bucketOf(key, this.settings.buckets);
+    return { key, tracker: this.trackers.get(bucket) };
+  }
+
+  private async dispatch(raw: Document, onRead: (position: StreamPosition) => void): Promise<void> {
+    const event = normalizeChange(raw);
+    const position: StreamPosition = event ? positionOf(event) : { token: raw._id as Document };
+    const target = event ? this.route(event) : undefined;
+    for (const tracker of this.trackers.values()) {
+      if (tracker.skipBefore && position.clusterTime) {
+        if (compareTimestamps(position.clusterTime, tracker.skipBefore) < 0) continue;
+        tracker.skipBefore = undefined;
+      }
+      if (event && target?.tracker === tracker) {
+        const entry = tracker.watermark.add(position);
+        await this.enqueue(target.key, { event, tracker, entry });
+      } else {
+        tracker.watermark.advance(position);
+      }
+    }
+    onRead(position);
+  }
+
+  private async enqueue(key: string, item: Item): Promise<void> {
+    this.settings.metrics.inFlight.inc(this.labels(item.tracker));
+    await this.queue.push(key, item);
+  }
+
+  private async handle(key: string, item: Item): Promise<void> {
+    const { settings } = this;
+    const { event, tracker } = item;
+    const signal = tracker.controller.signal;
+    let attempt = 0;
+    let transientRetries = 0;
+    for (;;) {
+      if (signal.aborted) {
+        // Stopped or lease lost: leave it unfinished (the watermark holds), it will be re-delivered.
+        settings.metrics.inFlight.dec(this.labels(tracker));
+        return;
+      }
+      attempt++;
+      try {
+        await settings.handle(event, {
+          processor: settings.name,
+          partitionKey: key,
+          bucket: tracker.bucket ?? -1,
+          attempt,
+          signal,
+          logger: this.log,
+        });
+        settings.metrics.handled.inc({ processor: settings.name });
+        if (event.clusterTime) {
+          settings.metrics.lag.set(
+            { processor: settings.name },
+            Math.max(0, Date.now() / 1000 - event.clusterTime.t),
+          );
+        }
+        break;
+      } catch (error) {
+        settings.metrics.errors.inc({ processor: settings.name });
+        // The database being unreachable says nothing about the event: retry without using up
+        // its attempts, or an outage would park every event in flight.
+        const transient = isTransient(error);
+        if (transient) {
+          attempt--;
+          transientRetries++;
+        } else if (attempt >= settings.maxAttempts) {
+          if (await this.park(key, item, error, attempt)) break;
+          settings.metrics.inFlight.dec(this.labels(tracker));
+          return; // Stopped while the database was unreachable: not parked, so not finished.
+        }
+        this.log.warn(
+          { err: error, processor: settings.name, key, attempt, transient },
+          'handler failed; retrying',
+        );
+        const delay = transient
+          ? backoffDelay(transientRetries, 100, 5000)
+          : backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs);
+        await sleep(delay, signal);
+      }
+    }
+    this.finish(item);
+  }
+
+  /** Parks the event; keeps trying while the database is unreachable (the partition waits meanwhile). */
+  private async park(key: string, item: Item, error: unknown, attempts: number): Promise<boolean> {
+    const { settings } = this;
+    this.log.error(
+      { err: error, processor: settings.name, key, attempts },
+      'handler keeps failing; parking the event',
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await parkEvent(settings.db, {
+          processor: settings.name,
+          partitionKey: key,
+          bucket: item.tracker.bucket ?? -1,
+          event: item.event,
+          error,
+          attempts,
+        });
+        settings.metrics.parked.inc({ processor: settings.name });
+        return true;
+      } catch (parkError) {
+        if (item.tracker.controller.signal.aborted) return false;
+        this.log.warn({ err: parkError, processor: settings.name }, 'could not park the event; retrying');
+        await sleep(backoffDelay(attempt, 100, 5000), item.tracker.controller.signal);
+      }
+    }
+  }
+
+  private finish(item: Item): void {
+    item.tracker.watermark.complete(item.entry);
+    this.settings.metrics.inFlight.dec(this.labels(item.tracker));
+    if (item.event.source === 'catch-up') {
+      this.catchUpPending--;
+      if (this.catchUpPending === 0 && !this.catchUpScanning && this.state === 'catchingUp') {
+        this.setState('streaming');
+      }
+    }
+    if (++this.finishedSinceFlush >= this.settings.checkpointEvery) void this.flush();
+  }
+
+  /** Saves every bucket's low-watermark that moved; one write at a time, batched in one round trip. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.finishedSinceFlush = 0;
+    this.flushing = this.writeCheckpoints().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeCheckpoints(): Promise<void> {
+    const changed: Tracker[] = [];
+    const positions: StreamPosition[] = [];
+    for (const tracker of this.trackers.values()) {
+      const position = tracker.watermark.checkpoint();
+      if (!isResumable(position) || position === tracker.saved) continue;
+      // A lost lease must not write: the new owner's checkpoint wins (the epoch also fences it).
+      if (tracker.controller.signal.aborted && !this.stopping) continue;
+      changed.push(tracker);
+      positions.push(position);
+    }
+    if (changed.length === 0) return;
+    try {
+      const fenced = await saveCheckpoints(
+        this.settings.db,
+        this.settings.name,
+        changed.map((tracker, i) => {
+          const write: { bucket: number | null; position: StreamPosition; epoch?: number } = {
+            bucket: tracker.bucket,
+            position: positions[i]!,
+          };
+          if (tracker.epoch !== undefined) write.epoch = tracker.epoch;
+          return write;
+        }),
+      );
+      changed.forEach((tracker, i) => {
+        tracker.saved = positions[i];
+      });
+      if (fenced.length > 0) {
+        this.log.warn(
+          { processor: this.settings.name, buckets: fenced },
+          'checkpoint fenced: another instance owns it now',
+        );
+      }
+    } catch (error) {
+      this.log.warn({ err: error, processor: this.settings.name }, 'checkpoint write failed; will retry');
+    }
+  }
+}

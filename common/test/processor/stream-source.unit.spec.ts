@@ -1,0 +1,72 @@
+import { Timestamp } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { deterministicId, hashId } from '../../src/processor/idempotency';
+import { startFor } from '../../src/processor/positions';
+import { buildWatchArgs } from '../../src/processor/stream-source';
+
+describe('buildWatchArgs', () => {
+  it('cosmos mode sends exactly the documented shape: $match on insert/update/replace, $project, updateLookup', () => {
+    const token = { _data: 'abc' };
+    expect(buildWatchArgs({ mode: 'cosmos', start: { resumeAfter: token } })).toEqual({
+      pipeline: [
+        { $match: { operationType: { $in: ['insert', 'update', 'replace'] } } },
+        { $project: { _id: 1, fullDocument: 1, ns: 1, documentKey: 1 } },
+      ],
+      options: { fullDocument: 'updateLookup', resumeAfter: token },
+    });
+  });
+
+  it('cosmos mode folds caller $match stages into the one $match and rejects other stages', () => {
+    const args = buildWatchArgs({
+      mode: 'cosmos',
+      start: {},
+      pipeline: [{ $match: { 'fullDocument.kind': 'a' } }],
+    });
+    expect(args.pipeline).toEqual([
+      {
+        $match: {
+          $and: [{ 'fullDocument.kind': 'a' }, { operationType: { $in: ['insert', 'update', 'replace'] } }],
+        },
+      },
+      { $project: { _id: 1, fullDocument: 1, ns: 1, documentKey: 1 } },
+    ]);
+    expect(args.options).toEqual({ fullDocument: 'updateLookup' });
+    expect(() => buildWatchArgs({ mode: 'cosmos', start: {}, pipeline: [{ $addFields: { x: 1 } }] })).toThrow(
+      /only \$match/,
+    );
+  });
+
+  it('mongo mode keeps data events only and appends the caller stages', () => {
+    const ts = new Timestamp({ t: 10, i: 1 });
+    const args = buildWatchArgs({
+      mode: 'mongo',
+      start: { startAtOperationTime: ts },
+      pipeline: [{ $match: { x: 1 } }],
+    });
+    expect(args.pipeline).toEqual([
+      { $match: { operationType: { $in: ['insert', 'update', 'replace', 'delete'] } } },
+      { $match: { x: 1 } },
+    ]);
+    expect(args.options).toMatchObject({ fullDocument: 'updateLookup', startAtOperationTime: ts });
+  });
+});
+
+describe('startFor', () => {
+  it('one position resumes after its token; several start at the oldest cluster time', () => {
+    const a = { token: { _data: 'a' }, clusterTime: new Timestamp({ t: 5, i: 2 }) };
+    const b = { token: { _data: 'b' }, clusterTime: new Timestamp({ t: 5, i: 1 }) };
+    expect(startFor([a])).toEqual({ resumeAfter: a.token });
+    expect(startFor([a, b])).toEqual({ startAtOperationTime: b.clusterTime });
+    expect(startFor([a, { token: { _data: 'c' } }])).toBeUndefined();
+    expect(startFor([])).toBeUndefined();
+  });
+});
+
+describe('deterministicId', () => {
+  it('is stable, readable and unambiguous', () => {
+    expect(deterministicId('work_item', 'f1', 'line', 2)).toBe('work_item:f1:line:2');
+    expect(deterministicId('x', 'a:b')).not.toBe(deterministicId('x', 'a', 'b'));
+    expect(hashId('x', 1)).toHaveLength(32);
+    expect(hashId('x', 1)).toBe(hashId('x', 1));
+  });
+});
