@@ -6,12 +6,19 @@ import {
   createShutdown,
   loadConfig,
   mongoReadiness,
+  systemClock,
 } from '@az-shop/common';
 import { Type } from 'typebox';
+import { factoryConfigProperties } from './config';
+import { registerFactoryProcessors } from './processors';
 
 // Composition root: config, connections, processors, HTTP.
 const config = loadConfig(
-  Type.Object({ ...baseConfigProperties, FACTORY_PORT: Type.Integer({ default: 9091 }) }),
+  Type.Object({
+    ...baseConfigProperties,
+    ...factoryConfigProperties,
+    FACTORY_PORT: Type.Integer({ default: 9091 }),
+  }),
 );
 const logger = createLogger('factory', config);
 const shutdown = createShutdown(logger);
@@ -19,7 +26,14 @@ const shutdown = createShutdown(logger);
 const mongo = await connectMongo({ ...config, appName: 'factory', logger });
 shutdown.add('mongo', mongo.close);
 
-const app = await createServiceApp({ logger, checks: { mongo: mongoReadiness(mongo.db) } });
+const reactions = registerFactoryProcessors({ db: mongo.db, logger, config, clock: systemClock });
+await reactions.start();
+shutdown.add('processors', reactions.stop);
+
+const app = await createServiceApp({
+  logger,
+  checks: { mongo: mongoReadiness(mongo.db), ...reactions.checks() },
+});
 await app.listen({ port: config.FACTORY_PORT, host: config.HOST });
 shutdown.add('http', () => app.close());
 logger.info({ port: config.FACTORY_PORT }, 'factory ready');

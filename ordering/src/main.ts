@@ -6,12 +6,19 @@ import {
   createShutdown,
   loadConfig,
   mongoReadiness,
+  systemClock,
 } from '@az-shop/common';
 import { Type } from 'typebox';
+import { orderingConfigProperties } from './config';
+import { registerOrderingProcessors } from './processors';
 
 // Composition root: config, connections, processors, HTTP.
 const config = loadConfig(
-  Type.Object({ ...baseConfigProperties, ORDERING_PORT: Type.Integer({ default: 9090 }) }),
+  Type.Object({
+    ...baseConfigProperties,
+    ...orderingConfigProperties,
+    ORDERING_PORT: Type.Integer({ default: 9090 }),
+  }),
 );
 const logger = createLogger('ordering', config);
 const shutdown = createShutdown(logger);
@@ -19,7 +26,14 @@ const shutdown = createShutdown(logger);
 const mongo = await connectMongo({ ...config, appName: 'ordering', logger });
 shutdown.add('mongo', mongo.close);
 
-const app = await createServiceApp({ logger, checks: { mongo: mongoReadiness(mongo.db) } });
+const reactions = registerOrderingProcessors({ db: mongo.db, logger, config, clock: systemClock });
+await reactions.start();
+shutdown.add('processors', reactions.stop);
+
+const app = await createServiceApp({
+  logger,
+  checks: { mongo: mongoReadiness(mongo.db), ...reactions.checks() },
+});
 await app.listen({ port: config.ORDERING_PORT, host: config.HOST });
 shutdown.add('http', () => app.close());
 logger.info({ port: config.ORDERING_PORT }, 'ordering ready');

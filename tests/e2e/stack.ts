@@ -45,6 +45,10 @@ export async function writeE2eEnv(): Promise<Record<string, string>> {
     WEB_BASE_URL: `http://127.0.0.1:${web}`,
     FACTORY_PORT: String(factory),
     ORDERING_PORT: String(ordering),
+    // Seconds, not minutes: the pipeline runs end to end within a test's time.
+    FACTORY_SECONDS_PER_UNIT: '0.1',
+    PICKING_SECONDS: '0.2',
+    DELIVERY_SECONDS: '0.2',
   };
   writeFileSync(
     e2eEnvFile,

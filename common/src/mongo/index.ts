@@ -4,3 +4,4 @@ export {
   type MongoConnection,
   mongoReadiness,
 } from './connect-mongo';
+export { contentionPause, isDuplicateKey, withoutUndefined } from './write-helpers';

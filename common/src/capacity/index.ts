@@ -1,0 +1,1 @@
+export { type CapacitySlotsDocument, capacitySlots } from './slots';

@@ -1,0 +1,37 @@
+import type { ReadinessCheck } from '../http';
+import type { Processor } from '../processor';
+import type { Loop } from './loop';
+
+/** Everything a service reacts to (change-stream processors and durable-timer loops), started and stopped as one. */
+export interface ServiceReactions {
+  processors: Processor[];
+  loops: Loop[];
+  /** Runs `prepare` (e.g. creates indexes), then starts every processor and loop. */
+  start(): Promise<void>;
+  /** One readiness check per processor (not ready while catching up or reconnecting), for `createServiceApp`. */
+  checks(): Record<string, ReadinessCheck>;
+  /** Stops loops and processors (in-flight handlers finish, checkpoints are written). */
+  stop(): Promise<void>;
+}
+
+export function createServiceReactions(parts: {
+  processors: Processor[];
+  loops: Loop[];
+  prepare?: () => Promise<void>;
+}): ServiceReactions {
+  const { processors, loops } = parts;
+  return {
+    processors,
+    loops,
+    checks: () => Object.fromEntries(processors.map((processor) => [processor.name, processor.readiness()])),
+    async start() {
+      await parts.prepare?.();
+      for (const processor of processors) await processor.start();
+      for (const loop of loops) await loop.start();
+    },
+    async stop() {
+      await Promise.all(loops.map((loop) => loop.stop()));
+      await Promise.all(processors.map((processor) => processor.stop()));
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { FACTORY_OUTPUT, type FactoryOutputDocument, factoryOutputId, isDuplicateKey } from '@az-shop/common';
+import type { FactoryDeps } from '../deps';
+import { byQueueOrder } from './schedule';
+import { factorySlots } from './slots';
+import { fromDocument, type WorkItemStore } from './store';
+import { WORK_ITEM_STAGE, type WorkItem } from './types';
+
+/** A claimed slot whose item is not Building after this long is stale (its claimer died). */
+const SLOT_GRACE_MS = 30_000;
+const BATCH = 500;
+
+/**
+ * The durable build scheduler. Build times live in the work items (`buildStartedAt`/`buildEndsAt`)
+ * and capacity in `factory_slots`, so a restarted factory (or another instance) continues: an item
+ * whose end time passed while the factory was down completes on the next pass; output is written
+ * with a deterministic `_id`, so it exists exactly once however often a pass repeats.
+ */
+export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
+  const { db, config, clock } = deps;
+  const now = () => clock.now();
+  const slots = factorySlots(db);
+  const outputs = db.collection<FactoryOutputDocument>(FACTORY_OUTPUT);
+
+  async function find(filter: Parameters<typeof store.collection.find>[0], sort = {}): Promise<WorkItem[]> {
+    const documents = await store.collection.find(filter, { sort, limit: BATCH }).toArray();
+    return documents.map((document) => fromDocument(document).state);
+  }
+
+  /** Building and past its end time → FactoryComplete → MoveToWarehouse. */
+  async function completeBuilds(): Promise<void> {
+    for (const item of await find({ stage: WORK_ITEM_STAGE.Building, buildEndsAt: { $lte: now() } })) {
+      await store.execute(item._id, { type: 'CompleteBuild', outputId: factoryOutputId(item._id) }, now);
+    }
+  }
+
+  /** Moving to the warehouse → the one factory_output document, then InventoryAvailable and the slot freed. */
+  async function deliverOutputs(): Promise<void> {
+    for (const item of await find({ stage: WORK_ITEM_STAGE.MoveToWarehouse })) {
+      const output: FactoryOutputDocument = {
+        _id: factoryOutputId(item._id),
+        partition_key: item.productId,
+        workItemId: item._id,
+        productId: item.productId,
+        warehouse: item.warehouse,
+        qty: item.qty,
+        producedAt: item.completedAt ?? now(),
+      };
+      try {
+        await outputs.insertOne(output);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      await store.execute(item._id, { type: 'ConfirmInventory' }, now);
+      await slots.free([item._id]);
+    }
+  }
+
+  /** Waiting items start building, first come first served, while capacity is free. */
+  async function startBuilds(): Promise<void> {
+    const holders = await slots.holders();
+    if (holders.length > 0) {
+      const building = await store.collection
+        .find({ _id: { $in: holders.map((h) => h.id) }, stage: WORK_ITEM_STAGE.Building })
+        .project({ _id: 1 })
+        .toArray();
+      const live = new Set(building.map((document) => String(document._id)));
+      const stale = holders.filter(
+        (h) => !live.has(h.id) && now().getTime() - h.since.getTime() > SLOT_GRACE_MS,
+      );
+      await slots.free(stale.map((holder) => holder.id));
+    }
+    const used = (await slots.holders()).length;
+    const free = config.FACTORY_CAPACITY - used;
+    if (free <= 0) return;
+    const waiting = (await find({ stage: WORK_ITEM_STAGE.FactoryReady }, { waitingSince: 1, _id: 1 })).sort(
+      byQueueOrder,
+    );
+    for (const item of waiting.slice(0, free)) {
+      if (!(await slots.claim(item._id, config.FACTORY_CAPACITY, now()))) return;
+      const result = await store.execute(
+        item._id,
+        { type: 'StartBuild', secondsPerUnit: config.FACTORY_SECONDS_PER_UNIT, capacityClaimed: true },
+        now,
+      );
+      if (result.rejection) await slots.free([item._id]);
+    }
+  }
+
+  async function tick(): Promise<void> {
+    await completeBuilds();
+    await deliverOutputs();
+    await startBuilds();
+  }
+
+  return { name: 'factory.buildScheduler', tick };
+}

@@ -1,0 +1,68 @@
+import type { WorkItemDocument, WorkItemSource } from '@az-shop/common/schemas';
+
+export { WORK_ITEM_STAGE, type WorkItemStage } from '@az-shop/common/schemas';
+
+/** The decider's state: the work item as stored, without the storage fields. */
+export type WorkItem = Omit<WorkItemDocument, 'partition_key' | 'version'>;
+
+/** `null` until the work item is created. */
+export type WorkItemState = WorkItem | null;
+
+export type WorkItemCommand =
+  | {
+      type: 'CreateWorkItem';
+      id: string;
+      productId: string;
+      warehouse: string;
+      qty: number;
+      source: WorkItemSource;
+      /** Whether the product is in the catalog (read by the I/O layer). */
+      productKnown: boolean;
+    }
+  | {
+      type: 'StartBuild';
+      secondsPerUnit: number;
+      /** Whether a unit of factory capacity was claimed for this item (by the I/O layer). */
+      capacityClaimed: boolean;
+    }
+  | { type: 'CompleteBuild'; outputId: string }
+  | { type: 'ConfirmInventory' };
+
+export type WorkItemEvent =
+  | {
+      type: 'WorkItemCreated';
+      id: string;
+      productId: string;
+      warehouse: string;
+      qty: number;
+      source: WorkItemSource;
+      at: Date;
+    }
+  | { type: 'WorkItemQueued'; at: Date }
+  | { type: 'WorkItemFailed'; reason: string; at: Date }
+  | { type: 'BuildStarted'; at: Date; endsAt: Date }
+  | { type: 'BuildCompleted'; at: Date }
+  | { type: 'MovingToWarehouse'; outputId: string; at: Date }
+  | { type: 'InventoryAvailable'; at: Date };
+
+export const REJECTION = {
+  IllegalState: 'IllegalState',
+  NotYet: 'NotYet',
+  NoCapacity: 'NoCapacity',
+} as const;
+
+export interface Rejection {
+  rejected: true;
+  kind: (typeof REJECTION)[keyof typeof REJECTION];
+  reason: string;
+}
+
+export type Decision<E> = E[] | Rejection;
+
+export function reject(kind: Rejection['kind'], reason: string): Rejection {
+  return { rejected: true, kind, reason };
+}
+
+export function isRejection<E>(decision: Decision<E>): decision is Rejection {
+  return !Array.isArray(decision);
+}

@@ -1,0 +1,284 @@
+import type { ProcessorEvent } from '@az-shop/common';
+import {
+  type FactoryOutputDocument,
+  FactoryOutputDocument as FactoryOutputSchema,
+  FULFILMENT_STAGE,
+  ORDERS,
+  type OrderCancellationDocument,
+  OrderCancellationDocument as OrderCancellationSchema,
+  type OrderDocument,
+  OrderDocument as OrderSchema,
+  PAYMENT_STATUS,
+  type PaymentDocument,
+  PaymentDocument as PaymentSchema,
+  PRODUCTS,
+  validateDocument,
+} from '@az-shop/common';
+import type { Document } from 'mongodb';
+import type { OrderingDeps } from '../deps';
+import { aggregateLines, applyOutput, HOLD_OUTCOME, release, reserve } from '../stock/index';
+import { stockStore } from '../stock/store';
+import { decide } from './decide';
+import { evolveAll } from './evolve';
+import { isTerminal } from './rules';
+import { stockSync } from './stock-sync';
+import { fulfilmentStore } from './store';
+import { type Fulfilment, isRejection, type PlacedOrder } from './types';
+
+/**
+ * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
+ * repeat: deterministic ids (a fulfilment's `_id` is its order's), conditional writes on `version`,
+ * and applied-markers on the stock ledger.
+ */
+export function fulfilmentHandlers(deps: OrderingDeps) {
+  const { db, logger, config, clock } = deps;
+  const now = () => clock.now();
+  const fulfilments = fulfilmentStore(db);
+  const stock = stockStore(db, now);
+  const sync = stockSync(fulfilments, stock, now, logger);
+
+  /** Creates the fulfilment once and holds every line it can (rule in docs/domain.md). */
+  /**
+   * Creates the fulfilment once and holds every line it can (rule in docs/domain.md). Optimistic:
+   * stock is held before the fulfilment is written (one write per line, then one insert), so a new
+   * order costs no read of its fulfilment. When the insert finds the fulfilment already there (a
+   * re-delivered order), holds this call made for a fulfilment past Placed are given back.
+   */
+  async function placeOrder(raw: Document): Promise<Fulfilment | null> {
+    const { order, problem } = await readOrder(raw);
+    const placeDecision = decide(
+      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem },
+      null,
+      now(),
+    );
+    const placed = isRejection(placeDecision) ? null : evolveAll(null, placeDecision);
+    if (!placed) return fulfilments.load(order.orderId);
+    if (placed.stage === FULFILMENT_STAGE.Failed) {
+      if (await fulfilments.create(placed)) {
+        logger.warn({ orderId: order.orderId, reason: placed.failure?.reason }, 'order failed');
+        return placed;
+      }
+      return fulfilments.load(order.orderId);
+    }
+    const held: string[] = [];
+    const madeHere: string[] = [];
+    for (const line of placed.lines) {
+      if (await stock.tryHold(placed.warehouse, line.productId, placed._id, line.qty)) {
+        held.push(line.productId);
+        madeHere.push(line.productId);
+        continue;
+      }
+      const outcome = await stock.change(placed.warehouse, line.productId, (current) =>
+        reserve(current, { fulfilmentId: placed._id, qty: line.qty, at: placed.placedAt }),
+      );
+      if (outcome.outcome === HOLD_OUTCOME.Held) held.push(line.productId);
+      if (outcome.changed) madeHere.push(line.productId);
+    }
+    const allocation = decide({ type: 'RecordAllocation', heldProductIds: held }, placed, now());
+    const allocated = isRejection(allocation) ? null : evolveAll(placed, allocation);
+    let result: Fulfilment | null = allocated;
+    if (!allocated || !(await fulfilments.create(allocated))) {
+      const existing = await fulfilments.load(placed._id);
+      if (existing && holdsNothing(existing)) {
+        // Compensation: the order was handled before and holds nothing now (shipped or ended); undo
+        // what this repeat added to the ledgers. An open fulfilment keeps its holds: they are its own
+        // (a concurrent placement by the payment or cancellation handler may have written it first).
+        for (const productId of madeHere) {
+          await stock.change(placed.warehouse, productId, (current) => release(current, placed._id));
+          await sync.deliverAllocations(placed.warehouse, productId);
+        }
+        return existing;
+      }
+      if (existing && existing.stage !== FULFILMENT_STAGE.Placed) return existing;
+      result = (
+        await fulfilments.execute(placed._id, { type: 'RecordAllocation', heldProductIds: held }, now)
+      ).state;
+    }
+    // Units may have come from the queue before the fulfilment was written: tell it now.
+    for (const line of placed.lines) {
+      if (!held.includes(line.productId)) await sync.deliverAllocations(placed.warehouse, line.productId);
+    }
+    return result;
+  }
+
+  function holdsNothing(fulfilment: Fulfilment): boolean {
+    return isTerminal(fulfilment.stage) || fulfilment.stage === FULFILMENT_STAGE.Shipped;
+  }
+
+  async function readOrder(raw: Document): Promise<{ order: PlacedOrder; problem: string | undefined }> {
+    const lines = Array.isArray(raw.lines)
+      ? raw.lines.map((line: Document) => ({
+          productId: String(line?.productId ?? ''),
+          qty: Number(line?.qty),
+        }))
+      : [];
+    const placedAt = raw.placedAt instanceof Date ? raw.placedAt : now();
+    const order: PlacedOrder = {
+      orderId: String(raw._id),
+      userId: String(raw.userId ?? raw.partition_key ?? 'unknown'),
+      warehouse: typeof raw.warehouse === 'string' && raw.warehouse ? raw.warehouse : config.WAREHOUSE,
+      lines,
+      total: Number(raw.total) || 0,
+      currency: String(raw.currency ?? ''),
+      placedAt,
+    };
+    if (raw.payBy instanceof Date) order.payBy = raw.payBy;
+    const valid = validateDocument<OrderDocument>(OrderSchema, raw);
+    if (!valid.ok) return { order, problem: valid.reason };
+    const ids = aggregateLines(lines).map((line) => line.productId);
+    const unknown = await unknownProducts(ids);
+    return { order, problem: unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined };
+  }
+
+  /** Products seen in the catalog; a product once known stays known (products are not deleted). */
+  const knownProducts = new Set<string>();
+
+  async function unknownProducts(ids: string[]): Promise<string[]> {
+    const toCheck = ids.filter((id) => !knownProducts.has(id));
+    if (toCheck.length === 0) return [];
+    const found = await db
+      .collection(PRODUCTS)
+      .find({ _id: { $in: toCheck } } as Document, { projection: { _id: 1 } })
+      .toArray();
+    for (const product of found) knownProducts.add(String(product._id));
+    return toCheck.filter((id) => !knownProducts.has(id));
+  }
+
+  /** The fulfilment of an order, placing the order first when its own event has not come yet. */
+  async function fulfilmentOf(orderId: string): Promise<Fulfilment | null> {
+    const existing = await fulfilments.load(orderId);
+    if (existing && existing.stage !== FULFILMENT_STAGE.Placed) return existing;
+    const order = await db.collection(ORDERS).findOne({ _id: orderId } as Document);
+    return order ? placeOrder(order) : existing;
+  }
+
+  return {
+    sync,
+    fulfilments,
+    stock,
+
+    async onOrderPlaced(event: ProcessorEvent): Promise<void> {
+      if (!event.fullDocument) return;
+      await placeOrder(event.fullDocument);
+    },
+
+    /** Authorized for the order's amount → paid; otherwise the payment is recorded as a refund due, never lost. */
+    async onPaymentAuthorized(event: ProcessorEvent): Promise<void> {
+      const raw = event.fullDocument;
+      if (!raw) return;
+      const valid = validateDocument<PaymentDocument>(PaymentSchema, raw);
+      if (!valid.ok) {
+        logger.warn({ paymentId: String(raw._id), reason: valid.reason }, 'payment ignored: bad document');
+        return;
+      }
+      const payment = valid.value;
+      if (payment.status !== PAYMENT_STATUS.Authorized) return;
+      const fulfilment = await fulfilmentOf(payment.orderId);
+      if (!fulfilment) {
+        await recordUnknownOrderPayment(payment);
+        return;
+      }
+      const result = await fulfilments.execute(
+        payment.orderId,
+        {
+          type: 'AuthorizePayment',
+          paymentId: payment._id,
+          amount: payment.amount,
+          currency: payment.currency,
+          status: payment.status,
+        },
+        now,
+      );
+      if (result.events.some((e) => e.type === 'RefundDue')) {
+        logger.warn({ orderId: payment.orderId, paymentId: payment._id }, 'payment recorded as a refund due');
+      }
+    },
+
+    /** Cancels and releases before Shipped; otherwise records the refusal. */
+    async onCancellationRequested(event: ProcessorEvent): Promise<void> {
+      const raw = event.fullDocument;
+      if (!raw) return;
+      const valid = validateDocument<OrderCancellationDocument>(OrderCancellationSchema, raw);
+      if (!valid.ok) {
+        logger.warn(
+          { cancellationId: String(raw._id), reason: valid.reason },
+          'cancellation ignored: bad document',
+        );
+        return;
+      }
+      const fulfilment = await fulfilmentOf(valid.value.orderId);
+      if (!fulfilment) {
+        logger.warn({ orderId: valid.value.orderId }, 'cancellation of an unknown order ignored');
+        return;
+      }
+      const result = await fulfilments.execute(
+        fulfilment._id,
+        { type: 'RequestCancellation', cancellationId: valid.value._id },
+        now,
+      );
+      if (result.state) await sync.settle(result.state);
+    },
+
+    /** stock.onHand += qty once per output (applied-marker), then the backorder queue is served in order. */
+    async onFactoryOutput(event: ProcessorEvent): Promise<void> {
+      const raw = event.fullDocument;
+      if (!raw) return;
+      const valid = validateDocument<FactoryOutputDocument>(FactoryOutputSchema, raw);
+      if (!valid.ok) {
+        logger.warn(
+          { outputId: String(raw._id), reason: valid.reason },
+          'factory output ignored: bad document',
+        );
+        return;
+      }
+      const output = valid.value;
+      await stock.change(output.warehouse, output.productId, (current) =>
+        applyOutput(current, { outputId: output._id, qty: output.qty }),
+      );
+      await sync.deliverAllocations(output.warehouse, output.productId);
+    },
+  };
+
+  async function recordUnknownOrderPayment(payment: PaymentDocument): Promise<void> {
+    const at = now();
+    const reason = 'payment for an unknown order';
+    const record: Fulfilment = {
+      _id: payment.orderId,
+      orderId: payment.orderId,
+      userId: payment.userId,
+      warehouse: config.WAREHOUSE,
+      stage: FULFILMENT_STAGE.Failed,
+      lines: [],
+      shortLines: [],
+      total: 0,
+      currency: payment.currency,
+      placedAt: at,
+      payBy: at,
+      paid: false,
+      failure: { reason },
+      refundsDue: [
+        { paymentId: payment._id, amount: payment.amount, currency: payment.currency, reason, at },
+      ],
+      history: [{ stage: FULFILMENT_STAGE.Failed, at, note: reason }],
+    };
+    if (!(await fulfilments.create(record))) {
+      await fulfilments.execute(
+        payment.orderId,
+        {
+          type: 'AuthorizePayment',
+          paymentId: payment._id,
+          amount: payment.amount,
+          currency: payment.currency,
+          status: payment.status,
+        },
+        now,
+      );
+    }
+    logger.warn(
+      { orderId: payment.orderId, paymentId: payment._id },
+      'payment for an unknown order: refund due',
+    );
+  }
+}
+
+export type FulfilmentHandlers = ReturnType<typeof fulfilmentHandlers>;

@@ -1,0 +1,4 @@
+export { decide } from './decide';
+export { evolve, evolveAll } from './evolve';
+export { isFullyAllocated, isReadyToPick, isTerminal, OPEN_STAGES, payByFor } from './rules';
+export * from './types';

@@ -1,0 +1,119 @@
+import type { Document } from 'mongodb';
+import type { OrderingDeps } from '../deps';
+import { pickingSlots } from '../picking/slots';
+import type { FulfilmentHandlers } from './handlers';
+import { OPEN_STAGES } from './rules';
+import { FULFILMENT_STAGE, type Fulfilment } from './types';
+
+/** A claimed slot whose fulfilment is not Picking after this long is stale (its claimer died). */
+const SLOT_GRACE_MS = 30_000;
+const BATCH = 500;
+
+/**
+ * Ordering's durable timers. Deadlines live in the fulfilment documents (`payBy`, `pickingEndsAt`,
+ * `deliverAt`, `stockPending`), so a restarted service, or any instance, continues where another
+ * stopped: each tick queries what is due and moves it on with conditional writes.
+ */
+export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandlers) {
+  const { config, clock, logger } = deps;
+  const now = () => clock.now();
+  const { fulfilments, sync } = handlers;
+  const slots = pickingSlots(deps.db, config.WAREHOUSE);
+
+  async function due(filter: Document, sort: Document = {}): Promise<Fulfilment[]> {
+    const documents = await fulfilments.collection.find(filter, { sort, limit: BATCH }).toArray();
+    return documents.map(({ partition_key: _key, version: _version, ...state }) => state as Fulfilment);
+  }
+
+  /** Unpaid at payBy → Expired, and its stock released. */
+  async function expireUnpaid(): Promise<void> {
+    for (const fulfilment of await due({
+      stage: { $in: OPEN_STAGES },
+      paid: false,
+      payBy: { $lte: now() },
+    })) {
+      const result = await fulfilments.execute(fulfilment._id, { type: 'Expire' }, now);
+      if (result.state?.stage === FULFILMENT_STAGE.Expired) await sync.settle(result.state);
+    }
+  }
+
+  /** Finishes stock work a crash left behind after a transition. */
+  async function settlePending(): Promise<void> {
+    for (const fulfilment of await due({ stockPending: { $in: ['release', 'ship'] } }))
+      await sync.settle(fulfilment);
+  }
+
+  /** Paid and fully allocated → Picking, first paid first, while picking capacity is free. */
+  async function startPicking(): Promise<void> {
+    const holders = await slots.holders();
+    const picking = new Set(
+      (await due({ stage: FULFILMENT_STAGE.Picking, warehouse: config.WAREHOUSE })).map(
+        (fulfilment) => fulfilment._id,
+      ),
+    );
+    const stale = holders.filter(
+      (h) => !picking.has(h.id) && now().getTime() - h.since.getTime() > SLOT_GRACE_MS,
+    );
+    await slots.free(stale.map((holder) => holder.id));
+    const free = config.PICKING_CAPACITY - (holders.length - stale.length);
+    if (free <= 0) return;
+    const ready = await due(
+      { stage: FULFILMENT_STAGE.Reserved, paid: true, warehouse: config.WAREHOUSE },
+      { paidAt: 1, _id: 1 },
+    );
+    for (const fulfilment of ready.slice(0, free)) {
+      if (!(await slots.claim(fulfilment._id, config.PICKING_CAPACITY, now()))) return;
+      const result = await fulfilments.execute(
+        fulfilment._id,
+        { type: 'StartPicking', pickingSeconds: config.PICKING_SECONDS, capacityClaimed: true },
+        now,
+      );
+      if (result.rejection) await slots.free([fulfilment._id]);
+    }
+  }
+
+  /** Picking done → Shipped (units off the shelf), its slot freed. */
+  async function shipPicked(): Promise<void> {
+    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Picking, pickingEndsAt: { $lte: now() } })) {
+      const result = await fulfilments.execute(
+        fulfilment._id,
+        { type: 'Ship', deliverySeconds: config.DELIVERY_SECONDS },
+        now,
+      );
+      if (result.state?.stage === FULFILMENT_STAGE.Shipped) await sync.settle(result.state);
+      await slots.free([fulfilment._id]);
+    }
+  }
+
+  /** Free the slots of fulfilments cancelled while picking. */
+  async function freeCancelledSlots(): Promise<void> {
+    const holders = await slots.holders();
+    if (holders.length === 0) return;
+    const gone = await fulfilments.collection
+      .find({
+        _id: { $in: holders.map((h) => h.id) },
+        stage: { $nin: [FULFILMENT_STAGE.Reserved, FULFILMENT_STAGE.Picking] },
+      })
+      .project({ _id: 1 })
+      .toArray();
+    await slots.free(gone.map((document) => String(document._id)));
+  }
+
+  async function deliverShipped(): Promise<void> {
+    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Shipped, deliverAt: { $lte: now() } })) {
+      await fulfilments.execute(fulfilment._id, { type: 'Deliver' }, now);
+    }
+  }
+
+  /** One pass over every timer; each step is independent and safe to repeat. */
+  async function tick(): Promise<void> {
+    await expireUnpaid();
+    await settlePending();
+    await shipPicked();
+    await freeCancelledSlots();
+    await startPicking();
+    await deliverShipped();
+  }
+
+  return { tick, name: 'ordering.timers', logger };
+}

@@ -1,0 +1,96 @@
+import type { FulfilmentDocument, FulfilmentLine, RefundDue } from '@az-shop/common/schemas';
+
+export {
+  FULFILMENT_STAGE,
+  type FulfilmentStage,
+  TERMINAL_FULFILMENT_STAGES,
+} from '@az-shop/common/schemas';
+
+/** The decider's state: the fulfilment as stored, without the storage fields. */
+export type Fulfilment = Omit<FulfilmentDocument, 'partition_key' | 'version'>;
+
+/** `null` until the order is placed. */
+export type FulfilmentState = Fulfilment | null;
+
+export interface PlacedOrder {
+  orderId: string;
+  userId: string;
+  warehouse: string;
+  lines: { productId: string; qty: number }[];
+  total: number;
+  currency: string;
+  placedAt: Date;
+  payBy?: Date;
+}
+
+export type FulfilmentCommand =
+  | {
+      type: 'PlaceOrder';
+      order: PlacedOrder;
+      holdMinutes: number;
+      /** Why the order document cannot be served (bad document, unknown product), found by the I/O layer. */
+      problem?: string;
+    }
+  | {
+      /** The outcome of reserving every line on `stock` (done by the I/O layer, rules in ../stock). */
+      type: 'RecordAllocation';
+      heldProductIds: string[];
+    }
+  | { type: 'AllocateLine'; productId: string }
+  | { type: 'AuthorizePayment'; paymentId: string; amount: number; currency: string; status: string }
+  | { type: 'RequestCancellation'; cancellationId: string }
+  | { type: 'Expire' }
+  | { type: 'StartPicking'; pickingSeconds: number; capacityClaimed: boolean }
+  | { type: 'Ship'; deliverySeconds: number }
+  | { type: 'Deliver' }
+  | { type: 'SettleStock' };
+
+export type FulfilmentEvent =
+  | {
+      type: 'FulfilmentPlaced';
+      orderId: string;
+      userId: string;
+      warehouse: string;
+      lines: FulfilmentLine[];
+      total: number;
+      currency: string;
+      placedAt: Date;
+      payBy: Date;
+      at: Date;
+    }
+  | { type: 'FulfilmentFailed'; reason: string; at: Date }
+  | { type: 'LineHeld'; productId: string; at: Date }
+  | { type: 'FulfilmentReserved'; at: Date }
+  | { type: 'FulfilmentBackordered'; shortLines: { productId: string; qty: number }[]; at: Date }
+  | { type: 'PaymentAccepted'; paymentId: string; at: Date }
+  | { type: 'RefundDue'; refund: RefundDue }
+  | { type: 'FulfilmentCancelled'; cancellationId: string; at: Date }
+  | { type: 'CancellationRefused'; cancellationId: string; reason: string; at: Date }
+  | { type: 'FulfilmentExpired'; at: Date }
+  | { type: 'PickingStarted'; at: Date; endsAt: Date }
+  | { type: 'FulfilmentShipped'; at: Date; deliverAt: Date }
+  | { type: 'FulfilmentDelivered'; at: Date }
+  | { type: 'StockSettled'; at: Date };
+
+export const REJECTION = {
+  IllegalState: 'IllegalState',
+  NotFound: 'NotFound',
+  NotYet: 'NotYet',
+  NoCapacity: 'NoCapacity',
+} as const;
+
+export interface Rejection {
+  rejected: true;
+  kind: (typeof REJECTION)[keyof typeof REJECTION];
+  reason: string;
+}
+
+export type Decision<E> = E[] | Rejection;
+
+export function reject(kind: Rejection['kind'], reason: string): Rejection {
+  return { rejected: true, kind, reason };
+}
+
+export function isRejection<E>(decision: Decision<E>): decision is Rejection {
+  return !Array.isArray(decision);
+}

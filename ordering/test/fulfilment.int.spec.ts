@@ -1,0 +1,386 @@
+import type { ServiceReactions } from '@az-shop/common';
+import { stockId } from '@az-shop/common';
+import type { Db } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fulfilmentHandlers } from '../src/fulfilment/handlers';
+import { registerOrderingProcessors } from '../src/processors';
+import {
+  collections,
+  order,
+  output,
+  payment,
+  seedProducts,
+  silentLogger,
+  stockBalanceProblems,
+  stockOf,
+  TestClock,
+  testOrderingConfig,
+} from './support/fixtures';
+import { startTestMongo, type TestMongo } from './support/mongo';
+import { eventually } from './support/wait';
+
+let mongo: TestMongo;
+let db: Db;
+let clock: TestClock;
+let ordering: ServiceReactions;
+
+beforeAll(async () => {
+  mongo = await startTestMongo();
+});
+afterAll(async () => {
+  await mongo.stop();
+});
+
+async function startOrdering(config = testOrderingConfig) {
+  db = mongo.freshDb();
+  clock = new TestClock();
+  await seedProducts(db, ['p1', 'p2', 'p3']);
+  ordering = registerOrderingProcessors({ db, logger: silentLogger, config, clock }, { leases: false });
+  await ordering.start();
+}
+afterEach(async () => {
+  await ordering?.stop();
+});
+
+const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
+const waitForStage = (id: string, stage: string) =>
+  eventually(async () => (await stageOf(id)) === stage, { what: `${id} in ${stage}` });
+
+describe('ordering against the dev Mongo server', () => {
+  it('reserves an order when stock is there, adding lines of one product together', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 5));
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 5, { what: 'output applied' });
+    await c.orders.insertOne(
+      order('o1', [
+        { productId: 'p1', qty: 2 },
+        { productId: 'p1', qty: 1 },
+      ]),
+    );
+    await waitForStage('o1', 'Reserved');
+    const fulfilment = await c.fulfilments.findOne({ _id: 'o1' });
+    expect(fulfilment?.lines).toEqual([{ productId: 'p1', qty: 3, held: true }]);
+    expect(await stockOf(db, 'p1')).toMatchObject({ onHand: 5, reserved: 3, available: 2 });
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('applies a factory output exactly once however often it is seen', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 4));
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 4);
+    // The same document seen again (an update re-delivers it through the stream).
+    await c.outputs.updateOne({ _id: 'out1' }, { $set: { touched: true } });
+    await c.outputs.insertOne(output('out2', 'p1', 1));
+    await eventually(async () => (await stockOf(db, 'p1'))?.appliedOutputs.length === 2);
+    expect((await stockOf(db, 'p1'))?.onHand).toBe(5);
+  });
+
+  it('100 orders placed at once for the last unit: exactly one Reserved, 99 Backordered', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 1));
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 1);
+    await c.orders.insertMany(
+      Array.from({ length: 100 }, (_, i) => order(`race${i}`, [{ productId: 'p1', qty: 1 }])),
+    );
+    await eventually(
+      async () =>
+        (await c.fulfilments.countDocuments({ stage: { $in: ['Reserved', 'Backordered'] } })) === 100,
+      {
+        what: '100 fulfilments',
+      },
+    );
+    expect(await c.fulfilments.countDocuments({ stage: 'Reserved' })).toBe(1);
+    expect(await c.fulfilments.countDocuments({ stage: 'Backordered' })).toBe(99);
+    expect(await stockOf(db, 'p1')).toMatchObject({ onHand: 1, reserved: 1, available: 0 });
+    expect((await stockOf(db, 'p1'))?.waiting).toHaveLength(99);
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('a paid order is picked, shipped and delivered; stock balances', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p2', 3));
+    const o = order('o1', [{ productId: 'p2', qty: 2 }]);
+    await c.orders.insertOne(o);
+    await waitForStage('o1', 'Reserved');
+    await c.payments.insertOne(payment(o));
+    await waitForStage('o1', 'Delivered');
+    const f = await c.fulfilments.findOne({ _id: 'o1' });
+    expect(f?.history.map((h) => h.stage)).toEqual([
+      'Placed',
+      'Reserved',
+      'Reserved',
+      'Picking',
+      'Shipped',
+      'Delivered',
+    ]);
+    expect(await stockOf(db, 'p2')).toMatchObject({ onHand: 1, reserved: 0, available: 1, shipped: 2 });
+    expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
+  });
+
+  it('a paid backorder proceeds when stock arrives (first come, first served)', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const first = order('first', [{ productId: 'p1', qty: 2 }]);
+    const second = order('second', [{ productId: 'p1', qty: 1 }]);
+    await c.orders.insertOne(first);
+    await waitForStage('first', 'Backordered');
+    await c.orders.insertOne(second);
+    await waitForStage('second', 'Backordered');
+    await c.payments.insertMany([payment(first), payment(second)]);
+    await c.outputs.insertOne(output('out1', 'p1', 2));
+    await waitForStage('first', 'Delivered');
+    expect(await stageOf('second')).toBe('Backordered');
+    await c.outputs.insertOne(output('out2', 'p1', 1));
+    await waitForStage('second', 'Delivered');
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('an unpaid order expires at payBy and its stock goes back', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 1));
+    await c.orders.insertOne(order('o1', [{ productId: 'p1', qty: 1 }]));
+    await waitForStage('o1', 'Reserved');
+    const late = order('late', [{ productId: 'p1', qty: 1 }]);
+    await c.orders.insertOne(late);
+    await waitForStage('late', 'Backordered');
+    await c.payments.insertOne(payment(late));
+    clock.advance(16 * 60_000);
+    await waitForStage('o1', 'Expired');
+    // Its unit went to the queue: the paid backorder never expires and is delivered.
+    await waitForStage('late', 'Delivered');
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('cancels before shipping (stock released), refuses after', async () => {
+    await startOrdering({ ...testOrderingConfig, DELIVERY_SECONDS: 3600 });
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p3', 5));
+    const kept = order('kept', [{ productId: 'p3', qty: 2 }]);
+    await c.orders.insertMany([order('gone', [{ productId: 'p3', qty: 2 }]), kept]);
+    await waitForStage('gone', 'Reserved');
+    await waitForStage('kept', 'Reserved');
+    await c.cancellations.insertOne({
+      _id: 'c1',
+      partition_key: 'user-gone',
+      orderId: 'gone',
+      userId: 'user-gone',
+      requestedAt: new Date(),
+    } as never);
+    await waitForStage('gone', 'Cancelled');
+    await eventually(async () => (await stockOf(db, 'p3'))?.reserved === 2);
+    await c.payments.insertOne(payment(kept));
+    await waitForStage('kept', 'Shipped');
+    await c.cancellations.insertOne({
+      _id: 'c2',
+      partition_key: 'user-kept',
+      orderId: 'kept',
+      userId: 'user-kept',
+      requestedAt: new Date(),
+    } as never);
+    await eventually(
+      async () =>
+        (await c.fulfilments.findOne({ _id: 'kept' }))?.cancellationRefused?.cancellationId === 'c2',
+    );
+    expect(await stageOf('kept')).toBe('Shipped');
+    expect(await stockOf(db, 'p3')).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    expect(await stockBalanceProblems(db, 'p3')).toEqual([]);
+  });
+
+  it('records payments it cannot use as refunds due: unknown order, wrong amount, after cancel', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const o = order('o1', [{ productId: 'p1', qty: 1 }]);
+    await c.orders.insertOne(o);
+    await waitForStage('o1', 'Backordered');
+    await c.payments.insertOne(payment(o, 'wrong', 1));
+    await c.payments.insertOne(payment(order('nope', [{ productId: 'p1', qty: 1 }]), 'ghost'));
+    await eventually(async () => (await c.fulfilments.findOne({ _id: 'nope' }))?.refundsDue.length === 1);
+    await eventually(async () => (await c.fulfilments.findOne({ _id: 'o1' }))?.refundsDue.length === 1);
+    expect((await c.fulfilments.findOne({ _id: 'o1' }))?.paid).toBe(false);
+    expect((await c.fulfilments.findOne({ _id: 'nope' }))?.stage).toBe('Failed');
+  });
+
+  it('bad documents end as Failed with a reason and do not block their partition', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 5));
+    const sameUser = { partition_key: 'user-shared', userId: 'user-shared' };
+    await c.orders.insertMany([
+      { ...order('missing-lines', []), ...sameUser, lines: undefined } as never,
+      order('unknown-product', [{ productId: 'nope', qty: 1 }], sameUser),
+      { ...order('negative', [{ productId: 'p1', qty: -2 }]), ...sameUser },
+      order('good', [{ productId: 'p1', qty: 1 }], sameUser),
+    ]);
+    await waitForStage('good', 'Reserved');
+    for (const [id, reason] of [
+      ['missing-lines', 'lines'],
+      ['unknown-product', 'unknown product nope'],
+      ['negative', 'qty'],
+    ]) {
+      await waitForStage(id!, 'Failed');
+      expect((await c.fulfilments.findOne({ _id: id! }))?.failure?.reason).toContain(reason);
+    }
+    expect(await stockOf(db, 'p1')).toMatchObject({ reserved: 1 });
+    expect(stockId('main', 'p1')).toBe('main:p1');
+  });
+
+  it('a re-delivered order changes nothing: not after Reserved, not after Cancelled', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
+    const event = (document: object) =>
+      ({
+        operationType: 'insert',
+        documentKey: { _id: 'x' },
+        fullDocument: document,
+        token: undefined,
+        source: 'stream',
+      }) as const;
+    await c.outputs.insertOne(output('out1', 'p1', 5));
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 5);
+    const o = order('again', [{ productId: 'p1', qty: 2 }]);
+    await c.orders.insertOne(o);
+    await waitForStage('again', 'Reserved');
+    await handlers.onOrderPlaced(event(o));
+    expect(await stockOf(db, 'p1')).toMatchObject({
+      reserved: 2,
+      holds: [{ fulfilmentId: 'again', qty: 2 }],
+    });
+    await c.cancellations.insertOne({
+      _id: 'c1',
+      partition_key: o.userId,
+      orderId: 'again',
+      userId: o.userId,
+      requestedAt: new Date(),
+    } as never);
+    await waitForStage('again', 'Cancelled');
+    await eventually(async () => (await stockOf(db, 'p1'))?.reserved === 0);
+    await handlers.onOrderPlaced(event(o));
+    expect(await stockOf(db, 'p1')).toMatchObject({
+      onHand: 5,
+      reserved: 0,
+      available: 5,
+      holds: [],
+      waiting: [],
+    });
+    expect(await stageOf('again')).toBe('Cancelled');
+  });
+
+  it('an order placed concurrently by its own event, its payment and a repeat holds its units once', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
+    const event = (document: object) =>
+      ({
+        operationType: 'insert',
+        documentKey: { _id: 'x' },
+        fullDocument: document,
+        token: undefined,
+        source: 'stream',
+      }) as const;
+    await c.outputs.insertOne(output('out1', 'p2', 20));
+    await eventually(async () => (await stockOf(db, 'p2'))?.onHand === 20);
+    await ordering.stop();
+    const orders = Array.from({ length: 30 }, (_, i) => order(`par${i}`, [{ productId: 'p2', qty: 1 }]));
+    await c.orders.insertMany(orders);
+    await Promise.all(
+      orders.flatMap((o) => [
+        handlers.onOrderPlaced(event(o)),
+        handlers.onPaymentAuthorized(event(payment(o))),
+        handlers.onOrderPlaced(event(o)),
+      ]),
+    );
+    expect(await c.fulfilments.countDocuments({ stage: 'Reserved', paid: true })).toBe(20);
+    expect(await c.fulfilments.countDocuments({ stage: 'Backordered', paid: true })).toBe(10);
+    expect(await stockOf(db, 'p2')).toMatchObject({ reserved: 20, available: 0 });
+    expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
+  });
+
+  it('keeps the hold it made when another placer wrote the open fulfilment first (the lost-create race)', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await ordering.stop();
+    const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
+    await handlers.onFactoryOutput({
+      operationType: 'insert',
+      documentKey: { _id: 'out1' },
+      fullDocument: output('out1', 'p1', 3),
+      token: undefined,
+      source: 'stream',
+    });
+    const o = order('race', [{ productId: 'p1', qty: 1 }]);
+    // The state between the two placers: the winner of the insert relied on the other's hold.
+    await c.fulfilments.insertOne({
+      _id: 'race',
+      partition_key: o.userId,
+      orderId: 'race',
+      userId: o.userId,
+      warehouse: 'main',
+      stage: 'Reserved',
+      lines: [{ productId: 'p1', qty: 1, held: true }],
+      shortLines: [],
+      total: o.total,
+      currency: 'EUR',
+      placedAt: o.placedAt,
+      payBy: new Date(o.placedAt.getTime() + 900_000),
+      paid: false,
+      refundsDue: [],
+      history: [
+        { stage: 'Placed', at: o.placedAt },
+        { stage: 'Reserved', at: o.placedAt },
+      ],
+      version: 1,
+    });
+    await handlers.onOrderPlaced({
+      operationType: 'insert',
+      documentKey: { _id: 'race' },
+      fullDocument: o,
+      token: undefined,
+      source: 'stream',
+    });
+    expect(await stockOf(db, 'p1')).toMatchObject({ reserved: 1, holds: [{ fulfilmentId: 'race', qty: 1 }] });
+  });
+
+  it('expiry is durable: an order whose payBy passed while ordering was down expires after the restart', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p1', 1));
+    await c.orders.insertOne(order('o1', [{ productId: 'p1', qty: 1 }]));
+    await waitForStage('o1', 'Reserved');
+    await ordering.stop();
+    clock.advance(16 * 60_000);
+    ordering = registerOrderingProcessors(
+      { db, logger: silentLogger, config: testOrderingConfig, clock },
+      { leases: false },
+    );
+    await ordering.start();
+    await waitForStage('o1', 'Expired');
+    await eventually(async () => (await stockOf(db, 'p1'))?.available === 1);
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('never picks more orders at once than the picking capacity', async () => {
+    await startOrdering({ ...testOrderingConfig, PICKING_CAPACITY: 2, PICKING_SECONDS: 0.1 });
+    const c = collections(db);
+    await c.outputs.insertOne(output('out1', 'p3', 8));
+    const orders = Array.from({ length: 8 }, (_, i) => order(`pk${i}`, [{ productId: 'p3', qty: 1 }]));
+    await c.orders.insertMany(orders);
+    await c.payments.insertMany(orders.map((o) => payment(o)));
+    let maxPicking = 0;
+    await eventually(
+      async () => {
+        maxPicking = Math.max(maxPicking, await c.fulfilments.countDocuments({ stage: 'Picking' }));
+        return (await c.fulfilments.countDocuments({ stage: 'Delivered' })) === 8;
+      },
+      { intervalMs: 5 },
+    );
+    expect(maxPicking).toBeGreaterThan(0);
+    expect(maxPicking).toBeLessThanOrEqual(2);
+    expect(await stockOf(db, 'p3')).toMatchObject({ onHand: 0, shipped: 8, reserved: 0 });
+  });
+});

@@ -1,0 +1,132 @@
+import type { ServiceReactions } from '@az-shop/common';
+import { PRODUCTION_REQUESTS } from '@az-shop/common';
+import type { Db } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerFactoryProcessors } from '../../factory/src/processors';
+import { registerOrderingProcessors } from '../src/processors';
+import {
+  collections,
+  order,
+  payment,
+  seedProducts,
+  silentLogger,
+  stockBalanceProblems,
+  stockOf,
+  TestClock,
+  testOrderingConfig,
+} from './support/fixtures';
+import { startTestMongo, type TestMongo } from './support/mongo';
+import { eventually } from './support/wait';
+
+/** Both services, every processor and timer running, against one dev Mongo server. */
+let mongo: TestMongo;
+let db: Db;
+let clock: TestClock;
+let services: ServiceReactions[] = [];
+
+beforeAll(async () => {
+  mongo = await startTestMongo();
+});
+afterAll(async () => {
+  await mongo.stop();
+});
+afterEach(async () => {
+  for (const service of services) await service.stop();
+  services = [];
+});
+
+async function startBoth() {
+  db = mongo.freshDb();
+  clock = new TestClock();
+  await seedProducts(db, ['p1', 'p2']);
+  const deps = { db, logger: silentLogger, clock };
+  services = [
+    registerFactoryProcessors(
+      { ...deps, config: { FACTORY_CAPACITY: 2, FACTORY_SECONDS_PER_UNIT: 0.01, FACTORY_TICK_MS: 20 } },
+      { leases: false },
+    ),
+    registerOrderingProcessors({ ...deps, config: testOrderingConfig }, { leases: false }),
+  ];
+  for (const service of services) await service.start();
+}
+
+const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
+const waitForStage = (id: string, stage: string) =>
+  eventually(async () => (await stageOf(id)) === stage, { what: `${id} in ${stage}` });
+
+describe('factory and ordering together', () => {
+  it('production request → stock → three orders → paid → Delivered', async () => {
+    await startBoth();
+    const c = collections(db);
+    await db.collection(PRODUCTION_REQUESTS).insertOne({
+      _id: 'r1',
+      partition_key: 'p1',
+      productId: 'p1',
+      warehouse: 'main',
+      qty: 6,
+      requestedAt: new Date(),
+    } as never);
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 6, { what: 'stock from the factory' });
+    const orders = [1, 2, 3].map((n) => order(`o${n}`, [{ productId: 'p1', qty: n }]));
+    await c.orders.insertMany(orders);
+    for (const o of orders) await waitForStage(o._id, 'Reserved');
+    await c.payments.insertMany(orders.map((o) => payment(o)));
+    for (const o of orders) await waitForStage(o._id, 'Delivered');
+    expect(await stockOf(db, 'p1')).toMatchObject({ onHand: 0, reserved: 0, available: 0, shipped: 6 });
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
+  it('backorder path: the factory is triggered automatically and the paid order is delivered', async () => {
+    await startBoth();
+    const c = collections(db);
+    const o = order('bo', [
+      { productId: 'p1', qty: 2 },
+      { productId: 'p2', qty: 1 },
+    ]);
+    await c.orders.insertOne(o);
+    await waitForStage('bo', 'Backordered');
+    await c.payments.insertOne(payment(o));
+    await waitForStage('bo', 'Delivered');
+    expect(await db.collection('work_items').countDocuments({ 'source.fulfilmentId': 'bo' })).toBe(2);
+    for (const p of ['p1', 'p2']) expect(await stockBalanceProblems(db, p)).toEqual([]);
+  });
+
+  it('expiry path: unpaid at payBy → Expired, its units go back to the shelf', async () => {
+    await startBoth();
+    const c = collections(db);
+    await db.collection(PRODUCTION_REQUESTS).insertOne({
+      _id: 'r1',
+      partition_key: 'p2',
+      productId: 'p2',
+      warehouse: 'main',
+      qty: 2,
+      requestedAt: new Date(),
+    } as never);
+    await eventually(async () => (await stockOf(db, 'p2'))?.onHand === 2);
+    await c.orders.insertOne(order('unpaid', [{ productId: 'p2', qty: 2 }]));
+    await waitForStage('unpaid', 'Reserved');
+    clock.advance(15 * 60_000 + 1);
+    await waitForStage('unpaid', 'Expired');
+    await eventually(async () => (await stockOf(db, 'p2'))?.available === 2);
+    expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
+  });
+
+  it('cancel path: a backordered order cancelled leaves no hold; the units built for it stay on the shelf', async () => {
+    await startBoth();
+    const c = collections(db);
+    await c.orders.insertOne(order('cx', [{ productId: 'p1', qty: 3 }]));
+    await waitForStage('cx', 'Backordered');
+    await c.cancellations.insertOne({
+      _id: 'c1',
+      partition_key: 'user-cx',
+      orderId: 'cx',
+      userId: 'user-cx',
+      requestedAt: new Date(),
+    } as never);
+    await waitForStage('cx', 'Cancelled');
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 3, { what: 'the built units' });
+    await eventually(async () => (await stockOf(db, 'p1'))?.available === 3);
+    expect((await stockOf(db, 'p1'))?.holds).toEqual([]);
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+});

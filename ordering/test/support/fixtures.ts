@@ -1,0 +1,151 @@
+import type { Clock, Logger } from '@az-shop/common';
+import {
+  FACTORY_OUTPUT,
+  type FactoryOutputDocument,
+  FULFILMENTS,
+  type FulfilmentDocument,
+  ORDER_CANCELLATIONS,
+  ORDERS,
+  type OrderDocument,
+  PAYMENTS,
+  type PaymentDocument,
+  PRODUCTS,
+  type ProductDocument,
+  STOCK,
+  type StockDocument,
+  stockId,
+} from '@az-shop/common';
+import type { Db } from 'mongodb';
+import pino from 'pino';
+import type { OrderingConfig } from '../../src/config';
+
+export const silentLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A clock tests can move forward without waiting. */
+export class TestClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export const testOrderingConfig: OrderingConfig = {
+  PICKING_CAPACITY: 3,
+  PICKING_SECONDS: 0.05,
+  DELIVERY_SECONDS: 0.05,
+  HOLD_MINUTES: 15,
+  WAREHOUSE: 'main',
+  ORDERING_TICK_MS: 20,
+};
+
+export async function seedProducts(db: Db, ids: string[]): Promise<void> {
+  const products: ProductDocument[] = ids.map((id) => ({
+    _id: id,
+    partition_key: 'cat1',
+    kind: 'product',
+    categoryId: 'cat1',
+    heading: `Product ${id}`,
+    description: '',
+    price: { amount: 500, currency: 'EUR' },
+    position: 'normal',
+  }));
+  await db.collection<ProductDocument>(PRODUCTS).insertMany(products);
+}
+
+export function order(
+  id: string,
+  lines: { productId: string; qty: number }[],
+  extra: Partial<OrderDocument> = {},
+) {
+  const document: OrderDocument = {
+    _id: id,
+    partition_key: `user-${id}`,
+    userId: `user-${id}`,
+    lines: lines.map((line) => ({ ...line, unitPrice: 500 })),
+    currency: 'EUR',
+    total: lines.reduce((sum, line) => sum + line.qty * 500, 0),
+    placedAt: new Date(),
+    ...extra,
+  };
+  return document;
+}
+
+export function payment(
+  orderDoc: OrderDocument,
+  id = `pay-${orderDoc._id}`,
+  amount = orderDoc.total,
+): PaymentDocument {
+  return {
+    _id: id,
+    partition_key: orderDoc.userId,
+    orderId: orderDoc._id,
+    userId: orderDoc.userId,
+    provider: 'test',
+    amount,
+    currency: 'EUR',
+    status: 'authorized',
+    createdAt: new Date(),
+  };
+}
+
+export function collections(db: Db) {
+  return {
+    orders: db.collection<OrderDocument>(ORDERS),
+    payments: db.collection<PaymentDocument>(PAYMENTS),
+    cancellations: db.collection(ORDER_CANCELLATIONS),
+    outputs: db.collection<FactoryOutputDocument>(FACTORY_OUTPUT),
+    fulfilments: db.collection<FulfilmentDocument>(FULFILMENTS),
+    stock: db.collection<StockDocument>(STOCK),
+  };
+}
+
+export function output(id: string, productId: string, qty: number): FactoryOutputDocument {
+  return {
+    _id: id,
+    partition_key: productId,
+    workItemId: `w-${id}`,
+    productId,
+    warehouse: 'main',
+    qty,
+    producedAt: new Date(),
+  };
+}
+
+export async function stockOf(db: Db, productId: string): Promise<StockDocument | null> {
+  return collections(db).stock.findOne({ _id: stockId('main', productId) });
+}
+
+/** Stock balances exactly against the fulfilments: the invariants of docs/domain.md. */
+export async function stockBalanceProblems(db: Db, productId: string): Promise<string[]> {
+  const { outputs, fulfilments } = collections(db);
+  const stock = await stockOf(db, productId);
+  if (!stock) return [];
+  const problems: string[] = [];
+  const produced = (await outputs.find({ productId }).toArray()).reduce((sum, o) => sum + o.qty, 0);
+  if (stock.onHand !== produced - stock.shipped)
+    problems.push(`onHand ${stock.onHand} ≠ ${produced} − ${stock.shipped}`);
+  if (stock.available !== stock.onHand - stock.reserved || stock.available < 0)
+    problems.push('available wrong');
+  const live = await fulfilments
+    .find({ stage: { $in: ['Placed', 'Reserved', 'Backordered', 'Picking'] }, 'lines.productId': productId })
+    .toArray();
+  const held = live
+    .flatMap((f) => f.lines.filter((l) => l.productId === productId && l.held))
+    .reduce((s, l) => s + l.qty, 0);
+  if (stock.reserved !== held) problems.push(`reserved ${stock.reserved} ≠ held by live fulfilments ${held}`);
+  const holders = stock.holds.map((h) => h.fulfilmentId);
+  if (new Set(holders).size !== holders.length) problems.push('a fulfilment holds twice');
+  const shippedQty = (
+    await fulfilments
+      .find({ stage: { $in: ['Shipped', 'Delivered'] }, 'lines.productId': productId })
+      .toArray()
+  )
+    .flatMap((f) => f.lines.filter((l) => l.productId === productId))
+    .reduce((sum, l) => sum + l.qty, 0);
+  if (shippedQty !== stock.shipped)
+    problems.push(`shipped ${stock.shipped} ≠ Σ shipped fulfilments ${shippedQty}`);
+  return problems;
+}
