@@ -7,6 +7,7 @@ import {
   WORK_ITEMS,
   type WorkItemDocument,
 } from '@az-shop/common';
+import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db, Document } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerFactoryProcessors } from '../src/processors';
@@ -19,8 +20,6 @@ import {
   TestClock,
   testFactoryConfig,
 } from './support/fixtures';
-import { startTestMongo, type TestMongo } from './support/mongo';
-import { eventually } from './support/wait';
 
 let mongo: TestMongo;
 let db: Db;

@@ -1,9 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killHard, startOrderingProcess, stopGracefully } from './support/child';
 import { collections, order, output, seedProducts, stockBalanceProblems, stockOf } from './support/fixtures';
-import { startTestMongo, type TestMongo } from './support/mongo';
-import { eventually } from './support/wait';
 
 let mongo: TestMongo;
 const children: ChildProcess[] = [];

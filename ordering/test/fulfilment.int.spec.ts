@@ -1,5 +1,6 @@
 import type { ServiceReactions } from '@az-shop/common';
 import { stockId } from '@az-shop/common';
+import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fulfilmentHandlers } from '../src/fulfilment/handlers';
@@ -16,8 +17,6 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
-import { startTestMongo, type TestMongo } from './support/mongo';
-import { eventually } from './support/wait';
 
 let mongo: TestMongo;
 let db: Db;

@@ -1,5 +1,6 @@
 import type { ServiceReactions } from '@az-shop/common';
 import { PRODUCTION_REQUESTS } from '@az-shop/common';
+import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerFactoryProcessors } from '../../factory/src/processors';
@@ -15,8 +16,6 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
-import { startTestMongo, type TestMongo } from './support/mongo';
-import { eventually } from './support/wait';
 
 /** Both services, every processor and timer running, against one dev Mongo server. */
 let mongo: TestMongo;

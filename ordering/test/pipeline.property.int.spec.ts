@@ -1,4 +1,5 @@
 import type { ProcessorEvent } from '@az-shop/common';
+import { startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import fc from 'fast-check';
 import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,6 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
-import { startTestMongo, type TestMongo } from './support/mongo';
 
 let mongo: TestMongo;
 beforeAll(async () => {

@@ -7,11 +7,11 @@ export interface TestMongo {
 }
 
 /**
- * The dev Mongo server on a free port, in memory; or, when TEST_MONGO_DB is set, that server
+ * The dev Mongo server on a free port, in memory; or, when MONGO_TEST_URI is set, that server
  * (a real mongod replica set). Each app gets its own database on it (see `databaseUri`).
  */
 export async function startTestMongo(): Promise<TestMongo> {
-  const external = process.env.TEST_MONGO_DB;
+  const external = process.env.MONGO_TEST_URI;
   if (external) return { uri: external, stop: async () => {} };
   const server = await startMongoServer({ port: 0, inMemory: true });
   return { uri: server.uri, stop: () => server.stop() };

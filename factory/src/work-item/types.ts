@@ -45,24 +45,4 @@ export type WorkItemEvent =
   | { type: 'MovingToWarehouse'; outputId: string; at: Date }
   | { type: 'InventoryAvailable'; at: Date };
 
-export const REJECTION = {
-  IllegalState: 'IllegalState',
-  NotYet: 'NotYet',
-  NoCapacity: 'NoCapacity',
-} as const;
-
-export interface Rejection {
-  rejected: true;
-  kind: (typeof REJECTION)[keyof typeof REJECTION];
-  reason: string;
-}
-
-export type Decision<E> = E[] | Rejection;
-
-export function reject(kind: Rejection['kind'], reason: string): Rejection {
-  return { rejected: true, kind, reason };
-}
-
-export function isRejection<E>(decision: Decision<E>): decision is Rejection {
-  return !Array.isArray(decision);
-}
+export { type Decision, isRejection, REJECTION, type Rejection, reject } from '@az-shop/common/decider';

@@ -1,0 +1,4 @@
+// Helpers for integration tests only (never imported by service code): the dev Mongo server on a
+// free port, and polling until a condition holds.
+export { eventually } from './eventually';
+export { startTestMongo, type TestMongo } from './test-mongo';
