@@ -55,6 +55,8 @@ export class WireServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private nextConnectionId = 1;
+  /** Set by close(): nothing is accepted or executed any more. */
+  private closing = false;
 
   constructor(
     private readonly engine: Engine,
@@ -77,14 +79,32 @@ export class WireServer {
     });
   }
 
-  /** Stops accepting and cuts every client connection (drivers see a network error and reconnect/resume). */
+  /**
+   * Stops accepting, then cuts every client connection with a TCP reset (drivers see ECONNRESET and
+   * reconnect/resume).
+   *
+   * A reset, not a FIN: on a FIN the driver's socket first ends and is destroyed, and only a loop turn later
+   * emits 'close', which is when the driver marks the connection closed. A pool connection's 'close' in
+   * between marks the server Unknown and wakes the polling monitor, which then writes its `hello` to its own
+   * socket in that window (destroyed, not yet marked closed): the write neither fails nor drains, and the
+   * mongodb 6/7 monitor waits on it forever, so the client never finds the restarted server. A reset
+   * reaches the driver as a socket error that it handles in the same tick as the destroy, so there is no
+   * such window.
+   */
   close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.resetAndDestroy();
     this.sockets.clear();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return closed;
   }
 
   private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.on('error', () => {});
+      socket.resetAndDestroy();
+      return;
+    }
     socket.setNoDelay(true);
     this.sockets.add(socket);
     const conn: ConnectionInfo = {
@@ -103,6 +123,11 @@ export class WireServer {
         return;
       }
       for (const m of messages) {
+        if (this.closing) {
+          // Stopping: cut the connection rather than leave the request unanswered on an open socket.
+          socket.resetAndDestroy();
+          return;
+        }
         // One request at a time per connection, in order (drivers do not pipeline).
         chain = chain
           .then(() => this.handle(socket, conn, m))
@@ -114,6 +139,8 @@ export class WireServer {
   }
 
   private async handle(socket: net.Socket, conn: ConnectionInfo, raw: Buffer): Promise<void> {
+    // Queued behind a request that was running when the server stopped: the connection is gone already.
+    if (this.closing || socket.destroyed) return;
     let msg: IncomingMessage;
     try {
       msg = decodeMessage(raw);
