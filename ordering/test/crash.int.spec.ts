@@ -78,5 +78,5 @@ describe('kill -9 of ordering in the middle of a 1,000-order burst', () => {
       expect(new Set(stages).size).toBe(stages.length);
       expect(stages[0]).toBe('Placed');
     }
-  });
+  }, 180_000);
 });
