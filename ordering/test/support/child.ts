@@ -30,10 +30,15 @@ export function killHard(child: ChildProcess): Promise<void> {
   });
 }
 
-export function stopGracefully(child: ChildProcess): Promise<void> {
+/** SIGTERM, and SIGKILL after `graceMs` so a stuck process never hangs the test run. */
+export function stopGracefully(child: ChildProcess, graceMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
