@@ -1,21 +1,8 @@
-import type { Clock, Logger } from '@az-shop/common';
 import { PRODUCTS, type ProductDocument } from '@az-shop/common';
 import type { Db } from 'mongodb';
-import pino from 'pino';
 import type { FactoryConfig } from '../../src/config';
 
-export const silentLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-/** A clock tests can move forward without waiting. */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
+export { silentLogger, TestClock } from '@az-shop/common/testing';
 
 export const testFactoryConfig: FactoryConfig = {
   FACTORY_CAPACITY: 2,

@@ -1,4 +1,3 @@
-import type { Clock, Logger } from '@az-shop/common';
 import {
   FACTORY_OUTPUT,
   type FactoryOutputDocument,
@@ -16,21 +15,9 @@ import {
   stockId,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
-import pino from 'pino';
 import type { OrderingConfig } from '../../src/config';
 
-export const silentLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-/** A clock tests can move forward without waiting. */
-export class TestClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(ms: number): void {
-    this.offsetMs += ms;
-  }
-}
+export { silentLogger, TestClock } from '@az-shop/common/testing';
 
 export const testOrderingConfig: OrderingConfig = {
   PICKING_CAPACITY: 3,
