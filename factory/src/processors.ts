@@ -4,20 +4,15 @@ import {
   createServiceReactions,
   FULFILMENT_STAGE,
   FULFILMENTS,
-  type LeaseOptions,
   PRODUCTION_REQUESTS,
+  processorDefaults,
+  type ReactionOptions,
   type ServiceReactions,
 } from '@az-shop/common';
 import type { FactoryDeps } from './deps';
 import { ensureFactoryIndexes } from './indexes';
 import { workItemHandlers } from './work-item/handlers';
 import { buildScheduler } from './work-item/scheduler';
-
-export interface FactoryProcessorOptions {
-  /** Share the work with other factory instances through leases (default true; options tune the lease TTL). */
-  leases?: boolean | LeaseOptions;
-  concurrency?: number;
-}
 
 /**
  * Everything the factory reacts to, in one list:
@@ -27,16 +22,11 @@ export interface FactoryProcessorOptions {
  */
 export function registerFactoryProcessors(
   deps: FactoryDeps,
-  options: FactoryProcessorOptions = {},
+  options: ReactionOptions = {},
 ): ServiceReactions {
   const handlers = workItemHandlers(deps);
   const scheduler = buildScheduler(deps, handlers.store);
-  const common = {
-    db: deps.db,
-    logger: deps.logger,
-    leases: options.leases ?? true,
-    concurrency: options.concurrency ?? 16,
-  };
+  const common = processorDefaults(deps, options);
   const processors = [
     createProcessor({
       ...common,

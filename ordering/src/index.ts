@@ -1,8 +1,5 @@
 export { type OrderingConfig, orderingConfigProperties } from './config';
 export type { OrderingDeps } from './deps';
 export * as fulfilment from './fulfilment/index';
-export {
-  type OrderingProcessorOptions,
-  registerOrderingProcessors,
-} from './processors';
+export { registerOrderingProcessors } from './processors';
 export * as stock from './stock/index';

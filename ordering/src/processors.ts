@@ -3,23 +3,17 @@ import {
   createProcessor,
   createServiceReactions,
   FACTORY_OUTPUT,
-  type LeaseOptions,
   ORDER_CANCELLATIONS,
   ORDERS,
   PAYMENTS,
+  processorDefaults,
+  type ReactionOptions,
   type ServiceReactions,
 } from '@az-shop/common';
 import type { OrderingDeps } from './deps';
 import { fulfilmentHandlers } from './fulfilment/handlers';
 import { fulfilmentTimers } from './fulfilment/timers';
 import { ensureOrderingIndexes } from './indexes';
-
-export interface OrderingProcessorOptions {
-  /** Share the work with other ordering instances through leases (default true; options tune the lease TTL). */
-  leases?: boolean | LeaseOptions;
-  /** Handlers running at once per processor (default 16). */
-  concurrency?: number;
-}
 
 /**
  * Everything ordering reacts to, in one list: the answer to "what does ordering do?".
@@ -31,16 +25,11 @@ export interface OrderingProcessorOptions {
  */
 export function registerOrderingProcessors(
   deps: OrderingDeps,
-  options: OrderingProcessorOptions = {},
+  options: ReactionOptions = {},
 ): ServiceReactions {
   const handlers = fulfilmentHandlers(deps);
   const timers = fulfilmentTimers(deps, handlers);
-  const common = {
-    db: deps.db,
-    logger: deps.logger,
-    leases: options.leases ?? true,
-    concurrency: options.concurrency ?? 16,
-  };
+  const common = processorDefaults(deps, options);
   const processors = [
     createProcessor({
       ...common,

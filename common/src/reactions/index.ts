@@ -1,3 +1,8 @@
 export { type Clock, systemClock } from './clock';
 export { createLoop, type Loop } from './loop';
-export { createServiceReactions, type ServiceReactions } from './service-reactions';
+export {
+  createServiceReactions,
+  processorDefaults,
+  type ReactionOptions,
+  type ServiceReactions,
+} from './service-reactions';

@@ -1,5 +1,7 @@
+import type { Db } from 'mongodb';
 import type { ReadinessCheck } from '../http';
-import type { Processor } from '../processor';
+import type { Logger } from '../logger';
+import type { LeaseOptions, Processor } from '../processor';
 import type { Loop } from './loop';
 
 /** Everything a service reacts to (change-stream processors and durable-timer loops), started and stopped as one. */
@@ -33,5 +35,23 @@ export function createServiceReactions(parts: {
       await Promise.all(loops.map((loop) => loop.stop()));
       await Promise.all(processors.map((processor) => processor.stop()));
     },
+  };
+}
+
+/** How a service's processors run: the same two knobs for every service. */
+export interface ReactionOptions {
+  /** Share the work with other instances of the service through leases (default true; options tune the TTL). */
+  leases?: boolean | LeaseOptions;
+  /** Handlers running at once per processor (default 16). */
+  concurrency?: number;
+}
+
+/** The settings every processor of a service shares, from its connections and `ReactionOptions`. */
+export function processorDefaults(deps: { db: Db; logger: Logger }, options: ReactionOptions = {}) {
+  return {
+    db: deps.db,
+    logger: deps.logger,
+    leases: options.leases ?? true,
+    concurrency: options.concurrency ?? 16,
   };
 }
