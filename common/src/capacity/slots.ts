@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { contentionPause, isDuplicateKey } from '../mongo/write-helpers';
+import { changeVersioned } from '../mongo/versioned-write';
 
 /** Units of a finite capacity (a production line, a warehouse's pickers): who holds one, since when. */
 export interface CapacitySlotsDocument {
@@ -16,29 +16,15 @@ export interface CapacitySlotsDocument {
 export function capacitySlots(db: Db, collectionName: string, resource: string) {
   const collection: Collection<CapacitySlotsDocument> = db.collection<CapacitySlotsDocument>(collectionName);
 
-  async function change(
+  /** Applies `update` to the holders; false when it declines (returns null). */
+  function change(
     update: (holders: CapacitySlotsDocument['holders']) => CapacitySlotsDocument['holders'] | null,
-  ) {
-    for (let attempt = 1; ; attempt++) {
-      const current = await collection.findOne({ _id: resource });
-      const next = update(current?.holders ?? []);
-      if (next === null) return false;
-      if (!current) {
-        try {
-          await collection.insertOne({ _id: resource, partition_key: resource, holders: next, version: 1 });
-          return true;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-      } else {
-        const written = await collection.updateOne(
-          { _id: resource, version: current.version },
-          { $set: { holders: next }, $inc: { version: 1 } },
-        );
-        if (written.matchedCount === 1) return true;
-      }
-      await contentionPause(attempt);
-    }
+  ): Promise<boolean> {
+    return changeVersioned(collection, resource, (current) => {
+      const holders = update(current?.holders ?? []);
+      if (holders === null) return { result: false };
+      return { result: true, next: { _id: resource, partition_key: resource, holders } };
+    });
   }
 
   const slots = {

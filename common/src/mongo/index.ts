@@ -4,4 +4,6 @@ export {
   type MongoConnection,
   mongoReadiness,
 } from './connect-mongo';
-export { contentionPause, isDuplicateKey, withoutUndefined } from './write-helpers';
+export { type CommandResult, deciderCommand, type StoredDecider } from './decider-command';
+export { changeVersioned, type VersionedChange, type VersionedDocument } from './versioned-write';
+export { isDuplicateKey, withoutUndefined } from './write-helpers';

@@ -1,6 +1,6 @@
 import {
-  contentionPause,
-  isDuplicateKey,
+  type CommandResult,
+  deciderCommand,
   WORK_ITEMS,
   type WorkItemDocument,
   withoutUndefined,
@@ -8,22 +8,12 @@ import {
 import type { Collection, Db } from 'mongodb';
 import { decide } from './decide';
 import { evolveAll } from './evolve';
-import {
-  isRejection,
-  type Rejection,
-  type WorkItem,
-  type WorkItemCommand,
-  type WorkItemEvent,
-} from './types';
+import type { WorkItem, WorkItemCommand, WorkItemEvent } from './types';
 
-export interface CommandResult {
-  state: WorkItem | null;
-  events: WorkItemEvent[];
-  rejection?: Rejection;
-}
+export type WorkItemCommandResult = CommandResult<WorkItem, WorkItemEvent>;
 
-export function toDocument(state: WorkItem, version: number): WorkItemDocument {
-  return withoutUndefined({ ...state, partition_key: state.productId || 'unknown', version });
+export function toDocument(state: WorkItem): Omit<WorkItemDocument, 'version'> {
+  return withoutUndefined({ ...state, partition_key: state.productId || 'unknown' });
 }
 
 export function fromDocument(document: WorkItemDocument): { state: WorkItem; version: number } {
@@ -36,32 +26,12 @@ export function workItemStore(db: Db) {
   const collection: Collection<WorkItemDocument> = db.collection<WorkItemDocument>(WORK_ITEMS);
   return {
     collection,
-    async execute(id: string, command: WorkItemCommand, now: () => Date): Promise<CommandResult> {
-      for (let attempt = 1; ; attempt++) {
-        const document = await collection.findOne({ _id: id });
-        const current = document ? fromDocument(document) : undefined;
-        const decision = decide(command, current?.state ?? null, now());
-        if (isRejection(decision)) return { state: current?.state ?? null, events: [], rejection: decision };
-        if (decision.length === 0) return { state: current?.state ?? null, events: [] };
-        const next = evolveAll(current?.state ?? null, decision);
-        if (!next) return { state: null, events: [] };
-        if (!current) {
-          try {
-            await collection.insertOne(toDocument(next, 1));
-            return { state: next, events: decision };
-          } catch (error) {
-            if (!isDuplicateKey(error)) throw error;
-          }
-        } else {
-          const written = await collection.replaceOne(
-            { _id: id, version: current.version },
-            toDocument(next, current.version + 1),
-          );
-          if (written.matchedCount === 1) return { state: next, events: decision };
-        }
-        await contentionPause(attempt);
-      }
-    },
+    execute: deciderCommand<WorkItem, WorkItemCommand, WorkItemEvent, WorkItemDocument>(collection, {
+      decide,
+      evolveAll,
+      toDocument,
+      fromDocument: (document) => fromDocument(document).state,
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import {
-  contentionPause,
+  type CommandResult,
+  deciderCommand,
   FULFILMENTS,
   type FulfilmentDocument,
   isDuplicateKey,
@@ -8,19 +9,9 @@ import {
 import type { Collection, Db } from 'mongodb';
 import { decide } from './decide';
 import { evolveAll } from './evolve';
-import {
-  type Fulfilment,
-  type FulfilmentCommand,
-  type FulfilmentEvent,
-  isRejection,
-  type Rejection,
-} from './types';
+import type { Fulfilment, FulfilmentCommand, FulfilmentEvent } from './types';
 
-export interface CommandResult {
-  state: Fulfilment | null;
-  events: FulfilmentEvent[];
-  rejection?: Rejection;
-}
+export type FulfilmentCommandResult = CommandResult<Fulfilment, FulfilmentEvent>;
 
 export interface FulfilmentStore {
   collection: Collection<FulfilmentDocument>;
@@ -28,11 +19,11 @@ export interface FulfilmentStore {
   /** Writes a new fulfilment once; false when it already existed (a repeat). */
   create(state: Fulfilment): Promise<boolean>;
   /** Loads, decides, evolves and writes conditionally on `version`, retrying on contention. */
-  execute(id: string, command: FulfilmentCommand, now: () => Date): Promise<CommandResult>;
+  execute(id: string, command: FulfilmentCommand, now: () => Date): Promise<FulfilmentCommandResult>;
 }
 
-export function toDocument(state: Fulfilment, version: number): FulfilmentDocument {
-  return withoutUndefined({ ...state, partition_key: state.userId, version });
+export function toDocument(state: Fulfilment): Omit<FulfilmentDocument, 'version'> {
+  return withoutUndefined({ ...state, partition_key: state.userId });
 }
 
 function fromDocument(document: FulfilmentDocument): { state: Fulfilment; version: number } {
@@ -50,33 +41,18 @@ export function fulfilmentStore(db: Db): FulfilmentStore {
     },
     async create(state) {
       try {
-        await collection.insertOne(toDocument(state, 1));
+        await collection.insertOne({ ...toDocument(state), version: 1 });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
         throw error;
       }
     },
-    async execute(id, command, now) {
-      for (let attempt = 1; ; attempt++) {
-        const document = await collection.findOne({ _id: id });
-        const current = document ? fromDocument(document) : undefined;
-        const decision = decide(command, current?.state ?? null, now());
-        if (isRejection(decision)) return { state: current?.state ?? null, events: [], rejection: decision };
-        if (decision.length === 0) return { state: current?.state ?? null, events: [] };
-        const next = evolveAll(current?.state ?? null, decision);
-        if (!next) return { state: null, events: [] };
-        if (!current) {
-          if (await this.create(next)) return { state: next, events: decision };
-        } else {
-          const written = await collection.replaceOne(
-            { _id: id, version: current.version },
-            toDocument(next, current.version + 1),
-          );
-          if (written.matchedCount === 1) return { state: next, events: decision };
-        }
-        await contentionPause(attempt);
-      }
-    },
+    execute: deciderCommand<Fulfilment, FulfilmentCommand, FulfilmentEvent, FulfilmentDocument>(collection, {
+      decide,
+      evolveAll,
+      toDocument,
+      fromDocument: (document) => fromDocument(document).state,
+    }),
   };
 }

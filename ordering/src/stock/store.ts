@@ -1,4 +1,4 @@
-import { contentionPause, isDuplicateKey, STOCK, type StockDocument, stockId } from '@az-shop/common';
+import { changeVersioned, STOCK, type StockDocument, stockId } from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 import { emptyStock } from './allocation';
 import type { Stock, StockChange } from './types';
@@ -22,14 +22,17 @@ export interface StockStore {
   tryHold(warehouse: string, productId: string, fulfilmentId: string, qty: number): Promise<boolean>;
 }
 
+function toStock(document: StockDocument): Stock {
+  const { partition_key: _key, version: _version, ...stock } = document;
+  return stock as Stock;
+}
+
 export function stockStore(db: Db, now: () => Date): StockStore {
   const collection: Collection<StockDocument> = db.collection<StockDocument>(STOCK);
 
-  async function load(warehouse: string, productId: string) {
+  async function load(warehouse: string, productId: string): Promise<Stock> {
     const document = await collection.findOne({ _id: stockId(warehouse, productId) });
-    if (!document) return { stock: emptyStock(warehouse, productId), version: undefined };
-    const { partition_key: _key, version, ...stock } = document;
-    return { stock: stock as Stock, version };
+    return document ? toStock(document) : emptyStock(warehouse, productId);
   }
 
   return {
@@ -50,32 +53,14 @@ export function stockStore(db: Db, now: () => Date): StockStore {
       return result.modifiedCount === 1;
     },
     async read(warehouse, productId) {
-      return (await load(warehouse, productId)).stock;
+      return load(warehouse, productId);
     },
-    async change(warehouse, productId, change) {
-      for (let attempt = 1; ; attempt++) {
-        const { stock, version } = await load(warehouse, productId);
-        const result = change(stock);
-        if (!result.changed) return result;
-        const document: StockDocument = {
-          ...result.stock,
-          partition_key: productId,
-          version: (version ?? 0) + 1,
-          updatedAt: now(),
-        };
-        if (version === undefined) {
-          try {
-            await collection.insertOne(document);
-            return result;
-          } catch (error) {
-            if (!isDuplicateKey(error)) throw error;
-          }
-        } else {
-          const written = await collection.replaceOne({ _id: document._id, version }, document);
-          if (written.matchedCount === 1) return result;
-        }
-        await contentionPause(attempt);
-      }
+    change(warehouse, productId, change) {
+      return changeVersioned(collection, stockId(warehouse, productId), (document) => {
+        const result = change(document ? toStock(document) : emptyStock(warehouse, productId));
+        if (!result.changed) return { result };
+        return { result, next: { ...result.stock, partition_key: productId, updatedAt: now() } };
+      });
     },
   };
 }
