@@ -35,7 +35,7 @@ const apps = [
     '--loose',
     '--disableTelemetry',
   ]),
-  app('idp', join(root, 'emulators/oidc/dist/main.js')),
+  app('idp', join(root, 'emulators/identity/dist/main.js')),
   app('web', join(root, 'web/dist/main.js')),
   app('factory', join(root, 'factory/dist/main.js')),
   app('ordering', join(root, 'ordering/dist/main.js')),

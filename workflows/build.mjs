@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Entry points per workspace: server bundles for node, and the web client bundle for browsers. */
 export const targets = [
   { dir: 'emulators/mongo', entries: { cli: 'src/cli.ts' } },
-  { dir: 'emulators/oidc', entries: { main: 'src/main.ts' } },
+  { dir: 'emulators/identity', entries: { main: 'src/main.ts' } },
   { dir: 'factory', entries: { main: 'src/main.ts' } },
   { dir: 'ordering', entries: { main: 'src/main.ts' } },
   { dir: 'web', entries: { main: 'src/main.ts' } },

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connectMongo, createLogger, type MongoConnection, parseConfig } from '@az-shop/common';
-import { type OidcServer, startOidcServer } from '@az-shop/oidc-emulator';
-import { CookieJar, signInThroughForms } from '@az-shop/oidc-emulator/testing';
+import { type OidcServer, startOidcServer } from '@az-shop/identity-emulator';
+import { CookieJar, signInThroughForms } from '@az-shop/identity-emulator/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from 'mongodb';
 import { buildApp } from '../src/app';

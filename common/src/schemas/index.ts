@@ -1,3 +1,4 @@
+export * from './carts';
 export * from './factory-output';
 export * from './fulfilments';
 export * from './order-cancellations';

@@ -4,7 +4,7 @@ import { parseJwks } from './keys';
 import { startOidcServer } from './server';
 
 const config = loadConfig(oidcEmulatorConfigSchema);
-const logger = createLogger('oidc-emulator', config);
+const logger = createLogger('identity-emulator', config);
 const shutdown = createShutdown(logger);
 
 const redirectUris = splitList(config.OIDC_REDIRECT_URIS);
