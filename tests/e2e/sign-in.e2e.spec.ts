@@ -11,6 +11,7 @@ test('a shopper signs in through the dev identity provider and out again', async
   // The provider's own pages: a real OpenID Connect authorization code + PKCE round trip.
   await expect(page).toHaveURL(new RegExp(`^${env.OIDC_ISSUER}/interaction/`));
   await page.getByLabel('Email').fill('shopper@example.com');
+  await page.getByLabel('Password').fill('shopper-password'); // dev-only, see the README
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Allow' }).click();
 

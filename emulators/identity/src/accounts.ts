@@ -8,6 +8,8 @@ export interface DevUser {
   givenName: string;
   familyName: string;
   roles: string[];
+  /** Dev-only and published in the README: the provider keeps only its scrypt hash (see passwords.ts). */
+  password: string;
 }
 
 export const DEV_USERS: readonly DevUser[] = [
@@ -18,6 +20,7 @@ export const DEV_USERS: readonly DevUser[] = [
     givenName: 'Sam',
     familyName: 'Shopper',
     roles: [],
+    password: 'shopper-password',
   },
   {
     sub: 'admin-0001',
@@ -26,11 +29,17 @@ export const DEV_USERS: readonly DevUser[] = [
     givenName: 'Ada',
     familyName: 'Admin',
     roles: ['admin'],
+    password: 'admin-password',
   },
 ];
 
+/** Emails are compared trimmed and lower-cased, as people type them. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function findUserByEmail(email: string): DevUser | undefined {
-  const wanted = email.trim().toLowerCase();
+  const wanted = normalizeEmail(email);
   return DEV_USERS.find((user) => user.email === wanted);
 }
 

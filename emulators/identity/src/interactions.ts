@@ -1,7 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import { findUserByEmail } from './accounts';
+import type { Credentials } from './passwords';
 import { consentPage, loginPage, messagePage } from './views';
+
+/** The subset of a pino logger the provider writes to; tests may pass a spy, or nothing. */
+export interface SignInLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+/** What the interaction pages need besides the request: the protocol, the password check, a log. */
+export interface InteractionContext {
+  provider: Provider;
+  credentials: Credentials;
+  log: SignInLog;
+}
+
+/** The same words whichever of the two was wrong, so the page does not tell which emails exist. */
+export const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 /** `/interaction/:uid` and its form posts: the login and consent steps oidc-provider delegates to us. */
 export const INTERACTION_PATH = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/;
@@ -36,23 +52,26 @@ async function showPrompt(provider: Provider, req: IncomingMessage, res: ServerR
   return sendHtml(res, 200, consentPage({ uid, clientName: name, scopes }));
 }
 
-async function submitLogin(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function submitLogin(
+  { provider, credentials, log }: InteractionContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { uid, prompt, params } = await provider.interactionDetails(req, res);
   if (prompt.name !== 'login') throw new Error(`expected the login prompt, got ${prompt.name}`);
-  const email = (await readForm(req)).get('email') ?? '';
-  const user = findUserByEmail(email);
-  if (!user) {
+  const form = await readForm(req);
+  const email = form.get('email') ?? '';
+  const result = await credentials.check(email, form.get('password') ?? '');
+  if (!result.ok) {
+    log.warn({ uid, email, reason: result.reason }, 'sign-in refused');
     const name = await clientName(provider, params.client_id);
-    return sendHtml(
-      res,
-      401,
-      loginPage({ uid, clientName: name, email, error: `No dev user has the email "${email}".` }),
-    );
+    return sendHtml(res, 401, loginPage({ uid, clientName: name, email, error: WRONG_CREDENTIALS }));
   }
+  log.info({ uid, sub: result.user.sub }, 'signed in');
   await provider.interactionFinished(
     req,
     res,
-    { login: { accountId: user.sub } },
+    { login: { accountId: result.user.sub } },
     { mergeWithLastSubmission: false },
   );
 }
@@ -81,14 +100,15 @@ async function abort(provider: Provider, req: IncomingMessage, res: ServerRespon
 }
 
 export async function handleInteraction(
-  provider: Provider,
+  context: InteractionContext,
   req: IncomingMessage,
   res: ServerResponse,
   action: string | undefined,
 ): Promise<void> {
+  const { provider } = context;
   try {
     if (req.method === 'GET' && !action) return await showPrompt(provider, req, res);
-    if (req.method === 'POST' && action === 'login') return await submitLogin(provider, req, res);
+    if (req.method === 'POST' && action === 'login') return await submitLogin(context, req, res);
     if (req.method === 'POST' && action === 'confirm') return await submitConsent(provider, req, res);
     if (req.method === 'POST' && action === 'abort') return await abort(provider, req, res);
     return sendHtml(res, 405, messagePage('Method not allowed', `${req.method} is not allowed here.`));

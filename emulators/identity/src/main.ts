@@ -21,6 +21,7 @@ const server = await startOidcServer({
       post_logout_redirect_uris: postLogoutRedirectUris(redirectUris),
     },
   ],
+  logger,
   ...(config.IDP_JWKS && { jwks: parseJwks(config.IDP_JWKS) }),
   ...(config.IDP_COOKIE_KEYS && { cookieKeys: splitList(config.IDP_COOKIE_KEYS) }),
 });

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientMetadata, JWK } from 'oidc-provider';
-import { handleInteraction, INTERACTION_PATH } from './interactions';
+import { DEV_USERS } from './accounts';
+import { handleInteraction, INTERACTION_PATH, type SignInLog } from './interactions';
+import { createCredentials } from './passwords';
 import { createProvider } from './provider';
 
 export interface StartOidcServerOptions {
@@ -13,7 +15,11 @@ export interface StartOidcServerOptions {
   clients: ClientMetadata[];
   jwks?: { keys: JWK[] };
   cookieKeys?: string[];
+  /** Where refused and accepted sign-ins are logged (a pino logger fits); silent when absent. */
+  logger?: SignInLog;
 }
+
+const SILENT: SignInLog = { info: () => {}, warn: () => {} };
 
 export interface OidcServer {
   issuer: string;
@@ -37,6 +43,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  */
 export async function startOidcServer(options: StartOidcServerOptions): Promise<OidcServer> {
   const host = options.host ?? '127.0.0.1';
+  const credentials = await createCredentials(DEV_USERS);
   // The issuer must be known before the provider exists, and with port 0 only after listening:
   // so listen first and route requests to the provider once it is built.
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -56,6 +63,7 @@ export async function startOidcServer(options: StartOidcServerOptions): Promise<
     ...(options.cookieKeys && { cookieKeys: options.cookieKeys }),
   });
   const protocol = provider.callback();
+  const interactions = { provider, credentials, log: options.logger ?? SILENT };
   handle = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
@@ -64,7 +72,7 @@ export async function startOidcServer(options: StartOidcServerOptions): Promise<
     }
     const interaction = INTERACTION_PATH.exec(path);
     if (interaction) {
-      void handleInteraction(provider, req, res, interaction[2]);
+      void handleInteraction(interactions, req, res, interaction[2]);
       return;
     }
     void protocol(req, res);

@@ -1,7 +1,8 @@
 /**
  * Test helpers that sign in through the dev provider's forms with plain fetch, the way a browser
- * would: follow redirects by hand, keep cookies per origin, fill in the email, press Allow.
+ * would: follow redirects by hand, keep cookies per origin, fill in email and password, press Allow.
  */
+import { findUserByEmail } from './accounts';
 
 /** Cookies per origin; enough for tests against loopback servers (no expiry, domain or path rules). */
 export class CookieJar {
@@ -67,6 +68,8 @@ export interface SignInOptions {
   /** The authorization request URL (at the provider) or a URL of the app that redirects to it. */
   startUrl: string;
   email: string;
+  /** Defaults to the seeded user's dev password, looked up by `email`. */
+  password?: string;
   /** Stop when a redirect goes to a URL starting with this (the client's redirect URI). */
   stopAt: string;
   /** Guards against a redirect loop. */
@@ -78,6 +81,7 @@ export interface SignInOptions {
  * and `state`). Throws with the page text when the flow stops somewhere unexpected.
  */
 export async function signInThroughForms(options: SignInOptions): Promise<string> {
+  const password = options.password ?? findUserByEmail(options.email)?.password ?? '';
   let url = options.startUrl;
   let init: RequestInit = {};
   for (let step = 0; step < (options.maxSteps ?? 20); step++) {
@@ -96,7 +100,7 @@ export async function signInThroughForms(options: SignInOptions): Promise<string
     const form = login ?? consent;
     if (!response.ok || !form)
       throw new Error(`sign-in stopped at ${url} (${response.status}): ${html.slice(0, 500)}`);
-    const fields = login ? { ...form.fields, email: options.email } : form.fields;
+    const fields = login ? { ...form.fields, email: options.email, password } : form.fields;
     url = new URL(form.action, url).href;
     init = {
       method: 'POST',

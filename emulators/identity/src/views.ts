@@ -40,13 +40,15 @@ export function loginPage(options: {
     'Sign in',
     `<h1>Sign in to ${escapeHtml(options.clientName)}</h1>
 ${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(options.uid)}/login" autocomplete="off">
+<form method="post" action="/interaction/${escapeHtml(options.uid)}/login">
   <label for="email">Email</label>
-  <input id="email" name="email" type="email" required autofocus value="${escapeHtml(options.email ?? '')}">
-  <p class="hint">No password: any seeded user signs in with their email alone.</p>
+  <input id="email" name="email" type="email" required autocomplete="username" value="${escapeHtml(options.email ?? '')}"${options.email ? '' : ' autofocus'}>
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" required autocomplete="current-password"${options.email ? ' autofocus' : ''}>
   <button type="submit">Sign in</button>
 </form>
 <h2>Seeded users</h2><ul>${users}</ul>
+<p class="hint">Their dev-only passwords are in <code>emulators/identity/README.md</code>.</p>
 <form method="post" action="/interaction/${escapeHtml(options.uid)}/abort"><button type="submit">Cancel</button></form>`,
   );
 }

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEV_USERS, type OidcServer, startOidcServer } from '../src/index';
 import { CookieJar, fetchWithJar, findForm, signInThroughForms } from '../src/testing';
 
@@ -9,10 +9,12 @@ const REDIRECT_URI = 'http://127.0.0.1:3999/auth/callback';
 
 let idp: OidcServer;
 let config: client.Configuration;
+const log = { info: vi.fn(), warn: vi.fn() };
 
 beforeAll(async () => {
   idp = await startOidcServer({
     port: 0,
+    logger: log,
     clients: [
       {
         client_id: CLIENT_ID,
@@ -114,21 +116,99 @@ describe('dev OIDC provider', () => {
     expect(location.searchParams.get('error_description')).toMatch(/PKCE/);
   });
 
-  it('shows a labelled login form and rejects an unknown email', async () => {
+  /** Opens the login page of a fresh authorization request; returns its URL and the jar holding its cookies. */
+  async function openLoginPage() {
     const jar = new CookieJar();
     const { url } = await startAuthorization();
     const redirect = await fetchWithJar(jar, url.href);
     const interactionUrl = new URL(redirect.headers.get('location') ?? '', idp.issuer).href;
     const page = await (await fetchWithJar(jar, interactionUrl)).text();
-    expect(page).toContain('<label for="email">Email</label>');
-    expect(page).toContain('<button type="submit">Sign in</button>');
-    const response = await fetchWithJar(jar, `${interactionUrl}/login`, {
+    return { jar, interactionUrl, page };
+  }
+
+  function postLogin(jar: CookieJar, interactionUrl: string, fields: Record<string, string>) {
+    return fetchWithJar(jar, `${interactionUrl}/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'email=nobody%40example.com',
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  it('shows a labelled login form with an email and a password', async () => {
+    const { page } = await openLoginPage();
+    expect(page).toContain('<label for="email">Email</label>');
+    expect(page).toContain('<label for="password">Password</label>');
+    expect(page).toMatch(/<input id="password" name="password" type="password" required/);
+    expect(page).toContain('<button type="submit">Sign in</button>');
+  });
+
+  it('refuses a wrong password: 401, the form again with the email kept, and a log line', async () => {
+    const { jar, interactionUrl } = await openLoginPage();
+    log.warn.mockClear();
+    const response = await postLogin(jar, interactionUrl, {
+      email: 'admin@example.com',
+      password: 'shopper-password',
     });
     expect(response.status).toBe(401);
-    expect(await response.text()).toContain('No dev user has the email');
+    const page = await response.text();
+    expect(page).toContain('Wrong email or password.');
+    expect(page).toContain('value="admin@example.com"');
+    expect(page).toContain('<label for="password">Password</label>');
+    expect(page).not.toContain('shopper-password');
+    expect(log.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ email: 'admin@example.com', reason: 'wrong password' }),
+      'sign-in refused',
+    );
+  });
+
+  it('refuses an unknown email with the same words as a wrong password', async () => {
+    const { jar, interactionUrl } = await openLoginPage();
+    const response = await postLogin(jar, interactionUrl, {
+      email: 'nobody@example.com',
+      password: 'admin-password',
+    });
+    expect(response.status).toBe(401);
+    const page = await response.text();
+    expect(page).toContain('Wrong email or password.');
+    expect(page).not.toContain('No dev user');
+    expect(log.warn).toHaveBeenLastCalledWith(
+      expect.objectContaining({ email: 'nobody@example.com', reason: 'unknown email' }),
+      'sign-in refused',
+    );
+  });
+
+  it('refuses a missing password', async () => {
+    const { jar, interactionUrl } = await openLoginPage();
+    const response = await postLogin(jar, interactionUrl, { email: 'shopper@example.com' });
+    expect(response.status).toBe(401);
+  });
+
+  it('signs in with the right password given explicitly, after a wrong attempt', async () => {
+    const { url, verifier, state, nonce } = await startAuthorization();
+    const jar = new CookieJar();
+    await expect(
+      signInThroughForms({
+        jar,
+        startUrl: url.href,
+        email: 'shopper@example.com',
+        password: 'not-the-password',
+        stopAt: REDIRECT_URI,
+      }),
+    ).rejects.toThrow(/\(401\)/);
+    const callback = await signInThroughForms({
+      jar,
+      startUrl: url.href,
+      email: 'shopper@example.com',
+      password: 'shopper-password',
+      stopAt: REDIRECT_URI,
+    });
+    const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    expect(tokens.claims()?.sub).toBe('shopper-0001');
+    expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ sub: 'shopper-0001' }), 'signed in');
   });
 
   it('ends the session with RP-initiated logout back to the client', async () => {
