@@ -3,8 +3,8 @@
 // Workspace packages (@az-shop/*) are bundled from their TypeScript sources; npm dependencies stay
 // external and load from node_modules at run time (some, like pino-pretty and oidc-provider, do not
 // survive bundling).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -16,7 +16,8 @@ export const targets = [
   { dir: 'emulators/identity', entries: { main: 'src/main.ts' } },
   { dir: 'factory', entries: { main: 'src/main.ts' } },
   { dir: 'ordering', entries: { main: 'src/main.ts' } },
-  { dir: 'web', entries: { main: 'src/main.ts' } },
+  // demo-images ship beside the bundle: the container image keeps only dist/.
+  { dir: 'web', entries: { main: 'src/main.ts' }, copy: ['demo-images'] },
   { dir: 'web', entries: { client: 'src/client/entry.tsx' }, browser: true, outdir: 'dist/public/assets' },
 ];
 
@@ -27,6 +28,46 @@ function externalsOf(dir) {
   return Object.keys(deps).filter((name) => !name.startsWith('@az-shop/'));
 }
 
+/** Where the browser build lists its content-hashed files (`client.js` → `client-3FJ2KQ.js`). */
+export const ASSET_MANIFEST = 'manifest.json';
+
+/**
+ * The browser bundle: file names carry a content hash, so the server can let browsers cache them for
+ * a year; the manifest tells the server which names to put in the page.
+ */
+async function buildBrowser(entryPoints, outdir, production) {
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await esbuild.build({
+    entryPoints,
+    outdir,
+    entryNames: '[name]-[hash]',
+    assetNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    minify: production,
+    sourcemap: true,
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    metafile: true,
+    absWorkingDir: root,
+    logLevel: 'warning',
+  });
+  // Keys are the entry names (`client.js`, and `client.css` when the entry imports CSS).
+  const entryNameOf = Object.fromEntries(
+    Object.entries(entryPoints).map(([name, file]) => [relative(root, file), name]),
+  );
+  const manifest = {};
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    const name = output.entryPoint && entryNameOf[output.entryPoint];
+    if (!name) continue;
+    manifest[`${name}.js`] = relative(outdir, join(root, file));
+    if (output.cssBundle) manifest[`${name}.css`] = relative(outdir, join(root, output.cssBundle));
+  }
+  writeFileSync(join(outdir, ASSET_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
 export async function build({ production = process.env.NODE_ENV === 'production' } = {}) {
   const started = Date.now();
   await Promise.all(
@@ -35,20 +76,9 @@ export async function build({ production = process.env.NODE_ENV === 'production'
       const entryPoints = Object.fromEntries(
         Object.entries(target.entries).map(([name, file]) => [name, join(root, target.dir, file)]),
       );
-      if (target.browser) {
-        return esbuild.build({
-          entryPoints,
-          outdir,
-          bundle: true,
-          format: 'esm',
-          platform: 'browser',
-          target: ['es2022'],
-          minify: production,
-          sourcemap: true,
-          jsx: 'automatic',
-          define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
-          logLevel: 'warning',
-        });
+      if (target.browser) return buildBrowser(entryPoints, outdir, production);
+      for (const folder of target.copy ?? []) {
+        cpSync(join(root, target.dir, folder), join(outdir, folder), { recursive: true });
       }
       return esbuild.build({
         entryPoints,
