@@ -21,6 +21,44 @@ export const webConfigSchema = Type.Object({
     pattern: '^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$',
     default: 'az-shop-images',
   }),
+  HOLD_MINUTES: Type.Number({
+    exclusiveMinimum: 0,
+    default: 15,
+    description: 'how long an unpaid order holds stock (the same variable ordering reads); sets payBy',
+  }),
+  PAYMENT_PROVIDER: Type.Union([Type.Literal('dev')], {
+    default: 'dev',
+    description: 'card payments: dev authorizes 4242 4242 4242 4242 and declines 4000 0000 0000 0002',
+  }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'window of the limits below',
+  }),
+  LOGIN_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'sign-ins started per window and client address',
+  }),
+  CHECKOUT_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'checkouts per window and user (API and form together)',
+  }),
+  SSE_PING_SECONDS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 15,
+    description: 'keep-alive comment interval of live event streams',
+  }),
+  DEMO_SEED: Type.Boolean({
+    default: false,
+    description: 'seed the demo catalogue, its images and production requests at start (idempotent)',
+  }),
+  WAREHOUSE: Type.String({
+    minLength: 1,
+    default: 'main',
+    description: 'warehouse the demo production requests deliver to (the same variable ordering reads)',
+  }),
   WEB_PUBLIC_DIR: Type.Optional(
     Type.String({
       minLength: 1,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { connectMongo, createLogger, createShutdown, loadConfig } from '@az-shop/common';
 import { buildApp } from './app';
 import { webConfigSchema } from './config';
+import { seedDemoShop } from './demo';
 
 const config = loadConfig(webConfigSchema);
 const logger = createLogger('web', config);
@@ -14,6 +15,16 @@ shutdown.add('mongo', () => mongo.close());
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
 const app = await buildApp({ config, logger, db: mongo.db, publicDir });
 shutdown.add('http', () => app.close());
+
+if (config.DEMO_SEED) {
+  const seeded = await seedDemoShop({
+    db: mongo.db,
+    container: app.blob,
+    logger,
+    warehouse: config.WAREHOUSE,
+  });
+  logger.info(seeded, 'demo shop seeded (zeros: it was already there)');
+}
 
 await app.listen({ port: config.WEB_PORT, host: config.HOST });
 logger.info({ url: config.WEB_BASE_URL, port: config.WEB_PORT }, 'web ready');

@@ -27,8 +27,23 @@ describe('security headers', () => {
     expect(csp).toContain(`form-action 'self' ${new URL(testApp.config.OIDC_ISSUER).origin}`);
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('upgrade-insecure-requests'); // plain http in this setup
-    expect(response.body).toContain(`<script type="module" src="/assets/client.js" nonce="${nonce}">`);
+    const { script } = testApp.app.assets;
+    expect(response.body).toContain(`<script type="module" src="${script}" nonce="${nonce}">`);
     expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('serves the content-hashed bundle for a year and never caches the page itself', async () => {
+    const page = await testApp.app.inject({ method: 'GET', url: '/' });
+    expect(page.headers['cache-control']).toBe('no-store');
+    const { script, styles } = testApp.app.assets;
+    expect(script).toMatch(/^\/assets\/client-[A-Z0-9]{8}\.js$/);
+    for (const url of [script, ...styles]) {
+      const asset = await testApp.app.inject({ method: 'GET', url });
+      expect(asset.statusCode, url).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    }
+    const map = await testApp.app.inject({ method: 'GET', url: `${script}.map` });
+    expect(map.headers['cache-control']).toBe('public, max-age=0, must-revalidate');
   });
 
   it('sends the same headers on JSON answers', async () => {

@@ -1,8 +1,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { HYDRATION_DATA_ID } from '../src/ui/hydration';
-import { closeTestApp, createTestApp, getTestApp, seedProducts, type TestApp } from './helper';
+import {
+  closeTestApp,
+  createTestApp,
+  getTestApp,
+  loginAs,
+  seedProducts,
+  setCookieLines,
+  type TestApp,
+} from './helper';
 
 let testApp: TestApp;
 
@@ -15,9 +25,71 @@ beforeAll(async () => {
     // Markup in data must stay data: in the HTML and in the hydration JSON.
     { _id: 'lamp-1', heading: 'Lamp </script><script>alert(1)</script>', category: 'lamps', amount: 1500 },
   ]);
+  await testApp.db.collection<Record<string, unknown> & { _id: string }>('products').insertMany([
+    { _id: 'chairs', partition_key: 'chairs', kind: 'category', heading: 'Chairs', position: 1 },
+    { _id: 'tables', partition_key: 'tables', kind: 'category', heading: 'Tables', position: 2 },
+  ]);
+  await testApp.db.collection<Record<string, unknown> & { _id: string }>('stock').insertOne({
+    _id: 'wh-1:chair-1',
+    partition_key: 'chair-1',
+    productId: 'chair-1',
+    warehouse: 'wh-1',
+    onHand: 7,
+    reserved: 0,
+    available: 7,
+    shipped: 0,
+    holds: [],
+    waiting: [],
+    version: 0,
+  });
 });
 
 afterAll(closeTestApp);
+
+/** A browser without JavaScript: keeps its session cookie and posts urlencoded forms. */
+class Visitor {
+  constructor(
+    private readonly app: FastifyInstance,
+    public cookie = '',
+  ) {}
+
+  private keep(response: LightMyRequestResponse): LightMyRequestResponse {
+    const line = setCookieLines(response).find((candidate) => candidate.startsWith(`${SESSION_COOKIE}=`));
+    if (line) this.cookie = line.split(';')[0] ?? '';
+    return response;
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.cookie && { cookie: this.cookie }), ...extra };
+  }
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    return this.keep(await this.app.inject({ method: 'GET', url, headers: this.headers() }));
+  }
+
+  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+    return this.keep(
+      await this.app.inject({
+        method: 'POST',
+        url,
+        headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        payload: new URLSearchParams(fields).toString(),
+      }),
+    );
+  }
+
+  /** Loads the page and posts its form as a browser would: with the page's CSRF token. */
+  async submit(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+    const page = await this.get(url);
+    return this.post(url, { _csrf: hiddenField(page.body, '_csrf'), ...fields });
+  }
+}
+
+function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  if (value === undefined) throw new Error(`no ${name} field in the page`);
+  return value;
+}
 
 function hydrationJson(html: string): string {
   const match = new RegExp(
@@ -38,7 +110,8 @@ describe('home page', () => {
       expect(response.body).toContain(heading);
     expect(response.body).toContain('€49.99');
     expect(response.body).toContain('href="/products/chair-1"');
-    expect(response.body).toContain('<script type="module" src="/assets/client.js"');
+    // client.js, or its content-hashed name once the bundle is built.
+    expect(response.body).toMatch(/<script type="module" src="\/assets\/client(-[A-Z0-9]{8})?\.js"/);
     expect(response.body).toContain('>Sign in</a>');
   });
 
@@ -159,5 +232,284 @@ describe('browser bundle', () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/assets/client.js' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/javascript/);
+  });
+});
+
+describe('home and category pages', () => {
+  it('features the hero product and highlights categories with a few products each', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/data-testid="hero".*<h2>Oak Chair<\/h2>/s);
+    expect(response.body).toMatch(
+      /data-testid="highlight".*<h2 id="highlight-chairs">Chairs<\/h2>.*Pine Chair/s,
+    );
+    expect(response.body).toContain('href="/c/tables"');
+  });
+
+  it('lists the products of a category', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/c/chairs' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<h1 id="category-heading">Chairs</h1>');
+    expect(response.body).toContain('Oak Chair');
+    expect(response.body).toContain('Pine Chair');
+    expect(response.body).not.toContain('Walnut Table');
+  });
+
+  it('answers 404 for an unknown category', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/c/no-such-category' });
+    expect(response.statusCode).toBe(404);
+    expect(response.body).toContain('<h1>Not found</h1>');
+  });
+});
+
+describe('product page details', () => {
+  it('shows the price, the stock and the add-to-cart form with a CSRF token', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/products/chair-1' });
+    expect(response.body).toContain('€49.99');
+    expect(response.body).toMatch(/aria-live="polite"[^>]*>In stock: 7</);
+    expect(response.body).toMatch(/<form [^>]*action="\/products\/chair-1" method="post"/);
+    expect(hiddenField(response.body, '_csrf')).not.toBe('');
+    expect(response.body).toContain('>Add to cart</button>');
+  });
+
+  it('says a product without stock is made to order', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/products/chair-2' });
+    expect(response.body).toContain('Out of stock, made to order');
+  });
+
+  it('keeps markup in a product heading inert in the HTML and the hydration data', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/products/lamp-1' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).not.toContain('<script>alert(1)</script>');
+    expect(response.body).toContain('<h1>Lamp &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
+    expect(hydrationJson(response.body)).not.toMatch(/[<>]/);
+  });
+});
+
+describe('cart without JavaScript', () => {
+  it('adds to the cart from the product page: 303 back to the page, which says so', async () => {
+    const visitor = new Visitor(testApp.app);
+    const added = await visitor.submit('/products/chair-1', { intent: 'add', qty: '2' });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe('/products/chair-1?added=2');
+    const page = await visitor.get(String(added.headers.location));
+    expect(page.body).toContain('Added 2 to your cart.');
+    expect(page.body).toMatch(/data-testid="cart-count"[^>]*>2</);
+    const cart = await visitor.get('/cart');
+    expect(cart.statusCode).toBe(200);
+    expect(cart.body).toContain('Oak Chair');
+    expect(cart.body).toContain('€99.98');
+  });
+
+  it('refuses a form post without the CSRF token', async () => {
+    const visitor = new Visitor(testApp.app);
+    await visitor.get('/products/chair-1');
+    const response = await visitor.post('/products/chair-1', { intent: 'add', qty: '1' });
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('refuses a quantity out of range with the error beside the field', async () => {
+    const visitor = new Visitor(testApp.app);
+    const response = await visitor.submit('/products/chair-1', { intent: 'add', qty: '0' });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/aria-invalid="true" aria-describedby="add-qty-error"/);
+  });
+
+  it('updates and removes cart lines', async () => {
+    const visitor = new Visitor(testApp.app);
+    await visitor.submit('/products/chair-2', { intent: 'add', qty: '1' });
+    const updated = await visitor.submit('/cart', { intent: 'update', productId: 'chair-2', qty: '3' });
+    expect(updated.statusCode).toBe(200);
+    expect(updated.body).toContain('Quantity updated.');
+    expect(updated.body).toContain('€89.97');
+    const removed = await visitor.submit('/cart', { intent: 'remove', productId: 'chair-2' });
+    expect(removed.body).toContain('Your cart is empty.');
+  });
+});
+
+const GOOD_ADDRESS = {
+  name: 'Sam Shopper',
+  line1: '1 Main Street',
+  line2: '',
+  city: 'Dublin',
+  postcode: 'D01 F5P2',
+  country: 'IE',
+};
+
+/** A signed-in shopper with one product in the cart, at the checkout page. */
+async function shopperAtCheckout(email = 'shopper@example.com'): Promise<Visitor> {
+  const visitor = new Visitor(testApp.app, await loginAs(testApp.app, email));
+  await visitor.submit('/products/chair-1', { intent: 'add', qty: '1' });
+  return visitor;
+}
+
+/** Places an order through the checkout form; answers its id. */
+async function placeOrder(visitor: Visitor): Promise<string> {
+  const page = await visitor.get('/checkout');
+  const response = await visitor.post('/checkout', {
+    _csrf: hiddenField(page.body, '_csrf'),
+    idempotencyKey: hiddenField(page.body, 'idempotencyKey'),
+    ...GOOD_ADDRESS,
+  });
+  expect(response.statusCode).toBe(303);
+  const match = /^\/orders\/([^/]+)\/pay$/.exec(String(response.headers.location));
+  if (!match?.[1]) throw new Error(`checkout redirected to ${response.headers.location}`);
+  return decodeURIComponent(match[1]);
+}
+
+describe('checkout', () => {
+  it('sends a signed-out visitor to sign in, coming back to checkout', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/checkout' });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('/auth/login?returnTo=%2Fcheckout');
+  });
+
+  it('renders the address form with labels, autocomplete and a fresh idempotency key', async () => {
+    const visitor = await shopperAtCheckout();
+    const page = await visitor.get('/checkout');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<label for="address-name">');
+    expect(page.body).toMatch(
+      /id="address-postcode" name="postcode" type="text" autoComplete="postal-code"|autocomplete="postal-code"/i,
+    );
+    expect(page.body).toMatch(/<select id="address-country" name="country" autocomplete="country" required/i);
+    const key = hiddenField(page.body, 'idempotencyKey');
+    expect(hiddenField((await visitor.get('/checkout')).body, 'idempotencyKey')).not.toBe(key);
+  });
+
+  it('shows field errors beside the fields for a bad address (400), keeping what was typed', async () => {
+    const visitor = await shopperAtCheckout();
+    const page = await visitor.get('/checkout');
+    const response = await visitor.post('/checkout', {
+      _csrf: hiddenField(page.body, '_csrf'),
+      idempotencyKey: hiddenField(page.body, 'idempotencyKey'),
+      ...GOOD_ADDRESS,
+      name: '',
+      country: 'XX',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('role="alert"');
+    expect(response.body).toMatch(
+      /id="address-name"[^>]*aria-invalid="true" aria-describedby="address-name-error"/,
+    );
+    expect(response.body).toContain('id="address-name-error"');
+    expect(response.body).toContain('id="address-country-error"');
+    expect(response.body).toContain('value="1 Main Street"');
+  });
+
+  it('places one order for a double submit and redirects to payment (303)', async () => {
+    const visitor = await shopperAtCheckout();
+    const page = await visitor.get('/checkout');
+    const form = {
+      _csrf: hiddenField(page.body, '_csrf'),
+      idempotencyKey: hiddenField(page.body, 'idempotencyKey'),
+      ...GOOD_ADDRESS,
+    };
+    const first = await visitor.post('/checkout', form);
+    const second = await visitor.post('/checkout', form);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toMatch(/^\/orders\/[^/]+\/pay$/);
+    expect(second.statusCode).toBe(303);
+    expect(second.headers.location).toBe(first.headers.location);
+    const cart = await visitor.get('/cart');
+    expect(cart.body).toContain('Your cart is empty.');
+  });
+});
+
+describe('payment and orders', () => {
+  it('shows the total, the hold countdown and the test cards; a declined card leaves the order unpaid and another card can follow', async () => {
+    const visitor = await shopperAtCheckout();
+    const orderId = await placeOrder(visitor);
+    const payUrl = `/orders/${encodeURIComponent(orderId)}/pay`;
+    const page = await visitor.get(payUrl);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('€49.99');
+    expect(page.body).toMatch(/Stock held for <strong>\d+:\d{2}<\/strong>/);
+    expect(page.body).toContain('4242 4242 4242 4242');
+    const declined = await visitor.post(payUrl, {
+      _csrf: hiddenField(page.body, '_csrf'),
+      idempotencyKey: hiddenField(page.body, 'idempotencyKey'),
+      cardNumber: '4000 0000 0000 0002',
+      expiry: '12/39',
+      cvc: '123',
+    });
+    expect(declined.statusCode).toBe(402);
+    expect(declined.body).toMatch(/role="alert"[^>]*>[^<]*declined/i);
+    const order = await visitor.get(`/orders/${encodeURIComponent(orderId)}`);
+    expect(order.body).toContain('>Pay now</a>');
+    // The declined attempt used up its key: the page offers a new one, and the next card is a new attempt.
+    const retryKey = hiddenField(declined.body, 'idempotencyKey');
+    expect(retryKey).not.toBe(hiddenField(page.body, 'idempotencyKey'));
+    const paid = await visitor.post(payUrl, {
+      _csrf: hiddenField(declined.body, '_csrf'),
+      idempotencyKey: retryKey,
+      cardNumber: '4242 4242 4242 4242',
+      expiry: '12/39',
+      cvc: '123',
+    });
+    expect(paid.statusCode).toBe(303);
+  });
+
+  it('pays with a good card and lands on the order page; the payment page then redirects there', async () => {
+    const visitor = await shopperAtCheckout();
+    const orderId = await placeOrder(visitor);
+    const orderUrl = `/orders/${encodeURIComponent(orderId)}`;
+    const paid = await visitor.submit(`${orderUrl}/pay`, {
+      idempotencyKey: 'pay-key-1',
+      cardNumber: '4242 4242 4242 4242',
+      expiry: '12/39',
+      cvc: '123',
+    });
+    expect(paid.statusCode).toBe(303);
+    expect(paid.headers.location).toBe(orderUrl);
+    const order = await visitor.get(orderUrl);
+    expect(order.body).not.toContain('>Pay now</a>');
+    expect((await visitor.get(`${orderUrl}/pay`)).headers.location).toBe(orderUrl);
+  });
+
+  it('shows field errors for a card that is not one', async () => {
+    const visitor = await shopperAtCheckout();
+    const orderId = await placeOrder(visitor);
+    const response = await visitor.submit(`/orders/${encodeURIComponent(orderId)}/pay`, {
+      idempotencyKey: 'pay-key-2',
+      cardNumber: '1234',
+      expiry: '12/39',
+      cvc: '123',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/id="card-cardNumber"[^>]*aria-invalid="true"/);
+  });
+
+  it('lists my orders and shows an order to its owner, 404 to anyone else', async () => {
+    const visitor = await shopperAtCheckout();
+    const orderId = await placeOrder(visitor);
+    const orderUrl = `/orders/${encodeURIComponent(orderId)}`;
+    const list = await visitor.get('/orders');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(`href="${orderUrl}"`);
+    const order = await visitor.get(orderUrl);
+    expect(order.statusCode).toBe(200);
+    expect(order.body).toContain('Oak Chair');
+    expect(order.body).toContain('1 Main Street');
+    expect(order.body).toMatch(/aria-live="polite"[^>]*><ol class="timeline"/);
+    expect(order.body).toContain('>Cancel order</button>');
+    const other = new Visitor(testApp.app, await loginAs(testApp.app, 'admin@example.com'));
+    expect((await other.get(orderUrl)).statusCode).toBe(404);
+    expect((await other.get(`${orderUrl}/pay`)).statusCode).toBe(404);
+  });
+
+  it('sends a signed-out visitor from my orders to sign in', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/orders' });
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('/auth/login?returnTo=%2Forders');
+  });
+
+  it('requests a cancellation without JavaScript', async () => {
+    const visitor = await shopperAtCheckout();
+    const orderUrl = `/orders/${encodeURIComponent(await placeOrder(visitor))}`;
+    const response = await visitor.submit(orderUrl, { intent: 'cancel' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Cancellation requested.');
+    expect(response.body).not.toContain('>Cancel order</button>');
   });
 });

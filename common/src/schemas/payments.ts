@@ -19,6 +19,8 @@ export const PaymentDocument = Type.Object({
   currency: Type.String({ minLength: 3, maxLength: 3 }),
   status: PaymentStatus,
   providerReference: Type.Optional(Type.String()),
+  /** The last four digits of the card, for the shopper's records; never the full number. */
+  cardLast4: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
   createdAt: DateTime,
 });
 export type PaymentDocument = Static<typeof PaymentDocument>;

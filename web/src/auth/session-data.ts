@@ -14,5 +14,7 @@ declare module '@fastify/secure-session' {
     /** Kept for the `id_token_hint` of RP-initiated logout. */
     idToken: string;
     pendingSignIn: PendingSignIn;
+    /** The anonymous cart's random id (128 bits, base64url), set on the first cart write. */
+    cartId: string;
   }
 }

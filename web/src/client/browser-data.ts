@@ -1,26 +1,151 @@
+import { toFieldErrors } from '../forms/field-errors';
 import type { Product, ProductPage } from '../products/product';
-import type { SessionView, StorefrontData } from '../ui/data';
+import type {
+  AvailabilityView,
+  CartView,
+  CategoryView,
+  CheckoutResult,
+  OrderSummaryView,
+  OrderView,
+  PaymentResult,
+  SessionView,
+  StorefrontData,
+} from '../ui/data';
 
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+/** An answer of the API that is not a success, with its HTTP status and `{ error, message, details }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface ErrorBody {
+  error?: string;
+  message?: string;
+  details?: unknown;
+}
+
+let csrfToken: Promise<string> | undefined;
+
+/** The session's CSRF token, fetched once (lazily) and kept; forgotten when the API refuses it. */
+function csrf(): Promise<string> {
+  csrfToken ??= getJson<SessionView>('/api/session').then((session) => session.csrfToken);
+  csrfToken.catch(() => {
+    csrfToken = undefined;
+  });
+  return csrfToken;
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => ({}))) as ErrorBody;
+  return new ApiError(
+    response.status,
+    body.error ?? 'HTTP_ERROR',
+    body.message ?? `The server answered ${response.status}`,
+    body.details,
+  );
+}
+
+async function call(method: string, url: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method === 'GET') return fetch(url, { headers, credentials: 'same-origin' });
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const send = async () =>
+    fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: { ...headers, 'x-csrf-token': await csrf() },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const response = await send();
+  if (response.status !== 403) return response;
+  const refused = (await response
+    .clone()
+    .json()
+    .catch(() => ({}))) as ErrorBody;
+  if (!refused.error?.includes('CSRF')) return response;
+  // The session changed since the token was fetched (signed in in another tab): one fresh try.
+  csrfToken = undefined;
+  return send();
+}
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) throw await errorOf(response);
   return (await response.json()) as T;
 }
 
-/** The loaders' data source in the browser: the app's own JSON API. */
+async function getJson<T>(url: string): Promise<T> {
+  return json<T>(await call('GET', url));
+}
+
+/** null for a 404, else the body (or the thrown ApiError). */
+async function getOrNull<T>(url: string): Promise<T | null> {
+  const response = await call('GET', url);
+  if (response.status === 404) return null;
+  return json<T>(response);
+}
+
+const path = encodeURIComponent;
+
+/** The loaders' and actions' data source in the browser: the app's own JSON API. */
 export const browserData: StorefrontData = {
-  session: () => getJson<SessionView>('/api/session'),
+  async session() {
+    const session = await getJson<SessionView>('/api/session');
+    csrfToken = Promise.resolve(session.csrfToken);
+    return session;
+  },
+  listCategories: () => getJson<CategoryView[]>('/api/categories'),
   listProducts: ({ limit, offset, category }) => {
     const query = new URLSearchParams({ limit: String(limit), offset: String(offset) });
     if (category) query.set('category', category);
     return getJson<ProductPage>(`/api/products?${query}`);
   },
-  getProduct: async (id) => {
-    const response = await fetch(`/api/products/${encodeURIComponent(id)}`, {
-      headers: { accept: 'application/json' },
-    });
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`product ${id} answered ${response.status}`);
-    return (await response.json()) as Product;
+  getProduct: (id) => getOrNull<Product>(`/api/products/${path(id)}`),
+  getAvailability: (productId) => getJson<AvailabilityView>(`/api/products/${path(productId)}/availability`),
+  getCart: () => getJson<CartView>('/api/cart'),
+  addToCart: async (productId, qty) =>
+    json<CartView>(await call('POST', '/api/cart/lines', { productId, qty })),
+  setCartQuantity: async (productId, qty) =>
+    json<CartView>(await call('PUT', `/api/cart/lines/${path(productId)}`, { qty })),
+
+  async checkout(input): Promise<CheckoutResult> {
+    const response = await call('POST', '/api/checkout', input);
+    if (response.ok) return { ok: true, orderId: ((await response.json()) as { orderId: string }).orderId };
+    const error = await errorOf(response);
+    if (error.statusCode === 400)
+      return { ok: false, message: error.message, fieldErrors: toFieldErrors(error.details) };
+    throw error;
+  },
+
+  async pay(orderId, input): Promise<PaymentResult> {
+    const response = await call('POST', `/api/orders/${path(orderId)}/payments`, input);
+    if (response.ok) {
+      const { paymentId, status } = (await response.json()) as {
+        paymentId: string;
+        status: 'authorized' | 'declined';
+      };
+      return { ok: true, paymentId, status };
+    }
+    const error = await errorOf(response);
+    if (error.statusCode === 402) {
+      const paymentId = (error.details as { paymentId?: string } | undefined)?.paymentId ?? '';
+      return { ok: true, paymentId, status: 'declined', message: error.message };
+    }
+    if (error.statusCode === 400)
+      return { ok: false, message: error.message, fieldErrors: toFieldErrors(error.details) };
+    throw error;
+  },
+
+  listOrders: () => getJson<OrderSummaryView[]>('/api/orders'),
+  getOrder: (orderId) => getOrNull<OrderView>(`/api/orders/${path(orderId)}`),
+  async requestCancellation(orderId) {
+    const response = await call('POST', `/api/orders/${path(orderId)}/cancellation`);
+    if (!response.ok) throw await errorOf(response);
   },
 };

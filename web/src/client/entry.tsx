@@ -6,6 +6,8 @@ import { ROOT_ELEMENT_ID } from '../ssr/document';
 import { HYDRATION_DATA_ID, reviveHydrationData } from '../ui/hydration';
 import { createRoutes } from '../ui/routes';
 import { browserData } from './browser-data';
+// esbuild emits it as client-<hash>.css; the server links it from the build manifest.
+import '../ui/styles.css';
 
 const hydrationData = reviveHydrationData(document.getElementById(HYDRATION_DATA_ID)?.textContent);
 const router = createBrowserRouter(createRoutes(browserData), hydrationData ? { hydrationData } : {});

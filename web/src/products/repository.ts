@@ -1,46 +1,29 @@
-import type { Db, Filter } from 'mongodb';
+import { type CatalogDocument, type CategoryDocument, PRODUCTS, type ProductDocument } from '@az-shop/common';
+import type { Collection, Db, Filter } from 'mongodb';
+import type { CategoryView } from '../ui/data';
+import { toCategoryView, toProduct } from './mapping';
 import type { Product, ProductPage, ProductQuery } from './product';
 
-/**
- * Reads the catalog. Documents are read loosely (see common/src/schemas/products.ts for the shape
- * being settled): unknown fields are ignored and missing ones get safe values, so a half-seeded
- * catalog still renders.
- */
+/** Reads the catalog (written by the back office): products and categories share one collection. */
 export interface ProductRepository {
   list(query: ProductQuery): Promise<ProductPage>;
   findById(id: string): Promise<Product | null>;
-}
-
-export const PRODUCTS_COLLECTION = 'products';
-
-interface ProductDocument {
-  _id: string;
-  [field: string]: unknown;
-}
-
-/** Categories share the collection; they have `kind: 'category'`. */
-const ONLY_PRODUCTS: Filter<ProductDocument> = { kind: 'product' };
-
-function toProduct(doc: ProductDocument): Product {
-  const price = (doc.price ?? {}) as { amount?: unknown; currency?: unknown };
-  const product: Product = {
-    id: String(doc._id),
-    category: String(doc.partition_key ?? doc.categoryId ?? ''),
-    heading: String(doc.heading ?? ''),
-    description: String(doc.description ?? ''),
-    price: { amount: Number(price.amount ?? 0), currency: String(price.currency ?? 'EUR') },
-    position: String(doc.position ?? 'normal'),
-  };
-  if (typeof doc.imagePath === 'string') product.imagePath = doc.imagePath;
-  return product;
+  /** The products among `ids` that exist, by id (for carts and checkout). */
+  findByIds(ids: readonly string[]): Promise<Map<string, Product>>;
+  listCategories(): Promise<CategoryView[]>;
 }
 
 export function mongoProductRepository(db: Db): ProductRepository {
-  const products = db.collection<ProductDocument>(PRODUCTS_COLLECTION);
+  const catalog = db.collection<CatalogDocument>(PRODUCTS);
+  // The kind filter narrows the union; the driver cannot infer that, so the views are typed here.
+  const products = catalog as unknown as Collection<ProductDocument>;
+  const categories = catalog as unknown as Collection<CategoryDocument>;
+  const onlyProducts: Filter<ProductDocument> = { kind: 'product' };
+
   return {
     async list({ limit, offset, category }) {
       const filter: Filter<ProductDocument> = {
-        ...ONLY_PRODUCTS,
+        ...onlyProducts,
         ...(category && { partition_key: category }),
       };
       const [docs, total] = await Promise.all([
@@ -51,8 +34,20 @@ export function mongoProductRepository(db: Db): ProductRepository {
       return { items: docs.map(toProduct), total };
     },
     async findById(id) {
-      const doc = await products.findOne({ ...ONLY_PRODUCTS, _id: id });
+      const doc = await products.findOne({ ...onlyProducts, _id: id });
       return doc ? toProduct(doc) : null;
+    },
+    async findByIds(ids) {
+      if (ids.length === 0) return new Map();
+      const docs = await products.find({ ...onlyProducts, _id: { $in: [...ids] } }).toArray();
+      return new Map(docs.map((doc) => [doc._id, toProduct(doc)]));
+    },
+    async listCategories() {
+      const docs = await categories
+        .find({ kind: 'category' })
+        .sort({ position: 1, heading: 1, _id: 1 })
+        .toArray();
+      return docs.map(toCategoryView);
     },
   };
 }

@@ -10,17 +10,38 @@ import { serverData } from './server-data';
 /** A page whose deferred data has not arrived by then is sent with its fallbacks in place. */
 const STREAM_TIMEOUT_MS = 10_000;
 
+/** The urlencoded form @fastify/formbody parsed (repeated names arrive as arrays), as a fetch body. */
+function formBody(body: unknown): URLSearchParams {
+  const form = new URLSearchParams();
+  if (!body || typeof body !== 'object') return form;
+  for (const [name, value] of Object.entries(body)) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(name, String(item));
+  }
+  return form;
+}
+
 function toFetchRequest(request: FastifyRequest, baseUrl: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
   }
-  return new Request(new URL(request.url, baseUrl), { method: request.method, headers });
+  const url = new URL(request.url, baseUrl);
+  if (request.method !== 'POST') return new Request(url, { method: request.method, headers });
+  // The body was consumed by Fastify: pass it on re-encoded, without the length of the original.
+  headers.delete('content-length');
+  headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+  return new Request(url, { method: 'POST', headers, body: formBody(request.body) });
+}
+
+/** A redirect from a loader keeps its status; after a form post the browser must follow with a GET. */
+function redirectStatus(request: FastifyRequest, status: number): number {
+  return request.method === 'POST' ? 303 : status;
 }
 
 /**
- * Streaming SSR of one page: loaders run first (so the status is known: 404 for a missing product),
- * the shell is piped as soon as it is ready, and Suspense boundaries stream in after it.
+ * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
+ * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
+ * piped as soon as it is ready, and Suspense boundaries stream in after it.
  */
 export async function renderPage(
   request: FastifyRequest,
@@ -30,14 +51,15 @@ export async function renderPage(
   const handler = createStaticHandler(createRoutes(serverData(request, reply)));
   const context = await handler.query(toFetchRequest(request, baseUrl));
   if (context instanceof Response) {
-    // A loader redirected (for instance to sign in).
-    await reply.redirect(context.headers.get('location') ?? '/', context.status);
+    // A loader or action redirected (to sign in, to the next step of checkout…).
+    await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
     return;
   }
   for (const error of Object.values(context.errors ?? {})) {
-    if (error instanceof Error) request.log.error({ err: error }, 'page loader failed');
+    if (error instanceof Error) request.log.error({ err: error }, 'page loader or action failed');
   }
 
+  const { assets } = request.server;
   const nonce = reply.cspNonce.script;
   const router = createStaticRouter(handler.dataRoutes, context);
   await new Promise<void>((resolve) => {
@@ -46,8 +68,8 @@ export async function renderPage(
       {
         nonce,
         onShellReady() {
-          const body = documentStream(documentHead(reply.cspNonce.style), async () =>
-            documentTail(await serializeHydrationData(context), nonce),
+          const body = documentStream(documentHead(assets), async () =>
+            documentTail(await serializeHydrationData(context), nonce, assets),
           );
           stream.pipe(body);
           reply

@@ -4,3 +4,28 @@ export function formatPrice(price: { amount: number; currency: string }, locale 
   const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(price.amount / 10 ** decimals);
 }
+
+// A fixed locale and time zone: the server and the browser's first render print the same text.
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+
+/** `3 Mar 2025, 14:05 UTC`; an unparsable time is shown as it came. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${DATE_TIME.format(date)} UTC`;
+}
+
+/** Time left as `m:ss` (or `h:mm:ss` from an hour on); nothing left is `0:00`. */
+export function formatCountdown(remainingMs: number): string {
+  const totalSeconds = Math.max(0, Math.ceil(remainingMs / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = String(totalSeconds % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}

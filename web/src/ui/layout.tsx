@@ -1,11 +1,10 @@
 import { useEffect } from 'react';
-import { Outlet, useRouteLoaderData } from 'react-router';
-import type { SessionView } from './data';
+import { Outlet } from 'react-router';
+import { Footer } from './footer';
 import { Header } from './header';
+import { useRootData } from './root-data';
 
-export const ROOT_ROUTE_ID = 'root';
-
-const SIGNED_OUT: SessionView = { user: null, csrfToken: '' };
+export { ROOT_ROUTE_ID } from './root-data';
 
 /** Marks the page as interactive once React has hydrated it (end-to-end tests wait for this). */
 function useHydratedMarker() {
@@ -16,13 +15,17 @@ function useHydratedMarker() {
 
 export function Layout() {
   useHydratedMarker();
-  const session = useRouteLoaderData<SessionView>(ROOT_ROUTE_ID) ?? SIGNED_OUT;
+  const { session, cartCount } = useRootData();
   return (
     <>
-      <Header session={session} />
-      <main>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <Header session={session} cartCount={cartCount} />
+      <main id="main">
         <Outlet />
       </main>
+      <Footer />
     </>
   );
 }

@@ -9,6 +9,8 @@ import type { WebConfig } from '../../config';
 declare module 'fastify' {
   interface FastifyInstance {
     oidc: OidcClient;
+    /** onRequest/preHandler for shopper routes that need a user (orders): 401 when signed out. */
+    requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     /** preHandler for back-office routes: 401 when signed out, 403 without the admin role. */
     requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
@@ -16,6 +18,12 @@ declare module 'fastify' {
     /** The signed-in user from the sealed session, or null. */
     readonly user: SessionUser | null;
   }
+}
+
+/** The signed-in user; 401 when signed out (an expired session is a signed-out one). */
+export function signedIn(request: FastifyRequest): SessionUser {
+  if (!request.user) throw new Errors.Unauthorized();
+  return request.user;
 }
 
 export const authPlugin = fp<{ config: WebConfig }>(
@@ -32,6 +40,9 @@ export const authPlugin = fp<{ config: WebConfig }>(
       getter(this: FastifyRequest) {
         return this.session.get('user') ?? null;
       },
+    });
+    app.decorate('requireUser', async (request: FastifyRequest) => {
+      signedIn(request);
     });
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       if (!request.user) throw new Errors.Unauthorized();

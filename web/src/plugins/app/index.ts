@@ -4,8 +4,13 @@ import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
 import { authPlugin } from './auth';
 import { blobPlugin } from './blob';
+import { cartsPlugin } from './carts';
+import { indexesPlugin } from './indexes';
+import { livePlugin } from './live';
 import { mongoPlugin } from './mongo';
+import { ordersPlugin } from './orders';
 import { productsPlugin } from './products';
+import { stockPlugin } from './stock';
 
 export interface AppPluginsOptions {
   config: WebConfig;
@@ -16,11 +21,16 @@ export interface AppPluginsOptions {
 export const appPlugins = fp<AppPluginsOptions>(
   async (app: FastifyInstance, { config, db }) => {
     await app.register(mongoPlugin, { db });
+    await app.register(indexesPlugin);
     await app.register(blobPlugin, {
       connectionString: config.AZURE_STORAGE_CONNECTION_STRING,
       containerName: config.BLOB_CONTAINER,
     });
     await app.register(productsPlugin);
+    await app.register(stockPlugin);
+    await app.register(cartsPlugin);
+    await app.register(ordersPlugin, { config });
+    await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });
   },
   { name: 'az-shop-app-plugins' },

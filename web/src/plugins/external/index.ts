@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { WebConfig } from '../../config';
 import { csrfPlugin } from './csrf';
 import { helmetPlugin } from './helmet';
+import { rateLimitPlugin } from './rate-limit';
 import { sessionPlugin } from './session';
 import { staticPlugin } from './static';
 
@@ -19,6 +20,7 @@ export const externalPlugins = fp<ExternalPluginsOptions>(
     await app.register(sessionPlugin, { config });
     await app.register(formbody);
     await app.register(csrfPlugin);
+    await app.register(rateLimitPlugin, { config });
     await app.register(staticPlugin, { publicDir });
   },
   { name: 'az-shop-external-plugins' },

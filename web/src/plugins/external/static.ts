@@ -1,8 +1,21 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
+import { ASSETS_PREFIX, isHashedAssetName, loadPageAssets, type PageAssets } from '../../ssr/assets';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The built client script and stylesheets that every page links. */
+    assets: PageAssets;
+  }
+}
+
+/** A year: content-hashed names change whenever their content does. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Source maps and the manifest keep their names across builds. */
+const REVALIDATE = 'public, max-age=0, must-revalidate';
 
 /** Serves the esbuild browser bundle (`<publicDir>/assets/*`) at `/assets/*`. */
 export const staticPlugin = fp<{ publicDir: string }>(
@@ -10,12 +23,16 @@ export const staticPlugin = fp<{ publicDir: string }>(
     const root = join(publicDir, 'assets');
     // Tests that build the app from sources may run before any bundle exists.
     if (!existsSync(root)) app.log.warn({ root }, 'no browser bundle found; pages will not hydrate');
+    app.decorate('assets', loadPageAssets(root));
     await app.register(fastifyStatic, {
       root,
-      prefix: '/assets/',
+      prefix: ASSETS_PREFIX,
       wildcard: true,
       decorateReply: false,
-      maxAge: '1h',
+      cacheControl: false,
+      setHeaders(reply: FastifyReply, path: string) {
+        reply.header('cache-control', isHashedAssetName(basename(path)) ? IMMUTABLE : REVALIDATE);
+      },
     });
   },
   { name: 'az-shop-static' },

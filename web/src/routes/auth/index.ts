@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { Type } from 'typebox';
 import { userFromClaims } from '../../auth/user';
+import { cartId } from '../../cart/rules';
 import { safeReturnTo } from './return-to';
 
 export interface AuthRoutesOptions {
@@ -33,7 +34,10 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
 
   app.get(
     '/login',
-    { schema: { querystring: Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2000 })) }) } },
+    {
+      onRequest: app.loginRateLimit,
+      schema: { querystring: Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2000 })) }) },
+    },
     async (request, reply) => {
       const config = await provider(request);
       const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -74,13 +78,25 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
     }
     const claims = tokens.claims();
     if (!claims) throw new Errors.Validation('The identity provider returned no ID token');
+    const anonymousCartId = request.session.get('cartId');
     // A new identity gets a fresh session (and so a fresh CSRF secret).
     request.session.regenerate();
-    request.session.set('user', userFromClaims(claims));
+    const user = userFromClaims(claims);
+    request.session.set('user', user);
     if (tokens.id_token) request.session.set('idToken', tokens.id_token);
+    if (anonymousCartId) await mergeAnonymousCart(request, anonymousCartId, user.sub);
     request.log.info({ sub: claims.sub }, 'signed in');
     return reply.redirect(pending.returnTo);
   });
+
+  /** What was put in the cart signed out moves to the user's cart; sign-in does not fail over it. */
+  async function mergeAnonymousCart(request: FastifyRequest, anonymousId: string, sub: string) {
+    try {
+      await app.carts.merge(cartId({ kind: 'anonymous', id: anonymousId }), cartId({ kind: 'user', sub }));
+    } catch (error) {
+      request.log.error({ err: error }, 'could not merge the anonymous cart at sign-in');
+    }
+  }
 
   app.post('/logout', { preHandler: app.csrfProtection }, async (request, reply) => {
     const idToken = request.session.get('idToken');

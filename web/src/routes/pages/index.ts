@@ -1,13 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { renderPage } from '../../ssr/render-page';
-import { PAGE_PATHS } from '../../ui/routes';
+import { FORM_PATHS, PAGE_PATHS } from '../../ui/routes';
 
-/** Server-rendered storefront pages; each path of the shared route tree gets a GET route here. */
+/**
+ * Server-rendered storefront pages. Each path of the shared route tree gets a GET route; each page
+ * with a form also takes its POST, so the forms work without JavaScript: the CSRF token is checked
+ * (`_csrf` in the urlencoded body), then the route's action runs on the server.
+ */
 export default async function pageRoutes(app: FastifyInstance, { baseUrl }: { baseUrl: string }) {
-  for (const path of PAGE_PATHS) {
-    app.get(path, async (request, reply) => {
-      await renderPage(request, reply, baseUrl);
-      return reply;
-    });
+  const render = async (request: FastifyRequest, reply: FastifyReply) => {
+    await renderPage(request, reply, baseUrl);
+    return reply;
+  };
+  for (const path of PAGE_PATHS) app.get(path, render);
+  for (const path of FORM_PATHS) {
+    const options: RouteShorthandOptions = { preHandler: app.csrfProtection };
+    // Placing orders shares its limit with POST /api/checkout.
+    if (path === '/checkout') options.onRequest = app.checkoutRateLimit;
+    app.post(path, options, render);
   }
 }

@@ -1,0 +1,136 @@
+import { expect, type Page, test } from '@playwright/test';
+import { readE2eEnv } from './stack';
+
+const env = readE2eEnv();
+const shop = env.WEB_BASE_URL;
+
+/** Console errors and uncaught exceptions of a page (hydration mismatches show up here too). */
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return errors;
+}
+
+async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** The dev identity provider's own forms: email, password, then consent when it asks. */
+async function signInAtProvider(page: Page, email: string, password: string): Promise<void> {
+  await expect(page).toHaveURL(new RegExp(`^${env.OIDC_ISSUER}/interaction/`));
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const allow = page.getByRole('button', { name: 'Allow' });
+  await expect(allow.or(page.locator('body[data-hydrated="true"]'))).toBeVisible();
+  if (await allow.isVisible()) await allow.click();
+  await expect(page).toHaveURL(new RegExp(`^${shop}/`));
+  await hydrated(page);
+}
+
+async function addToCart(page: Page, productHeading: string, qty: number): Promise<void> {
+  await page.getByRole('link', { name: productHeading }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: productHeading })).toBeVisible();
+  await page.getByLabel('Quantity').fill(String(qty));
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await expect(page.getByTestId('added')).toContainText(`Added ${qty} to your cart`);
+}
+
+async function checkout(page: Page): Promise<string> {
+  await page.getByTestId('cart-link').click();
+  await page.getByRole('link', { name: 'Checkout' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Checkout' })).toBeVisible();
+  await page.getByLabel('Full name').fill('Sam Shopper');
+  await page.getByLabel('Address line 1').fill('1 Test Street');
+  await page.getByLabel('Town or city').fill('Testville');
+  await page.getByLabel('Postcode').fill('T1 2ST');
+  await page.getByLabel('Country').selectOption('GB');
+  await page.getByRole('button', { name: 'Place order and pay' }).click();
+  await expect(page).toHaveURL(/\/orders\/[^/]+\/pay$/);
+  const orderId = /\/orders\/([^/]+)\/pay$/.exec(page.url())?.[1];
+  if (!orderId) throw new Error(`no order id in ${page.url()}`);
+  return decodeURIComponent(orderId);
+}
+
+async function payWith(page: Page, cardNumber: string): Promise<void> {
+  await expect(page.getByTestId('countdown')).toContainText(/\d+:\d{2}/);
+  await page.getByLabel('Card number').fill(cardNumber);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/39');
+  await page.getByLabel('Security code (CVC)').fill('123');
+  await page.getByRole('button', { name: /^Pay / }).click();
+}
+
+test('a shopper signs in, buys two products and watches the order reach Delivered without reloading', async ({
+  page,
+}) => {
+  const consoleErrors = collectConsoleErrors(page);
+  await page.goto(`${shop}/`);
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await signInAtProvider(page, 'shopper@example.com', 'shopper-password');
+  await expect(page.getByTestId('user-name')).toHaveText('Sam Shopper');
+
+  await page.getByRole('link', { name: 'Kitchen' }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Kitchen' })).toBeVisible();
+  await addToCart(page, 'Stoneware Teapot', 1);
+  await page.getByRole('link', { name: 'Kitchen' }).first().click();
+  await addToCart(page, 'Enamel Mug', 2);
+  await expect(page.getByTestId('cart-link')).toHaveAccessibleName('Cart, 3 items');
+
+  const orderId = await checkout(page);
+  await expect(page.getByTestId('pay-total')).toHaveText('€71.00');
+  await payWith(page, '4242 4242 4242 4242');
+  await expect(page).toHaveURL(`${shop}/orders/${encodeURIComponent(orderId)}`);
+
+  // From here on only the live stream may change the page: a reload would lose this marker.
+  await page.evaluate("document.body.dataset.stillThisPage = 'true'");
+  const delivered = page.getByTestId('timeline').locator('li', { hasText: 'Delivered' });
+  await expect(delivered).toContainText('(done)', { timeout: 45_000 });
+  await expect(page.getByTestId('payment-state')).toHaveText('Paid');
+  await expect(page.locator('body')).toHaveAttribute('data-still-this-page', 'true');
+  for (const stage of ['Placed', 'Picking', 'Shipped', 'Delivered']) {
+    await expect(page.getByTestId('timeline')).toContainText(stage);
+  }
+
+  await page.getByRole('link', { name: 'My orders', exact: true }).click();
+  await expect(page.getByRole('link', { name: orderId })).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a declined card shows an error and leaves the order unpaid', async ({ page }) => {
+  const consoleErrors = collectConsoleErrors(page);
+  await page.goto(`${shop}/auth/login?returnTo=${encodeURIComponent('/c/desk')}`);
+  await signInAtProvider(page, 'shopper@example.com', 'shopper-password');
+  await addToCart(page, 'Linen Notebook', 1);
+  const orderId = await checkout(page);
+
+  await payWith(page, '4000 0000 0000 0002');
+  await expect(page.getByRole('alert')).toContainText(/declined/i);
+  await expect(page).toHaveURL(/\/pay$/);
+
+  await page.getByRole('link', { name: orderId }).click();
+  await expect(page.getByTestId('payment-state')).toContainText('Not paid yet');
+  await expect(page.getByRole('link', { name: 'Pay now' })).toBeVisible();
+  // The browser reports the 402 answer of the payment API itself; nothing else may fail.
+  expect(consoleErrors.filter((text) => !/status of 402/.test(text))).toEqual([]);
+});
+
+test('an anonymous cart survives sign-in', async ({ page }) => {
+  const consoleErrors = collectConsoleErrors(page);
+  await page.goto(`${shop}/c/lighting`);
+  await hydrated(page);
+  await addToCart(page, 'Beeswax Candle', 2);
+  await expect(page.getByTestId('cart-link')).toHaveAccessibleName('Cart, 2 items');
+
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await signInAtProvider(page, 'admin@example.com', 'admin-password');
+  await expect(page.getByTestId('user-name')).toHaveText('Ada Admin');
+  await page.getByTestId('cart-link').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your cart' })).toBeVisible();
+  await expect(page.getByLabel(/Quantity/).first()).toHaveValue('2');
+  await expect(page.getByRole('main')).toContainText('Beeswax Candle');
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,0 +1,214 @@
+/**
+ * Streaming SSR under load, against the real app: dev Mongo server, Azurite and the dev OIDC
+ * provider in-process (as the integration tests start them), the demo shop seeded, the app
+ * listening on a free port. autocannon drives each page and the bare JSON route `/healthz` of the
+ * same server; then sequential requests time the first byte of each page's shell at low load.
+ * Targets (issue): SSR req/s ≥ 25% of the bare route's, p99 ≤ 50 ms, shell TTFB p50/p99 ≤ 20 ms.
+ * Figures are printed, not asserted.
+ *   npx tsx web/bench/ssr.bench.ts     (BENCH_SECONDS=5, BENCH_CONNECTIONS=32, TTFB_SAMPLES=50)
+ * React picks its development build unless NODE_ENV=production, so that is the default here.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { Agent, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@az-shop/common/testing';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { freePort } from '../test/azurite';
+
+// tsx compiles with one tsconfig, the working directory's: `npm run bench` runs from the root, whose
+// tsconfig has no `jsx` setting, so the pages would fail with "React is not defined". Run again
+// under web's tsconfig (tsx reads TSX_TSCONFIG_PATH when it starts).
+const WEB_TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+if (process.env.TSX_TSCONFIG_PATH !== WEB_TSCONFIG) {
+  const { status } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+    env: { ...process.env, TSX_TSCONFIG_PATH: WEB_TSCONFIG },
+  });
+  process.exit(status ?? 1);
+}
+
+process.env.NODE_ENV ??= 'production';
+// Imported after NODE_ENV is set: react and react-dom choose their build when first loaded.
+const { createTestApp, startStack } = await import('../test/helper');
+const { DEMO_CATEGORIES, DEMO_PRODUCTS, seedDemoShop } = await import('../src/demo');
+
+const MONGO_CLI = fileURLToPath(new URL('../../emulators/mongo/src/cli.ts', import.meta.url));
+
+/**
+ * The dev Mongo server in a process of its own, so its work does not count as the web app's (in the
+ * tests it shares their process). `startTestMongo` uses it through MONGO_TEST_URI, which also lets
+ * the bench run against a real mongod.
+ */
+async function startMongoProcess(): Promise<ChildProcess | undefined> {
+  if (process.env.MONGO_TEST_URI) return undefined;
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MONGO_CLI, '--port', String(port), '--inMemory', '--logLevel', 'error'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const uri = `mongodb://127.0.0.1:${port}/?replicaSet=rs0`;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500 });
+    try {
+      await client.db('admin').command({ ping: 1 });
+      process.env.MONGO_TEST_URI = uri;
+      return child;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await client.close();
+    }
+  }
+  child.kill('SIGTERM');
+  throw new Error('the dev Mongo server did not start');
+}
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const TTFB_SAMPLES = Number(process.env.TTFB_SAMPLES ?? 50);
+const TARGETS = { ssrShareOfBare: 0.25, p99Ms: 50, ttfbMs: 20 };
+
+interface Route {
+  name: string;
+  path: string;
+  ssr: boolean;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+
+/** "200×51234" for each status seen, so a 404 page (still SSR) is visible in the table. */
+function statusSummary(stats: autocannon.Result['statusCodeStats']): string {
+  return Object.entries(stats ?? {})
+    .map(([code, { count }]) => `${code}×${count ?? 0}`)
+    .join(' ');
+}
+
+async function load(origin: string, route: Route, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${origin}${route.path}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    // The load comes from a worker thread: on the main thread it would compete with the server.
+    workers: 1,
+    headers: { accept: 'text/html,application/json' },
+  });
+}
+
+/** One GET on a kept-alive socket: ms to the first body chunk (the shell) and to the end. */
+function timeOne(agent: Agent, url: string): Promise<{ status: number; firstByte: number; total: number }> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let firstByte = Number.NaN;
+    get(url, { agent, headers: { accept: 'text/html' } }, (response) => {
+      response.on('data', () => {
+        if (Number.isNaN(firstByte)) firstByte = performance.now() - start;
+      });
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, firstByte, total: performance.now() - start }),
+      );
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+async function timeToFirstByte(origin: string, route: Route) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const firstBytes: number[] = [];
+  const totals: number[] = [];
+  const statuses = new Set<number>();
+  try {
+    for (let i = 0; i < 5; i++) await timeOne(agent, `${origin}${route.path}`); // warm-up
+    for (let i = 0; i < TTFB_SAMPLES; i++) {
+      const sample = await timeOne(agent, `${origin}${route.path}`);
+      firstBytes.push(sample.firstByte);
+      totals.push(sample.total);
+      statuses.add(sample.status);
+    }
+  } finally {
+    agent.destroy();
+  }
+  firstBytes.sort((a, b) => a - b);
+  totals.sort((a, b) => a - b);
+  const p99 = percentile(firstBytes, 99);
+  return {
+    route: route.name,
+    path: route.path,
+    status: [...statuses].join(' '),
+    'first byte p50 ms': round(percentile(firstBytes, 50), 2),
+    'first byte p99 ms': round(p99, 2),
+    'whole page p50 ms': round(percentile(totals, 50), 2),
+    [`target ≤ ${TARGETS.ttfbMs} ms`]: route.ssr ? verdict(p99 <= TARGETS.ttfbMs) : '(reference)',
+  };
+}
+
+const mongo = await startMongoProcess();
+const stack = await startStack();
+const testApp = await createTestApp(stack);
+try {
+  await seedDemoShop({
+    db: testApp.db,
+    container: testApp.app.blob,
+    logger: silentLogger,
+    warehouse: 'main',
+  });
+  await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+  const origin = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
+  const category = DEMO_CATEGORIES[0]?._id ?? 'kitchen';
+  const product = DEMO_PRODUCTS.find((candidate) => candidate.position === 'hero')?.id ?? 'unknown';
+  const bare: Route = { name: 'bare JSON', path: '/healthz', ssr: false };
+  const pages: Route[] = [
+    { name: 'home', path: '/', ssr: true },
+    { name: 'category', path: `/c/${category}`, ssr: true },
+    { name: 'product', path: `/products/${product}`, ssr: true },
+  ];
+  console.log(
+    `web SSR bench: ${CONNECTIONS} connections, ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +
+      `${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)}, Mongo ${mongo ? 'dev server (own process)' : 'MONGO_TEST_URI'}`,
+  );
+
+  const results = new Map<Route, autocannon.Result>();
+  for (const route of [bare, ...pages]) {
+    await load(origin, route, 1); // warm-up: JIT, connection pools, caches
+    results.set(route, await load(origin, route, SECONDS));
+  }
+  const bareRate = results.get(bare)?.requests.average ?? Number.NaN;
+  console.table(
+    [bare, ...pages].map((route) => {
+      const result = results.get(route);
+      if (!result) throw new Error(`no result for ${route.path}`);
+      const share = result.requests.average / bareRate;
+      const met = share >= TARGETS.ssrShareOfBare && result.latency.p99 <= TARGETS.p99Ms;
+      return {
+        route: route.name,
+        path: route.path,
+        statuses: statusSummary(result.statusCodeStats),
+        errors: result.errors,
+        'req/s': Math.round(result.requests.average),
+        'p50 ms': result.latency.p50,
+        'p99 ms': result.latency.p99,
+        '% of bare': route.ssr ? `${round(share * 100)}%` : '100%',
+        [`target ≥ ${TARGETS.ssrShareOfBare * 100}% & p99 ≤ ${TARGETS.p99Ms} ms`]: route.ssr
+          ? verdict(met)
+          : '(reference)',
+      };
+    }),
+  );
+
+  console.log(`time to first byte at low load: ${TTFB_SAMPLES} sequential requests per route`);
+  const ttfb = [];
+  for (const route of [...pages, bare]) ttfb.push(await timeToFirstByte(origin, route));
+  console.table(ttfb);
+} finally {
+  await testApp.close();
+  await stack.stop();
+  mongo?.kill('SIGTERM');
+}

@@ -1,0 +1,16 @@
+import { ORDERS, PAYMENTS } from '@az-shop/common';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** The indexes web reads by; created at start (createIndexes is idempotent). */
+export const indexesPlugin = fp(
+  async (app: FastifyInstance) => {
+    await Promise.all([
+      // "My orders", newest first.
+      app.db.collection(ORDERS).createIndex({ userId: 1, placedAt: -1 }, { name: 'by_user_placed' }),
+      // An order's payment attempts, and whether one is authorized.
+      app.db.collection(PAYMENTS).createIndex({ orderId: 1, status: 1 }, { name: 'by_order' }),
+    ]);
+  },
+  { name: 'az-shop-indexes', dependencies: ['az-shop-mongo'] },
+);

@@ -1,0 +1,57 @@
+import { FULFILMENTS, type FulfilmentDocument, STOCK, type StockDocument } from '@az-shop/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import type { WebConfig } from '../../config';
+import { ChangeHub } from '../../live/change-hub';
+import { type EventStream, openEventStream } from '../../live/event-stream';
+
+export interface Live {
+  /** Changes of `fulfilments`, by order id. */
+  fulfilments: ChangeHub<FulfilmentDocument>;
+  /** Changes of `stock`, by product id. */
+  stock: ChangeHub<StockDocument>;
+  /** Starts an SSE response that the app ends when it closes. */
+  open(reply: FastifyReply): EventStream;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    live: Live;
+  }
+}
+
+/** Live updates for pages: one change stream per collection, shared by every open event stream. */
+export const livePlugin = fp<{ config: WebConfig }>(
+  async (app: FastifyInstance, { config }) => {
+    const open = new Set<EventStream>();
+    const live: Live = {
+      fulfilments: new ChangeHub({
+        name: FULFILMENTS,
+        collection: app.db.collection<FulfilmentDocument>(FULFILMENTS),
+        keyOf: (doc) => doc._id,
+        log: app.log,
+      }),
+      stock: new ChangeHub({
+        name: STOCK,
+        collection: app.db.collection<StockDocument>(STOCK),
+        keyOf: (doc) => doc.productId ?? doc.partition_key,
+        log: app.log,
+      }),
+      open(reply) {
+        const stream = openEventStream(reply, { pingMs: config.SSE_PING_SECONDS * 1000 });
+        open.add(stream);
+        stream.onClose(() => open.delete(stream));
+        return stream;
+      },
+    };
+    app.decorate('live', live);
+    // Open event streams never end on their own: end them, or closing the server would wait for them.
+    app.addHook('preClose', async () => {
+      for (const stream of [...open]) stream.close();
+    });
+    app.addHook('onClose', async () => {
+      await Promise.all([live.fulfilments.close(), live.stock.close()]);
+    });
+  },
+  { name: 'az-shop-live', dependencies: ['az-shop-mongo'] },
+);

@@ -1,0 +1,13 @@
+/** First wait before reopening a dropped event stream, and the longest wait. */
+export const RECONNECT_BASE_MS = 1_000;
+export const RECONNECT_MAX_MS = 30_000;
+
+/**
+ * How long to wait before reconnection attempt `attempt` (0 for the first): doubling from a second
+ * up to 30 s, with jitter (half to all of it) so that many pages do not come back in step after a
+ * restart. `random` is Math.random unless a test passes its own.
+ */
+export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, attempt));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
