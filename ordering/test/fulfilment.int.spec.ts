@@ -270,6 +270,34 @@ describe('ordering against the dev Mongo server', () => {
     expect(await stageOf('again')).toBe('Cancelled');
   });
 
+  it('units given to a fulfilment not written yet wait in the outbox without holding up the caller', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
+    await c.outputs.insertOne(output('out1', 'p1', 3));
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 3);
+    // As a crash leaves it: the queue gave units to 'ghost', whose order handler had not yet written
+    // its fulfilment when the process died.
+    await db.collection('stock').updateOne({ _id: stockId('main', 'p1') } as object, {
+      $set: { holds: [{ fulfilmentId: 'ghost', qty: 1 }], reserved: 1, available: 2, toNotify: ['ghost'] },
+    });
+    const settled = await Promise.race([
+      handlers.sync.deliverAllocations('main', 'p1').then(() => 'returned'),
+      new Promise((resolve) => setTimeout(() => resolve('still spinning'), 3000)),
+    ]);
+    expect(settled).toBe('returned');
+    expect((await stockOf(db, 'p1'))?.toNotify).toEqual(['ghost']);
+
+    // When ghost's order arrives it finds its units held; the next flush empties the outbox and
+    // leaves the hold where it is.
+    await c.orders.insertOne(order('ghost', [{ productId: 'p1', qty: 1 }]));
+    await waitForStage('ghost', 'Reserved');
+    await handlers.sync.deliverAllocations('main', 'p1');
+    expect(await stockOf(db, 'p1')).toMatchObject({ reserved: 1, available: 2, toNotify: [] });
+    expect(await stageOf('ghost')).toBe('Reserved');
+    expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+
   it('an order placed concurrently by its own event, its payment and a repeat holds its units once', async () => {
     await startOrdering();
     const c = collections(db);

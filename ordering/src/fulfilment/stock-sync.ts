@@ -17,9 +17,16 @@ export function stockSync(fulfilments: FulfilmentStore, stock: StockStore, now: 
     const ledger = await stock.read(warehouse, productId);
     if (ledger.toNotify.length === 0) return;
     const told: string[] = [];
+    // Fulfilments not written yet stay in the outbox for their creator to flush. They must not make
+    // this call go round again: it would spin until the creator runs, and the creator may be waiting
+    // for the very concurrency slot this call holds (the ordering crash test hung exactly so).
+    const notYetWritten: string[] = [];
     for (const fulfilmentId of ledger.toNotify) {
       const result = await fulfilments.execute(fulfilmentId, { type: 'AllocateLine', productId }, now);
-      if (result.rejection?.kind === REJECTION.NotFound && !result.state) continue; // not written yet: its creator flushes
+      if (result.rejection?.kind === REJECTION.NotFound && !result.state) {
+        notYetWritten.push(fulfilmentId);
+        continue;
+      }
       if (result.rejection?.kind === REJECTION.IllegalState) {
         await stock.change(warehouse, productId, (current) => release(current, fulfilmentId));
       } else if (result.rejection) {
@@ -30,7 +37,8 @@ export function stockSync(fulfilments: FulfilmentStore, stock: StockStore, now: 
     if (told.length > 0) await stock.change(warehouse, productId, (current) => acknowledge(current, told));
     // Releasing above may have served the queue again.
     const after = await stock.read(warehouse, productId);
-    if (after.toNotify.some((id) => !told.includes(id))) await deliverAllocations(warehouse, productId);
+    const handled = new Set([...told, ...notYetWritten]);
+    if (after.toNotify.some((id) => !handled.has(id))) await deliverAllocations(warehouse, productId);
   }
 
   /** Does the stock work a transition left (`stockPending`): give holds back, or ship them; then clears it. */
