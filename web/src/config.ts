@@ -50,6 +50,11 @@ export const webConfigSchema = Type.Object({
     default: 15,
     description: 'keep-alive comment interval of live event streams',
   }),
+  CATALOG_CACHE_SECONDS: Type.Number({
+    minimum: 0,
+    default: 5,
+    description: 'pages reuse catalog reads this long (a back-office edit shows within it); 0 turns it off',
+  }),
   DEMO_SEED: Type.Boolean({
     default: false,
     description: 'seed the demo catalogue, its images and production requests at start (idempotent)',

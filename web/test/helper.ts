@@ -75,6 +75,8 @@ export function testConfig(
     OIDC_CLIENT_SECRET: TEST_CLIENT.secret,
     AZURE_STORAGE_CONNECTION_STRING: stack.azurite.connectionString,
     BLOB_CONTAINER: `test-${randomBytes(4).toString('hex')}`,
+    // Tests write the catalog and read pages at once; the cache itself has unit tests.
+    CATALOG_CACHE_SECONDS: '0',
     ...overrides,
   });
 }

@@ -40,6 +40,7 @@ describe('security headers', () => {
     for (const url of [script, ...styles]) {
       const asset = await testApp.app.inject({ method: 'GET', url });
       expect(asset.statusCode, url).toBe(200);
+      expect(asset.headers['content-type']).toMatch(url.endsWith('.css') ? /text\/css/ : /javascript/);
       expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     }
     const map = await testApp.app.inject({ method: 'GET', url: `${script}.map` });

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
@@ -179,6 +177,18 @@ describe('product page', () => {
     });
   });
 
+  it('sends a crawler the whole page at once, the related products already in place', async () => {
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: '/products/chair-1',
+      headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).not.toContain('Loading suggestions…');
+    expect(response.body).not.toContain('<div hidden id="S:0">');
+    expect(response.body).toMatch(/More in this category.*Pine Chair/s);
+  });
+
   it('answers 404 with the not-found page for an unknown product', async () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/products/no-such-product' });
     expect(response.statusCode).toBe(404);
@@ -222,16 +232,6 @@ describe('images', () => {
     } finally {
       await again.close();
     }
-  });
-});
-
-const CLIENT_BUNDLE = fileURLToPath(new URL('../dist/public/assets/client.js', import.meta.url));
-
-describe('browser bundle', () => {
-  it.skipIf(!existsSync(CLIENT_BUNDLE))('is served at /assets/client.js', async () => {
-    const response = await testApp.app.inject({ method: 'GET', url: '/assets/client.js' });
-    expect(response.statusCode).toBe(200);
-    expect(response.headers['content-type']).toMatch(/javascript/);
   });
 });
 

@@ -3,6 +3,7 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
 import { serializeHydrationData } from '../ui/hydration';
 import { createRoutes } from '../ui/routes';
+import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { documentStream } from './document-stream';
 import { serverData } from './server-data';
@@ -62,24 +63,35 @@ export async function renderPage(
   const { assets } = request.server;
   const nonce = reply.cspNonce.script;
   const router = createStaticRouter(handler.dataRoutes, context);
+  // Browsers get the shell at once and the Suspense boundaries as they resolve; bots get it whole.
+  const whole = isBot(request.headers['user-agent']);
+  let abortTimer: ReturnType<typeof setTimeout> | undefined;
   await new Promise<void>((resolve) => {
+    const send = () => {
+      const body = documentStream(documentHead(assets), async () =>
+        documentTail(await serializeHydrationData(context), nonce, assets),
+      );
+      stream.pipe(body);
+      reply
+        .status(context.statusCode)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store');
+      void reply.send(body);
+      resolve();
+    };
     const stream = renderToPipeableStream(
       <StaticRouterProvider router={router} context={context} hydrate={false} nonce={nonce} />,
       {
         nonce,
         onShellReady() {
-          const body = documentStream(documentHead(assets), async () =>
-            documentTail(await serializeHydrationData(context), nonce, assets),
-          );
-          stream.pipe(body);
-          reply
-            .status(context.statusCode)
-            .header('content-type', 'text/html; charset=utf-8')
-            .header('cache-control', 'no-store');
-          void reply.send(body);
-          resolve();
+          if (!whole) send();
+        },
+        onAllReady() {
+          clearTimeout(abortTimer);
+          if (whole) send();
         },
         onShellError(error) {
+          clearTimeout(abortTimer);
           request.log.error({ err: error }, 'page shell failed to render');
           void reply
             .status(500)
@@ -92,6 +104,7 @@ export async function renderPage(
         },
       },
     );
-    setTimeout(() => stream.abort(), STREAM_TIMEOUT_MS).unref();
+    // Boundaries still pending then are sent as their fallbacks (the browser renders them).
+    abortTimer = setTimeout(() => stream.abort(), STREAM_TIMEOUT_MS);
   });
 }

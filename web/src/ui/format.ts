@@ -1,8 +1,21 @@
+// Building a NumberFormat costs far more than using one: keep one per locale and currency.
+const priceFormats = new Map<string, { format: Intl.NumberFormat; scale: number }>();
+
+function priceFormat(locale: string, currency: string) {
+  const key = `${locale}:${currency}`;
+  let entry = priceFormats.get(key);
+  if (!entry) {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    entry = { format, scale: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
+    priceFormats.set(key, entry);
+  }
+  return entry;
+}
+
 /** Formats a price held in minor units, using the currency's own number of decimals. */
 export function formatPrice(price: { amount: number; currency: string }, locale = 'en-GB'): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: price.currency });
-  const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(price.amount / 10 ** decimals);
+  const { format, scale } = priceFormat(locale, price.currency);
+  return format.format(price.amount / scale);
 }
 
 // A fixed locale and time zone: the server and the browser's first render print the same text.

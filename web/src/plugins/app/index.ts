@@ -26,7 +26,7 @@ export const appPlugins = fp<AppPluginsOptions>(
       connectionString: config.AZURE_STORAGE_CONNECTION_STRING,
       containerName: config.BLOB_CONTAINER,
     });
-    await app.register(productsPlugin);
+    await app.register(productsPlugin, { config });
     await app.register(stockPlugin);
     await app.register(cartsPlugin);
     await app.register(ordersPlugin, { config });

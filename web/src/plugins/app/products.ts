@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { WebConfig } from '../../config';
+import { cachedProductRepository } from '../../products/cached-repository';
 import { mongoProductRepository, type ProductRepository } from '../../products/repository';
 
 declare module 'fastify' {
@@ -8,9 +10,12 @@ declare module 'fastify' {
   }
 }
 
-export const productsPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.decorate('products', mongoProductRepository(app.db));
+export const productsPlugin = fp<{ config: WebConfig }>(
+  async (app: FastifyInstance, { config }) => {
+    app.decorate(
+      'products',
+      cachedProductRepository(mongoProductRepository(app.db), { ttlMs: config.CATALOG_CACHE_SECONDS * 1000 }),
+    );
   },
   { name: 'az-shop-products', dependencies: ['az-shop-mongo'] },
 );
