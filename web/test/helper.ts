@@ -193,14 +193,16 @@ export async function csrfFor(
 }
 
 /**
- * Signs in through the real flow: /auth/login on the app, the dev provider's forms over HTTP, then
- * /auth/callback on the app. Returns the `cookie` header of the signed-in session.
+ * The real sign-in flow: /auth/login on the app, the dev provider's forms over HTTP, then
+ * /auth/callback on the app. `get` sends a GET to the app with the visitor's cookie (and keeps the
+ * one each answer sets); returns the callback's answer.
  */
-export async function loginAs(app: FastifyInstance, email: string, returnTo = '/'): Promise<string> {
-  const login = await app.inject({
-    method: 'GET',
-    url: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
-  });
+export async function signInThroughApp(
+  get: (url: string) => Promise<LightMyRequestResponse>,
+  email: string,
+  returnTo = '/',
+): Promise<LightMyRequestResponse> {
+  const login = await get(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
   if (login.statusCode !== 302) throw new Error(`/auth/login answered ${login.statusCode}: ${login.body}`);
   const callbackUrl = await signInThroughForms({
     jar: new CookieJar(),
@@ -208,12 +210,25 @@ export async function loginAs(app: FastifyInstance, email: string, returnTo = '/
     email,
     stopAt: `${TEST_BASE_URL}/auth/callback`,
   });
-  const callback = await app.inject({
-    method: 'GET',
-    url: callbackUrl.slice(TEST_BASE_URL.length),
-    headers: { cookie: sessionCookieHeader(login) },
-  });
+  const callback = await get(callbackUrl.slice(TEST_BASE_URL.length));
   if (callback.statusCode !== 302)
     throw new Error(`/auth/callback answered ${callback.statusCode}: ${callback.body}`);
+  return callback;
+}
+
+/** Signs in a new visitor through the real flow; returns the `cookie` header of the signed-in session. */
+export async function loginAs(app: FastifyInstance, email: string, returnTo = '/'): Promise<string> {
+  let cookie = '';
+  const callback = await signInThroughApp(
+    async (url) => {
+      const response = await app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
+      if (setCookieLines(response).some((line) => line.startsWith(`${SESSION_COOKIE}=`))) {
+        cookie = sessionCookieHeader(response);
+      }
+      return response;
+    },
+    email,
+    returnTo,
+  );
   return sessionCookieHeader(callback);
 }

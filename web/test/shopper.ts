@@ -1,8 +1,7 @@
-import { CookieJar, signInThroughForms } from '@az-shop/identity-emulator/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from 'mongodb';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
-import { csrfFor, sessionCookieHeader, setCookieLines, TEST_BASE_URL } from './helper';
+import { csrfFor, sessionCookieHeader, setCookieLines, signInThroughApp } from './helper';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -30,17 +29,7 @@ export class Shopper {
 
   /** Signs in through the real flow, carrying this visitor's session (its anonymous cart) along. */
   async signIn(email: string): Promise<void> {
-    const login = await this.request('GET', '/auth/login?returnTo=%2F');
-    if (login.statusCode !== 302) throw new Error(`/auth/login answered ${login.statusCode}: ${login.body}`);
-    const callbackUrl = await signInThroughForms({
-      jar: new CookieJar(),
-      startUrl: String(login.headers.location),
-      email,
-      stopAt: `${TEST_BASE_URL}/auth/callback`,
-    });
-    const callback = await this.request('GET', callbackUrl.slice(TEST_BASE_URL.length));
-    if (callback.statusCode !== 302)
-      throw new Error(`/auth/callback answered ${callback.statusCode}: ${callback.body}`);
+    await signInThroughApp((url) => this.request('GET', url), email);
     await this.refreshToken();
   }
 
