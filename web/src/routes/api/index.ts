@@ -3,7 +3,7 @@ import cartRoutes from './cart';
 import catalogRoutes from './catalog';
 import orderRoutes from './orders';
 
-/** JSON API under /api (docs/storefront-contract.md): what the browser's loaders and actions call. */
+/** JSON API under /api (docs/storefront.md): what the browser's loaders and actions call. */
 export default async function apiRoutes(app: FastifyInstance) {
   await app.register(catalogRoutes);
   await app.register(cartRoutes);
