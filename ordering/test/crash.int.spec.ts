@@ -50,10 +50,13 @@ describe('kill -9 of ordering in the middle of a 1,000-order burst', () => {
     expect(beforeRestart).toBeLessThan(ORDERS);
 
     children.push(await startOrderingProcess(env));
+    // Settled: every order Reserved or Backordered, and every output on the shelf and handed out (the
+    // output processor's buckets may change hands after the orders', so wait for both).
     await eventually(
       async () =>
-        (await c.fulfilments.countDocuments({ stage: { $in: ['Reserved', 'Backordered'] } })) === ORDERS,
-      { timeoutMs: 120_000, intervalMs: 200, what: 'every order settled' },
+        (await c.fulfilments.countDocuments({ stage: { $in: ['Reserved', 'Backordered'] } })) === ORDERS &&
+        (await c.fulfilments.countDocuments({ stage: 'Reserved' })) === products.length * UNITS_PER_PRODUCT,
+      { timeoutMs: 120_000, intervalMs: 200, what: 'every order settled and every unit handed out' },
     ).catch(async (error: Error) => {
       // Say where the orders are stuck, so a failure here can be diagnosed from the log alone.
       const stages = await c.fulfilments.aggregate([{ $group: { _id: '$stage', n: { $sum: 1 } } }]).toArray();
@@ -63,8 +66,12 @@ describe('kill -9 of ordering in the middle of a 1,000-order burst', () => {
         .limit(5)
         .toArray();
       const checkpoints = await db.collection('checkpoints').find().toArray();
+      const ledgers = await db
+        .collection('stock')
+        .find({}, { projection: { onHand: 1, reserved: 1, appliedOutputs: 1, toNotify: 1 } })
+        .toArray();
       throw new Error(
-        `${error.message}; fulfilments by stage ${JSON.stringify(stages)}; parked ${JSON.stringify(parked)}; checkpoints ${checkpoints.length}`,
+        `${error.message}; fulfilments by stage ${JSON.stringify(stages)}; stock ${JSON.stringify(ledgers)}; parked ${JSON.stringify(parked)}; checkpoints ${checkpoints.length}`,
       );
     });
 
