@@ -20,7 +20,13 @@ let failed = 0;
 for (const file of files) {
   if (filter.length && !filter.some((word) => file.includes(word))) continue;
   console.log(`\n=== ${file} ===`);
-  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], { cwd: root, stdio: 'inherit' });
+  // tsx applies one tsconfig, to the files it includes: the bench's own workspace's (web's sets jsx).
+  const tsconfig = join(root, file.split('/bench/')[0], 'tsconfig.json');
+  const result = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+  });
   if (result.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -28,6 +28,15 @@ function externalsOf(dir) {
   return Object.keys(deps).filter((name) => !name.startsWith('@az-shop/'));
 }
 
+/**
+ * react-router's package exports only its development build (remix-run/react-router#14102), which
+ * keeps dev-only checks and warnings on. Production bundles point at its production build instead.
+ */
+const reactRouterProduction = {
+  'react-router/dom': join(root, 'node_modules/react-router/dist/production/dom-export.mjs'),
+  'react-router': join(root, 'node_modules/react-router/dist/production/index.mjs'),
+};
+
 /** Where the browser build lists its content-hashed files (`client.js` → `client-3FJ2KQ.js`). */
 export const ASSET_MANIFEST = 'manifest.json';
 
@@ -50,6 +59,7 @@ async function buildBrowser(entryPoints, outdir, production) {
     sourcemap: true,
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    ...(production && { alias: reactRouterProduction }),
     metafile: true,
     absWorkingDir: root,
     logLevel: 'warning',
@@ -89,7 +99,9 @@ export async function build({ production = process.env.NODE_ENV === 'production'
         target: ['node20'],
         sourcemap: true,
         jsx: 'automatic',
-        external: externalsOf(target.dir),
+        // In production react-router is bundled (from its production build), not loaded from node_modules.
+        external: externalsOf(target.dir).filter((name) => !(production && name === 'react-router')),
+        ...(production && { alias: reactRouterProduction }),
         logLevel: 'warning',
       });
     }),

@@ -18,18 +18,6 @@ import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { freePort } from '../test/azurite';
 
-// tsx compiles with one tsconfig, the working directory's: `npm run bench` runs from the root, whose
-// tsconfig has no `jsx` setting, so the pages would fail with "React is not defined". Run again
-// under web's tsconfig (tsx reads TSX_TSCONFIG_PATH when it starts).
-const WEB_TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
-if (process.env.TSX_TSCONFIG_PATH !== WEB_TSCONFIG) {
-  const { status } = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    stdio: 'inherit',
-    env: { ...process.env, TSX_TSCONFIG_PATH: WEB_TSCONFIG },
-  });
-  process.exit(status ?? 1);
-}
-
 process.env.NODE_ENV ??= 'production';
 // Imported after NODE_ENV is set: react and react-dom choose their build when first loaded.
 const { createTestApp, startStack } = await import('../test/helper');
@@ -152,7 +140,11 @@ async function timeToFirstByte(origin: string, route: Route) {
 
 const mongo = await startMongoProcess();
 const stack = await startStack();
-const testApp = await createTestApp(stack);
+// As deployed: the catalog cache on (the test helper turns it off for tests that write the catalog).
+const testApp = await createTestApp(stack, {
+  CATALOG_CACHE_SECONDS: '5',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+});
 try {
   await seedDemoShop({
     db: testApp.db,
