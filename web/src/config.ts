@@ -74,7 +74,15 @@ export const webConfigSchema = Type.Object({
 
 export type WebConfig = Static<typeof webConfigSchema>;
 
-/** Cookies get `Secure` and the browser gets HSTS only when the app is served over https. */
+/** The browser gets HSTS and upgrade-insecure-requests only when the app is served over https. */
 export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {
   return config.WEB_BASE_URL.startsWith('https://');
+}
+
+/**
+ * Session cookies are `Secure` over https and always in production (TLS may end at the ingress, in
+ * front of a plain-http base URL); only local development and tests on http://127.0.0.1 go without.
+ */
+export function secureCookies(config: Pick<WebConfig, 'WEB_BASE_URL' | 'NODE_ENV'>): boolean {
+  return isHttps(config) || config.NODE_ENV === 'production';
 }

@@ -66,6 +66,19 @@ describe('session cookie', () => {
     expect(line).not.toContain('_csrf'); // sealed: nothing readable inside
   });
 
+  it('is Secure in production even behind a plain-http base URL (TLS ending at the ingress)', async () => {
+    const production = await createTestApp(testApp.stack, { NODE_ENV: 'production' });
+    try {
+      const response = await production.app.inject({ method: 'GET', url: '/' });
+      const line =
+        setCookieLines(response).find((candidate) => candidate.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+      expect(line).toMatch(/; Secure/);
+      expect(line).toMatch(/; HttpOnly/);
+    } finally {
+      await production.close();
+    }
+  });
+
   it('is Secure and HSTS is on when the site is served over https', async () => {
     const https = await createTestApp(testApp.stack, { WEB_BASE_URL: 'https://shop.example.com' });
     try {

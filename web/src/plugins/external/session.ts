@@ -1,7 +1,7 @@
 import secureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { isHttps, type WebConfig } from '../../config';
+import { secureCookies, type WebConfig } from '../../config';
 
 export const SESSION_COOKIE = 'az_session';
 /** Not a secret: it only has to be the same on every instance so they all open each other's cookies. */
@@ -19,7 +19,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       secret: config.SESSION_SECRET,
       salt: SESSION_SALT,
       expiry: 24 * 60 * 60,
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: isHttps(config) },
+      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies(config) },
     });
   },
   { name: 'az-shop-session' },
