@@ -286,6 +286,27 @@ describe('product page details', () => {
   });
 });
 
+describe('page requests out of bounds', () => {
+  it('answer 400 in the error model for a path id, query or form that no page could use', async () => {
+    // Fastify refuses a path parameter over 100 characters before routing (414).
+    const longId = await testApp.app.inject({ method: 'GET', url: `/products/${'x'.repeat(101)}` });
+    expect(longId.statusCode).toBe(414);
+    expect(longId.json()).toHaveProperty('error');
+    const badOffset = await testApp.app.inject({ method: 'GET', url: '/c/chairs?offset=-1' });
+    expect(badOffset.statusCode).toBe(400);
+    const visitor = new Visitor(testApp.app);
+    const page = await visitor.get('/products/chair-1');
+    const csrf = hiddenField(page.body, '_csrf');
+    const oversized = await visitor.post('/products/chair-1', {
+      _csrf: csrf,
+      intent: 'add',
+      qty: '1'.repeat(2001),
+    });
+    expect(oversized.statusCode).toBe(400);
+    expect((await visitor.get('/cart')).body).not.toContain('Oak Chair');
+  });
+});
+
 describe('cart without JavaScript', () => {
   it('adds to the cart from the product page: 303 back to the page, which says so', async () => {
     const visitor = new Visitor(testApp.app);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { renderPage } from '../../ssr/render-page';
 import { FORM_PATHS, PAGE_PATHS } from '../../ui/routes';
+import { PageForm, PageParams, PageQuery } from './schemas';
 
 /**
  * Server-rendered storefront pages. Each path of the shared route tree gets a GET route; each page
@@ -12,9 +13,13 @@ export default async function pageRoutes(app: FastifyInstance, { baseUrl }: { ba
     await renderPage(request, reply, baseUrl);
     return reply;
   };
-  for (const path of PAGE_PATHS) app.get(path, render);
+  const schema = { params: PageParams, querystring: PageQuery };
+  for (const path of PAGE_PATHS) app.get(path, { schema }, render);
   for (const path of FORM_PATHS) {
-    const options: RouteShorthandOptions = { preHandler: app.csrfProtection };
+    const options: RouteShorthandOptions = {
+      schema: { ...schema, body: PageForm },
+      preHandler: app.csrfProtection,
+    };
     // Placing orders shares its limit with POST /api/checkout.
     if (path === '/checkout') options.onRequest = app.checkoutRateLimit;
     app.post(path, options, render);
