@@ -5,10 +5,10 @@
  * same server; then sequential requests time the first byte of each page's shell at low load.
  * Targets (issue): SSR req/s ≥ 25% of the bare route's, p99 ≤ 50 ms, shell TTFB p50/p99 ≤ 20 ms.
  * Figures are printed, not asserted.
- *   npx tsx web/bench/ssr.bench.ts     (BENCH_SECONDS=5, BENCH_CONNECTIONS=32, TTFB_SAMPLES=50)
+ *   npm run bench -- ssr     (BENCH_SECONDS=5, BENCH_CONNECTIONS=32, TTFB_SAMPLES=50)
  * React picks its development build unless NODE_ENV=production, so that is the default here.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
