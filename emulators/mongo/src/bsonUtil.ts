@@ -1,4 +1,5 @@
 import { Binary, BSON, type Document, Double } from 'bson';
+import { compareNumbers, exactDouble, numberKey } from './numbers.js';
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
@@ -84,8 +85,28 @@ export function hasWrappedNumbers(v: unknown): boolean {
   return false;
 }
 
-/** A copy where every numeric wrapper is a plain number: what the matcher/aggregator sees (see README). */
+/** A copy where every numeric wrapper is a plain number: what the aggregator sees (lossy, see README). */
 export function toView(v: unknown): unknown {
+  return viewOf(v, false);
+}
+
+/** Set by toExactView when it kept a wrapper (a number no double equals). */
+let keptWrapper = false;
+
+/**
+ * What the matcher sees: like toView, but a Long or Decimal128 that no double equals exactly (Long beyond
+ * 2^53, Decimal128('0.1')) stays the wrapper, for the exact comparison operators (query/match.ts).
+ * `inexact` tells whether it kept any.
+ */
+export function toExactView(v: unknown): { view: unknown; inexact: boolean } {
+  keptWrapper = false;
+  const view = viewOf(v, true);
+  const inexact = keptWrapper;
+  keptWrapper = false;
+  return { view, inexact };
+}
+
+function viewOf(v: unknown, exact: boolean): unknown {
   if (v === null || typeof v !== 'object') return v;
   const t = (v as Tagged)._bsontype;
   if (t !== undefined) {
@@ -94,13 +115,20 @@ export function toView(v: unknown): unknown {
       const b = v as Binary;
       return new ExactBinary(b.buffer.subarray(0, b.position), b.sub_type);
     }
-    const n = t === 'Long' || t === 'Double' || t === 'Decimal128' || t === 'Int32' ? numberOf(v) : undefined;
-    return n === undefined ? v : n;
+    if (t === 'Double' || t === 'Int32') return (v as { value: number }).value;
+    if (t === 'Long' || t === 'Decimal128') {
+      if (!exact) return numberOf(v);
+      const d = exactDouble(v);
+      if (d !== undefined) return d;
+      keptWrapper = true;
+      return v;
+    }
+    return v;
   }
-  if (Array.isArray(v)) return v.map(toView);
+  if (Array.isArray(v)) return v.map((e) => viewOf(e, exact));
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k in v as Record<string, unknown>) out[k] = toView((v as Record<string, unknown>)[k]);
+  for (const k in v as Record<string, unknown>) out[k] = viewOf((v as Record<string, unknown>)[k], exact);
   return out;
 }
 
@@ -189,11 +217,13 @@ export function compareValues(a: unknown, b: unknown): number {
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
     case 2: {
-      const x = numberOf(a) ?? Number(a);
-      const y = numberOf(b) ?? Number(b);
-      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
-      if (Number.isNaN(y)) return 1;
-      return x < y ? -1 : x > y ? 1 : 0;
+      if (typeof a === 'number' && typeof b === 'number') {
+        if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
+        if (Number.isNaN(b)) return 1;
+        return a < b ? -1 : a > b ? 1 : 0;
+      }
+      // Long beyond 2^53 and Decimal128 compare exactly (BigInt / decimal arithmetic), see numbers.ts.
+      return compareNumbers(a, b);
     }
     case 3: {
       const x = String(a);
@@ -256,16 +286,17 @@ export function keyOf(v: unknown): string {
     case 'boolean':
       return v ? 'bt' : 'bf';
     case 'bigint':
-      return `n${Number(v)}`;
+      return numberKey(v);
   }
   const t = bsonType(v);
   if (t !== undefined) {
     switch (t) {
       case 'Int32':
       case 'Double':
+        return `n${(v as { value: number }).value}`;
       case 'Long':
       case 'Decimal128':
-        return `n${numberOf(v)}`;
+        return numberKey(v);
       case 'ObjectId':
         return `o${(v as { toHexString(): string }).toHexString()}`;
       case 'Binary': {

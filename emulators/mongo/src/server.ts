@@ -18,6 +18,7 @@ import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
 import { lsidKey, type Sessions } from './sessions.js';
 import type { Engine } from './storage/engine.js';
+import type { DirectStore } from './store.js';
 import {
   decodeMessage,
   encodeOpReply,
@@ -244,6 +245,8 @@ export class WireServer {
         );
       }
       session.highestTxnNumber = n;
+      // The outcome is journaled with the write (restored after a restart, see Sessions).
+      (ctx.store as DirectStore).retry = { key, lsid: cmd.lsid as Document, txnNumber: n };
       const reply = Promise.resolve(handler(ctx));
       session.retry = { txnNumber: n, reply };
       try {

@@ -8,6 +8,8 @@ import type { Engine, EntryInit } from './storage/engine.js';
 import { DirectStore, type ReadResult, type Store } from './store.js';
 
 export const TXN_LIFETIME_MS = 60_000;
+/** logicalSessionTimeoutMinutes: idle sessions (and their retryable-write records) are forgotten after it. */
+export const SESSION_TIMEOUT_MS = 30 * 60_000;
 
 export function lsidKey(lsid: unknown): string | undefined {
   if (lsid === null || typeof lsid !== 'object') return undefined;
@@ -297,6 +299,27 @@ export class Sessions {
   constructor(private readonly engine: Engine) {
     this.timer = setInterval(() => this.reap(), 5_000);
     this.timer.unref();
+    this.restoreRetryRecords();
+  }
+
+  /**
+   * Retryable-write records recovered from the data directory (mongod's config.transactions): a write
+   * retried after a restart answers its first reply instead of running again. Expired ones are dropped.
+   */
+  private restoreRetryRecords(): void {
+    const now = Date.now();
+    for (const r of [...this.engine.retryRecords.values()]) {
+      const wall = r.wall instanceof Date ? r.wall.getTime() : now;
+      if (now - wall > SESSION_TIMEOUT_MS) {
+        this.engine.retryRecords.delete(r.key);
+        continue;
+      }
+      const s = new Session(r.key, r.lsid);
+      s.lastUse = wall;
+      s.highestTxnNumber = r.txnNumber;
+      s.retry = { txnNumber: r.txnNumber, reply: Promise.resolve(r.reply) };
+      this.map.set(r.key, s);
+    }
   }
 
   get(lsid: Document): Session {
@@ -315,6 +338,7 @@ export class Sessions {
     if (!s) return;
     s.txn?.abort();
     this.map.delete(key);
+    this.engine.retryRecords.delete(key);
   }
 
   /** A non-transactional write to a document an open transaction has written: that transaction loses. */
@@ -378,7 +402,7 @@ export class Sessions {
     const now = Date.now();
     for (const s of this.map.values()) {
       if (s.txn && s.txn.state === 'inProgress' && now - s.txn.lastUse > TXN_LIFETIME_MS) s.txn.abort();
-      if (now - s.lastUse > 30 * 60_000) this.end(s.key);
+      if (now - s.lastUse > SESSION_TIMEOUT_MS) this.end(s.key);
     }
   }
 

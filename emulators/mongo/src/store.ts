@@ -24,8 +24,11 @@ export interface Store {
   insert(coll: Collection, doc: Document): void;
   update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void;
   delete(coll: Collection, doc: Document): void;
-  /** Makes the writes so far durable (no-op inside a transaction: commit does it). */
-  flush(): Promise<void>;
+  /**
+   * Makes the writes so far durable (no-op inside a transaction: commit does it). Write commands pass their
+   * reply: for a retryable write it is journaled with the writes (see DirectStore.retry).
+   */
+  flush(reply?: Document): Promise<void>;
 }
 
 export function readCollection(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
@@ -56,6 +59,8 @@ export function readCollection(coll: Collection, filter: Document | undefined, l
 export class DirectStore implements Store {
   readonly inTransaction = false;
   bypassValidation = false;
+  /** Set for a retryable write (lsid + txnNumber): flush(reply) records the outcome with the writes. */
+  retry: { key: string; lsid: Document; txnNumber: number } | null = null;
   private entries: OplogEntry[] = [];
   constructor(
     private readonly engine: Engine,
@@ -100,9 +105,11 @@ export class DirectStore implements Store {
     this.entries.push(e);
   }
 
-  async flush(): Promise<void> {
+  async flush(reply?: Document): Promise<void> {
     const entries = this.entries;
     this.entries = [];
-    await this.engine.write(entries, true);
+    // A copy: the server adds $clusterTime/operationTime to the reply it sends.
+    const retry = this.retry && reply ? { ...this.retry, reply: { ...reply }, wall: new Date() } : undefined;
+    await this.engine.write(entries, true, retry);
   }
 }

@@ -83,8 +83,9 @@ register('insert', async (ctx) => {
       if (ordered) break;
     }
   }
-  await ctx.store.flush();
-  return finishReply({ n }, writeErrors);
+  const reply = finishReply({ n }, writeErrors);
+  await ctx.store.flush(reply);
+  return reply;
 });
 
 interface UpdateOutcome {
@@ -197,10 +198,11 @@ register('update', async (ctx) => {
       if (ordered) break;
     }
   }
-  await ctx.store.flush();
   const reply: Document = { n, nModified };
   if (upserted.length) reply.upserted = upserted;
-  return finishReply(reply, writeErrors);
+  finishReply(reply, writeErrors);
+  await ctx.store.flush(reply);
+  return reply;
 });
 
 register('delete', async (ctx) => {
@@ -229,8 +231,9 @@ register('delete', async (ctx) => {
       if (ordered) break;
     }
   }
-  await ctx.store.flush();
-  return finishReply({ n }, writeErrors);
+  const reply = finishReply({ n }, writeErrors);
+  await ctx.store.flush(reply);
+  return reply;
 });
 
 register(['findAndModify', 'findandmodify'], async (ctx) => {
@@ -273,6 +276,6 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
     if (r.upsertedId !== undefined) lastErrorObject.upserted = r.upsertedId;
     reply = { lastErrorObject, value: value ? project(value) : null, ok: 1 };
   }
-  await ctx.store.flush();
+  await ctx.store.flush(reply);
   return reply;
 });

@@ -4,7 +4,7 @@ import { ProcessingMode } from 'mingo/core';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 import { isPlainObject } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
-import { assertSupported, matchView } from './match.js';
+import { aggView, assertSupported } from './match.js';
 
 const UNSUPPORTED_STAGES = new Set([
   '$search',
@@ -51,8 +51,8 @@ export function runPipeline(
     useStrictMode: true,
     scriptEnabled: false,
     processingMode: ProcessingMode.CLONE_INPUT,
-    collectionResolver: (name: string) => resolveCollection(name).map(matchView),
+    collectionResolver: (name: string) => resolveCollection(name).map(aggView),
     variables,
   });
-  return agg.run(docs.map(matchView)) as Document[];
+  return agg.run(docs.map(aggView)) as Document[];
 }

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { Query } from 'mingo';
 import { clone, isPlainObject, numberOf, toView } from '../bsonUtil.js';
 import { fail } from '../errors.js';
-import { assertSupported, matchView } from './match.js';
+import { aggView, assertSupported } from './match.js';
 
 type Node = Map<string, Node | true>;
 
@@ -72,7 +72,7 @@ export function projector(spec: Document | undefined, filter?: Document): (doc: 
       scriptEnabled: false,
     });
     return (d) => {
-      const [r] = q.find([matchView(d)], spec).all();
+      const [r] = q.find([aggView(d)], spec).all();
       return (r ?? {}) as Document;
     };
   }

@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BSON, type Document } from 'bson';
-import { deserialize, keyOf } from '../bsonUtil.js';
+import { deserialize, keyOf, numberOf } from '../bsonUtil.js';
 import type { OplogEntry } from '../changes/oplog.js';
 import { Collection } from './collection.js';
 import type { Engine } from './engine.js';
 import type { IndexSpec } from './indexes.js';
 import { type FsyncMode, frame, fsyncDir, Journal, readRecords } from './journal.js';
-import type { Persistence } from './persistence.js';
+import type { Persistence, RetryRecord } from './persistence.js';
 
 const SNAPSHOT = 'snapshot.bson';
 const IDENTITY = 'IDENTITY';
@@ -125,6 +125,8 @@ export class DataDir implements Persistence {
         e.seq = Number(e.seq);
         engine.oplog.append(e);
         engine.clock.observe(e.ts);
+      } else if (r.k === 'r') {
+        this.restoreRetry(r.r as Document);
       }
     }
     engine.setLastSeq(Number(header.seq));
@@ -140,12 +142,17 @@ export class DataDir implements Persistence {
     let groupStart = 0;
     let applied = 0;
     let keepBytes = 0;
+    let open = false;
     for (let i = 0; i < records.length; i++) {
       const r = deserialize(records[i]!);
-      if (group.length === 0) groupStart = offsets[i]!;
-      const e = r.e as OplogEntry;
-      e.seq = Number(e.seq);
-      group.push(e);
+      if (!open) groupStart = offsets[i]!;
+      open = true;
+      // A retryable write that changed nothing is a record without an entry.
+      if (r.e !== undefined) {
+        const e = r.e as OplogEntry;
+        e.seq = Number(e.seq);
+        group.push(e);
+      }
       if (r.l === true) {
         for (const g of group) {
           if (g.seq <= this.engine.lastSeq) continue;
@@ -153,11 +160,14 @@ export class DataDir implements Persistence {
           this.engine.oplog.append(g);
           applied++;
         }
+        // The retry record rides on the group's last record: it exists exactly when the write does.
+        if (r.r !== undefined) this.restoreRetry(r.r as Document);
         group = [];
+        open = false;
         keepBytes = i + 1 < records.length ? offsets[i + 1]! : validBytes;
       }
     }
-    if (group.length) keepBytes = groupStart;
+    if (open) keepBytes = groupStart;
     if (keepBytes < totalBytes) {
       this.log(
         'info',
@@ -168,10 +178,25 @@ export class DataDir implements Persistence {
     return applied;
   }
 
-  append(entries: OplogEntry[]): Promise<void> {
+  private restoreRetry(r: Document): void {
+    this.engine.noteRetry({
+      key: String(r.key),
+      lsid: r.lsid as Document,
+      txnNumber: numberOf(r.txnNumber) ?? -1,
+      reply: r.reply as Document,
+      wall: r.wall as Date,
+    });
+  }
+
+  append(entries: OplogEntry[], retry?: RetryRecord): Promise<void> {
     const records = entries.map((e, i) =>
-      frame(BSON.serialize(i === entries.length - 1 ? { e, l: true } : { e })),
+      frame(
+        BSON.serialize(
+          i === entries.length - 1 ? (retry ? { e, l: true, r: retry } : { e, l: true }) : { e },
+        ),
+      ),
     );
+    if (entries.length === 0 && retry) records.push(frame(BSON.serialize({ l: true, r: retry })));
     const p = this.journal.append(records);
     if (this.journal.bytes > SNAPSHOT_AFTER_BYTES && !this.snapshotting) void this.snapshot();
     return p;
@@ -244,6 +269,7 @@ export class DataDir implements Persistence {
       for (const d of c.docs.values()) push({ k: 'd', d });
     }
     for (const e of engine.oplog.entries) push({ k: 'o', e });
+    for (const r of engine.retryRecords.values()) push({ k: 'r', r });
     push({ k: 'end', n: out.length + 1 });
     return out;
   }

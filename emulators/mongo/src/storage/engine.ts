@@ -4,7 +4,7 @@ import { ClusterClock, Oplog, type OplogEntry } from '../changes/oplog.js';
 import { fail } from '../errors.js';
 import { Collection } from './collection.js';
 import type { IndexSpec } from './indexes.js';
-import type { Persistence } from './persistence.js';
+import type { Persistence, RetryRecord } from './persistence.js';
 
 export type EntryInit = Omit<OplogEntry, 'seq' | 'ts' | 'wall'>;
 
@@ -28,6 +28,11 @@ export class Engine {
   persistence: Persistence | null = null;
   /** Set while any transaction holds document locks (skips the lock check on the hot path otherwise). */
   hasLocks = false;
+  /**
+   * Retryable-write outcomes by encoded lsid (the latest txnNumber of each session), as journaled: snapshots
+   * carry them and recovery restores them (sessions.ts turns them back into sessions).
+   */
+  readonly retryRecords = new Map<string, RetryRecord>();
   private seq = 0;
 
   constructor(options: EngineOptions) {
@@ -82,14 +87,28 @@ export class Engine {
     return this.getCollection(db, coll)!;
   }
 
-  /** Applies entries to memory right away and resolves once they are durable (then change streams see them). */
-  async write(entries: OplogEntry[], alreadyApplied = false): Promise<void> {
-    if (entries.length === 0) return;
+  /**
+   * Applies entries to memory right away and resolves once they are durable (then change streams see them).
+   * `retry` is the retryable-write record of the command that made them, journaled with them (also when the
+   * command changed nothing: a retry must still get the first answer).
+   */
+  async write(entries: OplogEntry[], alreadyApplied = false, retry?: RetryRecord): Promise<void> {
+    if (retry) this.noteRetry(retry);
+    if (entries.length === 0) {
+      if (retry && this.persistence) await this.persistence.append(entries, retry);
+      return;
+    }
     if (!alreadyApplied) for (const e of entries) this.apply(e);
     for (const e of entries) this.oplog.append(e);
     const last = entries[entries.length - 1]!.seq;
-    if (this.persistence) await this.persistence.append(entries);
+    if (this.persistence) await this.persistence.append(entries, retry);
     this.oplog.markDurable(last);
+  }
+
+  /** Keeps the newest record per session (live and when recovering). */
+  noteRetry(r: RetryRecord): void {
+    const cur = this.retryRecords.get(r.key);
+    if (!cur || cur.txnNumber <= r.txnNumber) this.retryRecords.set(r.key, r);
   }
 
   /** Idempotent state change for one entry (used live and when replaying the journal). */
