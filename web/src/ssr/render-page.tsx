@@ -6,6 +6,7 @@ import { createRoutes } from '../ui/routes';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { documentStream } from './document-stream';
+import { requestDataSource, withRequestData } from './request-data';
 import { serverData } from './server-data';
 
 /** A page whose deferred data has not arrived by then is sent with its fallbacks in place. */
@@ -39,6 +40,9 @@ function redirectStatus(request: FastifyRequest, status: number): number {
   return request.method === 'POST' ? 303 : status;
 }
 
+/** One static handler for every request: the loaders read through the request's own data source. */
+const handler = createStaticHandler(createRoutes(requestDataSource));
+
 /**
  * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
  * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
@@ -49,8 +53,9 @@ export async function renderPage(
   reply: FastifyReply,
   baseUrl: string,
 ): Promise<void> {
-  const handler = createStaticHandler(createRoutes(serverData(request, reply)));
-  const context = await handler.query(toFetchRequest(request, baseUrl));
+  const context = await withRequestData(serverData(request, reply), () =>
+    handler.query(toFetchRequest(request, baseUrl)),
+  );
   if (context instanceof Response) {
     // A loader or action redirected (to sign in, to the next step of checkout…).
     await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
