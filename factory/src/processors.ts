@@ -39,7 +39,6 @@ export function registerFactoryProcessors(
       name: 'factory.onFulfilmentBackordered',
       collection: FULFILMENTS,
       pipeline: [{ $match: { 'fullDocument.stage': FULFILMENT_STAGE.Backordered } }],
-      catchUpFilter: { stage: FULFILMENT_STAGE.Backordered },
       handle: handlers.onFulfilmentBackordered,
     }),
   ];

@@ -1,5 +1,6 @@
 import type { Document } from 'mongodb';
 import type { ReadinessCheck } from '../http/health-plugin';
+import { catchUpFilterFrom } from './catch-up-filter';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
 import { claimReplayRequest, replayParked } from './parking';
@@ -32,6 +33,22 @@ const defaultPartitionKey = (doc: Document) => doc.partition_key;
  * start, every existing document), one at a time per partition key, concurrently across keys, with
  * durable checkpoints, retries, parking, and optional scale-out by leased buckets. See docs/processor.md.
  */
+/** The caller's catch-up filter, or the one the pipeline implies; refuses to guess. */
+function catchUpFilterOf(
+  options: Pick<
+    ProcessorOptions,
+    'name' | 'pipeline' | 'catchUpFilter' | 'skipCatchUp' | 'startAtOperationTime'
+  >,
+): Document {
+  if (options.catchUpFilter) return options.catchUpFilter;
+  const derived = catchUpFilterFrom(options.pipeline ?? []);
+  if (derived) return derived;
+  if (options.skipCatchUp || options.startAtOperationTime) return {};
+  throw new Error(
+    `${options.name}: its pipeline filters on more than the document, so catch-up cannot apply it; pass catchUpFilter`,
+  );
+}
+
 export function createProcessor<TDoc extends Document = Document>(
   options: ProcessorOptions<TDoc>,
 ): Processor {
@@ -46,7 +63,7 @@ export function createProcessor<TDoc extends Document = Document>(
     collection: options.db.collection(options.collection),
     mode,
     pipeline: options.pipeline ?? [],
-    catchUpFilter: options.catchUpFilter ?? {},
+    catchUpFilter: catchUpFilterOf(options),
     partitionKey: (options.partitionKey as ((doc: Document) => unknown) | undefined) ?? defaultPartitionKey,
     handle: options.handle as GroupSettings['handle'],
     logger,

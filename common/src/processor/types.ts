@@ -51,7 +51,10 @@ export interface ProcessorOptions<TDoc extends Document = Document> {
   collection: string;
   /** Extra stages after the processor's own (typically a `$match` on `fullDocument.*` fields). */
   pipeline?: Document[];
-  /** Catch-up reads documents matching this filter (the pipeline applies to change events only). */
+  /**
+   * Catch-up reads documents matching this filter. By default it is read off the pipeline's `$match`
+   * stages (`fullDocument.x` → `x`); a pipeline that filters on anything else must pass it.
+   */
   catchUpFilter?: Document;
   /** Defaults to `doc.partition_key`; deletes fall back to `documentKey.partition_key`, then `_id`. */
   partitionKey?: (doc: TDoc) => unknown;
