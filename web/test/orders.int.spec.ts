@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { devPaymentProvider } from '../src/payments/dev-provider';
+import type { PaymentProvider } from '../src/payments/provider';
+import { paymentService } from '../src/payments/service';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { createTestApp, type Stack, seedProducts, startStack, type TestApp } from './helper';
 import { ADDRESS, clearCarts, newKey, Shopper } from './shopper';
@@ -316,6 +319,49 @@ describe('GET /api/orders and /api/orders/:id', () => {
 });
 
 describe('POST /api/orders/:id/payments', () => {
+  it('keeps one authorization when two attempts with different keys race, voiding the other', async () => {
+    const orderId = await placeOrder(sam);
+    // The dev provider, made to answer only once both attempts are at it: both have passed the
+    // "already paid?" check, so only the unique index can keep the second one out.
+    const dev = devPaymentProvider();
+    const voided: string[] = [];
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothArrived = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const racing: PaymentProvider = {
+      ...dev,
+      async authorize(request) {
+        if (++arrived === 2) release();
+        await bothArrived;
+        return dev.authorize(request);
+      },
+      async voidAuthorization(reference) {
+        voided.push(reference);
+      },
+    };
+    const service = paymentService({
+      db: testApp.db,
+      orders: testApp.app.orders,
+      provider: racing,
+      holdMinutes: testApp.config.HOLD_MINUTES,
+    });
+    const attempt = () =>
+      service.pay('shopper-0001', orderId, {
+        cardNumber: '4242 4242 4242 4242',
+        expiry: '12/39',
+        cvc: '123',
+        idempotencyKey: newKey(),
+      });
+    const outcomes = await Promise.allSettled([attempt(), attempt()]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+    expect(refused?.status === 'rejected' && refused.reason).toMatchObject({ statusCode: 409 });
+    expect(voided).toHaveLength(1);
+    expect(await testApp.db.collection('payments').countDocuments({ orderId, status: 'authorized' })).toBe(1);
+  });
+
   it('records a declined card (402) and leaves the order unpaid, then authorizes the order total', async () => {
     const orderId = await placeOrder(sam);
     const declined = await pay(sam, orderId, '4000 0000 0000 0002');
@@ -457,7 +503,9 @@ describe('indexes', () => {
     const orders = await testApp.db.collection('orders').indexes();
     expect(orders.map((index) => index.name)).toContain('by_user_placed');
     const payments = await testApp.db.collection('payments').indexes();
-    expect(payments.map((index) => index.name)).toContain('by_order');
+    expect(payments.map((index) => index.name)).toEqual(
+      expect.arrayContaining(['by_order', 'one_authorized_per_order']),
+    );
   });
 });
 

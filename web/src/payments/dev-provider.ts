@@ -18,5 +18,7 @@ export function devPaymentProvider(): PaymentProvider {
       if (card.number === DEV_CARDS.authorize) return { status: 'authorized', reference };
       return { status: 'declined', reference, message: 'The card was declined' };
     },
+    // Nothing is held anywhere: a dev authorization is only a word.
+    async voidAuthorization() {},
   };
 }

@@ -24,4 +24,6 @@ export interface PaymentProvider {
   /** Card problems this provider knows before charging (a number it never takes, for instance). */
   checkCard(card: Card): FieldProblem[];
   authorize(request: AuthorizeRequest): Promise<Authorization>;
+  /** Releases an authorization that will not be used (the order was paid by another attempt). */
+  voidAuthorization(reference: string): Promise<void>;
 }

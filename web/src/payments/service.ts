@@ -120,7 +120,9 @@ export function paymentService({
         if (!isDuplicateKey(error)) throw error;
         const stored = await payments.findOne({ _id: paymentId });
         if (stored) return outcome(stored, false);
-        throw error;
+        // Another attempt for this order was authorized meanwhile (one_authorized_per_order).
+        await provider.voidAuthorization(authorization.reference);
+        throw new Errors.Conflict('This order is paid already');
       }
       return outcome(payment, true);
     },
