@@ -322,11 +322,28 @@ describe('cart without JavaScript', () => {
     expect(cart.body).toContain('€99.98');
   });
 
-  it('refuses a form post without the CSRF token', async () => {
+  it('refuses a form post without the CSRF token: a page for a browser, the error model for others', async () => {
     const visitor = new Visitor(testApp.app);
     await visitor.get('/products/chair-1');
     const response = await visitor.post('/products/chair-1', { intent: 'add', qty: '1' });
     expect(response.statusCode).toBe(403);
+    expect(response.json()).toHaveProperty('error');
+
+    const browser = await testApp.app.inject({
+      method: 'POST',
+      url: '/products/chair-1',
+      headers: {
+        cookie: visitor.cookie,
+        accept: 'text/html,application/xhtml+xml',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'intent=add&qty=1',
+    });
+    expect(browser.statusCode).toBe(403);
+    expect(browser.headers['content-type']).toMatch(/^text\/html/);
+    expect(browser.body).toContain('This form has expired');
+    expect(browser.body).toContain('href="/"');
+    expect((await visitor.get('/cart')).body).not.toContain('Oak Chair');
   });
 
   it('refuses a quantity out of range with the error beside the field', async () => {

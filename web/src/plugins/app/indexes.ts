@@ -12,16 +12,14 @@ export const indexesPlugin = fp(
       app.db.collection(PAYMENTS).createIndex({ orderId: 1, status: 1 }, { name: 'by_order' }),
       // At most one authorized payment per order: two attempts racing with different keys cannot
       // both be kept (the loser's authorization is voided).
-      app.db
-        .collection(PAYMENTS)
-        .createIndex(
-          { orderId: 1 },
-          {
-            name: 'one_authorized_per_order',
-            unique: true,
-            partialFilterExpression: { status: 'authorized' },
-          },
-        ),
+      app.db.collection(PAYMENTS).createIndex(
+        { orderId: 1 },
+        {
+          name: 'one_authorized_per_order',
+          unique: true,
+          partialFilterExpression: { status: 'authorized' },
+        },
+      ),
     ]);
   },
   { name: 'az-shop-indexes', dependencies: ['az-shop-mongo'] },

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { renderPage } from '../../ssr/render-page';
 import { FORM_PATHS, PAGE_PATHS } from '../../ui/routes';
+import { pageErrorHandler } from './error-page';
 import { PageForm, PageParams, PageQuery } from './schemas';
 
 /**
@@ -13,6 +14,7 @@ export default async function pageRoutes(app: FastifyInstance, { baseUrl }: { ba
     await renderPage(request, reply, baseUrl);
     return reply;
   };
+  app.setErrorHandler(pageErrorHandler);
   const schema = { params: PageParams, querystring: PageQuery };
   for (const path of PAGE_PATHS) app.get(path, { schema }, render);
   for (const path of FORM_PATHS) {
