@@ -1,5 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
-import { readE2eEnv } from './stack';
+import { MongoClient } from 'mongodb';
+import { pm2 } from '../../workflows/pm2.mjs';
+import { e2eEnv, readE2eEnv } from './stack';
 
 const env = readE2eEnv();
 const shop = env.WEB_BASE_URL;
@@ -133,4 +135,45 @@ test('an anonymous cart survives sign-in', async ({ page }) => {
   await expect(page.getByLabel(/Quantity/).first()).toHaveValue('2');
   await expect(page.getByRole('main')).toContainText('Beeswax Candle');
   expect(consoleErrors).toEqual([]);
+});
+
+test('the live timeline reconnects after the server drops it, and catches up', async ({ page, request }) => {
+  await page.goto(`${shop}/auth/login?returnTo=${encodeURIComponent('/c/garden')}`);
+  await signInAtProvider(page, 'shopper@example.com', 'shopper-password');
+  await addToCart(page, 'Terracotta Pot', 1);
+  const orderId = await checkout(page);
+  await page.getByRole('link', { name: orderId }).click();
+  await expect(page.getByTestId('payment-state')).toContainText('Not paid yet');
+  await page.evaluate("document.body.dataset.stillThisPage = 'true'");
+
+  // The web process goes away under the open event stream, and comes back.
+  const restart = pm2(['restart', 'web', '--update-env'], { env: e2eEnv, stdio: 'pipe' });
+  expect(restart.status, String(restart.stderr)).toBe(0);
+  await expect
+    .poll(async () => (await request.get(`${shop}/readyz`).catch(() => null))?.status(), { timeout: 30_000 })
+    .toBe(200);
+
+  // Paid elsewhere (another tab, say): only the reconnected stream can tell this page.
+  const client = await MongoClient.connect(env.MONGO_DB!);
+  try {
+    const db = client.db();
+    const order = await db.collection('orders').findOne({ _id: orderId as never });
+    expect(order).not.toBeNull();
+    await db.collection('payments').insertOne({
+      _id: `e2e-reconnect-${orderId}` as never,
+      partition_key: order!.userId,
+      orderId,
+      userId: order!.userId,
+      provider: 'dev',
+      amount: order!.total,
+      currency: order!.currency,
+      status: 'authorized',
+      createdAt: new Date(),
+    });
+  } finally {
+    await client.close();
+  }
+  const delivered = page.getByTestId('timeline').locator('li', { hasText: 'Delivered' });
+  await expect(delivered).toContainText('(done)', { timeout: 45_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-still-this-page', 'true');
 });
