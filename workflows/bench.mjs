@@ -20,8 +20,11 @@ let failed = 0;
 for (const file of files) {
   if (filter.length && !filter.some((word) => file.includes(word))) continue;
   console.log(`\n=== ${file} ===`);
-  // tsx applies one tsconfig, to the files it includes: the bench's own workspace's (web's sets jsx).
-  const tsconfig = join(root, file.split('/bench/')[0], 'tsconfig.json');
+  // tsx applies one tsconfig, to the files it includes: the bench folder's own if it has one (web's
+  // maps react-router to its production build), else its workspace's (web's sets jsx).
+  const workspace = join(root, file.split('/bench/')[0]);
+  const benchTsconfig = join(workspace, 'bench', 'tsconfig.json');
+  const tsconfig = existsSync(benchTsconfig) ? benchTsconfig : join(workspace, 'tsconfig.json');
   const result = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], {
     cwd: root,
     stdio: 'inherit',
