@@ -101,6 +101,23 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     return result;
   }
 
+  /**
+   * The event's document when it has the shape of its schema. A bad one is logged and skipped: it is
+   * another service's mistake, and it must not block its partition.
+   */
+  function incoming<T>(
+    event: ProcessorEvent,
+    schema: Parameters<typeof validateDocument>[0],
+    what: string,
+  ): T | null {
+    const raw = event.fullDocument;
+    if (!raw) return null;
+    const valid = validateDocument<T>(schema, raw);
+    if (valid.ok) return valid.value;
+    logger.warn({ documentId: String(raw._id), reason: valid.reason }, `${what} ignored: bad document`);
+    return null;
+  }
+
   function holdsNothing(fulfilment: Fulfilment): boolean {
     return isTerminal(fulfilment.stage) || fulfilment.stage === FULFILMENT_STAGE.Shipped;
   }
@@ -164,14 +181,8 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
 
     /** Authorized for the order's amount → paid; otherwise the payment is recorded as a refund due, never lost. */
     async onPaymentAuthorized(event: ProcessorEvent): Promise<void> {
-      const raw = event.fullDocument;
-      if (!raw) return;
-      const valid = validateDocument<PaymentDocument>(PaymentSchema, raw);
-      if (!valid.ok) {
-        logger.warn({ paymentId: String(raw._id), reason: valid.reason }, 'payment ignored: bad document');
-        return;
-      }
-      const payment = valid.value;
+      const payment = incoming<PaymentDocument>(event, PaymentSchema, 'payment');
+      if (!payment) return;
       if (payment.status !== PAYMENT_STATUS.Authorized) return;
       const fulfilment = await fulfilmentOf(payment.orderId);
       if (!fulfilment) {
@@ -196,24 +207,20 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
 
     /** Cancels and releases before Shipped; otherwise records the refusal. */
     async onCancellationRequested(event: ProcessorEvent): Promise<void> {
-      const raw = event.fullDocument;
-      if (!raw) return;
-      const valid = validateDocument<OrderCancellationDocument>(OrderCancellationSchema, raw);
-      if (!valid.ok) {
-        logger.warn(
-          { cancellationId: String(raw._id), reason: valid.reason },
-          'cancellation ignored: bad document',
-        );
-        return;
-      }
-      const fulfilment = await fulfilmentOf(valid.value.orderId);
+      const cancellation = incoming<OrderCancellationDocument>(
+        event,
+        OrderCancellationSchema,
+        'cancellation',
+      );
+      if (!cancellation) return;
+      const fulfilment = await fulfilmentOf(cancellation.orderId);
       if (!fulfilment) {
-        logger.warn({ orderId: valid.value.orderId }, 'cancellation of an unknown order ignored');
+        logger.warn({ orderId: cancellation.orderId }, 'cancellation of an unknown order ignored');
         return;
       }
       const result = await fulfilments.execute(
         fulfilment._id,
-        { type: 'RequestCancellation', cancellationId: valid.value._id },
+        { type: 'RequestCancellation', cancellationId: cancellation._id },
         now,
       );
       if (result.state) await sync.settle(result.state);
@@ -221,17 +228,8 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
 
     /** stock.onHand += qty once per output (applied-marker), then the backorder queue is served in order. */
     async onFactoryOutput(event: ProcessorEvent): Promise<void> {
-      const raw = event.fullDocument;
-      if (!raw) return;
-      const valid = validateDocument<FactoryOutputDocument>(FactoryOutputSchema, raw);
-      if (!valid.ok) {
-        logger.warn(
-          { outputId: String(raw._id), reason: valid.reason },
-          'factory output ignored: bad document',
-        );
-        return;
-      }
-      const output = valid.value;
+      const output = incoming<FactoryOutputDocument>(event, FactoryOutputSchema, 'factory output');
+      if (!output) return;
       await stock.change(output.warehouse, output.productId, (current) =>
         applyOutput(current, { outputId: output._id, qty: output.qty }),
       );
