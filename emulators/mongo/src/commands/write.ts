@@ -34,9 +34,11 @@ function writeError(index: number, err: unknown): Document {
   return out;
 }
 
-function finishReply(reply: Document, writeErrors: Document[]): Document {
+/** Adds the write errors and `ok`, then makes the writes durable before the reply goes out. */
+async function finishReply(ctx: CommandContext, reply: Document, writeErrors: Document[]): Promise<Document> {
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
+  await ctx.store.flush(reply);
   return reply;
 }
 
@@ -46,46 +48,59 @@ function rethrowIfTxn(store: Store, err: unknown): void {
   if (err instanceof MongoServerError && err.code === 112) throw err;
 }
 
-register('insert', async (ctx) => {
-  const name = collName(ctx);
-  const docs = ctx.cmd.documents;
-  if (!Array.isArray(docs))
-    fail('FailedToParse', "BSON field 'insert.documents' is missing but a required field");
+/**
+ * Runs each statement of a batch write (`documents`, `updates`, `deletes`): a failing one becomes a
+ * write error with its index, and an ordered batch stops there, as mongod does.
+ */
+function eachStatement(
+  ctx: CommandContext,
+  command: string,
+  field: string,
+  apply: (statement: Document, index: number) => void,
+): Document[] {
+  const statements = ctx.cmd[field];
+  if (!Array.isArray(statements))
+    fail('FailedToParse', `BSON field '${command}.${field}' is missing but a required field`);
   const ordered = ctx.cmd.ordered !== false;
   const writeErrors: Document[] = [];
-  let n = 0;
-  let coll: Collection | undefined;
-  for (let i = 0; i < docs.length; i++) {
+  for (let i = 0; i < statements.length; i++) {
     try {
-      const raw = docs[i];
-      if (!isPlainObject(raw)) fail('TypeMismatch', 'documents must be objects');
-      if (ctx.messageBytes > MAX_BSON_SIZE) {
-        const size = BSON.calculateObjectSize(raw);
-        if (size > MAX_BSON_SIZE) {
-          fail(
-            'BSONObjectTooLarge',
-            `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`,
-          );
-        }
-      }
-      if (Array.isArray(raw._id)) fail('InvalidIdField', `The '_id' value cannot be of type array`);
-      if (raw._id instanceof RegExp || bsonType(raw._id) === 'BSONRegExp')
-        fail('InvalidIdField', `can't use a regex for _id`);
-      for (const k of Object.keys(raw)) {
-        if (k.startsWith('$')) fail('BadValue', `Document can't have $ prefixed field names: ${k}`);
-      }
-      coll ??= ctx.store.ensureCollection(ctx.db, name);
-      ctx.store.insert(coll, withIdFirst(raw));
-      n++;
+      apply(statements[i], i);
     } catch (err) {
       rethrowIfTxn(ctx.store, err);
       writeErrors.push(writeError(i, err));
       if (ordered) break;
     }
   }
-  const reply = finishReply({ n }, writeErrors);
-  await ctx.store.flush(reply);
-  return reply;
+  return writeErrors;
+}
+
+register('insert', async (ctx) => {
+  const name = collName(ctx);
+  let n = 0;
+  let coll: Collection | undefined;
+  const writeErrors = eachStatement(ctx, 'insert', 'documents', (raw) => {
+    if (!isPlainObject(raw)) fail('TypeMismatch', 'documents must be objects');
+    if (ctx.messageBytes > MAX_BSON_SIZE) {
+      const size = BSON.calculateObjectSize(raw);
+      if (size > MAX_BSON_SIZE) {
+        fail(
+          'BSONObjectTooLarge',
+          `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`,
+        );
+      }
+    }
+    if (Array.isArray(raw._id)) fail('InvalidIdField', `The '_id' value cannot be of type array`);
+    if (raw._id instanceof RegExp || bsonType(raw._id) === 'BSONRegExp')
+      fail('InvalidIdField', `can't use a regex for _id`);
+    for (const k of Object.keys(raw)) {
+      if (k.startsWith('$')) fail('BadValue', `Document can't have $ prefixed field names: ${k}`);
+    }
+    coll ??= ctx.store.ensureCollection(ctx.db, name);
+    ctx.store.insert(coll, withIdFirst(raw));
+    n++;
+  });
+  return finishReply(ctx, { n }, writeErrors);
 });
 
 interface UpdateOutcome {
@@ -166,74 +181,45 @@ export function runUpdate(
 
 register('update', async (ctx) => {
   const name = collName(ctx);
-  const updates = ctx.cmd.updates;
-  if (!Array.isArray(updates))
-    fail('FailedToParse', "BSON field 'update.updates' is missing but a required field");
-  const ordered = ctx.cmd.ordered !== false;
-  const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
-  for (let i = 0; i < updates.length; i++) {
-    try {
-      const spec = updates[i] as Document;
-      if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
-      const r = runUpdate(ctx.store, ctx.db, name, {
-        q: spec.q as Document,
-        u: spec.u as Document,
-        upsert: spec.upsert === true,
-        multi: spec.multi === true,
-        arrayFilters: spec.arrayFilters as Document[] | undefined,
-      });
-      if (r.upsertedId !== undefined) {
-        upserted.push({ index: i, _id: r.upsertedId });
-        n++;
-      } else {
-        n += r.matched;
-        nModified += r.modified;
-      }
-    } catch (err) {
-      rethrowIfTxn(ctx.store, err);
-      writeErrors.push(writeError(i, err));
-      if (ordered) break;
+  const writeErrors = eachStatement(ctx, 'update', 'updates', (spec, index) => {
+    if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
+    const r = runUpdate(ctx.store, ctx.db, name, {
+      q: spec.q as Document,
+      u: spec.u as Document,
+      upsert: spec.upsert === true,
+      multi: spec.multi === true,
+      arrayFilters: spec.arrayFilters as Document[] | undefined,
+    });
+    if (r.upsertedId !== undefined) {
+      upserted.push({ index, _id: r.upsertedId });
+      n++;
+    } else {
+      n += r.matched;
+      nModified += r.modified;
     }
-  }
+  });
   const reply: Document = { n, nModified };
   if (upserted.length) reply.upserted = upserted;
-  finishReply(reply, writeErrors);
-  await ctx.store.flush(reply);
-  return reply;
+  return finishReply(ctx, reply, writeErrors);
 });
 
 register('delete', async (ctx) => {
   const name = collName(ctx);
-  const deletes = ctx.cmd.deletes;
-  if (!Array.isArray(deletes))
-    fail('FailedToParse', "BSON field 'delete.deletes' is missing but a required field");
-  const ordered = ctx.cmd.ordered !== false;
-  const writeErrors: Document[] = [];
   let n = 0;
-  for (let i = 0; i < deletes.length; i++) {
-    try {
-      const spec = deletes[i] as Document;
-      const limit = numberOf(spec.limit);
-      if (limit !== 0 && limit !== 1)
-        fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
-      compileFilter(spec.q as Document);
-      const coll = ctx.store.collection(ctx.db, name);
-      if (!coll) continue;
-      const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
-      for (const d of docs) ctx.store.delete(coll, d);
-      n += docs.length;
-    } catch (err) {
-      rethrowIfTxn(ctx.store, err);
-      writeErrors.push(writeError(i, err));
-      if (ordered) break;
-    }
-  }
-  const reply = finishReply({ n }, writeErrors);
-  await ctx.store.flush(reply);
-  return reply;
+  const writeErrors = eachStatement(ctx, 'delete', 'deletes', (spec) => {
+    const limit = numberOf(spec.limit);
+    if (limit !== 0 && limit !== 1) fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
+    compileFilter(spec.q as Document);
+    const coll = ctx.store.collection(ctx.db, name);
+    if (!coll) return;
+    const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
+    for (const d of docs) ctx.store.delete(coll, d);
+    n += docs.length;
+  });
+  return finishReply(ctx, { n }, writeErrors);
 });
 
 register(['findAndModify', 'findandmodify'], async (ctx) => {
