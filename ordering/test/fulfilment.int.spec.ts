@@ -7,6 +7,7 @@ import { fulfilmentHandlers } from '../src/fulfilment/handlers';
 import { registerOrderingProcessors } from '../src/processors';
 import {
   collections,
+  insertEvent,
   order,
   output,
   payment,
@@ -232,20 +233,12 @@ describe('ordering against the dev Mongo server', () => {
     await startOrdering();
     const c = collections(db);
     const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
-    const event = (document: object) =>
-      ({
-        operationType: 'insert',
-        documentKey: { _id: 'x' },
-        fullDocument: document,
-        token: undefined,
-        source: 'stream',
-      }) as const;
     await c.outputs.insertOne(output('out1', 'p1', 5));
     await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 5);
     const o = order('again', [{ productId: 'p1', qty: 2 }]);
     await c.orders.insertOne(o);
     await waitForStage('again', 'Reserved');
-    await handlers.onOrderPlaced(event(o));
+    await handlers.onOrderPlaced(insertEvent(o));
     expect(await stockOf(db, 'p1')).toMatchObject({
       reserved: 2,
       holds: [{ fulfilmentId: 'again', qty: 2 }],
@@ -259,7 +252,7 @@ describe('ordering against the dev Mongo server', () => {
     } as never);
     await waitForStage('again', 'Cancelled');
     await eventually(async () => (await stockOf(db, 'p1'))?.reserved === 0);
-    await handlers.onOrderPlaced(event(o));
+    await handlers.onOrderPlaced(insertEvent(o));
     expect(await stockOf(db, 'p1')).toMatchObject({
       onHand: 5,
       reserved: 0,
@@ -302,14 +295,6 @@ describe('ordering against the dev Mongo server', () => {
     await startOrdering();
     const c = collections(db);
     const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
-    const event = (document: object) =>
-      ({
-        operationType: 'insert',
-        documentKey: { _id: 'x' },
-        fullDocument: document,
-        token: undefined,
-        source: 'stream',
-      }) as const;
     await c.outputs.insertOne(output('out1', 'p2', 20));
     await eventually(async () => (await stockOf(db, 'p2'))?.onHand === 20);
     await ordering.stop();
@@ -317,9 +302,9 @@ describe('ordering against the dev Mongo server', () => {
     await c.orders.insertMany(orders);
     await Promise.all(
       orders.flatMap((o) => [
-        handlers.onOrderPlaced(event(o)),
-        handlers.onPaymentAuthorized(event(payment(o))),
-        handlers.onOrderPlaced(event(o)),
+        handlers.onOrderPlaced(insertEvent(o)),
+        handlers.onPaymentAuthorized(insertEvent(payment(o))),
+        handlers.onOrderPlaced(insertEvent(o)),
       ]),
     );
     expect(await c.fulfilments.countDocuments({ stage: 'Reserved', paid: true })).toBe(20);
@@ -333,13 +318,7 @@ describe('ordering against the dev Mongo server', () => {
     const c = collections(db);
     await ordering.stop();
     const handlers = fulfilmentHandlers({ db, logger: silentLogger, config: testOrderingConfig, clock });
-    await handlers.onFactoryOutput({
-      operationType: 'insert',
-      documentKey: { _id: 'out1' },
-      fullDocument: output('out1', 'p1', 3),
-      token: undefined,
-      source: 'stream',
-    });
+    await handlers.onFactoryOutput(insertEvent(output('out1', 'p1', 3)));
     const o = order('race', [{ productId: 'p1', qty: 1 }]);
     // The state between the two placers: the winner of the insert relied on the other's hold.
     await c.fulfilments.insertOne({
@@ -363,13 +342,7 @@ describe('ordering against the dev Mongo server', () => {
       ],
       version: 1,
     });
-    await handlers.onOrderPlaced({
-      operationType: 'insert',
-      documentKey: { _id: 'race' },
-      fullDocument: o,
-      token: undefined,
-      source: 'stream',
-    });
+    await handlers.onOrderPlaced(insertEvent(o));
     expect(await stockOf(db, 'p1')).toMatchObject({ reserved: 1, holds: [{ fulfilmentId: 'race', qty: 1 }] });
   });
 

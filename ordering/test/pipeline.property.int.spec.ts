@@ -1,4 +1,3 @@
-import type { ProcessorEvent } from '@az-shop/common';
 import { startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import fc from 'fast-check';
 import type { Document } from 'mongodb';
@@ -9,6 +8,7 @@ import { fulfilmentTimers } from '../src/fulfilment/timers';
 import { PICKING_SLOTS } from '../src/picking/slots';
 import {
   collections,
+  insertEvent,
   order,
   output,
   payment,
@@ -56,15 +56,6 @@ const step = fc.oneof(
   fc.record({ kind: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 600 }) }),
 );
 
-/** A change event as the processor delivers it. */
-const eventFor = (document: Document): ProcessorEvent => ({
-  operationType: 'insert',
-  documentKey: { _id: document._id },
-  fullDocument: document,
-  token: undefined,
-  source: 'stream',
-});
-
 describe('pipeline invariants against the dev Mongo server, through the handlers', () => {
   it('hold after every step of random sequences of orders, outputs, payments, cancellations and time', async () => {
     await fc.assert(
@@ -94,15 +85,15 @@ describe('pipeline invariants against the dev Mongo server, through the handlers
             const document = placed.get(s.orderId) ?? order(s.orderId, s.lines, { placedAt: clock.now() });
             placed.set(s.orderId, document);
             await c.orders.updateOne({ _id: document._id }, { $setOnInsert: document }, { upsert: true });
-            await handlers.onOrderPlaced(eventFor(document));
+            await handlers.onOrderPlaced(insertEvent(document));
           } else if (s.kind === 'output') {
             await handlers.onFactoryOutput(
-              eventFor(await storedOutput(output(`out${s.n}`, s.productId, s.qty))),
+              insertEvent(await storedOutput(output(`out${s.n}`, s.productId, s.qty))),
             );
           } else if (s.kind === 'pay') {
             const document = placed.get(s.orderId) ?? order(s.orderId, [{ productId: 'p1', qty: 1 }]);
             await handlers.onPaymentAuthorized(
-              eventFor(payment(document, `pay-${s.right}`, s.right ? document.total : 1)),
+              insertEvent(payment(document, `pay-${s.right}`, s.right ? document.total : 1)),
             );
           } else if (s.kind === 'cancel') {
             const cancellation = {
@@ -112,7 +103,7 @@ describe('pipeline invariants against the dev Mongo server, through the handlers
               userId: 'u',
               requestedAt: clock.now(),
             };
-            await handlers.onCancellationRequested(eventFor(cancellation));
+            await handlers.onCancellationRequested(insertEvent(cancellation));
           } else {
             clock.advance(s.seconds * 1000);
             await timers.tick();
@@ -125,13 +116,13 @@ describe('pipeline invariants against the dev Mongo server, through the handlers
         }
         // Every order ends in exactly one terminal stage or is still progressing: drive it to the end.
         for (const document of placed.values())
-          await handlers.onPaymentAuthorized(eventFor(payment(document, 'final')));
+          await handlers.onPaymentAuthorized(insertEvent(payment(document, 'final')));
         for (const productId of products) {
           const stock = await c.stock.findOne({ _id: `main:${productId}` });
           const needed = (stock?.waiting ?? []).reduce((sum, w) => sum + w.qty, 0);
           if (needed > 0) {
             await handlers.onFactoryOutput(
-              eventFor(await storedOutput(output(`final-${productId}`, productId, needed))),
+              insertEvent(await storedOutput(output(`final-${productId}`, productId, needed))),
             );
           }
         }

@@ -9,12 +9,13 @@ import {
   PAYMENTS,
   type PaymentDocument,
   PRODUCTS,
+  type ProcessorEvent,
   type ProductDocument,
   STOCK,
   type StockDocument,
   stockId,
 } from '@az-shop/common';
-import type { Db } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import type { OrderingConfig } from '../../src/config';
 
 export { silentLogger, TestClock } from '@az-shop/common/testing';
@@ -135,4 +136,15 @@ export async function stockBalanceProblems(db: Db, productId: string): Promise<s
   if (shippedQty !== stock.shipped)
     problems.push(`shipped ${stock.shipped} ≠ Σ shipped fulfilments ${shippedQty}`);
   return problems;
+}
+
+/** A document as the processor delivers its insert, for calling handlers directly. */
+export function insertEvent(document: Document): ProcessorEvent {
+  return {
+    operationType: 'insert',
+    documentKey: { _id: document._id },
+    fullDocument: document,
+    token: undefined,
+    source: 'stream',
+  };
 }
