@@ -10,6 +10,8 @@ export interface CartService {
   /** The stored cart, or null when there is none yet. */
   find(cartId: string): Promise<CartDocument | null>;
   view(cartId: string | null): Promise<CartView>;
+  /** Σ qty of the cart's lines: what the header shows on every page, read without the catalog. */
+  count(cartId: string | null): Promise<number>;
   /** Adds to the product's line; unknown product 404, a full cart or another currency 409. */
   add(cartId: string, productId: string, qty: number): Promise<CartView>;
   /** Sets the product's quantity (0 removes it). */
@@ -72,6 +74,11 @@ export function cartService(
   const service: CartService = {
     find: (cartId) => carts.findOne({ _id: cartId }),
     view: async (cartId) => view(cartId ? await carts.findOne({ _id: cartId }) : null),
+    count: async (cartId) => {
+      if (!cartId) return 0;
+      const cart = await carts.findOne({ _id: cartId }, { projection: { 'lines.qty': 1 } });
+      return cart?.lines.reduce((sum, line) => sum + line.qty, 0) ?? 0;
+    },
     add: (cartId, productId, qty) =>
       changeLine(cartId, productId, (lines, price) => addLine(lines, productId, qty, price)),
     set: async (cartId, productId, qty) => {

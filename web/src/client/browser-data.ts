@@ -109,6 +109,8 @@ export const browserData: StorefrontData = {
   getProduct: (id) => getOrNull<Product>(`/api/products/${path(id)}`),
   getAvailability: (productId) => getJson<AvailabilityView>(`/api/products/${path(productId)}/availability`),
   getCart: () => getJson<CartView>('/api/cart'),
+  // The browser asks only after a form was sent (the root loader revalidates then); no API of its own.
+  cartCount: async () => (await getJson<CartView>('/api/cart')).count,
   addToCart: async (productId, qty) =>
     json<CartView>(await call('POST', '/api/cart/lines', { productId, qty })),
   setCartQuantity: async (productId, qty) =>

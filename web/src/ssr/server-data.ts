@@ -25,6 +25,7 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
       return stock.of(productId);
     },
     getCart: () => carts.view(sessionCartId(request)),
+    cartCount: () => carts.count(sessionCartId(request)),
     addToCart: (productId, qty) => carts.add(sessionCartId(request, true), productId, qty),
     setCartQuantity: (productId, qty) => carts.set(sessionCartId(request, true), productId, qty),
 

@@ -150,6 +150,8 @@ export interface StorefrontData {
   getProduct(id: string): Promise<Product | null>;
   getAvailability(productId: string): Promise<AvailabilityView>;
   getCart(): Promise<CartView>;
+  /** Σ qty in the cart (the header's count), cheaper than the whole cart. */
+  cartCount(): Promise<number>;
   /** Adds `qty` to the product's line (creating it). */
   addToCart(productId: string, qty: number): Promise<CartView>;
   /** Sets the line's quantity; 0 removes it. */

@@ -14,8 +14,8 @@ const SIGNED_OUT: RootData = { session: { user: null, csrfToken: '' }, cartCount
 
 export function rootLoader(source: StorefrontData) {
   return async (): Promise<RootData> => {
-    const [session, cart] = await Promise.all([source.session(), source.getCart().catch(() => null)]);
-    return { session, cartCount: cart?.count ?? null };
+    const [session, cartCount] = await Promise.all([source.session(), source.cartCount().catch(() => null)]);
+    return { session, cartCount };
   };
 }
 
