@@ -1,6 +1,7 @@
 export { createServiceApp, type ServiceAppOptions } from './create-service-app';
 export { type ErrorBody, errorHandlerPlugin, toErrorResponse } from './error-handler';
 export { type DetailedError, Errors, withDetails } from './errors';
+export { escapeHtml } from './escape-html';
 export {
   type HealthPluginOptions,
   healthPlugin,

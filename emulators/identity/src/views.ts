@@ -1,16 +1,5 @@
+import { escapeHtml } from '@az-shop/common';
 import { DEV_USERS } from './accounts';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
-}
 
 function page(title: string, body: string): string {
   return `<!doctype html>

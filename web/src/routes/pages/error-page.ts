@@ -1,18 +1,6 @@
-import { type DetailedError, toErrorResponse } from '@az-shop/common';
+import { type DetailedError, escapeHtml, toErrorResponse } from '@az-shop/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PageAssets } from '../../ssr/assets';
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
-}
 
 /** What a shopper can do about each refusal a page request can meet before its page renders. */
 const ADVICE: Record<number, string> = {
