@@ -8,8 +8,8 @@ import {
   MongoServerSelectionError,
   type Timestamp,
 } from 'mongodb';
+import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
-import { backoffDelay, sleep } from './backoff';
 import { bucketOf, partitionKeyText } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
 import { loadCheckpoints, saveCheckpoints } from './checkpoints';

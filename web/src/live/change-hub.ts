@@ -1,4 +1,5 @@
 import { COSMOS_PROJECTION } from '@az-shop/common';
+import { backoffDelay, sleep } from '@az-shop/common/backoff';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document, ResumeToken } from 'mongodb';
 
@@ -38,6 +39,8 @@ export class ChangeHub<T extends Document> {
   private stream: ChangeStream<T> | undefined;
   private resumeToken: ResumeToken | undefined;
   private closed = false;
+  /** Cuts a pause between retries short when the hub closes. */
+  private readonly closing = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: ChangeHubOptions<T>) {}
@@ -75,6 +78,7 @@ export class ChangeHub<T extends Document> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     await this.stream?.close().catch(() => undefined);
     await this.running;
     this.listeners.clear();
@@ -114,10 +118,8 @@ export class ChangeHub<T extends Document> {
   }
 
   private pause(failures: number): Promise<void> {
-    const base = this.options.retryBaseMs ?? 250;
-    const max = this.options.retryMaxMs ?? 10_000;
-    const ms = Math.min(max, base * 2 ** Math.min(failures - 1, 16));
-    return new Promise((resolve) => setTimeout(resolve, ms).unref());
+    const { retryBaseMs = 250, retryMaxMs = 10_000 } = this.options;
+    return sleep(backoffDelay(failures, retryBaseMs, retryMaxMs), this.closing.signal);
   }
 
   private dispatch(change: ChangeStreamDocument<T>): void {

@@ -1,3 +1,5 @@
+import { backoffDelay } from '@az-shop/common/backoff';
+
 /** First wait before reopening a dropped event stream, and the longest wait. */
 export const RECONNECT_BASE_MS = 1_000;
 export const RECONNECT_MAX_MS = 30_000;
@@ -8,6 +10,5 @@ export const RECONNECT_MAX_MS = 30_000;
  * restart. `random` is Math.random unless a test passes its own.
  */
 export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, attempt));
-  return Math.round(ceiling * (0.5 + random() / 2));
+  return backoffDelay(attempt + 1, RECONNECT_BASE_MS, RECONNECT_MAX_MS, random);
 }

@@ -1,3 +1,4 @@
+// Pure (no Node APIs): the browser bundle imports it too, as `@az-shop/common/backoff`.
 /** Exponential backoff with full jitter: attempt 1 waits up to `baseMs`, doubling up to `maxMs`. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
