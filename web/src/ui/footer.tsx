@@ -1,5 +1,3 @@
-import { Link } from 'react-router';
-
 export function Footer() {
   return (
     <footer className="site-footer">
@@ -7,10 +5,10 @@ export function Footer() {
       <nav aria-label="Footer">
         <ul className="inline-list">
           <li>
-            <Link to="/">Home</Link>
+            <a href="/">Home</a>
           </li>
           <li>
-            <Link to="/cart">Cart</Link>
+            <a href="/cart">Cart</a>
           </li>
         </ul>
       </nav>

@@ -1,19 +1,22 @@
-import { Link, NavLink, useLocation } from 'react-router';
+import { useLocation } from 'react-router';
 import type { SessionView } from './data';
 import { CSRF_FIELD } from './forms';
 import { signInUrl } from './route-errors';
 
-function CartLink({ count }: { count: number | null }) {
+/** `aria-current` of a header link: set on the page it points to (what react-router's NavLink does). */
+const currentFor = (pathname: string, path: string) => (pathname === path ? 'page' : undefined);
+
+function CartLink({ count, current }: { count: number | null; current: 'page' | undefined }) {
   const label = count === null ? 'Cart' : `Cart, ${count} ${count === 1 ? 'item' : 'items'}`;
   return (
-    <NavLink to="/cart" className="cart-link" aria-label={label} data-testid="cart-link">
+    <a href="/cart" className="cart-link" aria-label={label} aria-current={current} data-testid="cart-link">
       Cart
       {count !== null && (
         <span className="count" data-testid="cart-count" aria-hidden="true">
           {count}
         </span>
       )}
-    </NavLink>
+    </a>
   );
 }
 
@@ -22,20 +25,20 @@ export function Header({ session, cartCount }: { session: SessionView; cartCount
   const { user } = session;
   return (
     <header className="site-header">
-      <Link to="/" className="brand">
+      <a href="/" className="brand">
         az-shop
-      </Link>
+      </a>
       <nav aria-label="Account">
         <ul className="inline-list">
           <li>
-            <CartLink count={cartCount} />
+            <CartLink count={cartCount} current={currentFor(location.pathname, '/cart')} />
           </li>
           {user ? (
             <>
               <li>
-                <NavLink to="/orders" end>
+                <a href="/orders" aria-current={currentFor(location.pathname, '/orders')}>
                   My orders
-                </NavLink>
+                </a>
               </li>
               <li>
                 <span className="user-name" data-testid="user-name">

@@ -24,6 +24,9 @@ export const PAGE_PATHS = [
   '/orders/:id/pay',
 ] as const;
 
+/** Pages whose content depends only on the URL for a visitor who is not signed in and has no cart. */
+export const SHARED_PAGE_PATHS = ['/', '/c/:categoryId', '/products/:id'] as const;
+
 /** Paths whose forms post to the page itself: without JavaScript the server runs their action. */
 export const FORM_PATHS = ['/products/:id', '/cart', '/checkout', '/orders/:id', '/orders/:id/pay'] as const;
 

@@ -1,5 +1,3 @@
-import { Link } from 'react-router';
-
 export const CATALOG_PAGE_SIZE = 48;
 
 /** `?offset=` of a listing page: a whole number ≥ 0, anything else the first page. */
@@ -26,14 +24,14 @@ export function Pager({
   return (
     <nav aria-label="Catalog pages" className="pages">
       {hasPrevious && (
-        <Link to={`${path}?offset=${Math.max(0, offset - CATALOG_PAGE_SIZE)}`} rel="prev">
+        <a href={`${path}?offset=${Math.max(0, offset - CATALOG_PAGE_SIZE)}`} rel="prev">
           Previous page
-        </Link>
+        </a>
       )}
       {hasNext && (
-        <Link to={`${path}?offset=${offset + CATALOG_PAGE_SIZE}`} rel="next">
+        <a href={`${path}?offset=${offset + CATALOG_PAGE_SIZE}`} rel="next">
           Next page
-        </Link>
+        </a>
       )}
     </nav>
   );

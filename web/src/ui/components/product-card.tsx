@@ -1,4 +1,3 @@
-import { Link } from 'react-router';
 import type { Product } from '../../products/product';
 import { formatPrice } from '../format';
 
@@ -7,14 +6,14 @@ export function ProductCard({ product, headingLevel = 3 }: { product: Product; h
   const Heading = `h${headingLevel}` as const;
   return (
     <li className={`product-card position-${product.position}`} data-testid="product-card">
-      <Link to={`/products/${encodeURIComponent(product.id)}`} className="card-link">
+      <a href={`/products/${encodeURIComponent(product.id)}`} className="card-link">
         {product.imagePath ? (
           <img src={`/images/${product.imagePath}`} alt="" loading="lazy" width="320" height="240" />
         ) : (
           <span className="image-placeholder" aria-hidden="true" />
         )}
         <Heading>{product.heading}</Heading>
-      </Link>
+      </a>
       <p className="price">{formatPrice(product.price)}</p>
     </li>
   );

@@ -2,7 +2,6 @@ import {
   type ActionFunctionArgs,
   data,
   Form,
-  Link,
   type LoaderFunctionArgs,
   useActionData,
   useLoaderData,
@@ -52,7 +51,7 @@ function CartLine({ line, currency, error }: { line: CartLineView; currency: str
       )}
       <div className="cart-line-text">
         <h2>
-          <Link to={`/products/${encodeURIComponent(line.productId)}`}>{line.heading}</Link>
+          <a href={`/products/${encodeURIComponent(line.productId)}`}>{line.heading}</a>
         </h2>
         <p>{formatPrice({ amount: line.unitPrice, currency })} each</p>
       </div>
@@ -114,7 +113,7 @@ export function CartPage() {
       </p>
       {cart.lines.length === 0 ? (
         <p className="empty">
-          Your cart is empty. <Link to="/">Browse the catalog</Link>
+          Your cart is empty. <a href="/">Browse the catalog</a>
         </p>
       ) : (
         <>
@@ -137,9 +136,9 @@ export function CartPage() {
             </dd>
           </dl>
           <p className="actions">
-            <Link to="/checkout" className="button primary">
+            <a href="/checkout" className="button primary">
               Checkout
-            </Link>
+            </a>
           </p>
         </>
       )}

@@ -1,4 +1,4 @@
-import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import type { ProductPage } from '../../products/product';
 import { CATALOG_PAGE_SIZE, offsetOf, Pager } from '../components/pager';
 import { ProductGrid } from '../components/product-grid';
@@ -33,7 +33,7 @@ export function CategoryPage() {
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <ol>
           <li>
-            <Link to="/">Home</Link>
+            <a href="/">Home</a>
           </li>
           <li aria-current="page">{category.heading}</li>
         </ol>

@@ -2,7 +2,6 @@ import {
   type ActionFunctionArgs,
   data,
   Form,
-  Link,
   type LoaderFunctionArgs,
   redirect,
   useActionData,
@@ -109,7 +108,7 @@ function OrderSummary({ cart }: { cart: CartView }) {
         Total: <strong>{formatPrice({ amount: cart.total, currency: cart.currency })}</strong>
       </p>
       <p>
-        <Link to="/cart">Change the cart</Link>
+        <a href="/cart">Change the cart</a>
       </p>
     </section>
   );
@@ -134,7 +133,7 @@ export function CheckoutPage() {
       <section aria-labelledby="checkout-heading">
         <h1 id="checkout-heading">Checkout</h1>
         <p className="empty">
-          Your cart is empty. <Link to="/">Browse the catalog</Link>
+          Your cart is empty. <a href="/">Browse the catalog</a>
         </p>
       </section>
     );

@@ -1,4 +1,4 @@
-import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import type { Product, ProductPage } from '../../products/product';
 import { CATALOG_PAGE_SIZE, offsetOf, Pager } from '../components/pager';
 import { ProductGrid } from '../components/product-grid';
@@ -68,9 +68,9 @@ function Hero({ product }: { product: Product }) {
         <h2>{product.heading}</h2>
         <p>{product.description}</p>
         <p className="price">{formatPrice(product.price)}</p>
-        <Link to={href} className="button" aria-label={`View ${product.heading}`}>
+        <a href={href} className="button" aria-label={`View ${product.heading}`}>
           View
-        </Link>
+        </a>
       </div>
     </article>
   );
@@ -83,7 +83,7 @@ function CategoryNav({ categories }: { categories: CategoryView[] }) {
       <ul className="inline-list">
         {categories.map((category) => (
           <li key={category.id}>
-            <Link to={`/c/${encodeURIComponent(category.id)}`}>{category.heading}</Link>
+            <a href={`/c/${encodeURIComponent(category.id)}`}>{category.heading}</a>
           </li>
         ))}
       </ul>
@@ -99,7 +99,7 @@ function Highlight({ highlight: { category, products } }: { highlight: CategoryH
       {category.description && <p>{category.description}</p>}
       <ProductGrid products={products} />
       <p>
-        <Link to={`/c/${encodeURIComponent(category.id)}`}>All of {category.heading}</Link>
+        <a href={`/c/${encodeURIComponent(category.id)}`}>All of {category.heading}</a>
       </p>
     </section>
   );

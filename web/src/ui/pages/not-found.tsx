@@ -1,4 +1,4 @@
-import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
+import { isRouteErrorResponse, useRouteError } from 'react-router';
 
 export function NotFound({ what = 'page' }: { what?: string }) {
   return (
@@ -6,7 +6,7 @@ export function NotFound({ what = 'page' }: { what?: string }) {
       <h1>Not found</h1>
       <p>This {what} does not exist, or is no longer for sale.</p>
       <p>
-        <Link to="/">Back to the catalog</Link>
+        <a href="/">Back to the catalog</a>
       </p>
     </section>
   );

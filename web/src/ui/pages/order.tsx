@@ -3,7 +3,6 @@ import {
   type ActionFunctionArgs,
   data,
   Form,
-  Link,
   type LoaderFunctionArgs,
   useActionData,
   useLoaderData,
@@ -75,7 +74,7 @@ function OrderLines({ order }: { order: OrderView }) {
         {order.lines.map((line) => (
           <tr key={line.productId}>
             <th scope="row">
-              <Link to={`/products/${encodeURIComponent(line.productId)}`}>{line.heading}</Link>
+              <a href={`/products/${encodeURIComponent(line.productId)}`}>{line.heading}</a>
             </th>
             <td>{line.qty}</td>
             <td>{price(line.unitPrice)}</td>
@@ -165,7 +164,7 @@ function OrderDetail({ order }: { order: OrderView }) {
   return (
     <article className="order" aria-labelledby="order-heading">
       <p>
-        <Link to="/orders">← My orders</Link>
+        <a href="/orders">← My orders</a>
       </p>
       <h1 id="order-heading">Order {order.id}</h1>
       <dl className="summary">
@@ -180,9 +179,9 @@ function OrderDetail({ order }: { order: OrderView }) {
       </dl>
       {!paid && !ended && (
         <p>
-          <Link to={`/orders/${encodeURIComponent(order.id)}/pay`} className="button primary">
+          <a href={`/orders/${encodeURIComponent(order.id)}/pay`} className="button primary">
             Pay now
-          </Link>
+          </a>
         </p>
       )}
       <section aria-labelledby="timeline-heading">

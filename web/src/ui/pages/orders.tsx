@@ -1,4 +1,4 @@
-import { Link, type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import type { OrderSummaryView, StorefrontData } from '../data';
 import { formatDateTime, formatPrice } from '../format';
 import { orRouteError } from '../route-errors';
@@ -15,7 +15,7 @@ export function OrdersPage() {
       <h1 id="orders-heading">My orders</h1>
       {orders.length === 0 ? (
         <p className="empty">
-          No orders yet. <Link to="/">Browse the catalog</Link>
+          No orders yet. <a href="/">Browse the catalog</a>
         </p>
       ) : (
         <table className="orders-table">
@@ -33,7 +33,7 @@ export function OrdersPage() {
             {orders.map((order) => (
               <tr key={order.id} data-testid="order-row">
                 <th scope="row">
-                  <Link to={`/orders/${encodeURIComponent(order.id)}`}>{order.id}</Link>
+                  <a href={`/orders/${encodeURIComponent(order.id)}`}>{order.id}</a>
                 </th>
                 <td>
                   <time dateTime={order.placedAt}>{formatDateTime(order.placedAt)}</time>

@@ -2,7 +2,6 @@ import {
   type ActionFunctionArgs,
   data,
   Form,
-  Link,
   type LoaderFunctionArgs,
   redirect,
   useActionData,
@@ -93,7 +92,7 @@ export function PayPage() {
       <dl className="summary">
         <dt>Order</dt>
         <dd>
-          <Link to={orderPath(order.id)}>{order.id}</Link>
+          <a href={orderPath(order.id)}>{order.id}</a>
         </dd>
         <dt>Total</dt>
         <dd className="total" data-testid="pay-total">

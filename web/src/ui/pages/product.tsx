@@ -4,7 +4,6 @@ import {
   Await,
   data,
   Form,
-  Link,
   type LoaderFunctionArgs,
   replace,
   useActionData,
@@ -116,7 +115,7 @@ function AddToCart({ product }: { product: Product }) {
         {added !== null && !error && navigation.state === 'idle' && (
           <>
             {`Added ${added} to your cart. `}
-            <Link to="/cart">{cartCount === null ? 'View cart' : `View cart (${cartCount})`}</Link>
+            <a href="/cart">{cartCount === null ? 'View cart' : `View cart (${cartCount})`}</a>
           </>
         )}
       </p>
@@ -131,10 +130,10 @@ export function ProductPage() {
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <ol>
           <li>
-            <Link to="/">Home</Link>
+            <a href="/">Home</a>
           </li>
           <li>
-            <Link to={`/c/${encodeURIComponent(category.id)}`}>{category.heading}</Link>
+            <a href={`/c/${encodeURIComponent(category.id)}`}>{category.heading}</a>
           </li>
         </ol>
       </nav>
