@@ -2,7 +2,9 @@
  * Streaming SSR under load, against the real app: dev Mongo server, Azurite and the dev OIDC
  * provider in-process (as the integration tests start them), the demo shop seeded, the app
  * listening on a free port. autocannon drives each page and the bare JSON route `/healthz` of the
- * same server; then sequential requests time the first byte of each page's shell at low load.
+ * same server; then sequential requests time the first byte of each page's shell at low load. Each
+ * page is driven twice: as a first-time visitor (no sign-in, no cart: the shared page, see
+ * src/ssr/shared-pages.ts) and as a returning shopper with a cart (a React render per request).
  * Targets (issue): SSR req/s ≥ 25% of the bare route's, p99 ≤ 50 ms, shell TTFB p50/p99 ≤ 20 ms.
  * Figures are printed, not asserted.
  *   npm run bench -- ssr     (BENCH_SECONDS=5, BENCH_CONNECTIONS=32, TTFB_SAMPLES=50)
@@ -17,6 +19,7 @@ import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
 import { MongoClient } from 'mongodb';
 import { freePort } from '../test/azurite';
+import { Shopper } from '../test/shopper';
 
 process.env.NODE_ENV ??= 'production';
 // Imported after NODE_ENV is set: react and react-dom choose their build when first loaded.
@@ -64,6 +67,8 @@ interface Route {
   name: string;
   path: string;
   ssr: boolean;
+  /** A session cookie to send: a returning shopper with a cart gets a page rendered for them. */
+  cookie?: string;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -87,16 +92,20 @@ async function load(origin: string, route: Route, seconds: number): Promise<auto
     duration: seconds,
     // The load comes from a worker thread: on the main thread it would compete with the server.
     workers: 1,
-    headers: { accept: 'text/html,application/json' },
+    headers: { accept: 'text/html,application/json', ...(route.cookie && { cookie: route.cookie }) },
   });
 }
 
 /** One GET on a kept-alive socket: ms to the first body chunk (the shell) and to the end. */
-function timeOne(agent: Agent, url: string): Promise<{ status: number; firstByte: number; total: number }> {
+function timeOne(
+  agent: Agent,
+  url: string,
+  cookie?: string,
+): Promise<{ status: number; firstByte: number; total: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     let firstByte = Number.NaN;
-    get(url, { agent, headers: { accept: 'text/html' } }, (response) => {
+    get(url, { agent, headers: { accept: 'text/html', ...(cookie && { cookie }) } }, (response) => {
       response.on('data', () => {
         if (Number.isNaN(firstByte)) firstByte = performance.now() - start;
       });
@@ -114,9 +123,9 @@ async function timeToFirstByte(origin: string, route: Route) {
   const totals: number[] = [];
   const statuses = new Set<number>();
   try {
-    for (let i = 0; i < 5; i++) await timeOne(agent, `${origin}${route.path}`); // warm-up
+    for (let i = 0; i < 5; i++) await timeOne(agent, `${origin}${route.path}`, route.cookie); // warm-up
     for (let i = 0; i < TTFB_SAMPLES; i++) {
-      const sample = await timeOne(agent, `${origin}${route.path}`);
+      const sample = await timeOne(agent, `${origin}${route.path}`, route.cookie);
       firstBytes.push(sample.firstByte);
       totals.push(sample.total);
       statuses.add(sample.status);
@@ -140,9 +149,10 @@ async function timeToFirstByte(origin: string, route: Route) {
 
 const mongo = await startMongoProcess();
 const stack = await startStack();
-// As deployed: the catalog cache on (the test helper turns it off for tests that write the catalog).
+// As deployed: the catalog and shared-page caches on (the test helper turns them off for tests).
 const testApp = await createTestApp(stack, {
   CATALOG_CACHE_SECONDS: '5',
+  PAGE_CACHE_SECONDS: '5',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
 });
 try {
@@ -157,10 +167,17 @@ try {
   const category = DEMO_CATEGORIES[0]?._id ?? 'kitchen';
   const product = DEMO_PRODUCTS.find((candidate) => candidate.position === 'hero')?.id ?? 'unknown';
   const bare: Route = { name: 'bare JSON', path: '/healthz', ssr: false };
+  // A visitor without sign-in or cart gets the shared page; one with a cart gets their own render.
+  const shopper = await Shopper.anonymous(testApp.app);
+  const added = await shopper.request('POST', '/api/cart/lines', { productId: product, qty: 1 });
+  if (added.statusCode !== 200) throw new Error(`adding to the cart answered ${added.statusCode}`);
   const pages: Route[] = [
     { name: 'home', path: '/', ssr: true },
     { name: 'category', path: `/c/${category}`, ssr: true },
     { name: 'product', path: `/products/${product}`, ssr: true },
+    { name: 'home (with cart)', path: '/', ssr: true, cookie: shopper.cookie },
+    { name: 'category (with cart)', path: `/c/${category}`, ssr: true, cookie: shopper.cookie },
+    { name: 'product (with cart)', path: `/products/${product}`, ssr: true, cookie: shopper.cookie },
   ];
   console.log(
     `web SSR bench: ${CONNECTIONS} connections, ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +

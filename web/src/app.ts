@@ -29,6 +29,9 @@ export async function buildApp({ config, logger, db, publicDir }: AppDeps): Prom
   });
   await app.register(externalPlugins, { config, publicDir });
   await app.register(appPlugins, { config, db });
-  await app.register(routes, { baseUrl: config.WEB_BASE_URL });
+  await app.register(routes, {
+    baseUrl: config.WEB_BASE_URL,
+    sharedPageTtlMs: config.PAGE_CACHE_SECONDS * 1000,
+  });
   return app;
 }

@@ -55,6 +55,12 @@ export const webConfigSchema = Type.Object({
     default: 5,
     description: 'pages reuse catalog reads this long (a back-office edit shows within it); 0 turns it off',
   }),
+  PAGE_CACHE_SECONDS: Type.Number({
+    minimum: 0,
+    default: 5,
+    description:
+      'catalog pages for visitors without sign-in or cart are rendered once and reused this long; 0 turns it off',
+  }),
   DEMO_SEED: Type.Boolean({
     default: false,
     description: 'seed the demo catalogue, its images and production requests at start (idempotent)',

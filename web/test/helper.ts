@@ -77,6 +77,7 @@ export function testConfig(
     BLOB_CONTAINER: `test-${randomBytes(4).toString('hex')}`,
     // Tests write the catalog and read pages at once; the cache itself has unit tests.
     CATALOG_CACHE_SECONDS: '0',
+    PAGE_CACHE_SECONDS: '0',
     ...overrides,
   });
 }

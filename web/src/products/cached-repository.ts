@@ -1,3 +1,4 @@
+import { ttlCache } from '../cache/ttl-cache';
 import type { ProductRepository } from './repository';
 
 export interface CatalogCacheOptions {
@@ -6,11 +7,6 @@ export interface CatalogCacheOptions {
   /** Answers kept at most (the oldest go first). */
   maxEntries?: number;
   now?: () => number;
-}
-
-interface Entry {
-  value: Promise<unknown>;
-  expires: number;
 }
 
 /**
@@ -24,25 +20,9 @@ export function cachedProductRepository(
   { ttlMs, maxEntries = 1000, now = Date.now }: CatalogCacheOptions,
 ): ProductRepository {
   if (ttlMs <= 0) return inner;
-  const entries = new Map<string, Entry>();
-
-  function remember<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const at = now();
-    const cached = entries.get(key);
-    if (cached && cached.expires > at) return cached.value as Promise<T>;
-    const value = load();
-    entries.delete(key);
-    entries.set(key, { value, expires: at + ttlMs });
-    while (entries.size > maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done) break;
-      entries.delete(oldest.value);
-    }
-    value.catch(() => {
-      if (entries.get(key)?.value === value) entries.delete(key);
-    });
-    return value;
-  }
+  // One cache for answers of every shape: each key's loader fixes its type.
+  const cache = ttlCache<unknown>({ ttlMs, maxEntries, now });
+  const remember = <T>(key: string, load: () => Promise<T>) => cache.remember(key, load) as Promise<T>;
 
   return {
     list: (query) =>

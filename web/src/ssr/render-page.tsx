@@ -1,13 +1,17 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToPipeableStream } from 'react-dom/server';
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
+import { ttlCache } from '../cache/ttl-cache';
+import type { StorefrontData } from '../ui/data';
 import { serializeHydrationData } from '../ui/hydration';
 import { createRoutes } from '../ui/routes';
+import type { PageAssets } from './assets';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
-import { documentStream } from './document-stream';
+import { type DocumentStream, documentStream } from './document-stream';
 import { requestDataSource, withRequestData } from './request-data';
 import { serverData } from './server-data';
+import { personalise, type SharedPage, SLOT_VALUES, sharedPage, sharedPageKey } from './shared-pages';
 
 /** A page whose deferred data has not arrived by then is sent with its fallbacks in place. */
 const STREAM_TIMEOUT_MS = 10_000;
@@ -43,46 +47,37 @@ function redirectStatus(request: FastifyRequest, status: number): number {
 /** One static handler for every request: the loaders read through the request's own data source. */
 const handler = createStaticHandler(createRoutes(requestDataSource));
 
-/**
- * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
- * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
- * piped as soon as it is ready, and Suspense boundaries stream in after it.
- */
-export async function renderPage(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  baseUrl: string,
-): Promise<void> {
-  const context = await withRequestData(serverData(request, reply), () =>
-    handler.query(toFetchRequest(request, baseUrl)),
-  );
-  if (context instanceof Response) {
-    // A loader or action redirected (to sign in, to the next step of checkout…).
-    await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
-    return;
-  }
-  for (const error of Object.values(context.errors ?? {})) {
-    if (error instanceof Error) request.log.error({ err: error }, 'page loader or action failed');
-  }
+export type PageContext = Exclude<Awaited<ReturnType<typeof handler.query>>, Response>;
 
-  const { assets } = request.server;
-  const nonce = reply.cspNonce.script;
+/** Runs the page's action (a POST) and loaders with `source` as their data: a context, or a redirect. */
+export function queryPage(source: StorefrontData, request: Request): Promise<PageContext | Response> {
+  return withRequestData(source, () => handler.query(request));
+}
+
+/**
+ * Renders a page's document: resolves with its stream once the shell is ready (`whole`: once every
+ * Suspense boundary is), rejects if the shell fails. Boundaries still pending after the stream
+ * timeout are sent as their fallbacks (the browser renders them).
+ */
+export function renderDocument(
+  context: PageContext,
+  {
+    nonce,
+    assets,
+    whole,
+    log,
+  }: { nonce: string; assets: PageAssets; whole: boolean; log: FastifyBaseLogger },
+  streamTimeoutMs = STREAM_TIMEOUT_MS,
+): Promise<DocumentStream> {
   const router = createStaticRouter(handler.dataRoutes, context);
-  // Browsers get the shell at once and the Suspense boundaries as they resolve; bots get it whole.
-  const whole = isBot(request.headers['user-agent']);
-  let abortTimer: ReturnType<typeof setTimeout> | undefined;
-  await new Promise<void>((resolve) => {
+  return new Promise((resolve, reject) => {
+    let abortTimer: ReturnType<typeof setTimeout> | undefined;
     const send = () => {
       const body = documentStream(documentHead(assets), async () =>
         documentTail(await serializeHydrationData(context), nonce, assets),
       );
       stream.pipe(body);
-      reply
-        .status(context.statusCode)
-        .header('content-type', 'text/html; charset=utf-8')
-        .header('cache-control', 'no-store');
-      void reply.send(body);
-      resolve();
+      resolve(body);
     };
     const stream = renderToPipeableStream(
       <StaticRouterProvider router={router} context={context} hydrate={false} nonce={nonce} />,
@@ -93,23 +88,114 @@ export async function renderPage(
         },
         onAllReady() {
           clearTimeout(abortTimer);
-          if (whole) send();
+          // Not from inside abort(), which calls this before it has finished closing the render.
+          if (whole) setImmediate(send);
         },
         onShellError(error) {
           clearTimeout(abortTimer);
-          request.log.error({ err: error }, 'page shell failed to render');
-          void reply
-            .status(500)
-            .type('text/html; charset=utf-8')
-            .send('<!doctype html><h1>Something went wrong</h1>');
-          resolve();
+          reject(error);
         },
         onError(error) {
-          request.log.error({ err: error }, 'error while streaming a page');
+          log.error({ err: error }, 'error while streaming a page');
         },
       },
     );
-    // Boundaries still pending then are sent as their fallbacks (the browser renders them).
-    abortTimer = setTimeout(() => stream.abort(), STREAM_TIMEOUT_MS);
+    abortTimer = setTimeout(() => stream.abort(), streamTimeoutMs);
   });
+}
+
+async function readAll(body: DocumentStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface PageRendererOptions {
+  baseUrl: string;
+  /** How long a shared catalog page is reused (see shared-pages.ts); 0 renders every request. */
+  sharedPageTtlMs: number;
+}
+
+/**
+ * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
+ * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
+ * piped as soon as it is ready, and Suspense boundaries stream in after it. A catalog page for a
+ * visitor without user or cart comes from the shared-page cache when it holds it.
+ */
+export function pageRenderer({ baseUrl, sharedPageTtlMs }: PageRendererOptions) {
+  const sharedPages = sharedPageTtlMs > 0 ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs }) : null;
+
+  /** The page as any visitor without user or cart sees it, stand-ins in place; null if not a 200. */
+  async function renderShared(request: FastifyRequest, reply: FastifyReply): Promise<SharedPage | null> {
+    const source: StorefrontData = {
+      ...serverData(request, reply),
+      session: async () => ({ user: null, csrfToken: SLOT_VALUES.csrfToken }),
+      cartCount: async () => 0,
+    };
+    const context = await queryPage(source, toFetchRequest(request, baseUrl));
+    if (context instanceof Response || context.statusCode !== 200 || context.errors) return null;
+    const { assets } = request.server;
+    const body = await renderDocument(context, {
+      nonce: SLOT_VALUES.nonce,
+      assets,
+      whole: true,
+      log: request.log,
+    });
+    return sharedPage(await readAll(body));
+  }
+
+  function sendPage(reply: FastifyReply, status: number, body: DocumentStream | string) {
+    return reply
+      .status(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(body);
+  }
+
+  return async function renderPage(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const sharedKey = sharedPages ? sharedPageKey(request) : undefined;
+    if (sharedPages && sharedKey) {
+      const shared = sharedPages.peek(sharedKey)?.value;
+      if (shared) {
+        await sendPage(
+          reply,
+          200,
+          personalise(shared, { nonce: reply.cspNonce.script, csrfToken: reply.generateCsrf() }),
+        );
+        return;
+      }
+      // This visitor gets a page streamed as usual; the shared copy is rendered beside it.
+      if (shared === undefined) {
+        sharedPages
+          .remember(sharedKey, () => renderShared(request, reply))
+          .catch((error: unknown) => {
+            request.log.warn({ err: error }, 'shared page render failed');
+          });
+      }
+    }
+
+    const context = await queryPage(serverData(request, reply), toFetchRequest(request, baseUrl));
+    if (context instanceof Response) {
+      // A loader or action redirected (to sign in, to the next step of checkout…).
+      await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
+      return;
+    }
+    for (const error of Object.values(context.errors ?? {})) {
+      if (error instanceof Error) request.log.error({ err: error }, 'page loader or action failed');
+    }
+    // Browsers get the shell at once and the Suspense boundaries as they resolve; bots get it whole.
+    const whole = isBot(request.headers['user-agent']);
+    try {
+      const body = await renderDocument(context, {
+        nonce: reply.cspNonce.script,
+        assets: request.server.assets,
+        whole,
+        log: request.log,
+      });
+      await sendPage(reply, context.statusCode, body);
+    } catch (error) {
+      request.log.error({ err: error }, 'page shell failed to render');
+      await sendPage(reply, 500, '<!doctype html><h1>Something went wrong</h1>');
+    }
+  };
 }

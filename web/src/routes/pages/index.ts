@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { renderPage } from '../../ssr/render-page';
+import { type PageRendererOptions, pageRenderer } from '../../ssr/render-page';
 import { FORM_PATHS, PAGE_PATHS } from '../../ui/routes';
 import { pageErrorHandler } from './error-page';
 import { PageForm, PageParams, PageQuery } from './schemas';
@@ -9,9 +9,10 @@ import { PageForm, PageParams, PageQuery } from './schemas';
  * with a form also takes its POST, so the forms work without JavaScript: the CSRF token is checked
  * (`_csrf` in the urlencoded body), then the route's action runs on the server.
  */
-export default async function pageRoutes(app: FastifyInstance, { baseUrl }: { baseUrl: string }) {
+export default async function pageRoutes(app: FastifyInstance, options: PageRendererOptions) {
+  const renderPage = pageRenderer(options);
   const render = async (request: FastifyRequest, reply: FastifyReply) => {
-    await renderPage(request, reply, baseUrl);
+    await renderPage(request, reply);
     return reply;
   };
   app.setErrorHandler(pageErrorHandler);
