@@ -47,6 +47,7 @@ export const ErrorCodes = {
   Location17419: 17419,
   UnknownError: 8,
   OperationFailed: 96,
+  InterruptedAtShutdown: 91,
   NotWritablePrimary: 10107,
   Unauthorized: 13,
   InvalidPipelineOperator: 168,

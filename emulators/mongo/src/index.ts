@@ -6,6 +6,7 @@ import { openDataDir } from './storage/dataDir.js';
 import { Engine } from './storage/engine.js';
 import type { FsyncMode } from './storage/journal.js';
 import { TtlMonitor } from './storage/ttl.js';
+import { Topology } from './topology.js';
 
 export interface MongoServerOptions {
   /** TCP port; 0 picks a free one (the real port is advertised and returned). Default 27017. */
@@ -66,6 +67,8 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
     dbPath,
     logLevel,
     connections: () => 0,
+    requests: 0,
+    topology: new Topology(),
     log,
   };
   const wire = new WireServer(engine, cursors, sessions, info);
@@ -80,7 +83,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
   info.port = port;
   info.hosts = options.hosts?.length ? options.hosts : [`${advertisedHost}:${port}`];
   info.me = info.hosts[0]!;
-  const ttl = new TtlMonitor(engine, log);
+  const ttl = new TtlMonitor(engine, log, undefined, sessions.locks);
   ttl.start();
   log('debug', `listening on ${bind}:${port}`);
   let stopped: Promise<void> | null = null;

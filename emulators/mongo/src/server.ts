@@ -23,6 +23,7 @@ import {
   decodeMessage,
   encodeOpReply,
   encodeReply,
+  FLAG_MORE_TO_COME,
   type IncomingMessage,
   MAX_BSON_SIZE,
   MessageFramer,
@@ -94,6 +95,8 @@ export class WireServer {
    */
   close(): Promise<void> {
     this.closing = true;
+    // Awaitable hellos answer now (into connections about to be cut) instead of holding their timers.
+    this.info.topology.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.resetAndDestroy();
     this.sockets.clear();
@@ -108,9 +111,11 @@ export class WireServer {
     }
     socket.setNoDelay(true);
     this.sockets.add(socket);
+    const closed = new AbortController();
     const conn: ConnectionInfo = {
       id: this.nextConnectionId++,
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      closed: closed.signal,
     };
     const framer = new MessageFramer();
     let chain: Promise<void> = Promise.resolve();
@@ -124,6 +129,7 @@ export class WireServer {
         return;
       }
       for (const m of messages) {
+        this.info.requests++;
         if (this.closing) {
           // Stopping: cut the connection rather than leave the request unanswered on an open socket.
           socket.resetAndDestroy();
@@ -136,7 +142,10 @@ export class WireServer {
       }
     });
     socket.on('error', () => {});
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      closed.abort();
+    });
   }
 
   private async handle(socket: net.Socket, conn: ConnectionInfo, raw: Buffer): Promise<void> {
@@ -150,8 +159,31 @@ export class WireServer {
       socket.destroy();
       return;
     }
-    const reply = await this.execute(conn, msg);
-    if (msg.moreToCome || socket.destroyed) return;
+    let reply = await this.execute(conn, msg);
+    let responseTo = msg.requestId;
+    for (;;) {
+      if (msg.moreToCome || socket.destroyed || this.closing) return;
+      const more = streamsReplies(msg, reply);
+      const sentId = this.send(socket, msg, responseTo, reply, more);
+      if (!more) return;
+      // Exhaust (mongod's streaming hello): the same command runs again with the topologyVersion just sent,
+      // so it waits for the next change or maxAwaitTimeMS, and so on until the connection closes. Each reply
+      // answers the previous one, as if the client had sent it. A reply the client is not reading waits.
+      msg = { ...msg, command: { ...msg.command, topologyVersion: reply.topologyVersion } };
+      responseTo = sentId;
+      if (socket.writableNeedDrain) await drained(socket);
+      reply = await this.execute(conn, msg);
+    }
+  }
+
+  /** Writes one reply; returns its requestId. `moreToCome` marks a streamed (exhaust) reply. */
+  private send(
+    socket: net.Socket,
+    msg: IncomingMessage,
+    responseTo: number,
+    reply: Document,
+    moreToCome: boolean,
+  ): number {
     let out: Buffer;
     try {
       const body = serialize(reply);
@@ -163,17 +195,19 @@ export class WireServer {
       }
       if (msg.opCode !== OP_QUERY) {
         // Header and body go out in one writev (no concatenation copy).
+        const head = opMsgHeader(responseTo, body.length, moreToCome ? FLAG_MORE_TO_COME : 0);
         socket.cork();
-        socket.write(opMsgHeader(msg.requestId, body.length));
+        socket.write(head);
         socket.write(body);
         socket.uncork();
-        return;
+        return head.readInt32LE(4);
       }
-      out = encodeOpReply(msg.requestId, body);
+      out = encodeOpReply(responseTo, body);
     } catch (err) {
       out = encodeReply(msg, this.envelope(toServerError(err).toReply()));
     }
     socket.write(out);
+    return out.readInt32LE(4);
   }
 
   private envelope(reply: Document): Document {
@@ -223,6 +257,7 @@ export class WireServer {
       store: this.sessions.direct(),
       lsid: key,
       messageBytes: msg.size,
+      exhaustAllowed: msg.exhaustAllowed,
     };
     ctx.store.bypassValidation = cmd.bypassDocumentValidation === true;
     if (cmd.autocommit === false) return this.runInTransaction(ctx, handler);
@@ -293,6 +328,25 @@ export class WireServer {
       throw e;
     }
   }
+}
+
+/** Only hello/isMaster stream (mongod also streams exhaust getMores, which drivers do not use); not errors. */
+function streamsReplies(msg: IncomingMessage, reply: Document): boolean {
+  if (!msg.exhaustAllowed || reply.ok !== 1) return false;
+  const name = Object.keys(msg.command)[0];
+  return name === 'hello' || name === 'isMaster' || name === 'ismaster';
+}
+
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }
 
 function nonSimple(collation: unknown): boolean {

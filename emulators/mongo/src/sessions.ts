@@ -2,6 +2,7 @@ import type { Document, Long, Timestamp } from 'bson';
 import { keyOf } from './bsonUtil.js';
 import type { OplogEntry } from './changes/oplog.js';
 import { fail, MongoServerError } from './errors.js';
+import { DocumentLocks, type LockOwner, lockKey } from './locks.js';
 import { compileFilter } from './query/match.js';
 import { Collection } from './storage/collection.js';
 import type { Engine, EntryInit } from './storage/engine.js';
@@ -18,10 +19,6 @@ export function lsidKey(lsid: unknown): string | undefined {
   return keyOf(id);
 }
 
-function docKey(coll: Collection, id: unknown): string {
-  return `${coll.ns}\u0000${keyOf(id)}`;
-}
-
 function transient(err: MongoServerError): MongoServerError {
   return err.withLabel('TransientTransactionError');
 }
@@ -36,14 +33,16 @@ interface PendingWrite {
  * change log's pre-images) plus its own writes; writes stay private until commit, which applies and journals
  * them together so their change events are published at once.
  */
-export class Transaction implements Store {
+export class Transaction implements Store, LockOwner {
   readonly inTransaction = true;
   bypassValidation = false;
   readonly startSeq: number;
   readonly readTimestamp: Timestamp;
   state: 'inProgress' | 'committed' | 'aborted' = 'inProgress';
-  conflict: MongoServerError | null = null;
   lastUse = Date.now();
+  /** Resolved at commit or abort: non-transactional writes to documents it wrote wait for it. */
+  readonly released: Promise<void>;
+  private resolveReleased!: () => void;
   private readonly writes = new Map<string, PendingWrite>();
   private readonly ops: EntryInit[] = [];
   private readonly newCollections = new Map<string, Collection>();
@@ -56,11 +55,10 @@ export class Transaction implements Store {
   ) {
     this.startSeq = engine.lastSeq; // includes applied writes still waiting for their fsync
     this.readTimestamp = engine.clusterTime();
+    this.released = new Promise((resolve) => {
+      this.resolveReleased = resolve;
+    });
     engine.transactionOpened();
-  }
-
-  private checkUsable(): void {
-    if (this.conflict) throw this.conflict;
   }
 
   collection(db: string, coll: string): Collection | undefined {
@@ -92,7 +90,6 @@ export class Transaction implements Store {
   }
 
   read(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
-    this.checkUsable();
     this.lastUse = Date.now();
     const undo = this.snapshotUndo(coll);
     const own = new Map<string, Document | null>();
@@ -119,8 +116,8 @@ export class Transaction implements Store {
   }
 
   private lock(coll: Collection, id: unknown): string {
-    const k = docKey(coll, id);
-    const holder = this.sessions.locks.get(k);
+    const k = lockKey(coll.ns, id);
+    const holder = this.sessions.locks.owner(k);
     if (holder && holder !== this) {
       throw transient(
         new MongoServerError(
@@ -139,7 +136,6 @@ export class Transaction implements Store {
       );
     }
     this.sessions.locks.set(k, this);
-    this.engine.hasLocks = true;
     return k;
   }
 
@@ -159,7 +155,6 @@ export class Transaction implements Store {
   }
 
   insert(coll: Collection, doc: Document): void {
-    this.checkUsable();
     const id = keyOf(doc._id);
     const existing = this.read(coll, { _id: doc._id }).docs[0];
     if (existing) throw coll.duplicateError(coll.indexes.get('_id_')!, doc);
@@ -171,7 +166,6 @@ export class Transaction implements Store {
   }
 
   update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void {
-    this.checkUsable();
     if (!this.bypassValidation) coll.validate(after, before);
     this.checkUniqueAgainstSnapshot(coll, after, keyOf(before._id));
     const k = this.lock(coll, before._id);
@@ -180,17 +174,18 @@ export class Transaction implements Store {
   }
 
   delete(coll: Collection, doc: Document): void {
-    this.checkUsable();
     const k = this.lock(coll, doc._id);
     this.writes.set(k, { coll, doc: null });
     this.ops.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
   }
 
+  /** Conflicts inside a transaction are found by lock() as it writes (WriteConflict), never waited for. */
+  checkWritable(): void {}
+
   async flush(): Promise<void> {}
 
   /** Applies all writes atomically (one journal group, one cluster time) and publishes their events. */
   async commit(): Promise<void> {
-    this.checkUsable();
     const entries: OplogEntry[] = [];
     let ts: Timestamp | undefined;
     for (const init of this.ops) {
@@ -250,13 +245,13 @@ export class Transaction implements Store {
 
   private closed = false;
 
+  /** Drops its locks and wakes the writes waiting for them (they see the committed or old state). */
   private release(): void {
-    if (!this.closed) {
-      this.closed = true;
-      this.engine.transactionClosed();
-    }
-    for (const [k, holder] of this.sessions.locks) if (holder === this) this.sessions.locks.delete(k);
-    this.engine.hasLocks = this.sessions.locks.size > 0;
+    if (this.closed) return;
+    this.closed = true;
+    this.engine.transactionClosed();
+    this.sessions.locks.release(this.writes.keys(), this);
+    this.resolveReleased();
   }
 
   get touched(): boolean {
@@ -293,7 +288,7 @@ export class Session {
 /** Logical sessions: transactions, retryable-write dedupe and document locks held by open transactions. */
 export class Sessions {
   readonly map = new Map<string, Session>();
-  readonly locks = new Map<string, Transaction>();
+  readonly locks = new DocumentLocks();
   private timer: NodeJS.Timeout;
 
   constructor(private readonly engine: Engine) {
@@ -341,20 +336,6 @@ export class Sessions {
     this.engine.retryRecords.delete(key);
   }
 
-  /** A non-transactional write to a document an open transaction has written: that transaction loses. */
-  noteDirectWrite(ns: string, id: unknown): void {
-    const k = `${ns}\u0000${keyOf(id)}`;
-    const holder = this.locks.get(k);
-    if (!holder) return;
-    holder.conflict = transient(
-      new MongoServerError(
-        'WriteConflict',
-        'Write conflict: a write outside the transaction modified a document it had written.',
-      ),
-    );
-    holder.abort();
-  }
-
   startTransaction(session: Session, txnNumber: Long): Transaction {
     const n = txnNumber.toNumber();
     if (n < session.highestTxnNumber) {
@@ -385,7 +366,6 @@ export class Sessions {
       fail('TransactionCommitted', `Transaction with { txnNumber: ${n} } has been committed.`);
     }
     if (txn.state === 'aborted' && command !== 'abortTransaction') {
-      if (txn.conflict && command !== 'commitTransaction') throw txn.conflict;
       throw transient(
         new MongoServerError('NoSuchTransaction', `Transaction with { txnNumber: ${n} } has been aborted.`),
       );
@@ -395,7 +375,7 @@ export class Sessions {
   }
 
   direct(): Store {
-    return new DirectStore(this.engine, (ns, id) => this.noteDirectWrite(ns, id));
+    return new DirectStore(this.engine, this.locks);
   }
 
   reap(): void {
@@ -406,8 +386,10 @@ export class Sessions {
     }
   }
 
+  /** Server stop: aborts open transactions; writes waiting for them fail (InterruptedAtShutdown). */
   close(): void {
     clearInterval(this.timer);
+    this.locks.stop();
     for (const s of this.map.values()) s.txn?.abort();
   }
 }

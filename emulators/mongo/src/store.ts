@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { keyOf } from './bsonUtil.js';
 import type { OplogEntry } from './changes/oplog.js';
+import type { DocumentLocks } from './locks.js';
 import { compileFilter } from './query/match.js';
 import type { Collection, PlanStage } from './storage/collection.js';
 import type { Engine } from './storage/engine.js';
@@ -24,6 +25,11 @@ export interface Store {
   insert(coll: Collection, doc: Document): void;
   update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void;
   delete(coll: Collection, doc: Document): void;
+  /**
+   * Call before a statement that writes several documents: outside a transaction it throws
+   * LockedByTransaction (before anything is written) if an open transaction has written one of them.
+   */
+  checkWritable(coll: Collection, ids: Iterable<unknown>): void;
   /**
    * Makes the writes so far durable (no-op inside a transaction: commit does it). Write commands pass their
    * reply: for a retryable write it is journaled with the writes (see DirectStore.retry).
@@ -64,7 +70,7 @@ export class DirectStore implements Store {
   private entries: OplogEntry[] = [];
   constructor(
     private readonly engine: Engine,
-    private readonly onWrite?: (ns: string, id: unknown) => void,
+    private readonly locks?: DocumentLocks,
   ) {}
 
   collection(db: string, coll: string): Collection | undefined {
@@ -98,8 +104,13 @@ export class DirectStore implements Store {
     this.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
   }
 
+  checkWritable(coll: Collection, ids: Iterable<unknown>): void {
+    this.locks?.check(coll.ns, ids);
+  }
+
   private push(init: Omit<OplogEntry, 'seq' | 'ts' | 'wall'>): void {
-    if (this.onWrite && this.engine.hasLocks) this.onWrite(`${init.db}.${init.coll}`, init.id);
+    // A document an open transaction wrote: thrown before anything changes, the command waits and retries.
+    if (this.locks?.any) this.locks.check(`${init.db}.${init.coll}`, [init.id]);
     const e = this.engine.entry(init);
     this.engine.apply(e);
     this.entries.push(e);

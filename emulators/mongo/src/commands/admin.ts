@@ -2,6 +2,7 @@ import os from 'node:os';
 import { type Document, Long, ObjectId } from 'bson';
 import { isPlainObject } from '../bsonUtil.js';
 import { fail } from '../errors.js';
+import { awaitRequest } from '../topology.js';
 import { type CommandContext, register } from './context.js';
 
 export const VERSION = '7.0.0';
@@ -14,7 +15,7 @@ export function helloReply(ctx: CommandContext, legacy: boolean): Document {
   const ts = engine.clusterTime();
   const wall = new Date();
   const reply: Document = {
-    topologyVersion: undefined,
+    topologyVersion: server.topology.version(),
     [legacy ? 'ismaster' : 'isWritablePrimary']: true,
     hosts: server.hosts,
     setName: server.replSet,
@@ -40,15 +41,27 @@ export function helloReply(ctx: CommandContext, legacy: boolean): Document {
     readOnly: false,
     ok: 1,
   };
-  // No topologyVersion: the driver's monitor polls instead of using (unimplemented) awaitable hello.
-  delete reply.topologyVersion;
   if (ctx.cmd.helloOk === true) reply.helloOk = true;
   if (isPlainObject(ctx.cmd.client)) ctx.conn.client = ctx.cmd.client;
   return reply;
 }
 
-register('hello', (ctx) => helloReply(ctx, false));
-register(['isMaster', 'ismaster'], (ctx) => helloReply(ctx, true));
+/**
+ * hello/isMaster, awaitable when it carries `topologyVersion` + `maxAwaitTimeMS` (SDAM streaming protocol):
+ * it answers once the topology changes or the wait passes. With the exhaustAllowed flag the wire layer keeps
+ * re-running it (see server.ts), which is what mongod requires `maxAwaitTimeMS` for (51756).
+ */
+async function hello(ctx: CommandContext, legacy: boolean): Promise<Document> {
+  const request = awaitRequest(ctx.cmd);
+  if (ctx.exhaustAllowed && !request) {
+    fail('Location51756', "An isMaster or hello request with exhaust must specify 'maxAwaitTimeMS'");
+  }
+  if (request) await ctx.server.topology.awaitChange(request, ctx.conn.closed);
+  return helloReply(ctx, legacy);
+}
+
+register('hello', (ctx) => hello(ctx, false));
+register(['isMaster', 'ismaster'], (ctx) => hello(ctx, true));
 
 register('ping', () => ({ ok: 1 }));
 
@@ -118,6 +131,7 @@ register(['serverStatus'], (ctx) => {
     uptimeMillis: Long.fromNumber(Date.now() - ctx.server.startedAt.getTime()),
     localTime: new Date(),
     connections: { current: ctx.server.connections(), available: 1_000_000 - ctx.server.connections() },
+    network: { numRequests: Long.fromNumber(ctx.server.requests) },
     mem: { bits: 64, resident: Math.round(mem.rss / 1048576), virtual: Math.round(mem.rss / 1048576) },
     repl: {
       setName: ctx.server.replSet,

@@ -3,6 +3,7 @@ import type { CursorRegistry } from '../cursors.js';
 import type { Session, Sessions, Transaction } from '../sessions.js';
 import type { Engine } from '../storage/engine.js';
 import type { Store } from '../store.js';
+import type { Topology } from '../topology.js';
 
 export interface ServerInfo {
   replSet: string;
@@ -11,8 +12,12 @@ export interface ServerInfo {
   port: number;
   startedAt: Date;
   dbPath: string | null;
+  /** topologyVersion and the awaitable-hello waits on it. */
+  topology: Topology;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   connections: () => number;
+  /** Wire messages received (serverStatus `network.numRequests`). */
+  requests: number;
   log: (level: 'error' | 'info' | 'debug', msg: string) => void;
 }
 
@@ -20,6 +25,8 @@ export interface ConnectionInfo {
   id: number;
   remote: string;
   client?: Document;
+  /** Aborted when the connection closes (ends the waits of its awaitable hellos). */
+  closed: AbortSignal;
 }
 
 export interface CommandContext {
@@ -37,6 +44,8 @@ export interface CommandContext {
   lsid?: string;
   /** Size of the request on the wire (only documents of a >16 MiB message can be too large). */
   messageBytes: number;
+  /** The OP_MSG carried exhaustAllowed (the reply may stream, see server.ts). */
+  exhaustAllowed: boolean;
   session?: Session;
   txn?: Transaction;
 }

@@ -9,6 +9,7 @@ import { projector } from '../query/projection.js';
 import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
+import { commandDeadline, retryWhileLocked } from './lockWait.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -219,13 +220,19 @@ register('aggregate', async (ctx) => {
 /** $out / $merge: written through the store, so indexes, unique checks and change events apply. */
 async function writeOut(ctx: CommandContext, stage: Document, results: Document[]): Promise<void> {
   const store = ctx.store;
+  const deadline = commandDeadline(ctx);
   if ('$out' in stage) {
     const spec = stage.$out;
     const db = isPlainObject(spec) ? String(spec.db) : ctx.db;
     const name = isPlainObject(spec) ? String(spec.coll) : String(spec);
     const coll = store.ensureCollection(db, name);
-    for (const d of store.read(coll, undefined).docs) store.delete(coll, d);
-    for (const d of results) store.insert(coll, withIdFirst(clone(d)));
+    // Waits while an open transaction has written the target (mongod's rename waits for its lock).
+    await retryWhileLocked(ctx, deadline, () => {
+      const existing = store.read(coll, undefined).docs;
+      store.checkWritable(coll, [...existing.map((d) => d._id), ...results.map((d) => d._id)]);
+      for (const d of existing) store.delete(coll, d);
+      for (const d of results) store.insert(coll, withIdFirst(clone(d)));
+    });
     await store.flush();
     return;
   }
@@ -237,20 +244,24 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
   const whenMatched = isPlainObject(spec) ? (spec.whenMatched ?? 'merge') : 'merge';
   const whenNotMatched = isPlainObject(spec) ? (spec.whenNotMatched ?? 'insert') : 'insert';
   const coll = store.ensureCollection(db, name);
-  for (const raw of results) {
+  // One write per result document, each waiting if an open transaction has written its target.
+  for (const raw of results) await retryWhileLocked(ctx, deadline, () => mergeOne(raw));
+  await store.flush();
+
+  function mergeOne(raw: Document): void {
     const doc = clone(raw);
     const filter: Document = {};
     for (const f of on as string[]) filter[f] = getPath(doc, f) ?? null;
     const existing = store.read(coll, filter, 1).docs[0];
     if (!existing) {
-      if (whenNotMatched === 'discard') continue;
+      if (whenNotMatched === 'discard') return;
       if (whenNotMatched === 'fail')
         fail('Location13113', '$merge could not find a matching document in the target collection');
       store.insert(coll, withIdFirst(doc));
-      continue;
+      return;
     }
     let after: Document;
-    if (whenMatched === 'keepExisting') continue;
+    if (whenMatched === 'keepExisting') return;
     if (whenMatched === 'fail') throw coll.duplicateError(coll.indexes.get('_id_')!, existing);
     if (whenMatched === 'replace') after = { ...doc, _id: existing._id };
     else if (Array.isArray(whenMatched)) after = applyUpdate(existing, whenMatched as Document[]);
@@ -263,7 +274,6 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
       describeUpdate(existing, after),
     );
   }
-  await store.flush();
 }
 
 register('explain', (ctx) => {

@@ -53,7 +53,7 @@ register('abortTransaction', (ctx) => {
   if (!txn)
     fail('NoSuchTransaction', 'Given transaction number does not match any in-progress transactions.');
   if (txn.state === 'committed') fail('TransactionCommitted', 'Transaction has been committed.');
-  if (txn.state === 'aborted' && !txn.conflict) fail('NoSuchTransaction', 'Transaction has been aborted.');
+  if (txn.state === 'aborted') fail('NoSuchTransaction', 'Transaction has been aborted.');
   txn.abort();
   return { ok: 1 };
 });

@@ -1,6 +1,7 @@
 import { BSON, type Document } from 'bson';
-import { bsonType, isPlainObject, keyOf, numberOf } from '../bsonUtil.js';
+import { bsonType, identityKey, isPlainObject, numberOf } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
+import { LockedByTransaction } from '../locks.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import {
@@ -16,6 +17,7 @@ import type { Collection } from '../storage/collection.js';
 import type { Store } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire/protocol.js';
 import { type CommandContext, register } from './context.js';
+import { commandDeadline, retryWhileLocked, waitForLock } from './lockWait.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -50,23 +52,31 @@ function rethrowIfTxn(store: Store, err: unknown): void {
 
 /**
  * Runs each statement of a batch write (`documents`, `updates`, `deletes`): a failing one becomes a
- * write error with its index, and an ordered batch stops there, as mongod does.
+ * write error with its index, and an ordered batch stops there, as mongod does. A statement blocked by an
+ * open transaction waits for it and runs again; running out of maxTimeMS meanwhile fails the whole command
+ * (mongod's interruptions are not write errors).
  */
-function eachStatement(
+async function eachStatement(
   ctx: CommandContext,
   command: string,
   field: string,
   apply: (statement: Document, index: number) => void,
-): Document[] {
+): Promise<Document[]> {
   const statements = ctx.cmd[field];
   if (!Array.isArray(statements))
     fail('FailedToParse', `BSON field '${command}.${field}' is missing but a required field`);
   const ordered = ctx.cmd.ordered !== false;
+  const deadline = commandDeadline(ctx);
   const writeErrors: Document[] = [];
   for (let i = 0; i < statements.length; i++) {
     try {
       apply(statements[i], i);
     } catch (err) {
+      if (err instanceof LockedByTransaction) {
+        await waitForLock(ctx, err, deadline);
+        i--; // the same statement again, against the state the transaction left
+        continue;
+      }
       rethrowIfTxn(ctx.store, err);
       writeErrors.push(writeError(i, err));
       if (ordered) break;
@@ -79,7 +89,7 @@ register('insert', async (ctx) => {
   const name = collName(ctx);
   let n = 0;
   let coll: Collection | undefined;
-  const writeErrors = eachStatement(ctx, 'insert', 'documents', (raw) => {
+  const writeErrors = await eachStatement(ctx, 'insert', 'documents', (raw) => {
     if (!isPlainObject(raw)) fail('TypeMismatch', 'documents must be objects');
     if (ctx.messageBytes > MAX_BSON_SIZE) {
       const size = BSON.calculateObjectSize(raw);
@@ -160,13 +170,27 @@ export function runUpdate(
     store.insert(target, doc);
     return { matched: 0, modified: 0, upsertedId: doc._id, after: doc };
   }
-  let modified = 0;
+  // New versions first, then the lock check, then the writes: a statement blocked by a transaction must
+  // not have written part of its documents when it is run again. An update error stops at that document.
   let first: { before: Document; after: Document } | undefined;
+  const changes: { before: Document; after: Document }[] = [];
+  let failure: unknown;
   for (const before of targets) {
-    const after = applyUpdate(before, u, opts);
+    let after: Document;
+    try {
+      after = applyUpdate(before, u, opts);
+    } catch (err) {
+      failure = err;
+      break;
+    }
     first ??= { before, after };
-    if (keyOf(after) === keyOf(before)) continue;
-    const replacement = !Array.isArray(u) && isReplacement(u);
+    if (identityKey(after) !== identityKey(before)) changes.push({ before, after });
+  }
+  const ids = changes.map((c) => c.before._id);
+  if (ids.length > 1) store.checkWritable(coll!, ids);
+  const replacement = !Array.isArray(u) && isReplacement(u);
+  let modified = 0;
+  for (const { before, after } of changes) {
     store.update(
       coll!,
       before,
@@ -176,6 +200,7 @@ export function runUpdate(
     );
     modified++;
   }
+  if (failure !== undefined) throw failure;
   return { matched: targets.length, modified, ...first };
 }
 
@@ -184,7 +209,7 @@ register('update', async (ctx) => {
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
-  const writeErrors = eachStatement(ctx, 'update', 'updates', (spec, index) => {
+  const writeErrors = await eachStatement(ctx, 'update', 'updates', (spec, index) => {
     if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
     const r = runUpdate(ctx.store, ctx.db, name, {
       q: spec.q as Document,
@@ -209,13 +234,15 @@ register('update', async (ctx) => {
 register('delete', async (ctx) => {
   const name = collName(ctx);
   let n = 0;
-  const writeErrors = eachStatement(ctx, 'delete', 'deletes', (spec) => {
+  const writeErrors = await eachStatement(ctx, 'delete', 'deletes', (spec) => {
     const limit = numberOf(spec.limit);
     if (limit !== 0 && limit !== 1) fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     compileFilter(spec.q as Document);
     const coll = ctx.store.collection(ctx.db, name);
     if (!coll) return;
     const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
+    const ids = docs.map((d) => d._id);
+    if (ids.length > 1) ctx.store.checkWritable(coll, ids);
     for (const d of docs) ctx.store.delete(coll, d);
     n += docs.length;
   });
@@ -235,18 +262,19 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
   }
   if (cmd.remove === true && cmd.upsert === true)
     fail('FailedToParse', 'Cannot specify both upsert=true and remove=true');
-  let reply: Document;
-  if (cmd.remove === true) {
-    const coll = ctx.store.collection(ctx.db, name);
-    let doc: Document | undefined;
-    if (coll) {
-      const docs = ctx.store.read(coll, query, cmd.sort ? undefined : 1).docs;
-      if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort));
-      doc = docs[0];
-      if (doc) ctx.store.delete(coll, doc);
+  // One document: blocked by a transaction, it waits and runs again (see retryWhileLocked).
+  const reply = await retryWhileLocked(ctx, commandDeadline(ctx), (): Document => {
+    if (cmd.remove === true) {
+      const coll = ctx.store.collection(ctx.db, name);
+      let doc: Document | undefined;
+      if (coll) {
+        const docs = ctx.store.read(coll, query, cmd.sort ? undefined : 1).docs;
+        if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort));
+        doc = docs[0];
+        if (doc) ctx.store.delete(coll, doc);
+      }
+      return { lastErrorObject: { n: doc ? 1 : 0 }, value: doc ? project(doc) : null, ok: 1 };
     }
-    reply = { lastErrorObject: { n: doc ? 1 : 0 }, value: doc ? project(doc) : null, ok: 1 };
-  } else {
     const r = runUpdate(ctx.store, ctx.db, name, {
       q: query,
       u: cmd.update as Document,
@@ -260,8 +288,8 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
       updatedExisting: r.matched > 0,
     };
     if (r.upsertedId !== undefined) lastErrorObject.upserted = r.upsertedId;
-    reply = { lastErrorObject, value: value ? project(value) : null, ok: 1 };
-  }
+    return { lastErrorObject, value: value ? project(value) : null, ok: 1 };
+  });
   await ctx.store.flush(reply);
   return reply;
 });

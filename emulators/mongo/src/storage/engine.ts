@@ -26,8 +26,6 @@ export class Engine {
   private openTransactions = 0;
   identity = '0000000000000000';
   persistence: Persistence | null = null;
-  /** Set while any transaction holds document locks (skips the lock check on the hot path otherwise). */
-  hasLocks = false;
   /**
    * Retryable-write outcomes by encoded lsid (the latest txnNumber of each session), as journaled: snapshots
    * carry them and recovery restores them (sessions.ts turns them back into sessions).

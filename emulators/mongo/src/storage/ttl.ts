@@ -1,5 +1,6 @@
 import { numberOf } from '../bsonUtil.js';
 import type { OplogEntry } from '../changes/oplog.js';
+import { type DocumentLocks, lockKey } from '../locks.js';
 import type { Engine } from './engine.js';
 
 /** Deletes documents whose TTL-indexed date is older than expireAfterSeconds (every second, like a fast mongod). */
@@ -11,6 +12,7 @@ export class TtlMonitor {
     private readonly engine: Engine,
     private readonly log: (level: 'error' | 'info' | 'debug', msg: string) => void,
     private readonly intervalMs = 1000,
+    private readonly locks?: DocumentLocks,
   ) {}
 
   start(): void {
@@ -40,6 +42,8 @@ export class TtlMonitor {
             const dates = (Array.isArray(v) ? v : [v]).filter((x): x is Date => x instanceof Date);
             if (dates.length === 0) continue;
             if (Math.min(...dates.map((d) => d.getTime())) > cutoff) continue;
+            // Written by an open transaction: a later pass deletes it (mongod's TTL retries on conflicts).
+            if (this.locks?.any && this.locks.owner(lockKey(coll.ns, doc._id))) continue;
             const e = this.engine.entry({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
             this.engine.apply(e);
             entries.push(e);

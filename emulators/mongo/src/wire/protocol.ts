@@ -132,12 +132,12 @@ export function encodeOpMsg(responseTo: number, body: Buffer, flags = 0): Buffer
   return Buffer.concat([prefix, mid, body], length);
 }
 
-/** The 21 bytes preceding an OP_MSG reply body (header, flagBits 0, section kind 0). */
-export function opMsgHeader(responseTo: number, bodyLength: number): Buffer {
+/** The 21 bytes preceding an OP_MSG reply body (header, flagBits, section kind 0); its requestId at 4. */
+export function opMsgHeader(responseTo: number, bodyLength: number, flags = 0): Buffer {
   const h = header(16 + 4 + 1 + bodyLength, responseTo, OP_MSG);
   const out = Buffer.allocUnsafe(21);
   h.copy(out, 0);
-  out.writeUInt32LE(0, 16);
+  out.writeUInt32LE(flags, 16);
   out[20] = 0;
   return out;
 }
