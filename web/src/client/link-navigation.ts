@@ -37,8 +37,10 @@ export function appNavigationPath(
   if ((link.target && link.target !== '_self') || link.hasDownload) return null;
   const url = new URL(link.href, origin);
   if (url.origin !== origin) return null;
-  // Only the router's pages: /auth/*, /images/*, /api/* are the server's.
-  if (!matchRoutes(routes, url.pathname)) return null;
+  // Only the router's own pages: /auth/*, /images/*, /api/* are the server's (the splat route that
+  // renders "not found" matches them too).
+  const matches = matchRoutes(routes, url.pathname);
+  if (!matches || matches.at(-1)?.route.path === '*') return null;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

@@ -4,7 +4,10 @@ import { appNavigationPath, type LinkClick, type LinkTarget } from './link-navig
 
 const origin = 'https://shop.example';
 const routes: RouteObject[] = [
-  { path: '/', children: [{ index: true }, { path: 'products/:id' }, { path: 'cart' }] },
+  {
+    path: '/',
+    children: [{ index: true }, { path: 'products/:id' }, { path: 'cart' }, { path: '*' }],
+  },
 ];
 const plainClick: LinkClick = {
   button: 0,
