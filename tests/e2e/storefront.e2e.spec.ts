@@ -75,12 +75,15 @@ test('a shopper signs in, buys two products and watches the order reach Delivere
   await signInAtProvider(page, 'shopper@example.com', 'shopper-password');
   await expect(page.getByTestId('user-name')).toHaveText('Sam Shopper');
 
+  // Links and forms navigate inside the app: a full page load would drop this marker.
+  await page.evaluate("document.body.dataset.sameDocument = 'true'");
   await page.getByRole('link', { name: 'Kitchen' }).first().click();
   await expect(page.getByRole('heading', { level: 1, name: 'Kitchen' })).toBeVisible();
   await addToCart(page, 'Stoneware Teapot', 1);
   await page.getByRole('link', { name: 'Kitchen' }).first().click();
   await addToCart(page, 'Enamel Mug', 2);
   await expect(page.getByTestId('cart-link')).toHaveAccessibleName('Cart, 3 items');
+  await expect(page.locator('body')).toHaveAttribute('data-same-document', 'true');
 
   const orderId = await checkout(page);
   await expect(page.getByTestId('pay-total')).toHaveText('€71.00');
