@@ -1,7 +1,7 @@
 /**
  * One processor instance for the benchmark, in its own process (as in production). Reports
  * handled counts and write→handler latencies to the parent over IPC.
- * Env: MONGO_URI, DB_NAME, HANDLER ('trivial' | 'update'), LEASES ('1'), OWNER.
+ * Env: MONGO_URI, DB_NAME, HANDLER ('trivial' | 'update'), LEASES ('1'), OWNER, PRE_IMAGES ('0' = off).
  */
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
@@ -29,6 +29,7 @@ const processor = createProcessor({
   maxBuffered: 2000,
   skipCatchUp: true,
   replayPollMs: 0,
+  preImages: env.PRE_IMAGES !== '0',
   ...(env.LEASES === '1' ? { leases: { ttlMs: 3000, buckets: 16, owner: env.OWNER ?? 'w' } } : {}),
   handle: async (event) => {
     const doc = event.fullDocument as { _id: string; partition_key: string; seq: number; writtenAt: number };

@@ -2,6 +2,8 @@
  * Change-stream processor benchmark: write→handler latency (p50/p99) at a steady rate, and
  * sustained throughput under a burst, with 1 and 2 instances, a trivial handler and one doing a
  * conditional update. The dev Mongo server runs as its own Node process on the same machine.
+ * Then pre-images off vs on (1 instance, trivial handler), for an insert burst (inserts carry no
+ * pre-image) and an update burst (each event carries one), in the same run so the ratio is comparable.
  *   cd /work/main && npx tsx common/bench/processor.bench.ts
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
@@ -89,7 +91,10 @@ async function scenario(
   instances: 1 | 2,
   handler: 'trivial' | 'update',
   run: number,
+  options: { preImages?: boolean; writes?: 'insert' | 'update' } = {},
 ) {
+  const preImages = options.preImages ?? true;
+  const writes = options.writes ?? 'insert';
   const dbName = `bench_${run}`;
   const client = new MongoClient(uri, { maxPoolSize: 20 });
   await client.connect();
@@ -112,6 +117,7 @@ async function scenario(
         HANDLER: handler,
         LEASES: instances > 1 ? '1' : '0',
         OWNER: `w${i}`,
+        PRE_IMAGES: preImages ? '1' : '0',
       },
     });
     const worker = {
@@ -175,8 +181,20 @@ async function scenario(
   const burstStart = wallNow();
   let writerMs = 0;
   const writer = (async () => {
-    for (let i = 0; i < BURST; i += 500)
-      await events.insertMany(Array.from({ length: 500 }, doc), { ordered: false });
+    for (let i = 0; i < BURST; i += 500) {
+      if (writes === 'insert') {
+        await events.insertMany(Array.from({ length: 500 }, doc), { ordered: false });
+        continue;
+      }
+      // Updates of the paced phase's documents: each change event carries a pre-image when asked.
+      const updates = Array.from({ length: 500 }, (_, j) => ({
+        updateOne: {
+          filter: { _id: `e${(i + j) % before}` },
+          update: { $set: { seq: seq++, writtenAt: wallNow() } },
+        },
+      }));
+      await events.bulkWrite(updates, { ordered: false });
+    }
     writerMs = wallNow() - burstStart;
   })();
   let peakRss = 0;
@@ -202,6 +220,8 @@ async function scenario(
   return {
     instances,
     handler,
+    preImages,
+    writes,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     samples: latencies.length,
@@ -220,6 +240,18 @@ for (const handler of ['trivial', 'update'] as const) {
   for (const instances of [1, 2] as const) {
     rows.push(await scenario(uri, server.pid, instances, handler, run++));
     process.stderr.write(`done: ${instances} instance(s), ${handler}\n`);
+  }
+}
+// Pre-images off vs on, in alternating order (off-on, then on-off...) so drift and position effects on
+// a noisy machine hit both alike; BENCH_PRE_IMAGE_ROUNDS (default 2) sets how many rounds.
+const preImageRows: Awaited<ReturnType<typeof scenario>>[] = [];
+const rounds = Number(process.env.BENCH_PRE_IMAGE_ROUNDS ?? 2);
+for (let round = 0; round < rounds; round++) {
+  for (const writes of ['insert', 'update'] as const) {
+    for (const preImages of round % 2 === 0 ? [false, true] : [true, false]) {
+      preImageRows.push(await scenario(uri, server.pid, 1, 'trivial', run++, { preImages, writes }));
+      process.stderr.write(`done: pre-images ${preImages ? 'on' : 'off'}, ${writes} burst\n`);
+    }
   }
 }
 const serverRss = rssOf(server.pid) / 2 ** 20;
@@ -242,6 +274,29 @@ for (const handler of ['trivial', 'update']) {
   const one = rows.find((r) => r.handler === handler && r.instances === 1)!;
   const two = rows.find((r) => r.handler === handler && r.instances === 2)!;
   console.log(`scale-out (${handler}): ${fmt(two.eventsPerSec / one.eventsPerSec, 2)}x`);
+}
+// CPU time per event (µs) varies far less than throughput when other work shares the cores.
+const cpuPerEvent = (share: number, eventsPerSec: number) => (share / eventsPerSec) * 1e6;
+console.log('\npre-images (1 instance, trivial handler; p50/p99 from the paced inserts)');
+console.log(
+  '| burst | pre-images | p50 ms | p99 ms | events/s (burst) | peak RSS MB | CPU µs/event: server / processor |',
+);
+console.log('|---|---|---|---|---|---|---|');
+for (const r of preImageRows) {
+  console.log(
+    `| ${r.writes} | ${r.preImages ? 'on' : 'off'} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.eventsPerSec, 0)} | ${fmt(r.peakRssMb, 0)} | ${fmt(cpuPerEvent(r.serverCpuShare, r.eventsPerSec), 0)} / ${fmt(cpuPerEvent(r.workersCpuShare, r.eventsPerSec), 0)} |`,
+  );
+}
+for (const writes of ['insert', 'update']) {
+  const mean = (on: boolean, of: (r: (typeof preImageRows)[number]) => number) => {
+    const list = preImageRows.filter((r) => r.writes === writes && r.preImages === on);
+    return list.reduce((acc, r) => acc + of(r), 0) / list.length;
+  };
+  const ratio = (of: (r: (typeof preImageRows)[number]) => number) =>
+    fmt(mean(true, of) / mean(false, of), 2);
+  console.log(
+    `pre-images on / off (${writes} burst): throughput ${ratio((r) => r.eventsPerSec)}x, CPU/event server ${ratio((r) => cpuPerEvent(r.serverCpuShare, r.eventsPerSec))}x, processor ${ratio((r) => cpuPerEvent(r.workersCpuShare, r.eventsPerSec))}x`,
+  );
 }
 console.log(`dev Mongo server RSS at the end: ${fmt(serverRss, 0)} MB (a Node process on the same 2 cores)`);
 process.exit(0);

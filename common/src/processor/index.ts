@@ -23,6 +23,7 @@ export {
   requestReplay,
 } from './parking';
 export { PartitionQueue, type PartitionQueueOptions } from './partition-queue';
+export { enablePreImages } from './pre-images';
 export { createProcessor, type Processor, type ProcessorStatus } from './processor';
 export { buildWatchArgs, COSMOS_PROJECTION, type StreamStart, type WatchArgs } from './stream-source';
 export type {

@@ -4,6 +4,7 @@ import { catchUpFilterFrom } from './catch-up-filter';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
 import { claimReplayRequest, replayParked } from './parking';
+import { createKeyRouter } from './routing';
 import { type GroupSettings, StreamGroup } from './stream-group';
 import type { ProcessorOptions } from './types';
 
@@ -55,8 +56,15 @@ export function createProcessor<TDoc extends Document = Document>(
   const mode = options.mode ?? 'mongo';
   const leaseOptions = options.leases === true ? {} : options.leases || undefined;
   const buckets = leaseOptions ? (leaseOptions.buckets ?? 16) : null;
+  if (mode === 'cosmos' && options.preImages) {
+    throw new Error('cosmos mode has no change-stream pre-images: leave preImages unset');
+  }
+  // On by default in mongo mode: routing by the pre-image is what keeps a delete in its document's partition.
+  const preImages = mode === 'mongo' && (options.preImages ?? true);
   const metrics = processorMetrics();
   const logger = options.logger.child({ processor: options.name });
+  const partitionKey =
+    (options.partitionKey as ((doc: Document) => unknown) | undefined) ?? defaultPartitionKey;
   const settings: GroupSettings = {
     name: options.name,
     db: options.db,
@@ -64,7 +72,8 @@ export function createProcessor<TDoc extends Document = Document>(
     mode,
     pipeline: options.pipeline ?? [],
     catchUpFilter: catchUpFilterOf(options),
-    partitionKey: (options.partitionKey as ((doc: Document) => unknown) | undefined) ?? defaultPartitionKey,
+    keyOf: createKeyRouter({ partitionKey, logger, preImages }),
+    preImages,
     handle: options.handle as GroupSettings['handle'],
     logger,
     concurrency: options.concurrency ?? 16,
@@ -180,7 +189,7 @@ export function createProcessor<TDoc extends Document = Document>(
     async start() {
       if (started) return;
       started = true;
-      logger.info({ mode, buckets, collection: options.collection }, 'processor starting');
+      logger.info({ mode, buckets, collection: options.collection, preImages }, 'processor starting');
       if (buckets === null) {
         const group = new StreamGroup(settings, new Map([[null, undefined]]));
         groups.set('all', group);

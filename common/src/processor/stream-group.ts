@@ -10,7 +10,7 @@ import {
 } from 'mongodb';
 import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
-import { bucketOf, partitionKeyText } from './buckets';
+import { bucketOf } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
 import { loadCheckpoints, saveCheckpoints } from './checkpoints';
 import type { ProcessorMetrics } from './metrics';
@@ -29,7 +29,10 @@ export interface GroupSettings {
   mode: ProcessorMode;
   pipeline: Document[];
   catchUpFilter: Document;
-  partitionKey: (doc: Document) => unknown;
+  /** The event's partition key (`routing.ts`); shared by the processor's groups, so it warns once. */
+  keyOf: (event: ProcessorEvent) => string;
+  /** Ask for pre-images (mongo mode). */
+  preImages: boolean;
   handle: Handler;
   logger: Logger;
   concurrency: number;
@@ -248,6 +251,7 @@ export class StreamGroup {
       pipeline: this.settings.pipeline,
       start,
       maxAwaitTimeMS: this.settings.maxAwaitTimeMS,
+      preImages: this.settings.preImages,
     });
     const stream = this.settings.collection.watch(pipeline, options);
     this.stream = stream;
@@ -309,11 +313,7 @@ export class StreamGroup {
   }
 
   private route(event: ProcessorEvent): { key: string; tracker: Tracker | undefined } {
-    const raw =
-      event.fullDocument !== null
-        ? this.settings.partitionKey(event.fullDocument)
-        : (event.documentKey.partition_key ?? event.documentKey._id);
-    const key = partitionKeyText(raw ?? event.documentKey._id);
+    const key = this.settings.keyOf(event);
     const bucket = this.settings.buckets === null ? null : bucketOf(key, this.settings.buckets);
     return { key, tracker: this.trackers.get(bucket) };
   }

@@ -21,15 +21,18 @@ export const COSMOS_PROJECTION = { _id: 1, fullDocument: 1, ns: 1, documentKey: 
  * The pipeline and options of the change stream, as a pure function so tests can assert exactly what
  * is sent. Cosmos mode folds the caller's `$match` stages into the one required `$match` and allows
  * nothing else; mongo mode filters out non-data events (drop, rename...) and appends the caller's stages.
+ * `preImages` (mongo mode only) asks for pre-images where the collection keeps them.
  */
 export function buildWatchArgs(input: {
   mode: ProcessorMode;
   pipeline?: Document[];
   start: StreamStart;
   maxAwaitTimeMS?: number;
+  preImages?: boolean;
 }): WatchArgs {
   const extra = input.pipeline ?? [];
   if (input.mode === 'cosmos') {
+    if (input.preImages) throw new Error('cosmos mode has no change-stream pre-images');
     const matches = extra.map((stage) => {
       const keys = Object.keys(stage);
       if (keys.length !== 1 || keys[0] !== '$match') {
@@ -48,6 +51,8 @@ export function buildWatchArgs(input: {
     pipeline: [{ $match: { operationType: { $in: MONGO_OPERATIONS } } }, ...extra],
     options: {
       fullDocument: 'updateLookup',
+      // 'whenAvailable', not 'required': a missing pre-image must not fail the stream.
+      ...(input.preImages ? { fullDocumentBeforeChange: 'whenAvailable' as const } : {}),
       maxAwaitTimeMS: input.maxAwaitTimeMS ?? 1000,
       batchSize: 1000,
       ...input.start,
@@ -59,7 +64,7 @@ export function buildWatchArgs(input: {
 export function normalizeChange(raw: Document): ProcessorEvent | undefined {
   const op = raw.operationType as string | undefined;
   if (op !== undefined && !MONGO_OPERATIONS.includes(op)) return undefined;
-  return {
+  const event: ProcessorEvent = {
     operationType: op as ProcessorEvent['operationType'],
     documentKey: raw.documentKey as ProcessorEvent['documentKey'],
     fullDocument: (raw.fullDocument as Document | null | undefined) ?? null,
@@ -67,6 +72,11 @@ export function normalizeChange(raw: Document): ProcessorEvent | undefined {
     token: raw._id as Document,
     source: 'stream',
   };
+  // Only where the server sent the field (pre-images asked for, not an insert): absent stays absent.
+  if ('fullDocumentBeforeChange' in raw) {
+    event.fullDocumentBeforeChange = (raw.fullDocumentBeforeChange as Document | null | undefined) ?? null;
+  }
+  return event;
 }
 
 /** The position of a change event in its stream. */

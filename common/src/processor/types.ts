@@ -13,6 +13,13 @@ export interface ProcessorEvent<TDoc extends Document = Document> {
   documentKey: Document & { _id: unknown };
   /** The document after the change (updateLookup); null for deletes or when it is gone since. */
   fullDocument: TDoc | null;
+  /**
+   * The document before the change (a change-stream pre-image), on update, replace and delete events
+   * in mongo mode with `preImages` on; null when the server kept none (the collection does not have
+   * `changeStreamPreAndPostImages` enabled: see `enablePreImages`). Absent otherwise: inserts,
+   * catch-up, cosmos mode, `preImages: false`.
+   */
+  fullDocumentBeforeChange?: TDoc | null;
   clusterTime?: Timestamp;
   /** The change stream resume token; undefined for catch-up events. */
   token: Document | undefined;
@@ -56,11 +63,22 @@ export interface ProcessorOptions<TDoc extends Document = Document> {
    * stages (`fullDocument.x` → `x`); a pipeline that filters on anything else must pass it.
    */
   catchUpFilter?: Document;
-  /** Defaults to `doc.partition_key`; deletes fall back to `documentKey.partition_key`, then `_id`. */
+  /**
+   * Defaults to `doc.partition_key`. Applied to `fullDocument`, else to the pre-image; an event with
+   * neither falls back to `documentKey.partition_key`, then `_id` (and a warning is logged once).
+   * Expected not to change over a document's life (it is the shard key).
+   */
   partitionKey?: (doc: TDoc) => unknown;
   handle: Handler<TDoc>;
   logger: Logger;
   mode?: ProcessorMode;
+  /**
+   * Mongo mode: ask for pre-images (`fullDocumentBeforeChange: 'whenAvailable'`), so an event without
+   * `fullDocument` (a delete, or an update whose document was deleted before the lookup) is routed by
+   * the key it had, and handlers see what changed or was deleted. Default true; the collection must
+   * keep pre-images (`enablePreImages`). Cosmos mode has none: true is refused there.
+   */
+  preImages?: boolean;
   /** Handlers running at once, across partition keys (per stream). Default 16. */
   concurrency?: number;
   /** Events buffered (queued + running) before the stream stops being read. Default 1000. */

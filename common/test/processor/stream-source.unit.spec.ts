@@ -2,7 +2,7 @@ import { Timestamp } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { deterministicId, hashId } from '../../src/processor/idempotency';
 import { startFor } from '../../src/processor/positions';
-import { buildWatchArgs } from '../../src/processor/stream-source';
+import { buildWatchArgs, normalizeChange } from '../../src/processor/stream-source';
 
 describe('buildWatchArgs', () => {
   it('cosmos mode sends exactly the documented shape: $match on insert/update/replace, $project, updateLookup', () => {
@@ -48,6 +48,45 @@ describe('buildWatchArgs', () => {
       { $match: { x: 1 } },
     ]);
     expect(args.options).toMatchObject({ fullDocument: 'updateLookup', startAtOperationTime: ts });
+    expect(args.options).not.toHaveProperty('fullDocumentBeforeChange');
+  });
+
+  it('mongo mode with preImages asks for pre-images where available, never as required', () => {
+    const args = buildWatchArgs({ mode: 'mongo', start: {}, preImages: true });
+    expect(args.options).toEqual({
+      fullDocument: 'updateLookup',
+      fullDocumentBeforeChange: 'whenAvailable',
+      maxAwaitTimeMS: 1000,
+      batchSize: 1000,
+    });
+    expect(buildWatchArgs({ mode: 'mongo', start: {}, preImages: false }).options).not.toHaveProperty(
+      'fullDocumentBeforeChange',
+    );
+  });
+
+  it('cosmos mode refuses pre-images and, without them, keeps exactly its shape', () => {
+    expect(() => buildWatchArgs({ mode: 'cosmos', start: {}, preImages: true })).toThrow(/pre-images/);
+    expect(buildWatchArgs({ mode: 'cosmos', start: {}, preImages: false })).toEqual(
+      buildWatchArgs({ mode: 'cosmos', start: {} }),
+    );
+  });
+});
+
+describe('normalizeChange', () => {
+  const base = { _id: { _data: 't' }, documentKey: { _id: 'd1' } };
+
+  it('carries the pre-image when the server sent one, null when it kept none, nothing when not asked', () => {
+    const before = { _id: 'd1', partition_key: 'p1', v: 1 };
+    const deleted = normalizeChange({ ...base, operationType: 'delete', fullDocumentBeforeChange: before });
+    expect(deleted).toMatchObject({
+      operationType: 'delete',
+      fullDocument: null,
+      fullDocumentBeforeChange: before,
+    });
+    const missing = normalizeChange({ ...base, operationType: 'delete', fullDocumentBeforeChange: null });
+    expect(missing?.fullDocumentBeforeChange).toBeNull();
+    const plain = normalizeChange({ ...base, operationType: 'delete' });
+    expect(plain).not.toHaveProperty('fullDocumentBeforeChange');
   });
 });
 
