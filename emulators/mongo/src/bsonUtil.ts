@@ -85,28 +85,43 @@ export function hasWrappedNumbers(v: unknown): boolean {
   return false;
 }
 
-/** A copy where every numeric wrapper is a plain number: what the aggregator sees (lossy, see README). */
-export function toView(v: unknown): unknown {
-  return viewOf(v, false);
+/** True when the value holds a Binary or BSONRegExp, which mingo cannot use as they are. */
+function hasOpaqueValues(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const t = (v as Tagged)._bsontype;
+  if (t !== undefined) return (t === 'Binary' && !(v instanceof ExactBinary)) || t === 'BSONRegExp';
+  if (Array.isArray(v)) return v.some(hasOpaqueValues);
+  if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return false;
+  for (const k in v as Record<string, unknown>)
+    if (hasOpaqueValues((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+/**
+ * What the typed operators (query/queryOps.ts, query/expressions.ts) see: numbers keep their BSON types,
+ * binaries compare exactly and BSON regexes are JS RegExps. The value itself when there is nothing to convert.
+ */
+export function toTypedView(v: unknown): unknown {
+  return hasOpaqueValues(v) ? viewOf(v, 'typed') : v;
 }
 
 /** Set by toExactView when it kept a wrapper (a number no double equals). */
 let keptWrapper = false;
 
 /**
- * What the matcher sees: like toView, but a Long or Decimal128 that no double equals exactly (Long beyond
- * 2^53, Decimal128('0.1')) stays the wrapper, for the exact comparison operators (query/match.ts).
- * `inexact` tells whether it kept any.
+ * What mingo's own query operators see: numeric wrappers as plain numbers, except that a Long or
+ * Decimal128 no double equals exactly (Long beyond 2^53, Decimal128('0.1')) stays the wrapper; `inexact`
+ * tells whether it kept any (such documents are then matched on their typed view, see query/match.ts).
  */
 export function toExactView(v: unknown): { view: unknown; inexact: boolean } {
   keptWrapper = false;
-  const view = viewOf(v, true);
+  const view = viewOf(v, 'exact');
   const inexact = keptWrapper;
   keptWrapper = false;
   return { view, inexact };
 }
 
-function viewOf(v: unknown, exact: boolean): unknown {
+function viewOf(v: unknown, mode: 'exact' | 'typed'): unknown {
   if (v === null || typeof v !== 'object') return v;
   const t = (v as Tagged)._bsontype;
   if (t !== undefined) {
@@ -115,9 +130,9 @@ function viewOf(v: unknown, exact: boolean): unknown {
       const b = v as Binary;
       return new ExactBinary(b.buffer.subarray(0, b.position), b.sub_type);
     }
+    if (mode === 'typed') return v;
     if (t === 'Double' || t === 'Int32') return (v as { value: number }).value;
     if (t === 'Long' || t === 'Decimal128') {
-      if (!exact) return numberOf(v);
       const d = exactDouble(v);
       if (d !== undefined) return d;
       keptWrapper = true;
@@ -125,10 +140,10 @@ function viewOf(v: unknown, exact: boolean): unknown {
     }
     return v;
   }
-  if (Array.isArray(v)) return v.map((e) => viewOf(e, exact));
+  if (Array.isArray(v)) return v.map((e) => viewOf(e, mode));
   if (v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const k in v as Record<string, unknown>) out[k] = viewOf((v as Record<string, unknown>)[k], exact);
+  for (const k in v as Record<string, unknown>) out[k] = viewOf((v as Record<string, unknown>)[k], mode);
   return out;
 }
 
@@ -233,10 +248,16 @@ export function compareValues(a: unknown, b: unknown): number {
     case 4: {
       const ka = Object.keys(a as object);
       const kb = Object.keys(b as object);
+      // Element by element like mongod's BSONObj::woCompare: type, then field name, then value.
       for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-        const c = compareValues((a as Document)[ka[i]!], (b as Document)[kb[i]!]);
-        if (c !== 0) return c;
+        const x = (a as Document)[ka[i]!];
+        const y = (b as Document)[kb[i]!];
+        const rx = typeRank(x);
+        const ry = typeRank(y);
+        if (rx !== ry) return rx < ry ? -1 : 1;
         if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+        const c = compareValues(x, y);
+        if (c !== 0) return c;
       }
       return ka.length - kb.length;
     }
@@ -277,25 +298,43 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
  * (1, 1.0, Long(1) and Decimal128('1') share a key; null and missing share a key).
  */
 export function keyOf(v: unknown): string {
+  return key(v, false);
+}
+
+/**
+ * Like keyOf, but numbers of different BSON types differ (int32 5, Long 5 and double 5 are not identical):
+ * an update that changes nothing by this measure is a no-op, as mongod decides (SafeNum::isIdentical).
+ */
+export function identityKey(v: unknown): string {
+  return key(v, true);
+}
+
+function key(v: unknown, types: boolean): string {
   if (v === undefined || v === null) return 'z';
   switch (typeof v) {
     case 'number':
+      if (types) return (v | 0) === v && !Object.is(v, -0) ? `i${v}` : `f${v}`;
       return `n${Object.is(v, -0) ? 0 : v}`;
     case 'string':
       return `s${v}`;
     case 'boolean':
       return v ? 'bt' : 'bf';
     case 'bigint':
-      return numberKey(v);
+      return types ? `l${v}` : numberKey(v);
   }
   const t = bsonType(v);
   if (t !== undefined) {
     switch (t) {
       case 'Int32':
       case 'Double':
+        if (types) return `${t === 'Int32' ? 'i' : 'f'}${(v as { value: number }).value}`;
         return `n${(v as { value: number }).value}`;
       case 'Long':
+        // The raw words: cheaper than printing the value, and equal for identical values.
+        if (types) return `l${(v as { high: number }).high}:${(v as { low: number }).low}`;
+        return numberKey(v);
       case 'Decimal128':
+        if (types) return `m${(v as { bytes: Uint8Array }).bytes.join(',')}`;
         return numberKey(v);
       case 'ObjectId':
         return `o${(v as { toHexString(): string }).toHexString()}`;
@@ -311,12 +350,12 @@ export function keyOf(v: unknown): string {
   }
   if (v instanceof Date) return `d${v.getTime()}`;
   if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
-  if (Array.isArray(v)) return `[${v.map(keyOf).join(',')}]`;
+  if (Array.isArray(v)) return `[${v.map((e) => key(e, types)).join(',')}]`;
   if (ArrayBuffer.isView(v))
     return `x0:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
   const o = v as Document;
   let s = '{';
-  for (const k in o) s += `${JSON.stringify(k)}:${keyOf(o[k])},`;
+  for (const k in o) s += `${JSON.stringify(k)}:${key(o[k], types)},`;
   return `${s}}`;
 }
 

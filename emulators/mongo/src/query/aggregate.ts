@@ -1,10 +1,11 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
 import { ProcessingMode } from 'mingo/core';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 import { isPlainObject } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
-import { aggView, assertSupported } from './match.js';
+import { typedOptions } from './context.js';
+import { assertSupported, typedView } from './match.js';
 
 const UNSUPPORTED_STAGES = new Set([
   '$search',
@@ -37,8 +38,9 @@ export function validatePipeline(pipeline: unknown): Document[] {
 }
 
 /**
- * Runs a pipeline with mingo. Inputs are viewed with plain numbers (see README) and cloned by mingo,
- * so stages that modify documents never touch the stored ones.
+ * Runs a pipeline with mingo and the typed operators (context.ts): documents keep their BSON number types,
+ * so results come back with mongod's types. Inputs are cloned by mingo, so stages that modify documents
+ * never touch the stored ones.
  */
 export function runPipeline(
   docs: Document[],
@@ -47,12 +49,13 @@ export function runPipeline(
   variables?: Document,
 ): Document[] {
   if (pipeline.length === 0) return docs;
-  const agg = new Aggregator(pipeline, {
-    useStrictMode: true,
-    scriptEnabled: false,
-    processingMode: ProcessingMode.CLONE_INPUT,
-    collectionResolver: (name: string) => resolveCollection(name).map(aggView),
-    variables,
-  });
-  return agg.run(docs.map(aggView)) as Document[];
+  const agg = new Aggregator(
+    pipeline,
+    typedOptions({
+      processingMode: ProcessingMode.CLONE_INPUT,
+      collectionResolver: (name: string) => resolveCollection(name).map(typedView),
+      variables,
+    }),
+  );
+  return agg.run(docs.map(typedView)) as Document[];
 }

@@ -1,6 +1,8 @@
 import type { Document } from 'bson';
 import { bsonType, isPlainObject, keyOf, numberOf } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
+import { compareNumbers } from '../numbers.js';
+import { integralOf, numKind } from './numeric.js';
 
 const KNOWN = new Set([
   'bsonType',
@@ -35,24 +37,16 @@ function bsonTypeOf(v: unknown): string[] {
   if (Array.isArray(v)) return ['array'];
   if (v instanceof Date) return ['date'];
   if (v instanceof RegExp) return ['regex'];
+  const k = numKind(v);
+  if (k !== undefined) return [k, 'number'];
   switch (typeof v) {
     case 'string':
       return ['string'];
     case 'boolean':
       return ['bool'];
-    case 'number':
-      return Number.isInteger(v) && Math.abs(v) <= 0x7fffffff ? ['int', 'number'] : ['double', 'number'];
   }
   const t = bsonType(v);
   switch (t) {
-    case 'Long':
-      return ['long', 'number'];
-    case 'Double':
-      return ['double', 'number'];
-    case 'Int32':
-      return ['int', 'number'];
-    case 'Decimal128':
-      return ['decimal', 'number'];
     case 'ObjectId':
       return ['objectId'];
     case 'Binary':
@@ -70,7 +64,7 @@ function bsonTypeOf(v: unknown): string[] {
 
 function jsonTypeOf(v: unknown): string[] {
   const b = bsonTypeOf(v);
-  if (b.includes('number')) return Number.isInteger(numberOf(v)) ? ['number', 'integer'] : ['number'];
+  if (b.includes('number')) return integralOf(v) !== undefined ? ['number', 'integer'] : ['number'];
   if (b[0] === 'bool') return ['boolean'];
   return b;
 }
@@ -97,13 +91,15 @@ export function compileSchema(schema: unknown): SchemaCheck {
     checks.push((v) => keys.has(keyOf(v)));
   }
   const num = (v: unknown): number | undefined => numberOf(v);
+  // Bounds compare by exact value (a Long beyond 2^53, a Decimal128), like mongod.
+  const isNum = (v: unknown): boolean => numKind(v) !== undefined;
   if (s.minimum !== undefined) {
-    const m = num(s.minimum)!;
-    checks.push((v) => num(v) === undefined || (s.exclusiveMinimum === true ? num(v)! > m : num(v)! >= m));
+    const m = s.minimum;
+    checks.push((v) => !isNum(v) || compareNumbers(v, m) > (s.exclusiveMinimum === true ? 0 : -1));
   }
   if (s.maximum !== undefined) {
-    const m = num(s.maximum)!;
-    checks.push((v) => num(v) === undefined || (s.exclusiveMaximum === true ? num(v)! < m : num(v)! <= m));
+    const m = s.maximum;
+    checks.push((v) => !isNum(v) || compareNumbers(v, m) < (s.exclusiveMaximum === true ? 0 : 1));
   }
   if (s.minLength !== undefined)
     checks.push((v) => typeof v !== 'string' || [...v].length >= num(s.minLength)!);

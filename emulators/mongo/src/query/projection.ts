@@ -1,8 +1,9 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
-import { clone, isPlainObject, numberOf, toView } from '../bsonUtil.js';
+import { Query } from 'mingo/query';
+import { clone, isPlainObject, numberOf, toTypedView } from '../bsonUtil.js';
 import { fail } from '../errors.js';
-import { aggView, assertSupported } from './match.js';
+import { typedOptions } from './context.js';
+import { assertSupported, typedView } from './match.js';
 
 type Node = Map<string, Node | true>;
 
@@ -67,12 +68,10 @@ export function projector(spec: Document | undefined, filter?: Document): (doc: 
   const simple = entries.every(([k, v]) => isFlag(v) && !k.includes('$'));
   if (!simple) {
     assertSupported(spec);
-    const q = new Query(filter ? (toView(filter) as Document) : {}, {
-      useStrictMode: true,
-      scriptEnabled: false,
-    });
+    // Expressions see typed documents (context.ts), so computed values keep mongod's number types.
+    const q = new Query(filter ? (toTypedView(filter) as Document) : {}, typedOptions());
     return (d) => {
-      const [r] = q.find([aggView(d)], spec).all();
+      const [r] = q.find([typedView(d)], spec).all();
       return (r ?? {}) as Document;
     };
   }

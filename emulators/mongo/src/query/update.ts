@@ -1,8 +1,14 @@
-import { Decimal128, type Document, Double, Long, ObjectId, Timestamp } from 'bson';
-import { Aggregator } from 'mingo';
+import { type Document, ObjectId, Timestamp } from 'bson';
+import { Aggregator } from 'mingo/aggregator';
 import { bsonType, clone, compareValues, isPlainObject, keyOf, numberOf, valuesEqual } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
+import { typedOptions } from './context.js';
 import { assertSupported, compileFilter } from './match.js';
+import { debugString, numKind, safeArith } from './numeric.js';
+import { sortComparator } from './sort.js';
+import { typeAlias } from './typeNames.js';
+
+export { sortComparator };
 
 export interface UpdateOptions {
   arrayFilters?: Document[];
@@ -45,7 +51,7 @@ export function applyUpdate(
   }
   const out = clone(doc);
   checkConflicts(update);
-  const ctx: Ctx = { opts, positional: undefined };
+  const ctx: Ctx = { opts, id: doc._id, positional: undefined };
   for (const [op, spec] of Object.entries(update)) {
     if (!isPlainObject(spec))
       fail('FailedToParse', `Modifiers operate on fields but we found type ${typeof spec} instead.`);
@@ -73,7 +79,8 @@ function applyPipeline(doc: Document, pipeline: Document[]): Document {
     if (!allowed.has(op)) fail('InvalidOptions', `${op} is not allowed to be used within an update`);
   }
   assertSupported(pipeline);
-  const [out] = new Aggregator(pipeline, { useStrictMode: true, scriptEnabled: false }).run([clone(doc)]);
+  // Typed operators (context.ts): computed values get mongod's number types and are stored as such.
+  const [out] = new Aggregator(pipeline, typedOptions()).run([clone(doc)]);
   const result = (out ?? {}) as Document;
   if (doc._id !== undefined && !valuesEqual(result._id, doc._id)) immutableId();
   if (result._id === undefined && doc._id !== undefined) return { _id: doc._id, ...result };
@@ -111,6 +118,8 @@ function checkConflicts(update: Document): void {
 
 interface Ctx {
   opts: UpdateOptions;
+  /** The document's _id, for error messages. */
+  id: unknown;
   positional: number | undefined | null;
 }
 
@@ -213,48 +222,41 @@ function setAt(t: Target, v: unknown): void {
   } else (t.parent as Document)[t.key] = v;
 }
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (v instanceof Date) return 'date';
-  const t = bsonType(v);
-  if (t) return t.toLowerCase();
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
-  return typeof v === 'object' ? 'object' : typeof v;
+const typeName = typeAlias;
+
+/** The `_id` the way mongod prints an element in error messages (`_id: 1`, `_id: "a"`, `_id: ObjectId('…')`). */
+function idElement(id: unknown): string {
+  const t = bsonType(id);
+  if (t === 'ObjectId') return `_id: ObjectId('${(id as { toHexString(): string }).toHexString()}')`;
+  if (typeof id === 'string') return `_id: ${JSON.stringify(id)}`;
+  if (numKind(id) !== undefined) return `_id: ${String(id)}`;
+  return `_id: ${JSON.stringify(id) ?? String(id)}`;
 }
 
-function arith(a: unknown, b: unknown, op: '+' | '*', name: string, path: string): unknown {
-  const x = numberOf(a);
-  const y = numberOf(b);
-  if (y === undefined)
-    fail('TypeMismatch', `Cannot ${name} with non-numeric argument: {${path}: ${JSON.stringify(b)}}`);
-  if (x === undefined) {
+function requireNumericArgument(arg: unknown, op: '+' | '*', path: string): void {
+  if (numKind(arg) === undefined)
     fail(
       'TypeMismatch',
-      `Cannot apply ${name} to a value of non-numeric type. {_id: ...} has the field '${path}' of non-numeric type ${typeName(a)}`,
+      `Cannot ${op === '+' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`,
+    );
+}
+
+/** $inc / $mul with mongod's SafeNum types: exact Long and Decimal128 arithmetic, Long overflow an error. */
+function arith(current: unknown, arg: unknown, op: '+' | '*', path: string, ctx: Ctx): unknown {
+  const name = op === '+' ? '$inc' : '$mul';
+  requireNumericArgument(arg, op, path);
+  if (numKind(current) === undefined) {
+    fail(
+      'TypeMismatch',
+      `Cannot apply ${name} to a value of non-numeric type. {${idElement(ctx.id)}} has the field '${path.split('.').pop()}' of non-numeric type ${typeName(current)}`,
     );
   }
-  const ta = bsonType(a);
-  const tb = bsonType(b);
-  if (ta === 'Decimal128' || tb === 'Decimal128')
-    return Decimal128.fromString(String(op === '+' ? x + y : x * y));
-  if (ta === 'Long' || tb === 'Long') {
-    const la = ta === 'Long' ? (a as Long) : Long.fromNumber(x);
-    const lb = tb === 'Long' ? (b as Long) : Long.fromNumber(y);
-    if ((typeof a === 'number' && !Number.isInteger(a)) || (typeof b === 'number' && !Number.isInteger(b))) {
-      return op === '+' ? x + y : x * y;
-    }
-    return op === '+' ? la.add(lb) : la.multiply(lb);
-  }
-  const r = op === '+' ? x + y : x * y;
-  // Doubles stay doubles (an integral double is kept wrapped so it does not come back as int32).
-  if (ta === 'Double' || tb === 'Double' || (typeof b === 'number' && !Number.isInteger(b))) {
-    return Number.isInteger(r) && Math.abs(r) <= 0x7fffffff ? new Double(r) : r;
-  }
-  if (Number.isInteger(r) && Math.abs(r) > 0x7fffffff && typeof a === 'number' && Number.isInteger(a)) {
-    // int32 overflow promotes to long like mongod.
-    return Long.fromNumber(r);
-  }
+  const r = safeArith(op, arg, current);
+  if (r === undefined)
+    fail(
+      'BadValue',
+      `Failed to apply ${name} operations to current value (${debugString(current)}) for document {${idElement(ctx.id)}}`,
+    );
   return r;
 }
 
@@ -313,19 +315,17 @@ const OPERATORS: Record<string, OpFn> = {
     for (const t of resolve(doc, path, ctx, true)) {
       const cur = getAt(t);
       if (cur === undefined) {
-        if (numberOf(arg) === undefined)
-          fail(
-            'TypeMismatch',
-            `Cannot increment with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`,
-          );
+        // A missing field takes the argument as it is, type included.
+        requireNumericArgument(arg, '+', path);
         setAt(t, arg);
-      } else setAt(t, arith(cur, arg, '+', '$inc', path));
+      } else setAt(t, arith(cur, arg, '+', path, ctx));
     }
   },
   $mul: (doc, path, arg, ctx) => {
     for (const t of resolve(doc, path, ctx, true)) {
       const cur = getAt(t);
-      setAt(t, arith(cur === undefined ? 0 : cur, arg, '*', '$mul', path));
+      // A missing field becomes zero of the argument's type (mongod: arg * int32 0).
+      setAt(t, arith(cur === undefined ? 0 : cur, arg, '*', path, ctx));
     }
   },
   $min: (doc, path, arg, ctx) => {
@@ -436,40 +436,6 @@ const OPERATORS: Record<string, OpFn> = {
   },
   $bit: () => unsupported('the $bit update operator'),
 };
-
-/** Comparator for a sort spec `{a: 1, 'b.c': -1}` with mongod's array semantics (min asc / max desc). */
-export function sortComparator(spec: Document): (a: Document, b: Document) => number {
-  const fields = Object.entries(spec).map(([path, dir]) => {
-    if (isPlainObject(dir) && dir.$meta) unsupported(`sorting by {$meta: ${String(dir.$meta)}}`);
-    const d = numberOf(dir);
-    if (d !== 1 && d !== -1) fail('BadValue', `Illegal key in $sort specification: ${path}: ${String(dir)}`);
-    return { path: path.split('.'), dir: d };
-  });
-  const keyFor = (doc: Document, path: string[], dir: number): unknown => {
-    const vals = collect(doc, path, 0);
-    if (vals.length === 0) return undefined;
-    let best = vals[0];
-    for (const v of vals) if (compareValues(v, best) * dir < 0) best = v;
-    return best;
-  };
-  return (a, b) => {
-    for (const f of fields) {
-      const c = compareValues(keyFor(a, f.path, f.dir), keyFor(b, f.path, f.dir));
-      if (c !== 0) return c * f.dir;
-    }
-    return 0;
-  };
-}
-
-function collect(cur: unknown, path: string[], i: number): unknown[] {
-  if (i === path.length) {
-    if (Array.isArray(cur)) return cur.length ? cur : [undefined];
-    return [cur];
-  }
-  if (Array.isArray(cur)) return cur.flatMap((e) => (isPlainObject(e) ? collect(e, path, i) : []));
-  if (!isPlainObject(cur)) return [undefined];
-  return collect(cur[path[i]!], path, i + 1);
-}
 
 /** Seed document of an upsert: the equality parts of the query (`{a: 1, 'b.c': 2, $and: [...]}`). */
 export function upsertSeed(filter: Document | undefined): Document {
