@@ -113,15 +113,33 @@ export class LeaseKeeper {
       logger.warn({ err: error, processor }, 'lease renewal failed');
     }
     // Drop what can no longer be renewed in time: another instance may take it at validUntil.
-    const now = Date.now();
-    for (const [bucket, held] of this.held) {
-      if (now + ttlMs / 3 >= held.validUntil) {
-        logger.error({ processor, bucket }, 'lease not renewed in time; stopping its handling');
-        this.held.delete(bucket);
-        this.releasing.delete(bucket);
-      }
-    }
+    for (const bucket of [...this.held.keys()]) this.keepIfSafe(bucket);
     this.publish();
+  }
+
+  /**
+   * Whether a handler may start on this bucket now: the lease is ours with ttl/3 of it surely left.
+   * Checked before every handler, not only when the renewal timer fires: a starved event loop fires
+   * it late, and handling must not run into the time another instance may hold the bucket. A lease
+   * found too close to its end is dropped at once (its events are re-delivered from the checkpoint).
+   */
+  mayHandle(bucket: number): boolean {
+    if (this.keepIfSafe(bucket)) return true;
+    this.publish();
+    return false;
+  }
+
+  private keepIfSafe(bucket: number): boolean {
+    const held = this.held.get(bucket);
+    if (!held) return false;
+    if (Date.now() + this.options.ttlMs / 3 < held.validUntil) return true;
+    this.options.logger.error(
+      { processor: this.options.processor, bucket },
+      'lease not renewed in time; stopping its handling',
+    );
+    this.held.delete(bucket);
+    this.releasing.delete(bucket);
+    return false;
   }
 
   private async rebalance(now: number, expiresAt: Date): Promise<void> {

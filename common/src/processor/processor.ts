@@ -65,6 +65,7 @@ export function createProcessor<TDoc extends Document = Document>(
   const logger = options.logger.child({ processor: options.name });
   const partitionKey =
     (options.partitionKey as ((doc: Document) => unknown) | undefined) ?? defaultPartitionKey;
+  let keeper: LeaseKeeper | undefined;
   const settings: GroupSettings = {
     name: options.name,
     db: options.db,
@@ -88,13 +89,13 @@ export function createProcessor<TDoc extends Document = Document>(
     maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1000,
     buckets,
     metrics,
+    mayHandle: (bucket) => bucket === null || keeper?.mayHandle(bucket) === true,
   };
   if (mode === 'cosmos' && options.startAtOperationTime) {
     throw new Error('cosmos mode does not support startAtOperationTime');
   }
 
   const groups = new Map<string, StreamGroup>();
-  let keeper: LeaseKeeper | undefined;
   let started = false;
   let stopping = false;
   let reconciling: Promise<void> = Promise.resolve();

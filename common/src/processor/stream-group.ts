@@ -47,6 +47,8 @@ export interface GroupSettings {
   maxAwaitTimeMS: number;
   /** Number of buckets when leasing, else null (one tracker for the whole stream). */
   buckets: number | null;
+  /** Whether a handler may start on this bucket now (its lease is safely held); null: no leases. */
+  mayHandle: (bucket: number | null) => boolean;
   metrics: ProcessorMetrics;
 }
 
@@ -349,6 +351,8 @@ export class StreamGroup {
     let attempt = 0;
     let transientRetries = 0;
     for (;;) {
+      // A lease about to end stops the bucket's handling here: its later events must not run either.
+      if (!signal.aborted && !settings.mayHandle(tracker.bucket)) tracker.controller.abort();
       if (signal.aborted) {
         // Stopped or lease lost: leave it unfinished (the watermark holds), it will be re-delivered.
         settings.metrics.inFlight.dec(this.labels(tracker));
