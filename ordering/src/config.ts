@@ -24,6 +24,11 @@ export const orderingConfigProperties = {
     default: 250,
     description: 'how often the durable timers look',
   }),
+  STOCK_RETIRE_OUTPUTS: Type.Boolean({
+    default: true,
+    description:
+      'take factory outputs off the stock ledger once their receipt is applied; false only while a release without stock_receipts runs beside this one (docs/domain.md)',
+  }),
 };
 
 export interface OrderingConfig {
@@ -33,4 +38,5 @@ export interface OrderingConfig {
   HOLD_MINUTES: number;
   WAREHOUSE: string;
   ORDERING_TICK_MS: number;
+  STOCK_RETIRE_OUTPUTS: boolean;
 }

@@ -1,7 +1,10 @@
 import { FULFILMENTS } from '@az-shop/common';
 import type { Db } from 'mongodb';
 
-/** Indexes the durable timers query by; created at start (idempotent). */
+/**
+ * Indexes the durable timers query by; created at start (idempotent). `stock_receipts` needs none: it
+ * is only read by `_id`.
+ */
 export async function ensureOrderingIndexes(db: Db): Promise<void> {
   const fulfilments = db.collection(FULFILMENTS);
   await Promise.all([

@@ -1,3 +1,4 @@
+import type { StockReceiptDocument } from '@az-shop/common';
 import { decide } from '../src/fulfilment/decide';
 import { evolveAll } from '../src/fulfilment/evolve';
 import { isTerminal, OPEN_STAGES } from '../src/fulfilment/rules';
@@ -10,13 +11,22 @@ import {
 } from '../src/fulfilment/types';
 import {
   acknowledge,
+  appliedReceipt,
   applyOutput,
   emptyStock,
   HOLD_OUTCOME,
+  isInFlight,
+  OUTPUT_ACTION,
+  type OutputReceived,
+  outputPlan,
+  pendingReceipt,
+  receiptProblems,
   release,
   reserve,
+  retireOutputs,
   type Stock,
   ship,
+  stockProblems,
 } from '../src/stock/index';
 
 /**
@@ -26,7 +36,12 @@ import {
 export class PipelineModel {
   readonly stock = new Map<string, Stock>();
   readonly fulfilments = new Map<string, Fulfilment>();
-  readonly outputsApplied = new Map<string, number>();
+  /** The factory's outputs (the first write of an id wins, as with its deterministic `_id`). */
+  readonly outputs = new Map<string, OutputReceived>();
+  /** `stock_receipts`. */
+  readonly receipts = new Map<string, StockReceiptDocument>();
+  /** Outputs whose delivery stopped part-way (a crash) and was not completed since. */
+  readonly interrupted = new Set<string>();
   now: Date;
 
   constructor(
@@ -81,10 +96,64 @@ export class PipelineModel {
     this.execute(orderId, { type: 'RecordAllocation', heldProductIds: held });
   }
 
-  factoryOutput(outputId: string, productId: string, qty: number): void {
-    const { changed } = this.changeStock(productId, (s) => applyOutput(s, { outputId, qty }));
-    if (changed) this.outputsApplied.set(productId, (this.outputsApplied.get(productId) ?? 0) + qty);
+  /**
+   * The factory writes an output (ignored when the id exists) and ordering receives it. `crashAfter`
+   * stops the delivery after that many of its writes (receipt insert, then the plan's actions), as a
+   * crash would; the output is then delivered again by `redeliver` or `catchUp`.
+   */
+  factoryOutput(outputId: string, productId: string, qty: number, crashAfter?: number): void {
+    if (!this.outputs.has(outputId))
+      this.outputs.set(outputId, { outputId, productId, warehouse: 'main', qty });
+    this.redeliver(outputId, crashAfter);
+  }
+
+  /** The handler's steps (handlers.ts `receiveOutput`) with the pure functions, then the queue's notices. */
+  redeliver(outputId: string, crashAfter = Number.POSITIVE_INFINITY): void {
+    const output = this.outputs.get(outputId);
+    if (!output) return;
+    if (this.deliver(output, crashAfter)) this.interrupted.delete(outputId);
+    else this.interrupted.add(outputId);
+  }
+
+  /** One delivery; false when it stopped (a crash) after `crashAfter` writes. */
+  private deliver(output: OutputReceived, crashAfter: number): boolean {
+    const { outputId, productId } = output;
+    let writes = 0;
+    const write = () => writes++ < crashAfter;
+    const ledger = this.ledger(productId);
+    let seen: Parameters<typeof outputPlan>[0] = { inFlight: true };
+    if (!isInFlight(ledger, outputId)) {
+      const receipt = this.receipts.get(outputId);
+      if (!receipt) {
+        if (!write()) return false;
+        this.receipts.set(outputId, pendingReceipt(output, this.now));
+      }
+      seen = { inFlight: false, receipt: receipt?.state ?? 'pending' };
+    }
+    for (const action of outputPlan(seen, { retire: true })) {
+      if (!write()) return false;
+      if (action === OUTPUT_ACTION.Apply) this.changeStock(productId, (s) => applyOutput(s, output));
+      if (action === OUTPUT_ACTION.MarkApplied)
+        this.receipts.set(outputId, appliedReceipt(this.receipts.get(outputId) ?? null, output, this.now));
+      if (action === OUTPUT_ACTION.Retire) this.changeStock(productId, (s) => retireOutputs(s, [outputId]));
+    }
+    // Other ids on the ledger (an interrupted delivery of another output): settled as their own would.
+    const leftovers = ledger.appliedOutputs.filter((id) => id !== outputId && this.outputs.has(id));
+    if (leftovers.length > 0) {
+      if (!write()) return false;
+      for (const id of leftovers)
+        this.receipts.set(id, appliedReceipt(this.receipts.get(id) ?? null, this.outputs.get(id)!, this.now));
+      if (!write()) return false;
+      this.changeStock(productId, (s) => retireOutputs(s, leftovers));
+    }
+    if (!write()) return false;
     this.deliverAllocations(productId);
+    return true;
+  }
+
+  /** Every output delivered again, in `_id` order: the processor's catch-up scan after lost history. */
+  catchUp(): void {
+    for (const outputId of [...this.outputs.keys()].sort()) this.redeliver(outputId);
   }
 
   pay(orderId: string, paymentId: string, amount: number): void {
@@ -171,21 +240,30 @@ export class PipelineModel {
   /** Every invariant of the pipeline; an empty list when all hold. */
   problems(): string[] {
     const problems: string[] = [];
+    const receipts = [...this.receipts.values()];
     for (const [productId, s] of this.stock) {
-      if (s.onHand < 0 || s.reserved < 0 || s.available < 0) problems.push(`${productId}: negative stock`);
-      if (s.available !== s.onHand - s.reserved) problems.push(`${productId}: available ≠ onHand − reserved`);
-      const outputs = this.outputsApplied.get(productId) ?? 0;
-      if (s.onHand !== outputs - s.shipped)
-        problems.push(`${productId}: onHand ${s.onHand} ≠ Σ outputs ${outputs} − shipped ${s.shipped}`);
+      // available = onHand − reserved ≥ 0, reserved = Σ holds, the queue head does not fit, no id twice;
+      // onHand = Σ outputs counted (receipts applied, or pending and in flight) − shipped.
+      for (const problem of [...stockProblems(s), ...receiptProblems(s, receipts)])
+        problems.push(`${productId}: ${problem}`);
+      // Until an interrupted delivery of the product's output is completed, the units it gave the
+      // queue may not have reached their fulfilments yet (its last step, the notices, was not done).
+      const settling = [...this.interrupted].some((id) => this.outputs.get(id)?.productId === productId);
+      if (settling) continue;
       const heldByLive = [...this.fulfilments.values()]
         .filter((f) => !isTerminal(f.stage) && f.stage !== FULFILMENT_STAGE.Shipped)
         .flatMap((f) => f.lines.filter((l) => l.productId === productId && l.held).map((l) => l.qty))
         .reduce((a, b) => a + b, 0);
       if (s.reserved !== heldByLive)
         problems.push(`${productId}: reserved ${s.reserved} ≠ held by live fulfilments ${heldByLive}`);
-      const head = s.waiting[0];
-      if (head && s.available >= head.qty) problems.push(`${productId}: queue head fits but waits`);
       if (s.toNotify.length > 0) problems.push(`${productId}: undelivered allocations`);
+    }
+    // A delivery that ran to its end leaves the output counted for good and the ledger without its id.
+    for (const [outputId, output] of this.outputs) {
+      if (this.interrupted.has(outputId)) continue;
+      if (this.receipts.get(outputId)?.state !== 'applied') problems.push(`${outputId}: receipt not applied`);
+      if (isInFlight(this.ledger(output.productId), outputId))
+        problems.push(`${outputId}: still on the ledger`);
     }
     for (const f of this.fulfilments.values()) {
       if (f.stage === FULFILMENT_STAGE.Expired && f.paid) problems.push(`${f._id}: paid but expired`);

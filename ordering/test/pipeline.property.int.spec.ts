@@ -47,6 +47,8 @@ const step = fc.oneof(
     productId: fc.constantFrom(...products),
     qty: fc.integer({ min: 1, max: 4 }),
   }),
+  // An output delivered again, twice at once (a re-delivery racing the original's retry, say).
+  fc.record({ kind: fc.constant('redeliver' as const), n: fc.integer({ min: 0, max: 10 }) }),
   fc.record({
     kind: fc.constant('pay' as const),
     orderId: fc.constantFrom(...orderIds),
@@ -90,6 +92,14 @@ describe('pipeline invariants against the dev Mongo server, through the handlers
             await handlers.onFactoryOutput(
               insertEvent(await storedOutput(output(`out${s.n}`, s.productId, s.qty))),
             );
+          } else if (s.kind === 'redeliver') {
+            const stored = await c.outputs.findOne({ _id: `out${s.n}` });
+            if (stored) {
+              await Promise.all([
+                handlers.onFactoryOutput(insertEvent(stored)),
+                handlers.onFactoryOutput(insertEvent(stored)),
+              ]);
+            }
           } else if (s.kind === 'pay') {
             const document = placed.get(s.orderId) ?? order(s.orderId, [{ productId: 'p1', qty: 1 }]);
             await handlers.onPaymentAuthorized(
@@ -136,8 +146,13 @@ describe('pipeline invariants against the dev Mongo server, through the handlers
         }
         for (const productId of products) {
           expect(await stockBalanceProblems(db, productId)).toEqual([]);
-          expect((await c.stock.findOne({ _id: `main:${productId}` }))?.reserved ?? 0).toBe(0);
+          const ledger = await c.stock.findOne({ _id: `main:${productId}` });
+          expect(ledger?.reserved ?? 0).toBe(0);
+          // Every output settled: counted once for good, no id left on the ledger.
+          expect(ledger?.appliedOutputs ?? []).toEqual([]);
         }
+        expect(await c.receipts.countDocuments({ state: { $ne: 'applied' } })).toBe(0);
+        expect(await c.receipts.countDocuments()).toBe(await c.outputs.countDocuments());
       }),
       { numRuns: 25 },
     );

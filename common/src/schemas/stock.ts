@@ -39,9 +39,35 @@ export const StockDocument = Type.Object({
   waiting: Type.Array(StockWaiter),
   /** Fulfilments given units from the queue whose fulfilment document has not yet been told (an outbox). */
   toNotify: Type.Array(Id),
-  /** Ids of factory_output documents already added to onHand (the applied-markers). */
+  /**
+   * Ids of factory_output documents added to onHand whose `stock_receipts` entry is not yet marked
+   * applied and the id taken off here: the outputs in flight (docs/domain.md "The stock ledger").
+   */
   appliedOutputs: Type.Array(Id),
   version: Type.Integer({ minimum: 0 }),
   updatedAt: Type.Optional(DateTime),
 });
 export type StockDocument = Static<typeof StockDocument>;
+
+export const STOCK_RECEIPTS = 'stock_receipts';
+
+export const STOCK_RECEIPT_STATE = { Pending: 'pending', Applied: 'applied' } as const;
+export type StockReceiptState = (typeof STOCK_RECEIPT_STATE)[keyof typeof STOCK_RECEIPT_STATE];
+
+/**
+ * One per factory output that ordering has received, owned by ordering; `_id` is the output's id and
+ * `partition_key` its product id (always the same for an output, so a repeat meets the duplicate key).
+ * `applied` once its qty is in the ledger's onHand for good. Kept as long as the output is: it is what
+ * makes a re-delivered output a no-op once the ledger has forgotten the id.
+ */
+export const StockReceiptDocument = Type.Object({
+  _id: Id,
+  partition_key: PartitionKey,
+  productId: Id,
+  warehouse: Type.String({ minLength: 1 }),
+  qty: Type.Integer({ minimum: 1 }),
+  state: Type.Union([Type.Literal(STOCK_RECEIPT_STATE.Pending), Type.Literal(STOCK_RECEIPT_STATE.Applied)]),
+  receivedAt: DateTime,
+  appliedAt: Type.Optional(DateTime),
+});
+export type StockReceiptDocument = Static<typeof StockReceiptDocument>;

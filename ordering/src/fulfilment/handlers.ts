@@ -1,5 +1,6 @@
 import type { ProcessorEvent } from '@az-shop/common';
 import {
+  FACTORY_OUTPUT,
   type FactoryOutputDocument,
   FactoryOutputDocument as FactoryOutputSchema,
   FULFILMENT_STAGE,
@@ -16,7 +17,19 @@ import {
 } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { OrderingDeps } from '../deps';
-import { aggregateLines, applyOutput, HOLD_OUTCOME, release, reserve } from '../stock/index';
+import {
+  aggregateLines,
+  applyOutput,
+  HOLD_OUTCOME,
+  isInFlight,
+  OUTPUT_ACTION,
+  type OutputReceived,
+  type OutputSeen,
+  outputPlan,
+  release,
+  reserve,
+} from '../stock/index';
+import { receiptStore } from '../stock/receipt-store';
 import { stockStore } from '../stock/store';
 import { decide } from './decide';
 import { evolveAll } from './evolve';
@@ -28,13 +41,14 @@ import { type Fulfilment, isRejection, type PlacedOrder } from './types';
 /**
  * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
  * repeat: deterministic ids (a fulfilment's `_id` is its order's), conditional writes on `version`,
- * and applied-markers on the stock ledger.
+ * and receipts for factory outputs (`stock_receipts`, with the ids in flight on the stock ledger).
  */
 export function fulfilmentHandlers(deps: OrderingDeps) {
   const { db, logger, config, clock } = deps;
   const now = () => clock.now();
   const fulfilments = fulfilmentStore(db);
   const stock = stockStore(db, now);
+  const receipts = receiptStore(db, now);
   const sync = stockSync(fulfilments, stock, now, logger);
 
   /** Creates the fulfilment once and holds every line it can (rule in docs/domain.md). */
@@ -226,16 +240,81 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       if (result.state) await sync.settle(result.state);
     },
 
-    /** stock.onHand += qty once per output (applied-marker), then the backorder queue is served in order. */
+    /** stock.onHand += qty exactly once per output (`receiveOutput`), then the backorder queue is served in order. */
     async onFactoryOutput(event: ProcessorEvent): Promise<void> {
       const output = incoming<FactoryOutputDocument>(event, FactoryOutputSchema, 'factory output');
       if (!output) return;
-      await stock.change(output.warehouse, output.productId, (current) =>
-        applyOutput(current, { outputId: output._id, qty: output.qty }),
-      );
+      await receiveOutput(received(output));
       await sync.deliverAllocations(output.warehouse, output.productId);
     },
   };
+
+  function received(output: FactoryOutputDocument): OutputReceived {
+    return {
+      outputId: output._id,
+      productId: output.productId,
+      warehouse: output.warehouse,
+      qty: output.qty,
+    };
+  }
+
+  /**
+   * Counts an output in its ledger exactly once while the ledger keeps only the outputs in flight
+   * (../stock/receipts.ts, docs/domain.md "The stock ledger"): look at the ledger, then at the receipt
+   * (inserted pending, or the one there); apply (the write lands only if the ledger is unchanged since
+   * that look); mark the receipt applied; take the id off the ledger. Every step is one single-document
+   * write that is safe to repeat, and a repeat after a crash between any two picks up the rest.
+   */
+  async function receiveOutput(output: OutputReceived): Promise<void> {
+    const { warehouse, productId, outputId } = output;
+    const retire = config.STOCK_RETIRE_OUTPUTS;
+    const { plan, leftovers } = await stock.changeAfter(warehouse, productId, async (ledger) => {
+      const leftovers = ledger.appliedOutputs.filter((id) => id !== outputId);
+      const seen: OutputSeen = isInFlight(ledger, outputId)
+        ? { inFlight: true }
+        : { inFlight: false, receipt: await receipts.open(output) };
+      const plan = outputPlan(seen, { retire });
+      if (plan[0] !== OUTPUT_ACTION.Apply)
+        return { stock: ledger, changed: false, allocated: [], plan, leftovers };
+      return { ...applyOutput(ledger, output), plan: plan.slice(1), leftovers };
+    });
+    for (const action of plan) {
+      if (action === OUTPUT_ACTION.MarkApplied) await receipts.markApplied([output]);
+      if (action === OUTPUT_ACTION.Retire) await stock.retireOutputs(warehouse, productId, [outputId]);
+    }
+    if (retire && leftovers.length > 0) await settleLeftovers(warehouse, productId, leftovers);
+  }
+
+  /**
+   * Other ids found on the ledger: normally none, since one product's outputs are handled one at a time.
+   * They are ids from before receipts existed, or of a handler that died after applying and whose
+   * output is not delivered again. Being on the ledger, each is counted in onHand, so its receipt is
+   * marked applied (created from its output when missing) and it is taken off, as its own handler
+   * would. An id whose output is gone stays (its receipt could not be written): logged.
+   */
+  async function settleLeftovers(warehouse: string, productId: string, ids: string[]): Promise<void> {
+    const outputs = (
+      await db
+        .collection<FactoryOutputDocument>(FACTORY_OUTPUT)
+        .find({ _id: { $in: ids }, partition_key: productId })
+        .toArray()
+    )
+      .filter((output) => output.productId === productId && output.warehouse === warehouse)
+      .map(received);
+    await receipts.markApplied(outputs);
+    await stock.retireOutputs(
+      warehouse,
+      productId,
+      outputs.map((output) => output.outputId),
+    );
+    if (outputs.length < ids.length) {
+      const found = new Set(outputs.map((output) => output.outputId));
+      logger.warn(
+        { warehouse, productId, outputIds: ids.filter((id) => !found.has(id)) },
+        'output ids on the stock ledger without their factory output: left in place',
+      );
+    }
+  }
 
   async function recordUnknownOrderPayment(payment: PaymentDocument): Promise<void> {
     const at = now();

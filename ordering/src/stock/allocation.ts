@@ -69,7 +69,11 @@ export function reserve(
   return { stock: queued, changed: true, allocated: [], outcome: HOLD_OUTCOME.Waiting };
 }
 
-/** Adds a factory output to the shelf once (applied-marker), then serves the queue. */
+/**
+ * Adds a factory output to the shelf, puts its id in the in-flight set, then serves the queue. A no-op
+ * while the id is in flight; once it has left the set, the output's applied receipt keeps it out
+ * (`outputPlan` in ./receipts.ts decides when this may run).
+ */
 export function applyOutput(stock: Stock, output: { outputId: string; qty: number }): StockChange {
   if (stock.appliedOutputs.includes(output.outputId)) return { stock, changed: false, allocated: [] };
   const added: Stock = {
@@ -142,6 +146,8 @@ export function stockProblems(stock: Stock): string[] {
   if (stock.reserved !== heldTotal) problems.push(`reserved ${stock.reserved} ≠ Σ holds ${heldTotal}`);
   const head = stock.waiting[0];
   if (head && stock.available >= head.qty) problems.push('the queue head fits but waits');
+  if (new Set(stock.appliedOutputs).size !== stock.appliedOutputs.length)
+    problems.push('an output is in flight twice');
   return problems;
 }
 

@@ -12,11 +12,14 @@ import {
   type ProcessorEvent,
   type ProductDocument,
   STOCK,
+  STOCK_RECEIPTS,
   type StockDocument,
+  type StockReceiptDocument,
   stockId,
 } from '@az-shop/common';
 import type { Db, Document } from 'mongodb';
 import type { OrderingConfig } from '../../src/config';
+import { receiptProblems } from '../../src/stock/receipts';
 
 export { silentLogger, TestClock } from '@az-shop/common/testing';
 
@@ -27,6 +30,7 @@ export const testOrderingConfig: OrderingConfig = {
   HOLD_MINUTES: 15,
   WAREHOUSE: 'main',
   ORDERING_TICK_MS: 20,
+  STOCK_RETIRE_OUTPUTS: true,
 };
 
 export async function seedProducts(db: Db, ids: string[]): Promise<void> {
@@ -87,6 +91,7 @@ export function collections(db: Db) {
     outputs: db.collection<FactoryOutputDocument>(FACTORY_OUTPUT),
     fulfilments: db.collection<FulfilmentDocument>(FULFILMENTS),
     stock: db.collection<StockDocument>(STOCK),
+    receipts: db.collection<StockReceiptDocument>(STOCK_RECEIPTS),
   };
 }
 
@@ -106,15 +111,19 @@ export async function stockOf(db: Db, productId: string): Promise<StockDocument 
   return collections(db).stock.findOne({ _id: stockId('main', productId) });
 }
 
-/** Stock balances exactly against the fulfilments: the invariants of docs/domain.md. */
+/**
+ * Stock balances exactly against the fulfilments, every output written (all delivered) and their
+ * receipts: the invariants of docs/domain.md.
+ */
 export async function stockBalanceProblems(db: Db, productId: string): Promise<string[]> {
-  const { outputs, fulfilments } = collections(db);
+  const { outputs, fulfilments, receipts } = collections(db);
   const stock = await stockOf(db, productId);
   if (!stock) return [];
   const problems: string[] = [];
   const produced = (await outputs.find({ productId }).toArray()).reduce((sum, o) => sum + o.qty, 0);
   if (stock.onHand !== produced - stock.shipped)
     problems.push(`onHand ${stock.onHand} ≠ ${produced} − ${stock.shipped}`);
+  problems.push(...receiptProblems(stock, await receipts.find({ productId }).toArray()));
   if (stock.available !== stock.onHand - stock.reserved || stock.available < 0)
     problems.push('available wrong');
   const live = await fulfilments
