@@ -41,13 +41,11 @@ export function exactOfBigInt(b: bigint): Exact {
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** The exact decimal value of a double (every finite double is m · 2^e, i.e. m · 5^-e · 10^e). */
-export function exactOfDouble(d: number): Exact {
-  if (Number.isNaN(d)) return NAN;
-  if (d === Number.POSITIVE_INFINITY) return POS_INF;
-  if (d === Number.NEGATIVE_INFINITY) return NEG_INF;
-  if (d === 0) return ZERO;
-  if (Number.isSafeInteger(d)) return exactOfBigInt(BigInt(d));
+/**
+ * A finite, non-zero double's exact value as coef · 10^exp: every such double is m · 2^e, which is
+ * m · 5^-e · 10^e when e < 0. The fewest digits: trailing zero bits of m are dropped first.
+ */
+export function decimalPartsOfDouble(d: number): { neg: boolean; coef: bigint; exp: number } {
   scratch.setFloat64(0, d);
   const hi = scratch.getUint32(0);
   const lo = scratch.getUint32(4);
@@ -64,8 +62,19 @@ export function exactOfDouble(d: number): Exact {
     mant >>= 1n;
     e++;
   }
-  if (e >= 0) return finite(neg, mant << BigInt(e), 0);
-  return finite(neg, mant * 5n ** BigInt(-e), e);
+  if (e >= 0) return { neg, coef: mant << BigInt(e), exp: 0 };
+  return { neg, coef: mant * 5n ** BigInt(-e), exp: e };
+}
+
+/** The exact decimal value of a double. */
+export function exactOfDouble(d: number): Exact {
+  if (Number.isNaN(d)) return NAN;
+  if (d === Number.POSITIVE_INFINITY) return POS_INF;
+  if (d === Number.NEGATIVE_INFINITY) return NEG_INF;
+  if (d === 0) return ZERO;
+  if (Number.isSafeInteger(d)) return exactOfBigInt(BigInt(d));
+  const { neg, coef, exp } = decimalPartsOfDouble(d);
+  return finite(neg, coef, exp);
 }
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d*))?(?:E([+-]?\d+))?$/i;

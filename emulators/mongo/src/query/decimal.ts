@@ -5,6 +5,7 @@
  * `3.00`. Only what the emulator needs: no transcendental functions (callers reject those for decimals).
  */
 import { Decimal128 } from 'bson';
+import { decimalPartsOfDouble } from '../numbers.js';
 
 /** A decimal128 value: finite (sign · coef · 10^exp), infinite or NaN. */
 export interface Dec {
@@ -131,29 +132,10 @@ export function fromBigInt(b: bigint): Dec {
   return b < 0n ? { neg: true, coef: -b, exp: 0 } : { neg: false, coef: b, exp: 0 };
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-
 /** The exact value of a finite double as coef · 10^exp with the fewest digits (Intel's binary64_to_bid128). */
 function exactDouble(d: number): Dec {
-  const neg = d < 0 || Object.is(d, -0);
-  if (d === 0) return { neg, coef: 0n, exp: 0 };
-  scratch.setFloat64(0, d);
-  const hi = scratch.getUint32(0);
-  const lo = scratch.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let e: number;
-  if (biased === 0) e = -1074;
-  else {
-    mant |= 1n << 52n;
-    e = biased - 1075;
-  }
-  while (e < 0 && (mant & 1n) === 0n) {
-    mant >>= 1n;
-    e++;
-  }
-  if (e >= 0) return { neg, coef: mant << BigInt(e), exp: 0 };
-  return { neg, coef: mant * 5n ** BigInt(-e), exp: e };
+  if (d === 0) return { neg: Object.is(d, -0), coef: 0n, exp: 0 };
+  return decimalPartsOfDouble(d);
 }
 
 /**
