@@ -19,6 +19,23 @@ export const drivers = [
   ],
 ] as const;
 
+/** A server with two clients: one that opens transactions and another that writes beside them. */
+export async function startWithTwoClients(
+  Client: typeof MongoClient = MongoClient,
+): Promise<{ client: MongoClient; other: MongoClient; close: () => Promise<void> }> {
+  const started = await startWithClient({}, Client);
+  const other = new Client(started.server.uri);
+  await other.connect();
+  return {
+    client: started.client,
+    other,
+    close: async () => {
+      await other.close();
+      await started.close();
+    },
+  };
+}
+
 export async function startWithClient(
   options: MongoServerOptions = {},
   Client: typeof MongoClient = MongoClient,

@@ -1,19 +1,15 @@
 import type { ChangeStreamDocument, MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AnyDoc, drivers, startWithClient } from './helpers.js';
+import { type AnyDoc, drivers, startWithTwoClients } from './helpers.js';
 
 describe.each(drivers)('transactions with %s', (_label, Client) => {
   let client: MongoClient;
   let other: MongoClient;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const started = await startWithClient({}, Client);
-    ({ client, close } = started);
-    other = new Client(started.server.uri);
-    await other.connect();
+    ({ client, other, close } = await startWithTwoClients(Client));
   });
   afterAll(async () => {
-    await other.close();
     await close();
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMongoServer } from '../src/index.js';
-import { type AnyDoc, drivers, sleep, startWithClient } from './helpers.js';
+import { type AnyDoc, drivers, sleep, startWithTwoClients } from './helpers.js';
 
 /** Settles `p` and records when; `done()` tells whether it has settled yet. */
 function track<T>(p: Promise<T>): {
@@ -27,13 +27,9 @@ describe.each(drivers)('writes outside a transaction to documents it wrote, with
   let other: MongoClient;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const started = await startWithClient({}, Client);
-    ({ client, close } = started);
-    other = new Client(started.server.uri);
-    await other.connect();
+    ({ client, other, close } = await startWithTwoClients(Client));
   });
   afterAll(async () => {
-    await other.close();
     await close();
   });
 
