@@ -1,13 +1,8 @@
-import { ttlCache } from '../cache/ttl-cache';
+import { type TtlCacheOptions, ttlCache } from '../cache/ttl-cache';
 import type { ProductRepository } from './repository';
 
-export interface CatalogCacheOptions {
-  /** How long an answer is reused; 0 turns the cache off. */
-  ttlMs: number;
-  /** Answers kept at most (the oldest go first). */
-  maxEntries?: number;
-  now?: () => number;
-}
+/** `ttlMs` 0 turns the cache off. */
+export type CatalogCacheOptions = TtlCacheOptions;
 
 /**
  * The catalog as pages read it, reused for a few seconds: every page lists categories and products,
