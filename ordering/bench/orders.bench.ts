@@ -7,6 +7,7 @@
  *   MONGO_TEST_URI=mongodb://… npx tsx ordering/bench/orders.bench.ts   (against a real mongod)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FULFILMENTS, type FulfilmentDocument, ORDERS } from '@az-shop/common';
 import { type Db, type Document, MongoClient } from 'mongodb';
@@ -39,7 +40,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** A burst (as fast as the client can insert) or, with `ratePerSecond`, a steady offered load. */
-async function run(client: MongoClient, uri: string, instances: number, ratePerSecond?: number) {
+async function run(
+  client: MongoClient,
+  mongo: { uri: string; child?: ChildProcess },
+  instances: number,
+  ratePerSecond?: number,
+) {
+  const uri = mongo.uri;
   const db: Db = client.db(`bench_${instances}_${Date.now()}`);
   await seedProducts(db, PRODUCTS);
   await db
@@ -82,6 +89,8 @@ async function run(client: MongoClient, uri: string, instances: number, ratePerS
 
   const insertedAt = new Map<string, number>();
   const orders = db.collection(ORDERS);
+  const commandsBefore = await commandCounts(client);
+  const cpuBefore = [mongo.child, ...children].map(cpuMsOf);
   const start = Date.now();
   for (let i = 0; i < TOTAL; i += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, TOTAL - i) }, (_, j) =>
@@ -93,7 +102,9 @@ async function run(client: MongoClient, uri: string, instances: number, ratePerS
     if (ratePerSecond) await sleep(Math.max(0, start + ((i + BATCH) / ratePerSecond) * 1000 - Date.now()));
   }
   const fulfilments = db.collection<FulfilmentDocument>(FULFILMENTS);
-  while ((await fulfilments.countDocuments({ stage: 'Reserved' })) < TOTAL + 200) await sleep(50);
+  while ((await fulfilments.countDocuments({ stage: 'Reserved' })) < TOTAL + 200) await sleep(100);
+  const [serverCpu, ...orderingCpu] = [mongo.child, ...children].map((c, i) => cpuMsOf(c) - cpuBefore[i]!);
+  const commands = perOrder(commandsBefore, await commandCounts(client));
   const latencies: number[] = [];
   let last = 0;
   for await (const f of fulfilments.find({ _id: { $not: /^warm/ } }, { projection: { history: 1 } })) {
@@ -112,7 +123,35 @@ async function run(client: MongoClient, uri: string, instances: number, ratePerS
     'orders/s': Math.round(TOTAL / seconds),
     'p50 ms': percentile(latencies, 50),
     'p99 ms': percentile(latencies, 99),
+    // CPU spent per order by the dev Mongo server and by the ordering instances (all of them).
+    'CPU ms/order db': mongo.child ? Number(((serverCpu ?? 0) / TOTAL).toFixed(2)) : '-',
+    'CPU ms/order ordering': Number((orderingCpu.reduce((a, b) => a + b, 0) / TOTAL).toFixed(2)),
+    'commands/order': commands,
   };
+}
+
+/** CPU time (user + system, ms) a child process has used so far, from /proc (Linux). */
+function cpuMsOf(child: ChildProcess | undefined): number {
+  if (!child?.pid) return 0;
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Commands executed so far, by name (serverStatus `metrics.commands`, as mongod reports them). */
+async function commandCounts(client: MongoClient): Promise<Map<string, number>> {
+  const status = await client.db('admin').command({ serverStatus: 1 });
+  const commands = (status.metrics?.commands ?? {}) as Record<string, { total?: unknown }>;
+  return new Map(Object.entries(commands).map(([name, c]) => [name, Number(c.total ?? 0)]));
+}
+
+/** Round trips per order between two counts, largest first (includes the benchmark's own polling). */
+function perOrder(before: Map<string, number>, after: Map<string, number>): string {
+  const rows = [...after]
+    .map(([name, total]) => [name, (total - (before.get(name) ?? 0)) / TOTAL] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  const sum = rows.reduce((acc, [, n]) => acc + n, 0);
+  return `${sum.toFixed(1)} (${rows.map(([name, n]) => `${name} ${n.toFixed(1)}`).join(', ')})`;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -123,9 +162,9 @@ const mongo = await startMongo();
 const client = new MongoClient(mongo.uri);
 await client.connect();
 try {
-  const one = await run(client, mongo.uri, 1);
-  const two = await run(client, mongo.uri, 2);
-  const steady = await run(client, mongo.uri, 1, Number(process.env.STEADY_RATE ?? 500));
+  const one = await run(client, mongo, 1);
+  const two = await run(client, mongo, 2);
+  const steady = await run(client, mongo, 1, Number(process.env.STEADY_RATE ?? 500));
   console.table([one, two, steady]);
   console.log(`speed-up with two instances: ${(two['orders/s'] / one['orders/s']).toFixed(2)}×`);
 } finally {

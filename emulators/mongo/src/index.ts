@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CommandMetrics } from './command-metrics.js';
 import { CursorRegistry } from './cursors.js';
 import { WireServer } from './server.js';
 import { Sessions } from './sessions.js';
@@ -68,6 +69,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
     logLevel,
     connections: () => 0,
     requests: 0,
+    commandMetrics: new CommandMetrics(),
     topology: new Topology(),
     log,
   };

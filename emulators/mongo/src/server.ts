@@ -230,6 +230,7 @@ export class WireServer {
         this.info.log('error', `command ${name} failed: ${(err as Error).stack ?? e.message}`);
       reply = e.toReply();
     }
+    this.info.commandMetrics.record(name, cmd, reply.ok === 1);
     if (this.info.logLevel === 'debug') {
       this.info.log(
         'debug',

@@ -1,4 +1,4 @@
-import type { Db, MongoClient, MongoServerError } from 'mongodb';
+import type { Db, Document, MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyDoc, drivers, eventually, startWithClient, upd } from './helpers.js';
 
@@ -483,6 +483,34 @@ describe.each(drivers)('CRUD with %s', (_label, Client, bson) => {
     expect((await db.command({ dbStats: 1 })).ok).toBe(1);
     await db.collection('stats').insertOne({ a: 1 });
     expect((await db.command({ collStats: 'stats' })).count).toBe(1);
+  });
+
+  it('counts executed commands in serverStatus like mongod (opcounters, metrics.commands)', async () => {
+    const admin = client.db('admin');
+    const before = await admin.command({ serverStatus: 1 });
+    const c = db.collection('counted');
+    await c.insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await c.updateOne({ n: 1 }, { $set: { m: 1 } });
+    await c.deleteMany({ n: { $gt: 1 } });
+    await c.findOne({ n: 1 });
+    await db.command({ count: 'counted' });
+    await db.command({ find: 'counted', filter: { $bogus: 1 } }).catch(() => undefined);
+    const after = await admin.command({ serverStatus: 1 });
+    // A command never run before has no entry yet.
+    const delta = (read: (status: Document) => unknown) =>
+      Number(read(after) ?? 0) - Number(read(before) ?? 0);
+    expect(delta((s) => s.opcounters.insert)).toBe(3);
+    expect(delta((s) => s.opcounters.update)).toBe(1);
+    expect(delta((s) => s.opcounters.delete)).toBe(1);
+    expect(delta((s) => s.opcounters.query)).toBe(2);
+    // count, plus the first serverStatus itself
+    expect(delta((s) => s.opcounters.command)).toBe(2);
+    expect(delta((s) => s.metrics.commands.insert?.total)).toBe(1);
+    expect(delta((s) => s.metrics.commands.find?.total)).toBe(2);
+    expect(delta((s) => s.metrics.commands.find?.failed)).toBe(1);
+    expect(delta((s) => s.metrics.commands.update?.failed)).toBe(0);
+    const raw = await admin.command({ serverStatus: 1 }, { promoteLongs: false });
+    expect(raw.opcounters.insert).toBeInstanceOf(bson.Long);
   });
 });
 

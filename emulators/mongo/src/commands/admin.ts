@@ -122,6 +122,7 @@ register('getCmdLineOpts', (ctx) => ({
 
 register(['serverStatus'], (ctx) => {
   const mem = process.memoryUsage();
+  const commands = ctx.server.commandMetrics.status();
   return {
     host: os.hostname(),
     version: VERSION,
@@ -132,6 +133,7 @@ register(['serverStatus'], (ctx) => {
     localTime: new Date(),
     connections: { current: ctx.server.connections(), available: 1_000_000 - ctx.server.connections() },
     network: { numRequests: Long.fromNumber(ctx.server.requests) },
+    opcounters: commands.opcounters,
     mem: { bits: 64, resident: Math.round(mem.rss / 1048576), virtual: Math.round(mem.rss / 1048576) },
     repl: {
       setName: ctx.server.replSet,
@@ -141,7 +143,7 @@ register(['serverStatus'], (ctx) => {
       hosts: ctx.server.hosts,
     },
     storageEngine: { name: 'emulator', persistent: ctx.server.dbPath !== null },
-    metrics: { cursor: { open: { total: ctx.cursors.size } } },
+    metrics: { commands: commands.commands, cursor: { open: { total: ctx.cursors.size } } },
     ok: 1,
   };
 });

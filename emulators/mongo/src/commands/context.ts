@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import type { CommandMetrics } from '../command-metrics.js';
 import type { CursorRegistry } from '../cursors.js';
 import type { Session, Sessions, Transaction } from '../sessions.js';
 import type { Engine } from '../storage/engine.js';
@@ -18,6 +19,8 @@ export interface ServerInfo {
   connections: () => number;
   /** Wire messages received (serverStatus `network.numRequests`). */
   requests: number;
+  /** Commands executed (serverStatus `opcounters`, `metrics.commands`). */
+  commandMetrics: CommandMetrics;
   log: (level: 'error' | 'info' | 'debug', msg: string) => void;
 }
 
