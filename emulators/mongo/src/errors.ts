@@ -10,6 +10,7 @@ export const ErrorCodes = {
   InvalidLength: 16,
   IllegalOperation: 20,
   NamespaceNotFound: 26,
+  NoMatchingDocument: 47,
   IndexNotFound: 27,
   ConflictingUpdateOperators: 40,
   CursorNotFound: 43,

@@ -22,16 +22,39 @@ export function lockKey(ns: string, id: unknown): string {
 }
 
 /**
- * Documents written by open transactions (namespace + _id → transaction). Another transaction writing one
- * gets WriteConflict; a write outside any transaction waits until the owner commits or aborts, like mongod
- * (which retries such a write on its write conflicts until the transaction is gone).
+ * Documents written by open transactions (namespace + _id → transaction), and the unique-index keys they
+ * added (uniqueKeys.ts). Another transaction writing one gets WriteConflict; a write outside any transaction
+ * waits until the owner commits or aborts, like mongod (which retries such a write on its write conflicts
+ * until the transaction is gone).
  */
 export class DocumentLocks {
   private readonly held = new Map<string, LockOwner>();
+  private readonly keys = new Map<string, LockOwner>();
   private stopping = false;
 
   get any(): boolean {
-    return this.held.size > 0;
+    return this.held.size > 0 || this.keys.size > 0;
+  }
+
+  keyOwner(lock: string): LockOwner | undefined {
+    return this.keys.get(lock);
+  }
+
+  setKeys(locks: Iterable<string>, owner: LockOwner): void {
+    for (const k of locks) this.keys.set(k, owner);
+  }
+
+  releaseKeys(locks: Iterable<string>, owner: LockOwner): void {
+    for (const k of locks) if (this.keys.get(k) === owner) this.keys.delete(k);
+  }
+
+  /** For a write outside transactions: throws LockedByTransaction if an open transaction added one of the keys. */
+  checkKeys(locks: Iterable<string>): void {
+    if (this.keys.size === 0) return;
+    for (const k of locks) {
+      const owner = this.keys.get(k);
+      if (owner) throw new LockedByTransaction(owner);
+    }
   }
 
   owner(key: string): LockOwner | undefined {

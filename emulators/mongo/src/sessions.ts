@@ -7,6 +7,7 @@ import { compileFilter } from './query/match.js';
 import { Collection } from './storage/collection.js';
 import type { Engine, EntryInit } from './storage/engine.js';
 import { DirectStore, type ReadResult, type Store } from './store.js';
+import { addedUniqueKeys } from './uniqueKeys.js';
 
 export const TXN_LIFETIME_MS = 60_000;
 /** logicalSessionTimeoutMinutes: idle sessions (and their retryable-write records) are forgotten after it. */
@@ -30,8 +31,8 @@ interface PendingWrite {
 
 /**
  * A multi-document transaction: reads see the database as of its start (snapshot isolation, rebuilt from the
- * change log's pre-images) plus its own writes; writes stay private until commit, which applies and journals
- * them together so their change events are published at once.
+ * versions later writes replaced, Engine.replaced) plus its own writes; writes stay private until commit,
+ * which applies and journals them together so their change events are published at once.
  */
 export class Transaction implements Store, LockOwner {
   readonly inTransaction = true;
@@ -44,6 +45,8 @@ export class Transaction implements Store, LockOwner {
   readonly released: Promise<void>;
   private resolveReleased!: () => void;
   private readonly writes = new Map<string, PendingWrite>();
+  /** Unique-index keys it added (uniqueKeys.ts), locked until it ends. */
+  private readonly keyLocks = new Set<string>();
   private readonly ops: EntryInit[] = [];
   private readonly newCollections = new Map<string, Collection>();
 
@@ -58,7 +61,7 @@ export class Transaction implements Store, LockOwner {
     this.released = new Promise((resolve) => {
       this.resolveReleased = resolve;
     });
-    engine.transactionOpened();
+    engine.transactionOpened(this.startSeq);
   }
 
   collection(db: string, coll: string): Collection | undefined {
@@ -78,13 +81,10 @@ export class Transaction implements Store, LockOwner {
   /** Document versions as of the snapshot for ids written after it started (undefined: unchanged). */
   private snapshotUndo(coll: Collection): Map<string, Document | null> {
     const undo = new Map<string, Document | null>();
-    const oplog = this.engine.oplog;
-    for (let i = oplog.indexAfter(this.startSeq); i < oplog.entries.length; i++) {
-      const e = oplog.entries[i]!;
-      if (e.db !== coll.db || e.coll !== coll.name) continue;
-      if (e.op !== 'i' && e.op !== 'u' && e.op !== 'r' && e.op !== 'd') continue;
-      const k = keyOf(e.id);
-      if (!undo.has(k)) undo.set(k, e.op === 'i' ? null : (e.pre ?? null));
+    // In seq order: the first write after the start replaced the snapshot's version.
+    for (const [seq, r] of this.engine.replaced) {
+      if (seq <= this.startSeq || r.ns !== coll.ns || undo.has(r.id)) continue;
+      undo.set(r.id, r.doc);
     }
     return undo;
   }
@@ -115,28 +115,48 @@ export class Transaction implements Store, LockOwner {
     return { docs: out, stage: plan.stage, indexName: plan.indexName, examined: seen.size };
   }
 
-  private lock(coll: Collection, id: unknown): string {
+  /** The document's lock key; WriteConflict if another open transaction or a newer commit wrote it. */
+  private checkDocument(coll: Collection, id: unknown): string {
     const k = lockKey(coll.ns, id);
     const holder = this.sessions.locks.owner(k);
-    if (holder && holder !== this) {
-      throw transient(
-        new MongoServerError(
-          'WriteConflict',
-          'Write conflict during plan execution and yielding is disabled.',
-        ),
-      );
-    }
+    if (holder && holder !== this) throw writeConflict();
     const v = this.engine.versions.get(k);
-    if (v !== undefined && v > this.startSeq) {
-      throw transient(
-        new MongoServerError(
-          'WriteConflict',
-          'Write conflict during plan execution and yielding is disabled.',
-        ),
-      );
-    }
-    this.sessions.locks.set(k, this);
+    if (v !== undefined && v > this.startSeq) throw writeConflict();
     return k;
+  }
+
+  /**
+   * The unique-index keys `after` adds, checked as mongod checks them when the write happens: a key another
+   * open transaction added, or one committed after this transaction started, is a WriteConflict (mongod's
+   * bare-key write conflicts, see uniqueKeys.ts); then a key another document holds in what this
+   * transaction sees is DuplicateKey. Returns the lock names to take.
+   */
+  private checkUniqueKeys(coll: Collection, before: Document | undefined, after: Document): string[] {
+    const selfId = keyOf(after._id);
+    const added = addedUniqueKeys(coll, before, after);
+    if (added.length > 0) {
+      const undo = this.snapshotUndo(coll);
+      for (const { index, key, lock } of added) {
+        const holder = this.sessions.locks.keyOwner(lock);
+        if (holder && holder !== this) throw writeConflict();
+        for (const id of index.lookup(key) ?? []) {
+          // Own writes are judged by the snapshot check below, on this transaction's versions.
+          if (id === selfId || this.writes.has(`${coll.ns}\u0000${id}`)) continue;
+          const seen = undo.has(id) ? undo.get(id) : coll.docs.get(id);
+          if (!seen || !index.keysFor(seen)?.includes(key)) throw writeConflict();
+        }
+      }
+    }
+    this.checkUniqueAgainstSnapshot(coll, after, selfId);
+    return added.map((a) => a.lock);
+  }
+
+  private record(docLock: string, keyLocks: string[], write: PendingWrite, op: EntryInit): void {
+    this.sessions.locks.set(docLock, this);
+    this.sessions.locks.setKeys(keyLocks, this);
+    for (const k of keyLocks) this.keyLocks.add(k);
+    this.writes.set(docLock, write);
+    this.ops.push(op);
   }
 
   /** Unique indexes checked against what this transaction sees (its snapshot plus its own writes). */
@@ -155,31 +175,30 @@ export class Transaction implements Store, LockOwner {
   }
 
   insert(coll: Collection, doc: Document): void {
-    const id = keyOf(doc._id);
     const existing = this.read(coll, { _id: doc._id }).docs[0];
     if (existing) throw coll.duplicateError(coll.indexes.get('_id_')!, doc);
     if (!this.bypassValidation) coll.validate(doc);
-    this.checkUniqueAgainstSnapshot(coll, doc, id);
-    const k = this.lock(coll, doc._id);
-    this.writes.set(k, { coll, doc });
-    this.ops.push({ op: 'i', db: coll.db, coll: coll.name, id: doc._id, doc });
+    const k = this.checkDocument(coll, doc._id);
+    const keys = this.checkUniqueKeys(coll, undefined, doc);
+    this.record(k, keys, { coll, doc }, { op: 'i', db: coll.db, coll: coll.name, id: doc._id, doc });
   }
 
   update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void {
     if (!this.bypassValidation) coll.validate(after, before);
-    this.checkUniqueAgainstSnapshot(coll, after, keyOf(before._id));
-    const k = this.lock(coll, before._id);
-    this.writes.set(k, { coll, doc: after });
-    this.ops.push({ op, db: coll.db, coll: coll.name, id: before._id, doc: after, pre: before, upd });
+    // The document first: mongod writes the record before its index keys.
+    const k = this.checkDocument(coll, before._id);
+    const keys = this.checkUniqueKeys(coll, before, after);
+    const entry: EntryInit = { op, db: coll.db, coll: coll.name, id: before._id, doc: after };
+    this.record(k, keys, { coll, doc: after }, { ...entry, ...coll.preImage(before), upd });
   }
 
   delete(coll: Collection, doc: Document): void {
-    const k = this.lock(coll, doc._id);
-    this.writes.set(k, { coll, doc: null });
-    this.ops.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
+    const k = this.checkDocument(coll, doc._id);
+    const entry: EntryInit = { op: 'd', db: coll.db, coll: coll.name, id: doc._id, ...coll.preImage(doc) };
+    this.record(k, [], { coll, doc: null }, entry);
   }
 
-  /** Conflicts inside a transaction are found by lock() as it writes (WriteConflict), never waited for. */
+  /** Conflicts inside a transaction are found as it writes (WriteConflict), never waited for. */
   checkWritable(): void {}
 
   async flush(): Promise<void> {}
@@ -198,9 +217,10 @@ export class Transaction implements Store, LockOwner {
       }
       entries.push(e);
     }
-    // Unique keys written by a concurrent transaction that committed first are only visible now: check each
-    // write against the live state and undo everything on a clash (the client retries, like a WriteConflict).
-    const applied: OplogEntry[] = [];
+    // Writes found their conflicts when they ran (unique keys included); this check of the live state only
+    // guards what bypasses those locks (a unique index created meanwhile): on a clash everything is undone
+    // and the client retries, like a WriteConflict.
+    const applied: { e: OplogEntry; old: Document | undefined }[] = [];
     try {
       for (const e of entries) {
         const coll = e.coll ? this.engine.getCollection(e.db, e.coll) : undefined;
@@ -209,11 +229,12 @@ export class Transaction implements Store, LockOwner {
           if (e.op === 'i' && coll.docs.has(id)) throw coll.duplicateError(coll.indexes.get('_id_')!, e.doc);
           coll.checkUnique(id, e.doc, coll.indexes.get('_id_'));
         }
+        const old = coll && e.id !== undefined ? coll.get(keyOf(e.id)) : undefined;
         this.engine.apply(e);
-        applied.push(e);
+        applied.push({ e, old });
       }
     } catch (err) {
-      for (const e of applied.reverse()) this.undo(e);
+      for (const { e, old } of applied.reverse()) this.undo(e, old);
       this.abort();
       throw transient(
         new MongoServerError(
@@ -227,15 +248,16 @@ export class Transaction implements Store, LockOwner {
     await this.engine.write(entries, true);
   }
 
-  private undo(e: OplogEntry): void {
+  /** Reverts one applied entry to `old`, the version it replaced (undefined: there was none). */
+  private undo(e: OplogEntry, old: Document | undefined): void {
     const coll = e.coll ? this.engine.getCollection(e.db, e.coll) : undefined;
     if (e.op === 'create') {
       this.engine.collections.delete(`${e.db}.${e.coll}`);
       return;
     }
-    if (!coll) return;
-    if (e.op === 'i') coll.remove(keyOf(e.id));
-    else if (e.pre) coll.put(keyOf(e.id), e.pre);
+    if (!coll || e.id === undefined) return;
+    if (old) coll.put(keyOf(e.id), old);
+    else coll.remove(keyOf(e.id));
   }
 
   abort(): void {
@@ -249,14 +271,21 @@ export class Transaction implements Store, LockOwner {
   private release(): void {
     if (this.closed) return;
     this.closed = true;
-    this.engine.transactionClosed();
+    this.engine.transactionClosed(this.startSeq);
     this.sessions.locks.release(this.writes.keys(), this);
+    this.sessions.locks.releaseKeys(this.keyLocks, this);
     this.resolveReleased();
   }
 
   get touched(): boolean {
     return this.ops.length > 0;
   }
+}
+
+function writeConflict(): MongoServerError {
+  return transient(
+    new MongoServerError('WriteConflict', 'Write conflict during plan execution and yielding is disabled.'),
+  );
 }
 
 function pathFirst(doc: Document, path: string): unknown {

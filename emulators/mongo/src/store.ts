@@ -4,7 +4,8 @@ import type { OplogEntry } from './changes/oplog.js';
 import type { DocumentLocks } from './locks.js';
 import { compileFilter } from './query/match.js';
 import type { Collection, PlanStage } from './storage/collection.js';
-import type { Engine } from './storage/engine.js';
+import type { Engine, EntryInit } from './storage/engine.js';
+import { addedUniqueKeys } from './uniqueKeys.js';
 
 export interface ReadResult {
   docs: Document[];
@@ -27,14 +28,21 @@ export interface Store {
   delete(coll: Collection, doc: Document): void;
   /**
    * Call before a statement that writes several documents: outside a transaction it throws
-   * LockedByTransaction (before anything is written) if an open transaction has written one of them.
+   * LockedByTransaction (before anything is written) if an open transaction has written one of them, or
+   * added a unique-index key one of the new versions (`writes`) adds.
    */
-  checkWritable(coll: Collection, ids: Iterable<unknown>): void;
+  checkWritable(coll: Collection, ids: Iterable<unknown>, writes?: Iterable<VersionChange>): void;
   /**
    * Makes the writes so far durable (no-op inside a transaction: commit does it). Write commands pass their
    * reply: for a retryable write it is journaled with the writes (see DirectStore.retry).
    */
   flush(reply?: Document): Promise<void>;
+}
+
+/** A document version written over `before` (undefined for an insert). */
+export interface VersionChange {
+  before?: Document;
+  after: Document;
 }
 
 export function readCollection(coll: Collection, filter: Document | undefined, limit?: number): ReadResult {
@@ -87,6 +95,8 @@ export class DirectStore implements Store {
 
   insert(coll: Collection, doc: Document): void {
     const id = keyOf(doc._id);
+    // Keys an open transaction wrote make the write wait before it can be found duplicate (as in mongod).
+    if (this.locks?.any) this.checkWritable(coll, [doc._id], [{ after: doc }]);
     if (coll.docs.has(id)) throw coll.duplicateError(coll.indexes.get('_id_')!, doc);
     if (!this.bypassValidation) coll.validate(doc);
     coll.checkUnique(id, doc, coll.indexes.get('_id_'));
@@ -95,20 +105,26 @@ export class DirectStore implements Store {
 
   update(coll: Collection, before: Document, after: Document, op: 'u' | 'r', upd?: Document): void {
     const id = keyOf(before._id);
+    if (this.locks?.any) this.checkWritable(coll, [before._id], [{ before, after }]);
     if (!this.bypassValidation) coll.validate(after, before);
     coll.checkUnique(id, after, coll.indexes.get('_id_'));
-    this.push({ op, db: coll.db, coll: coll.name, id: before._id, doc: after, pre: before, upd });
+    const entry: EntryInit = { op, db: coll.db, coll: coll.name, id: before._id, doc: after };
+    this.push({ ...entry, ...coll.preImage(before), upd });
   }
 
   delete(coll: Collection, doc: Document): void {
-    this.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
+    this.push({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, ...coll.preImage(doc) });
   }
 
-  checkWritable(coll: Collection, ids: Iterable<unknown>): void {
-    this.locks?.check(coll.ns, ids);
+  checkWritable(coll: Collection, ids: Iterable<unknown>, writes?: Iterable<VersionChange>): void {
+    if (!this.locks?.any) return;
+    this.locks.check(coll.ns, ids);
+    for (const w of writes ?? []) {
+      this.locks.checkKeys(addedUniqueKeys(coll, w.before, w.after).map((k) => k.lock));
+    }
   }
 
-  private push(init: Omit<OplogEntry, 'seq' | 'ts' | 'wall'>): void {
+  private push(init: EntryInit): void {
     // A document an open transaction wrote: thrown before anything changes, the command waits and retries.
     if (this.locks?.any) this.locks.check(`${init.db}.${init.coll}`, [init.id]);
     const e = this.engine.entry(init);

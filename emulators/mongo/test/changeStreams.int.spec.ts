@@ -64,7 +64,10 @@ describe.each(drivers)('change streams with %s', (_label, Client) => {
   });
 
   it('supports startAtOperationTime, updateLookup, whenAvailable, pre-images and a user pipeline', async () => {
-    const c = client.db('cs').collection<AnyDoc>('opts');
+    // Pre- and whenAvailable post-images are kept for collections with the option (as in mongod).
+    const c = await client
+      .db('cs')
+      .createCollection<AnyDoc>('opts', { changeStreamPreAndPostImages: { enabled: true } });
     await c.insertOne({ _id: 'seed', v: 0 });
     const hello = await client.db('admin').command({ hello: 1 });
     const at = hello.operationTime as Timestamp;
@@ -138,6 +141,7 @@ describe.each(drivers)('change streams with %s', (_label, Client) => {
     await db.collection<AnyDoc>('c').insertOne({ _id: 1 });
     await expect(bad.next()).rejects.toMatchObject({ code: 280 });
     await bad.close();
+    await db.command({ collMod: 'c', changeStreamPreAndPostImages: { enabled: true } });
     const stream = db.watch<AnyDoc, Ev>([], {
       fullDocument: 'required',
       fullDocumentBeforeChange: 'required',

@@ -109,7 +109,7 @@ describe.each(drivers)('transactions with %s', (_label, Client) => {
     expect((await c.findOne({ _id: 1 }))?.v).toBe(6);
   });
 
-  it('keeps unique indexes intact when two transactions insert the same key', async () => {
+  it('keeps unique indexes intact when two transactions insert the same key (WriteConflict at the second insert)', async () => {
     const c = client.db('tx').collection<AnyDoc>('uniq');
     await c.createIndex({ email: 1 }, { unique: true });
     const s1 = client.startSession();
@@ -117,11 +117,15 @@ describe.each(drivers)('transactions with %s', (_label, Client) => {
     s1.startTransaction();
     s2.startTransaction();
     await c.insertOne({ _id: 1, email: 'same' }, { session: s1 });
-    await other.db('tx').collection<AnyDoc>('uniq').insertOne({ _id: 2, email: 'same' }, { session: s2 });
-    await s1.commitTransaction();
-    const err = await s2.commitTransaction().catch((e: MongoServerError) => e);
+    const err = await other
+      .db('tx')
+      .collection<AnyDoc>('uniq')
+      .insertOne({ _id: 2, email: 'same' }, { session: s2 })
+      .catch((e: MongoServerError) => e);
     expect(err).toMatchObject({ code: 112 });
     expect((err as MongoServerError).hasErrorLabel('TransientTransactionError')).toBe(true);
+    await s2.abortTransaction().catch(() => {});
+    await s1.commitTransaction();
     expect(await c.find().toArray()).toEqual([{ _id: 1, email: 'same' }]);
     await Promise.all([s1.endSession(), s2.endSession()]);
   });

@@ -42,6 +42,8 @@ export class ChangeStreamCursor implements ServerCursor {
   private closed = false;
   private invalidated = false;
   private readonly signal = { cancelled: false };
+  /** The user pipeline's leading `$match` stages that run before the image checks (see splitPipeline). */
+  private readonly early: Predicate | null;
   private readonly filter: Predicate | null;
   private readonly transform: Aggregator | null;
 
@@ -57,12 +59,14 @@ export class ChangeStreamCursor implements ServerCursor {
     private positionTs: Timestamp,
     readonly lsid?: string,
   ) {
-    const onlyMatch = pipeline.every((s) => '$match' in s);
+    const { early, rest } = splitPipeline(pipeline);
+    this.early = early.length ? combine(early.map((s) => compileFilter(s.$match as Document))) : null;
+    const onlyMatch = rest.every((s) => '$match' in s);
     this.filter =
-      onlyMatch && pipeline.length ? combine(pipeline.map((s) => compileFilter(s.$match as Document))) : null;
+      onlyMatch && rest.length ? combine(rest.map((s) => compileFilter(s.$match as Document))) : null;
     this.transform =
-      !onlyMatch && pipeline.length
-        ? new Aggregator(pipeline, {
+      !onlyMatch && rest.length
+        ? new Aggregator(rest, {
             useStrictMode: true,
             scriptEnabled: false,
             processingMode: ProcessingMode.CLONE_INPUT,
@@ -105,6 +109,8 @@ export class ChangeStreamCursor implements ServerCursor {
       this.position = e.seq;
       this.positionTs = e.ts;
       for (const ev of this.eventsFor(e)) {
+        if (this.early && ev.operationType !== 'invalidate' && !this.early(ev)) continue;
+        this.requireImages(ev);
         const shaped = this.shape(ev);
         if (shaped) out.push(shaped);
       }
@@ -139,6 +145,8 @@ export class ChangeStreamCursor implements ServerCursor {
     };
     const fd = this.options.fullDocument;
     const pre = this.options.fullDocumentBeforeChange;
+    // Images exist only for writes to collections with changeStreamPreAndPostImages (OplogEntry.pre);
+    // requireImages fails the stream for a missing required one.
     const withPre = (ev: Document): Document => {
       if (pre === 'whenAvailable' || pre === 'required') ev.fullDocumentBeforeChange = e.pre ?? null;
       return ev;
@@ -164,7 +172,9 @@ export class ChangeStreamCursor implements ServerCursor {
         const ev: Document = { ...base('update'), ...this.uuid(e) };
         if (fd === 'updateLookup')
           ev.fullDocument = this.engine.getCollection(e.db, e.coll!)?.get(keyOf(e.id)) ?? null;
-        else if (fd === 'whenAvailable' || fd === 'required') ev.fullDocument = e.doc ?? null;
+        // mongod computes these post-images from the pre-image: without one there is none.
+        else if (fd === 'whenAvailable' || fd === 'required')
+          ev.fullDocument = e.pre ? (e.doc ?? null) : null;
         ev.ns = ns;
         ev.documentKey = { _id: e.id };
         ev.updateDescription = e.upd ?? { updatedFields: {}, removedFields: [], truncatedArrays: [] };
@@ -218,6 +228,30 @@ export class ChangeStreamCursor implements ServerCursor {
     }
   }
 
+  /**
+   * `required` images that were not kept fail the stream with mongod's NoMatchingDocument (47) and its
+   * message (DocumentSourceChangeStreamAddPreImage / AddPostImage); the pre-image is checked first.
+   */
+  private requireImages(ev: Document): void {
+    const op = ev.operationType;
+    if (
+      this.options.fullDocumentBeforeChange === 'required' &&
+      (op === 'update' || op === 'replace' || op === 'delete') &&
+      ev.fullDocumentBeforeChange === null
+    ) {
+      fail(
+        'NoMatchingDocument',
+        `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeEvent(ev)}`,
+      );
+    }
+    if (this.options.fullDocument === 'required' && op === 'update' && ev.fullDocument === null) {
+      fail(
+        'NoMatchingDocument',
+        `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describeEvent(ev)}`,
+      );
+    }
+  }
+
   /** `collectionUUID`, only shown with showExpandedEvents (like mongod). */
   private uuid(e: OplogEntry): Document {
     if (!this.options.showExpandedEvents || !e.coll) return {};
@@ -249,6 +283,44 @@ export class ChangeStreamCursor implements ServerCursor {
 
 function combine(preds: Predicate[]): Predicate {
   return (d) => preds.every((p) => p(d));
+}
+
+/** Filters that may read an image (or anything, through an expression) cannot run before the images exist. */
+function mentionsImages(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(mentionsImages);
+  if (!isPlainObject(v)) return false;
+  return Object.entries(v).some(
+    ([k, x]) =>
+      k.startsWith('fullDocument') ||
+      k === '$expr' ||
+      k === '$where' ||
+      k === '$jsonSchema' ||
+      mentionsImages(x),
+  );
+}
+
+/**
+ * mongod moves the user pipeline's leading `$match` stages ahead of its pre-/post-image stages when they do
+ * not depend on the images, so such a filter keeps a `required` stream alive over events it drops (e.g. a
+ * database stream filtered to the collections that keep pre-images).
+ */
+function splitPipeline(pipeline: Document[]): { early: Document[]; rest: Document[] } {
+  let n = 0;
+  while (n < pipeline.length && '$match' in pipeline[n]! && !mentionsImages(pipeline[n]!.$match)) n++;
+  return { early: pipeline.slice(0, n), rest: pipeline.slice(n) };
+}
+
+/** The event as mongod's makePreImageNotFoundErrorMsg prints it (Document::toString of four fields). */
+function describeEvent(ev: Document): string {
+  const ns = (ev.ns ?? {}) as Document;
+  const ts = ev.clusterTime as Timestamp;
+  const parts = [
+    `operationType: "${String(ev.operationType)}"`,
+    `ns: {db: "${String(ns.db)}", coll: "${String(ns.coll)}"}`,
+    `clusterTime: Timestamp(${ts.t}, ${ts.i})`,
+  ];
+  if (ev.txnNumber !== undefined) parts.push(`txnNumber: ${String(ev.txnNumber)}`);
+  return `{${parts.join(', ')}}`;
 }
 
 /** `aggregate` with a leading `$changeStream`. */

@@ -25,7 +25,11 @@ export interface OplogEntry {
   id?: unknown;
   /** Post-image (insert, update, replace). */
   doc?: Document;
-  /** Pre-image (update, replace, delete); always retained, see README. */
+  /**
+   * Pre-image (update, replace, delete), only when the collection had changeStreamPreAndPostImages enabled at
+   * the time of the write: change streams' fullDocumentBeforeChange and whenAvailable/required post-images.
+   * (Data directories written before that rule hold one on every such entry.)
+   */
   pre?: Document;
   upd?: Document;
   /** rename target, index spec/name, collection options. */

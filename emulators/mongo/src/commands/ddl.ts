@@ -8,6 +8,7 @@ import { Collection } from '../storage/collection.js';
 import { validateNamespace } from '../storage/engine.js';
 import type { IndexSpec } from '../storage/indexes.js';
 import { type CommandContext, register } from './context.js';
+import { parsePreImagesOption } from './preImagesOption.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -44,8 +45,12 @@ register('create', async (ctx) => {
     fail('CommandNotSupported', 'views are not supported by the az-shop mongo emulator');
   if (ctx.cmd.timeseries !== undefined)
     fail('CommandNotSupported', 'time-series collections are not supported by the az-shop mongo emulator');
+  const preImages = parsePreImagesOption('create', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
   const options: Document = {};
   for (const k of COLLECTION_OPTIONS) if (ctx.cmd[k] !== undefined) options[k] = ctx.cmd[k];
+  // Stored (and listed) only when enabled, like mongod.
+  if (preImages?.enabled) options.changeStreamPreAndPostImages = preImages;
+  else delete options.changeStreamPreAndPostImages;
   if (ctx.engine.getCollection(ctx.db, name)) {
     fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   }
@@ -58,6 +63,7 @@ register('create', async (ctx) => {
 register('collMod', async (ctx) => {
   noTxn(ctx);
   const name = collName(ctx);
+  const preImages = parsePreImagesOption('collMod', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
   const coll = ctx.engine.getCollection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const spec: Document = {};
@@ -65,6 +71,8 @@ register('collMod', async (ctx) => {
     if (k === 'collMod' || k.startsWith('$') || k === 'lsid' || k === 'writeConcern') continue;
     spec[k] = v;
   }
+  // `{enabled: false}` removes the option (Engine.apply).
+  if (preImages) spec.changeStreamPreAndPostImages = preImages;
   const reply: Document = { ok: 1 };
   if (spec.validator !== undefined)
     new Collection(ctx.db, name, { validator: spec.validator }).compileValidator();

@@ -1,7 +1,7 @@
 import { type Document, Long } from 'bson';
 import { clone, getPath, isPlainObject, keyOf, numberOf, pathValues } from '../bsonUtil.js';
 import { openChangeStream } from '../changes/changeStream.js';
-import { ArrayCursor, cursorReply } from '../cursors.js';
+import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
 import { compileFilter } from '../query/match.js';
@@ -103,7 +103,14 @@ register('getMore', async (ctx) => {
   const cursor = ctx.cursors.get(id as Long);
   const batchSize = optNumber(ctx.cmd.batchSize, 'getMore.batchSize');
   const maxTimeMS = optNumber(ctx.cmd.maxTimeMS, 'getMore.maxTimeMS');
-  const batch = await cursor.next(batchSize, maxTimeMS);
+  let batch: Batch;
+  try {
+    batch = await cursor.next(batchSize, maxTimeMS);
+  } catch (err) {
+    // mongod kills a cursor whose getMore fails (e.g. a change stream's missing required pre-image).
+    ctx.cursors.remove(cursor.id);
+    throw err;
+  }
   const extra = batch.postBatchResumeToken ? { postBatchResumeToken: batch.postBatchResumeToken } : undefined;
   if (batch.exhausted) {
     ctx.cursors.remove(cursor.id);
@@ -229,7 +236,11 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
     // Waits while an open transaction has written the target (mongod's rename waits for its lock).
     await retryWhileLocked(ctx, deadline, () => {
       const existing = store.read(coll, undefined).docs;
-      store.checkWritable(coll, [...existing.map((d) => d._id), ...results.map((d) => d._id)]);
+      store.checkWritable(
+        coll,
+        [...existing.map((d) => d._id), ...results.map((d) => d._id)],
+        results.map((after) => ({ after })),
+      );
       for (const d of existing) store.delete(coll, d);
       for (const d of results) store.insert(coll, withIdFirst(clone(d)));
     });

@@ -187,7 +187,7 @@ export function runUpdate(
     if (identityKey(after) !== identityKey(before)) changes.push({ before, after });
   }
   const ids = changes.map((c) => c.before._id);
-  if (ids.length > 1) store.checkWritable(coll!, ids);
+  if (ids.length > 1) store.checkWritable(coll!, ids, changes);
   const replacement = !Array.isArray(u) && isReplacement(u);
   let modified = 0;
   for (const { before, after } of changes) {

@@ -5,6 +5,8 @@ import { compileSchema } from '../query/jsonSchema.js';
 import { compileFilter, type Predicate } from '../query/match.js';
 import { Index, type IndexSpec } from './indexes.js';
 
+export const PRE_IMAGES_OPTION = 'changeStreamPreAndPostImages';
+
 export type PlanStage = 'IDHACK' | 'IXSCAN' | 'COLLSCAN' | 'EOF';
 
 export interface Plan {
@@ -76,6 +78,22 @@ export class Collection {
   ) {
     this.uuid = uuid ?? new UUID().toBinary();
     this.indexes.set('_id_', new Index({ v: 2, key: { _id: 1 }, name: '_id_' }));
+    // Like mongod, only an enabled option is stored (older data directories may hold `{enabled: false}`).
+    if (!this.keepsPreImages) delete this.options[PRE_IMAGES_OPTION];
+  }
+
+  /**
+   * `changeStreamPreAndPostImages: {enabled: true}`: writes record the replaced document in the change log,
+   * for `fullDocumentBeforeChange` and the `whenAvailable`/`required` post-images of update events.
+   */
+  get keepsPreImages(): boolean {
+    const option = this.options[PRE_IMAGES_OPTION];
+    return isPlainObject(option) && option.enabled === true;
+  }
+
+  /** The `pre` field of a change-log entry replacing or deleting `doc`: only kept when the option is on. */
+  preImage(doc: Document): { pre?: Document } {
+    return this.keepsPreImages ? { pre: doc } : {};
   }
 
   private validator: { source: unknown; check: Predicate } | null = null;

@@ -2,11 +2,19 @@ import { BSON, type Document, type Timestamp } from 'bson';
 import { keyOf } from '../bsonUtil.js';
 import { ClusterClock, Oplog, type OplogEntry } from '../changes/oplog.js';
 import { fail } from '../errors.js';
-import { Collection } from './collection.js';
+import { Collection, PRE_IMAGES_OPTION } from './collection.js';
 import type { IndexSpec } from './indexes.js';
 import type { Persistence, RetryRecord } from './persistence.js';
 
 export type EntryInit = Omit<OplogEntry, 'seq' | 'ts' | 'wall'>;
+
+/** A document version a write replaced (null: the document did not exist). */
+export interface ReplacedVersion {
+  ns: string;
+  /** keyOf(_id). */
+  id: string;
+  doc: Document | null;
+}
 
 export interface EngineOptions {
   oplogMaxEntries: number;
@@ -23,7 +31,14 @@ export class Engine {
    * after the oldest open transaction started, so it is kept only while transactions are open.
    */
   readonly versions = new Map<string, number>();
-  private openTransactions = 0;
+  /**
+   * The document versions replaced by writes since the oldest open transaction started (seq → namespace, id
+   * key, replaced version or null): snapshot reads rebuild from them. Kept apart from the change log, whose
+   * pre-images exist only for collections with changeStreamPreAndPostImages.
+   */
+  readonly replaced = new Map<number, ReplacedVersion>();
+  /** Start seq of each open transaction → how many started there. */
+  private readonly openStarts = new Map<number, number>();
   identity = '0000000000000000';
   persistence: Persistence | null = null;
   /**
@@ -37,15 +52,32 @@ export class Engine {
     this.oplog = new Oplog(options.oplogMaxEntries, options.oplogMaxAgeSeconds);
   }
 
-  transactionOpened(): void {
-    this.openTransactions++;
+  transactionOpened(startSeq: number): void {
+    this.openStarts.set(startSeq, (this.openStarts.get(startSeq) ?? 0) + 1);
   }
 
-  transactionClosed(): void {
-    if (--this.openTransactions <= 0) {
-      this.openTransactions = 0;
+  transactionClosed(startSeq: number): void {
+    const n = (this.openStarts.get(startSeq) ?? 1) - 1;
+    if (n > 0) this.openStarts.set(startSeq, n);
+    else this.openStarts.delete(startSeq);
+    if (this.openStarts.size === 0) {
       this.versions.clear();
+      this.replaced.clear();
+      return;
     }
+    // No open transaction reads versions replaced at or before its start.
+    const oldest = Math.min(...this.openStarts.keys());
+    for (const seq of this.replaced.keys()) {
+      if (seq > oldest) break;
+      this.replaced.delete(seq);
+    }
+  }
+
+  /** Remembers what a write replaced, while a transaction may still read the version before it. */
+  private noteWrite(seq: number, ns: string, id: string, old: Document | undefined): void {
+    if (this.openStarts.size === 0) return;
+    this.versions.set(`${ns}\u0000${id}`, seq);
+    this.replaced.set(seq, { ns, id, doc: old ?? null });
   }
 
   get lastSeq(): number {
@@ -120,14 +152,12 @@ export class Engine {
       case 'r': {
         const coll = this.getCollection(e.db, e.coll!) ?? this.createCollection(e.db, e.coll!, {});
         const id = keyOf(e.doc!._id);
-        coll.put(id, e.doc!);
-        if (this.openTransactions > 0) this.versions.set(`${ns}\u0000${id}`, e.seq);
+        this.noteWrite(e.seq, ns, id, coll.put(id, e.doc!));
         break;
       }
       case 'd': {
         const id = keyOf(e.id);
-        this.getCollection(e.db, e.coll!)?.remove(id);
-        if (this.openTransactions > 0) this.versions.set(`${ns}\u0000${id}`, e.seq);
+        this.noteWrite(e.seq, ns, id, this.getCollection(e.db, e.coll!)?.remove(id));
         break;
       }
       case 'create':
@@ -171,6 +201,8 @@ export class Engine {
         if (!c || !e.spec) break;
         const { index, ...options } = e.spec;
         Object.assign(c.options, options);
+        // `{enabled: false}` removes the option (mongod lists it only while enabled).
+        if (!c.keepsPreImages) delete c.options[PRE_IMAGES_OPTION];
         if (index && typeof index === 'object') {
           const target = [...c.indexes.values()].find(
             (i) =>

@@ -44,7 +44,13 @@ export class TtlMonitor {
             if (Math.min(...dates.map((d) => d.getTime())) > cutoff) continue;
             // Written by an open transaction: a later pass deletes it (mongod's TTL retries on conflicts).
             if (this.locks?.any && this.locks.owner(lockKey(coll.ns, doc._id))) continue;
-            const e = this.engine.entry({ op: 'd', db: coll.db, coll: coll.name, id: doc._id, pre: doc });
+            const e = this.engine.entry({
+              op: 'd',
+              db: coll.db,
+              coll: coll.name,
+              id: doc._id,
+              ...coll.preImage(doc),
+            });
             this.engine.apply(e);
             entries.push(e);
           }
