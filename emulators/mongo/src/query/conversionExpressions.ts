@@ -2,7 +2,7 @@
  * `$type`, `$isNumber` and the conversion operators ($toInt … $convert) with mongod's conversion table for
  * numbers, strings, bools and dates; other conversions (ObjectId, date strings) are mingo's.
  */
-import { Decimal128 } from 'bson';
+import { Decimal128, type ObjectId } from 'bson';
 import { evalExpr } from 'mingo/core';
 import * as mingoExpressions from 'mingo/operators/expression';
 import { isPlainObject } from '../bsonUtil.js';
@@ -64,6 +64,9 @@ function convert(v: unknown, to: string, obj: unknown, options: Options): unknow
       if (k === 'int' || k === 'long') return String(n.bigOf(v));
       if (k === 'decimal') return String(v);
       if (k === 'double') return formatDouble(n.doubleOf(v));
+      // mingo only knows its own ObjectId; mongod gives the hex text.
+      if ((v as { _bsontype?: string } | null)?._bsontype === 'ObjectId')
+        return (v as ObjectId).toHexString();
       break;
     case 'date':
       if (k === 'long' || k === 'decimal' || k === 'double') {

@@ -12,6 +12,7 @@ import { type ErrorCodeName, fail, unsupported } from '../errors.js';
 import { exactDouble, isWrappedNumber } from '../numbers.js';
 import { TYPES } from './conversionExpressions.js';
 import { argCount, type ExpressionFn, evalArgs, isNullish, type Options, withLocals } from './evaluate.js';
+import { HASHING } from './hashedIndexKey.js';
 import { ARITHMETIC, BITWISE } from './mathExpressions.js';
 import * as n from './numeric.js';
 import * as sums from './summation.js';
@@ -380,6 +381,7 @@ export const EXPRESSION_OPERATORS: Record<string, ExpressionFn> = {
   $minN: nExtremes('$minN', 1),
   $sortArray,
   ...TYPES,
+  ...HASHING,
   ...ACCUMULATING,
   ...ADAPTED,
 };

@@ -10,6 +10,7 @@ import {
   toTypedView,
 } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
+import { compileExprPredicate } from './compiledExpr.js';
 import { MINGO_OPTIONS, typedOptions } from './context.js';
 import type { Options } from './evaluate.js';
 import { TYPED_QUERY_OPERATORS } from './queryOps.js';
@@ -157,6 +158,11 @@ export function compileFilter(filter: Document | undefined, options?: Options): 
   const fast = simpleEquality(filter, keys);
   if (fast) return fast;
   assertSupported(filter);
+  if (!options && keys.length === 1 && keys[0] === '$expr') {
+    // A lone $expr (e.g. a change-stream filter) runs compiled when it can (compiledExpr.ts).
+    const compiled = compileExprPredicate(filter.$expr);
+    if (compiled) return (doc) => compiled(typedView(doc));
+  }
   if (options) {
     // Pipeline documents already keep their types and hold no opaque values (see runPipeline).
     const typedQuery = newQuery(toTypedView(filter) as Document, true, options);
