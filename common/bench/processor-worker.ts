@@ -1,7 +1,8 @@
 /**
  * One processor instance for the benchmark, in its own process (as in production). Reports
  * handled counts and write→handler latencies to the parent over IPC.
- * Env: MONGO_URI, DB_NAME, HANDLER ('trivial' | 'update'), LEASES ('1'), OWNER, PRE_IMAGES ('0' = off).
+ * Env: MONGO_URI, DB_NAME, HANDLER ('trivial' | 'update'), LEASES ('1'), OWNER, PRE_IMAGES ('0' = off),
+ * BUCKET_FILTER ('0' = every instance reads the whole stream).
  */
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
@@ -30,6 +31,7 @@ const processor = createProcessor({
   skipCatchUp: true,
   replayPollMs: 0,
   preImages: env.PRE_IMAGES !== '0',
+  serverBucketFilter: env.BUCKET_FILTER !== '0',
   ...(env.LEASES === '1' ? { leases: { ttlMs: 3000, buckets: 16, owner: env.OWNER ?? 'w' } } : {}),
   handle: async (event) => {
     const doc = event.fullDocument as { _id: string; partition_key: string; seq: number; writtenAt: number };

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { enablePreImages } from '../src/processor';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -91,14 +92,17 @@ async function scenario(
   instances: 1 | 2,
   handler: 'trivial' | 'update',
   run: number,
-  options: { preImages?: boolean; writes?: 'insert' | 'update' } = {},
+  options: { preImages?: boolean; writes?: 'insert' | 'update'; bucketFilter?: boolean } = {},
 ) {
   const preImages = options.preImages ?? true;
+  const bucketFilter = options.bucketFilter ?? true;
   const writes = options.writes ?? 'insert';
   const dbName = `bench_${run}`;
   const client = new MongoClient(uri, { maxPoolSize: 20 });
   await client.connect();
   const db = client.db(dbName);
+  // As a service would at startup: the server keeps pre-images only for collections with the option.
+  if (preImages) await enablePreImages(db, 'events');
   const events = db.collection<{ _id: string; partition_key: string; seq: number; writtenAt: number }>(
     'events',
   );
@@ -118,6 +122,7 @@ async function scenario(
         LEASES: instances > 1 ? '1' : '0',
         OWNER: `w${i}`,
         PRE_IMAGES: preImages ? '1' : '0',
+        BUCKET_FILTER: bucketFilter ? '1' : '0',
       },
     });
     const worker = {
@@ -222,6 +227,7 @@ async function scenario(
     handler,
     preImages,
     writes,
+    bucketFilter,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     samples: latencies.length,
@@ -253,6 +259,13 @@ for (let round = 0; round < rounds; round++) {
       process.stderr.write(`done: pre-images ${preImages ? 'on' : 'off'}, ${writes} burst\n`);
     }
   }
+}
+// Two instances with the server-side bucket filter off and on (each instance reads the whole stream,
+// or only its buckets' events): CPU per event shows what each instance is spared.
+const filterRows: Awaited<ReturnType<typeof scenario>>[] = [];
+for (const bucketFilter of [false, true]) {
+  filterRows.push(await scenario(uri, server.pid, 2, 'trivial', run++, { bucketFilter }));
+  process.stderr.write(`done: 2 instances, bucket filter ${bucketFilter ? 'on' : 'off'}\n`);
 }
 const serverRss = rssOf(server.pid) / 2 ** 20;
 server.kill('SIGTERM');
@@ -296,6 +309,14 @@ for (const writes of ['insert', 'update']) {
     fmt(mean(true, of) / mean(false, of), 2);
   console.log(
     `pre-images on / off (${writes} burst): throughput ${ratio((r) => r.eventsPerSec)}x, CPU/event server ${ratio((r) => cpuPerEvent(r.serverCpuShare, r.eventsPerSec))}x, processor ${ratio((r) => cpuPerEvent(r.workersCpuShare, r.eventsPerSec))}x`,
+  );
+}
+console.log('\nserver-side bucket filter (2 instances, trivial handler, insert burst)');
+console.log('| bucket filter | events/s (burst) | CPU µs/event: server / processors (both) |');
+console.log('|---|---|---|');
+for (const r of filterRows) {
+  console.log(
+    `| ${r.bucketFilter ? 'on' : 'off'} | ${fmt(r.eventsPerSec, 0)} | ${fmt(cpuPerEvent(r.serverCpuShare, r.eventsPerSec), 0)} / ${fmt(cpuPerEvent(r.workersCpuShare, r.eventsPerSec), 0)} |`,
   );
 }
 console.log(`dev Mongo server RSS at the end: ${fmt(serverRss, 0)} MB (a Node process on the same 2 cores)`);

@@ -1,20 +1,28 @@
 /**
- * Partition buckets: a stable hash of `partition_key` picks one of N buckets. Leases and per-bucket
- * checkpoints work on buckets, so the hash must never change between releases (FNV-1a 32-bit).
+ * Partition buckets: the bucket of a partition key is MongoDB's hashed-index hash of its canonical text
+ * (`$toHashedIndexKey`), modulo the number of buckets. The same function runs on the server, so a
+ * change stream can be filtered to the buckets one instance holds (bucket-filter.ts). Leases and
+ * per-bucket checkpoints work on buckets, so the function must not change between releases: it is
+ * named by BUCKETING, stored with every checkpoint (see checkpoints.ts for what a change does).
  */
+import { createHash } from 'node:crypto';
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** Names the bucket function; stored with checkpoints. */
+export const BUCKETING = 'hashed-text';
 
-/** FNV-1a over the UTF-8 bytes of `text`, as an unsigned 32-bit integer. */
-export function fnv1a32(text: string): number {
-  let hash = FNV_OFFSET;
-  const bytes = new TextEncoder().encode(text);
-  for (const byte of bytes) {
-    hash ^= byte;
-    hash = Math.imul(hash, FNV_PRIME);
-  }
-  return hash >>> 0;
+/**
+ * MongoDB's hashed-index key of a string (BSONElementHasher::hash64, seed 0): MD5 over the seed, the
+ * string's canonical BSON type (15) and its BSON value (int32 length with the NUL, UTF-8 bytes, NUL),
+ * the first 8 digest bytes as a little-endian int64.
+ */
+export function hashedIndexKeyOfText(text: string): bigint {
+  const utf8 = Buffer.from(text, 'utf8');
+  const input = Buffer.alloc(12 + utf8.length + 1);
+  input.writeInt32LE(0, 0); // seed
+  input.writeInt32LE(15, 4); // canonical type of a string
+  input.writeInt32LE(utf8.length + 1, 8);
+  utf8.copy(input, 12);
+  return createHash('md5').update(input).digest().readBigInt64LE(0);
 }
 
 /** A canonical text for a partition key value: strings as-is, ObjectIds as hex, anything else as JSON. */
@@ -30,5 +38,6 @@ export function partitionKeyText(key: unknown): string {
 
 /** The bucket (0..buckets-1) of a partition key. */
 export function bucketOf(key: unknown, buckets: number): number {
-  return fnv1a32(partitionKeyText(key)) % buckets;
+  const remainder = hashedIndexKeyOfText(partitionKeyText(key)) % BigInt(buckets);
+  return Number(remainder < 0n ? remainder + BigInt(buckets) : remainder);
 }

@@ -1,4 +1,6 @@
 import type { Db, Document, MongoBulkWriteError, Timestamp } from 'mongodb';
+import { BUCKETING } from './buckets';
+import { compareTimestamps } from './positions';
 import type { StreamPosition } from './types';
 
 export const CHECKPOINTS = 'checkpoints';
@@ -12,6 +14,8 @@ export interface CheckpointDoc {
   clusterTime?: Timestamp;
   /** The lease epoch of the writer: a stale owner can not overwrite a newer owner's checkpoint. */
   epoch?: number;
+  /** The bucket function the position was handled under (buckets.ts); bucket checkpoints only. */
+  bucketing?: string;
   updatedAt: Date;
 }
 
@@ -19,6 +23,11 @@ export function checkpointId(processor: string, bucket: number | null): string {
   return bucket === null ? processor : `${processor}#${bucket}`;
 }
 
+/**
+ * The stored positions of `buckets`. A bucket checkpoint written under another bucket function (an
+ * older release) says nothing about the keys its bucket holds now: every such bucket resumes from the
+ * oldest of those checkpoints instead, which re-delivers (handlers are idempotent) and never skips.
+ */
 export async function loadCheckpoints(
   db: Db,
   processor: string,
@@ -27,14 +36,35 @@ export async function loadCheckpoints(
   const ids = buckets.map((bucket) => checkpointId(processor, bucket));
   const docs = await db
     .collection<CheckpointDoc>(CHECKPOINTS)
-    .find({ _id: { $in: ids } })
+    .find({ $or: [{ _id: { $in: ids } }, { processor, bucket: { $ne: null } }] })
     .toArray();
+  const stale = docs.filter((doc) => doc.bucket !== null && doc.bucketing !== BUCKETING);
+  const oldestStale = oldest(stale.map(positionOf));
   const result = new Map<number | null, StreamPosition>();
   for (const doc of docs) {
-    const position: StreamPosition = {};
-    if (doc.token) position.token = doc.token;
-    if (doc.clusterTime) position.clusterTime = doc.clusterTime;
-    if (position.token || position.clusterTime) result.set(doc.bucket, position);
+    if (!ids.includes(doc._id)) continue;
+    const position = stale.includes(doc) ? oldestStale : positionOf(doc);
+    if (position && (position.token || position.clusterTime)) result.set(doc.bucket, position);
+  }
+  return result;
+}
+
+function positionOf(doc: CheckpointDoc): StreamPosition {
+  const position: StreamPosition = {};
+  if (doc.token) position.token = doc.token;
+  if (doc.clusterTime) position.clusterTime = doc.clusterTime;
+  return position;
+}
+
+/** The oldest position by cluster time; undefined when one has none (then nothing can be trusted). */
+function oldest(positions: StreamPosition[]): StreamPosition | undefined {
+  let result: StreamPosition | undefined;
+  for (const position of positions) {
+    if (!position.clusterTime) return undefined;
+    if (!result?.clusterTime || compareTimestamps(position.clusterTime, result.clusterTime) < 0) {
+      // Only the time: the token of another bucket's event is no resume point for this one.
+      result = { clusterTime: position.clusterTime };
+    }
   }
   return result;
 }
@@ -66,6 +96,7 @@ export async function saveCheckpoints(
     if (write.position.token) set.token = write.position.token;
     if (write.position.clusterTime) set.clusterTime = write.position.clusterTime;
     if (write.epoch !== undefined) set.epoch = write.epoch;
+    if (write.bucket !== null) set.bucketing = BUCKETING;
     return { updateOne: { filter, update: { $set: set }, upsert: true } };
   });
   try {

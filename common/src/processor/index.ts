@@ -1,4 +1,4 @@
-export { bucketOf, fnv1a32, partitionKeyText } from './buckets';
+export { BUCKETING, bucketOf, hashedIndexKeyOfText, partitionKeyText } from './buckets';
 export { CHECKPOINTS, type CheckpointDoc, checkpointId, loadCheckpoints } from './checkpoints';
 export {
   type ApplyOnceOptions,

@@ -1,4 +1,4 @@
-import { fnv1a32 } from './buckets';
+import { hashedIndexKeyOfText } from './buckets';
 
 /** What one instance sees of the `leases` collection at one moment. */
 export interface LeaseView {
@@ -39,7 +39,7 @@ export function planLeases(input: LeasePlanInput): LeasePlan {
     if (live && lease.owner === input.me) mine.push(bucket);
     else if (!live) free.push(bucket);
   }
-  const order = (bucket: number) => fnv1a32(`${input.me}#${bucket}`);
+  const order = (bucket: number) => Number(hashedIndexKeyOfText(`${input.me}#${bucket}`) % 1_000_000n);
   if (mine.length < target) {
     free.sort((a, b) => order(a) - order(b));
     return { target, acquire: free.slice(0, target - mine.length), release: [] };

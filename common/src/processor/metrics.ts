@@ -30,6 +30,18 @@ export function processorMetrics(registry: Registry = metricsRegistry) {
           registers,
         }),
     ),
+    // Received minus handled: what this instance read only to skip (other buckets, older checkpoints).
+    received: getOrCreate(
+      registry,
+      'processor_events_received_total',
+      () =>
+        new Counter({
+          name: 'processor_events_received_total',
+          help: 'Change events read from the stream, whether this instance handles them or not',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
     errors: getOrCreate(
       registry,
       'processor_handler_errors_total',

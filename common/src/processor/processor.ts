@@ -88,6 +88,9 @@ export function createProcessor<TDoc extends Document = Document>(
     skipCatchUp: options.skipCatchUp ?? false,
     maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1000,
     buckets,
+    // The server can compute the default key's bucket; a custom key function only runs here.
+    serverBucketFilter:
+      mode === 'mongo' && buckets !== null && !options.partitionKey && (options.serverBucketFilter ?? true),
     metrics,
     mayHandle: (bucket) => bucket === null || keeper?.mayHandle(bucket) === true,
   };

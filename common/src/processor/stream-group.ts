@@ -10,6 +10,7 @@ import {
 } from 'mongodb';
 import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
+import { bucketFilterStage } from './bucket-filter';
 import { bucketOf } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
 import { loadCheckpoints, saveCheckpoints } from './checkpoints';
@@ -47,6 +48,8 @@ export interface GroupSettings {
   maxAwaitTimeMS: number;
   /** Number of buckets when leasing, else null (one tracker for the whole stream). */
   buckets: number | null;
+  /** Have the server send only the owned buckets' events (bucket-filter.ts). */
+  serverBucketFilter: boolean;
   /** Whether a handler may start on this bucket now (its lease is safely held); null: no leases. */
   mayHandle: (bucket: number | null) => boolean;
   metrics: ProcessorMetrics;
@@ -254,6 +257,7 @@ export class StreamGroup {
       start,
       maxAwaitTimeMS: this.settings.maxAwaitTimeMS,
       preImages: this.settings.preImages,
+      bucketFilter: this.bucketFilter(),
     });
     const stream = this.settings.collection.watch(pipeline, options);
     this.stream = stream;
@@ -279,6 +283,16 @@ export class StreamGroup {
     } finally {
       await stream.close().catch(() => undefined);
     }
+  }
+
+  /** The server-side filter for this group's buckets, when the processor uses one. */
+  private bucketFilter(): Document | undefined {
+    const { buckets, serverBucketFilter } = this.settings;
+    if (!serverBucketFilter || buckets === null) return undefined;
+    return bucketFilterStage(
+      buckets,
+      this.buckets.filter((bucket): bucket is number => bucket !== null),
+    );
   }
 
   private async catchUp(trackers: Tracker[], origin: StreamPosition): Promise<void> {
@@ -321,6 +335,7 @@ export class StreamGroup {
   }
 
   private async dispatch(raw: Document, onRead: (position: StreamPosition) => void): Promise<void> {
+    this.settings.metrics.received.inc({ processor: this.settings.name });
     const event = normalizeChange(raw);
     const position: StreamPosition = event ? positionOf(event) : { token: raw._id as Document };
     const target = event ? this.route(event) : undefined;

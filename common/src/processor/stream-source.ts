@@ -29,10 +29,13 @@ export function buildWatchArgs(input: {
   start: StreamStart;
   maxAwaitTimeMS?: number;
   preImages?: boolean;
+  /** Mongo mode: a stage keeping only some buckets' events (bucket-filter.ts), before the caller's. */
+  bucketFilter?: Document;
 }): WatchArgs {
   const extra = input.pipeline ?? [];
   if (input.mode === 'cosmos') {
     if (input.preImages) throw new Error('cosmos mode has no change-stream pre-images');
+    if (input.bucketFilter) throw new Error('cosmos mode can not filter buckets on the server');
     const matches = extra.map((stage) => {
       const keys = Object.keys(stage);
       if (keys.length !== 1 || keys[0] !== '$match') {
@@ -48,7 +51,11 @@ export function buildWatchArgs(input: {
     };
   }
   return {
-    pipeline: [{ $match: { operationType: { $in: MONGO_OPERATIONS } } }, ...extra],
+    pipeline: [
+      { $match: { operationType: { $in: MONGO_OPERATIONS } } },
+      ...(input.bucketFilter ? [input.bucketFilter] : []),
+      ...extra,
+    ],
     options: {
       fullDocument: 'updateLookup',
       // 'whenAvailable', not 'required': a missing pre-image must not fail the stream.

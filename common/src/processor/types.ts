@@ -96,6 +96,11 @@ export interface ProcessorOptions<TDoc extends Document = Document> {
   skipCatchUp?: boolean;
   /** Share the work with other instances of the same processor through leases. Off by default. */
   leases?: LeaseOptions | boolean;
+  /**
+   * With leases in mongo mode and the default partition key: the server sends each instance only its
+   * buckets' events (`$toHashedIndexKey`, MongoDB 7.0+). Default true; false reads the whole stream.
+   */
+  serverBucketFilter?: boolean;
   /** How often parked events marked for replay are picked up. Default 5000 ms; 0 turns it off. */
   replayPollMs?: number;
   /** Change stream server wait per getMore. Default 1000 ms. */

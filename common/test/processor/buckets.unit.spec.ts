@@ -1,13 +1,18 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, fnv1a32, partitionKeyText } from '../../src/processor/buckets';
+import { bucketOf, hashedIndexKeyOfText, partitionKeyText } from '../../src/processor/buckets';
 import { planLeases } from '../../src/processor/lease-plan';
 
 describe('buckets', () => {
-  it('FNV-1a matches the reference vectors (stable across releases)', () => {
-    expect(fnv1a32('')).toBe(0x811c9dc5);
-    expect(fnv1a32('a')).toBe(0xe40c292c);
-    expect(fnv1a32('foobar')).toBe(0xbf9cf968);
+  it("hashes as MongoDB's $toHashedIndexKey does (its documented example; stable across releases)", () => {
+    expect(hashedIndexKeyOfText('string to hash')).toBe(763543691661428748n);
+  });
+
+  it('maps negative hashes into 0..buckets-1, as the server filter counts them', () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    const negative = keys.find((k) => hashedIndexKeyOfText(k) % 16n < 0n)!;
+    const remainder = Number(hashedIndexKeyOfText(negative) % 16n);
+    expect(bucketOf(negative, 16)).toBe(remainder + 16);
   });
 
   it('keys are canonical: ObjectIds by hex, strings as-is', () => {

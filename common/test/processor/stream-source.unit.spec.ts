@@ -1,5 +1,6 @@
 import { Timestamp } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { bucketFilterStage } from '../../src/processor/bucket-filter';
 import { deterministicId, hashId } from '../../src/processor/idempotency';
 import { startFor } from '../../src/processor/positions';
 import { buildWatchArgs, normalizeChange } from '../../src/processor/stream-source';
@@ -34,6 +35,20 @@ describe('buildWatchArgs', () => {
     expect(() => buildWatchArgs({ mode: 'cosmos', start: {}, pipeline: [{ $addFields: { x: 1 } }] })).toThrow(
       /only \$match/,
     );
+  });
+
+  it('mongo mode puts the bucket filter between its own $match and the caller stages; cosmos refuses it', () => {
+    const bucketFilter = bucketFilterStage(4, [0, 3]);
+    const caller = { $match: { 'fullDocument.kind': 'a' } };
+    const { pipeline } = buildWatchArgs({ mode: 'mongo', start: {}, pipeline: [caller], bucketFilter });
+    expect(pipeline).toEqual([
+      { $match: { operationType: { $in: ['insert', 'update', 'replace', 'delete'] } } },
+      bucketFilter,
+      caller,
+    ]);
+    // Bucket 3 is remainder 3 or -1 of the signed hash; bucket 0 only 0.
+    expect(JSON.stringify(bucketFilter)).toContain('[0,3,-1]');
+    expect(() => buildWatchArgs({ mode: 'cosmos', start: {}, bucketFilter })).toThrow(/cosmos/);
   });
 
   it('mongo mode keeps data events only and appends the caller stages', () => {
