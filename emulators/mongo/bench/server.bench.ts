@@ -302,6 +302,8 @@ async function main(): Promise<void> {
     await stopServer(child);
   }
 
+  await machineCeilings();
+
   fs.rmSync(work, { recursive: true, force: true });
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(
@@ -310,6 +312,37 @@ async function main(): Promise<void> {
   console.log(`${'metric'.padEnd(width)} | value`);
   console.log(`${'-'.repeat(width)}-|-------`);
   for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`);
+}
+
+/**
+ * What any server could reach here: the driver and the raw client against a server that does no work
+ * (null-server.ts, its own process). The emulator's rows above read as a fraction of these.
+ */
+async function machineCeilings(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'null-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening (\d+)/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (c) => reject(new Error(`null server exited ${c}`)));
+  });
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
+    maxPoolSize: CONCURRENCY,
+  });
+  await client.connect();
+  const c = client.db('bench').collection('items');
+  const reads = await throughput((i) => c.findOne({ sku: `sku-${i}` }));
+  row(`ceiling: driver findOne/s against a server doing no work (${CONCURRENCY} concurrent)`, String(reads));
+  await client.close();
+  const query = body({ find: 'items', filter: { sku: 'sku-1' }, limit: 1, singleBatch: true, $db: 'bench' });
+  const raw = await rawThroughput(port, 16, () => query);
+  row('ceiling: raw wire round trips/s against a server doing no work (16-connection pool)', String(raw));
+  await stopServer(child);
 }
 
 main().catch((err) => {
