@@ -309,6 +309,30 @@ export function identityKey(v: unknown): string {
   return key(v, true);
 }
 
+/**
+ * `identityKey(a) === identityKey(b)` (or `keyOf`'s equality with `types` false) without building the
+ * keys: documents and arrays are compared member by member and the walk stops at the first difference,
+ * so telling a changed document from an unchanged one costs little even when it holds a long array.
+ */
+export function sameKey(a: unknown, b: unknown, types = true): boolean {
+  if (a === b && (typeof a !== 'number' || Object.is(a, b))) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameKey(a[i], b[i], types)) return false;
+    return true;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    if (ka.length !== kb.length) return false;
+    for (let i = 0; i < ka.length; i++) {
+      if (ka[i] !== kb[i] || !sameKey(a[ka[i]!], b[kb[i]!], types)) return false;
+    }
+    return true;
+  }
+  return key(a, types) === key(b, types);
+}
+
 function key(v: unknown, types: boolean): string {
   if (v === undefined || v === null) return 'z';
   switch (typeof v) {

@@ -1,5 +1,5 @@
 import { BSON, type Document } from 'bson';
-import { bsonType, identityKey, isPlainObject, numberOf } from '../bsonUtil.js';
+import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
 import { compileFilter } from '../query/match.js';
@@ -184,7 +184,7 @@ export function runUpdate(
       break;
     }
     first ??= { before, after };
-    if (identityKey(after) !== identityKey(before)) changes.push({ before, after });
+    if (!sameKey(after, before)) changes.push({ before, after });
   }
   const ids = changes.map((c) => c.before._id);
   if (ids.length > 1) store.checkWritable(coll!, ids, changes);

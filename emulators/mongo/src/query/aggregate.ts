@@ -37,10 +37,14 @@ export function validatePipeline(pipeline: unknown): Document[] {
   return pipeline as Document[];
 }
 
+/** Stages that only read their input documents (they build new ones or pass them on unchanged). */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$skip', '$limit', '$sortByCount']);
+
 /**
  * Runs a pipeline with mingo and the typed operators (context.ts): documents keep their BSON number types,
  * so results come back with mongod's types. Inputs are cloned by mingo, so stages that modify documents
- * never touch the stored ones.
+ * never touch the stored ones, except when every stage only reads them (a count, a group): cloning every
+ * matched document there cost more than the pipeline.
  */
 export function runPipeline(
   docs: Document[],
@@ -52,7 +56,9 @@ export function runPipeline(
   const agg = new Aggregator(
     pipeline,
     typedOptions({
-      processingMode: ProcessingMode.CLONE_INPUT,
+      processingMode: pipeline.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0]!))
+        ? ProcessingMode.CLONE_OFF
+        : ProcessingMode.CLONE_INPUT,
       collectionResolver: (name: string) => resolveCollection(name).map(typedView),
       variables,
     }),

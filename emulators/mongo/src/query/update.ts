@@ -1,6 +1,15 @@
 import { type Document, ObjectId, Timestamp } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
-import { bsonType, clone, compareValues, isPlainObject, keyOf, numberOf, valuesEqual } from '../bsonUtil.js';
+import {
+  bsonType,
+  clone,
+  compareValues,
+  isPlainObject,
+  keyOf,
+  numberOf,
+  sameKey,
+  valuesEqual,
+} from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { typedOptions } from './context.js';
 import { assertSupported, compileFilter } from './match.js';
@@ -500,13 +509,13 @@ export function describeUpdate(before: Document, after: Document): Document {
       else if (Array.isArray(x) && Array.isArray(y)) {
         const common = Math.min(x.length, y.length);
         let prefixEqual = true;
-        for (let i = 0; i < common && prefixEqual; i++) prefixEqual = keyOf(x[i]) === keyOf(y[i]);
+        for (let i = 0; i < common && prefixEqual; i++) prefixEqual = sameKey(x[i], y[i], false);
         if (prefixEqual && y.length > x.length)
           for (let i = x.length; i < y.length; i++) updatedFields[`${p}.${i}`] = y[i];
         else if (prefixEqual && y.length < x.length) truncatedArrays.push({ field: p, newSize: y.length });
         else if (!prefixEqual && x.length === y.length) {
           for (let i = 0; i < y.length; i++) {
-            if (keyOf(x[i]) === keyOf(y[i])) continue;
+            if (sameKey(x[i], y[i], false)) continue;
             if (isPlainObject(x[i]) && isPlainObject(y[i])) walk(x[i], y[i], `${p}.${i}.`);
             else updatedFields[`${p}.${i}`] = y[i];
           }
