@@ -1,4 +1,4 @@
-import type { Timestamp } from 'mongodb';
+import { type Document, Timestamp } from 'mongodb';
 import type { StreamStart } from './stream-source';
 import type { StreamPosition } from './types';
 
@@ -32,4 +32,18 @@ export function startFor(positions: StreamPosition[]): StreamStart | undefined {
 /** True when a position is worth saving (it can be resumed from). */
 export function isResumable(position: StreamPosition | undefined): position is StreamPosition {
   return position !== undefined && (position.token !== undefined || position.clusterTime !== undefined);
+}
+
+/**
+ * The cluster time a MongoDB resume token starts with: its `_data` is a hex KeyString whose first value
+ * is the event's (or the post-batch position's) timestamp, type byte 0x82 then 8 bytes big-endian
+ * (seconds, increment). Undefined for tokens of another shape (Cosmos DB's).
+ */
+export function clusterTimeOfToken(token: unknown): Timestamp | undefined {
+  const data = (token as Document | null | undefined)?._data;
+  if (typeof data !== 'string' || !/^82[0-9a-fA-F]{16}/.test(data)) return undefined;
+  return new Timestamp({
+    t: Number.parseInt(data.slice(2, 10), 16),
+    i: Number.parseInt(data.slice(10, 18), 16),
+  });
 }

@@ -17,7 +17,7 @@ import { loadCheckpoints, saveCheckpoints } from './checkpoints';
 import type { ProcessorMetrics } from './metrics';
 import { parkEvent } from './parking';
 import { PartitionQueue } from './partition-queue';
-import { compareTimestamps, isResumable, startFor } from './positions';
+import { clusterTimeOfToken, compareTimestamps, isResumable, startFor } from './positions';
 import { buildWatchArgs, normalizeChange, positionOf, type StreamStart } from './stream-source';
 import type { Handler, ProcessorEvent, ProcessorMode, StreamPosition } from './types';
 import { Watermark, type WatermarkEntry } from './watermark';
@@ -277,8 +277,9 @@ export class StreamGroup {
       this.setState(this.catchUpPending > 0 ? 'catchingUp' : 'streaming');
       if (first) await this.dispatch(first, onRead);
       while (!this.stopping) {
-        const raw = await stream.next();
-        await this.dispatch(raw, onRead);
+        const raw = await stream.tryNext();
+        if (raw) await this.dispatch(raw, onRead);
+        else this.passEmptyBatch(stream.resumeToken, onRead);
       }
     } finally {
       await stream.close().catch(() => undefined);
@@ -350,6 +351,27 @@ export class StreamGroup {
       } else {
         tracker.watermark.advance(position);
       }
+    }
+    onRead(position);
+  }
+
+  /**
+   * After an empty batch nothing before the stream's post-batch resume token is left to read, so every
+   * bucket may move up to it: a bucket without events (a quiet collection, or buckets the server filter
+   * keeps away) still gets a recent checkpoint, and a restart does not resume from far back in the
+   * oplog (or past its end, into a catch-up). Mongo mode only: the position needs its cluster time.
+   */
+  private passEmptyBatch(token: unknown, onRead: (position: StreamPosition) => void): void {
+    if (this.settings.mode !== 'mongo' || !token) return;
+    const clusterTime = clusterTimeOfToken(token);
+    if (!clusterTime) return;
+    const position: StreamPosition = { token: token as Document, clusterTime };
+    for (const tracker of this.trackers.values()) {
+      if (tracker.skipBefore) {
+        if (compareTimestamps(clusterTime, tracker.skipBefore) < 0) continue;
+        tracker.skipBefore = undefined;
+      }
+      tracker.watermark.advance(position);
     }
     onRead(position);
   }

@@ -166,6 +166,46 @@ describe('processors sharing a collection through leases', () => {
   }, 90_000);
 });
 
+describe('buckets without events', () => {
+  it('move their checkpoints with the stream, so a restart does not resume from long ago', async () => {
+    const db = mongo.freshDb();
+    const processor = createProcessor({
+      name: 'test.bucketFilter.quiet',
+      db,
+      collection: 'quiet',
+      logger: silentLogger,
+      maxAwaitTimeMS: 100,
+      checkpointIntervalMs: 100,
+      leases: { buckets: 4, ttlMs: 3000, owner: 'Q' },
+      handle: async () => undefined,
+    });
+    await processor.start();
+    try {
+      await waitFor(() => processor.status().state === 'streaming', 30_000);
+      // Writes elsewhere move the cluster time; the watched collection gets none.
+      let last: Timestamp | undefined;
+      for (let i = 0; i < 20; i++) {
+        await db.collection('busy').insertOne({ i });
+        last = (await db.command({ ping: 1 })).operationTime as Timestamp;
+        await delay(20);
+      }
+      const checkpoints = db.collection<CheckpointDoc>(CHECKPOINTS);
+      await waitFor(
+        async () => {
+          const docs = await checkpoints.find({ processor: 'test.bucketFilter.quiet' }).toArray();
+          return (
+            docs.length === 4 && docs.every((doc) => doc.clusterTime && doc.clusterTime.compare(last!) >= 0)
+          );
+        },
+        30_000,
+        async () => JSON.stringify(await checkpoints.find().toArray()),
+      );
+    } finally {
+      await processor.stop();
+    }
+  });
+});
+
 describe('checkpoints across a change of bucket function', () => {
   it('resumes a bucket saved under another function from the oldest such checkpoint; current ones stay exact', async () => {
     const db: Db = mongo.freshDb();

@@ -2,7 +2,7 @@ import { Timestamp } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { bucketFilterStage } from '../../src/processor/bucket-filter';
 import { deterministicId, hashId } from '../../src/processor/idempotency';
-import { startFor } from '../../src/processor/positions';
+import { clusterTimeOfToken, startFor } from '../../src/processor/positions';
 import { buildWatchArgs, normalizeChange } from '../../src/processor/stream-source';
 
 describe('buildWatchArgs', () => {
@@ -122,5 +122,17 @@ describe('deterministicId', () => {
     expect(deterministicId('x', 'a:b')).not.toBe(deterministicId('x', 'a', 'b'));
     expect(hashId('x', 1)).toHaveLength(32);
     expect(hashId('x', 1)).toBe(hashId('x', 1));
+  });
+});
+
+describe('clusterTimeOfToken', () => {
+  it('reads the timestamp a MongoDB resume token starts with; other shapes have none', () => {
+    // A mongod 7.0 token: KeyString type 0x82 (timestamp), then seconds and increment, big-endian.
+    const token = {
+      _data: '8265A1B2C3000000012B022C0100296E5A10046B1E3A5B9D4F4E0E8B8C4F5B2C8E1E5D46645F6964002B020004',
+    };
+    expect(clusterTimeOfToken(token)).toEqual(new Timestamp({ t: 0x65a1b2c3, i: 1 }));
+    expect(clusterTimeOfToken({ _data: 'eyJWIjoyLCJSaWQiOiJ...' })).toBeUndefined();
+    expect(clusterTimeOfToken(undefined)).toBeUndefined();
   });
 });
