@@ -84,6 +84,7 @@ export function createProcessor<TDoc extends Document = Document>(
     retryMaxMs: options.retryMaxMs ?? 10_000,
     checkpointEvery: options.checkpointEvery ?? 200,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
+    idleCheckpointMs: options.idleCheckpointMs ?? 60_000,
     startAtOperationTime: options.startAtOperationTime,
     skipCatchUp: options.skipCatchUp ?? false,
     maxAwaitTimeMS: options.maxAwaitTimeMS ?? 1000,

@@ -43,6 +43,8 @@ export interface GroupSettings {
   retryMaxMs: number;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** How often a checkpoint moved only by empty batches is saved (see passEmptyBatch). */
+  idleCheckpointMs: number;
   startAtOperationTime: Timestamp | undefined;
   skipCatchUp: boolean;
   maxAwaitTimeMS: number;
@@ -64,6 +66,9 @@ interface Tracker {
   epoch: number | undefined;
   watermark: Watermark<StreamPosition>;
   saved: StreamPosition | undefined;
+  /** When `saved` was written (ms), and whether events (not only empty batches) moved it since. */
+  savedAt: number;
+  movedByEvents: boolean;
   /** Stream events older than this were handled before (from its checkpoint): skip them. */
   skipBefore: Timestamp | undefined;
   needsCatchUp: boolean;
@@ -127,6 +132,8 @@ export class StreamGroup {
         epoch,
         watermark: new Watermark<StreamPosition>(),
         saved: undefined,
+        savedAt: 0,
+        movedByEvents: false,
         skipBefore: undefined,
         needsCatchUp: false,
         controller: new AbortController(),
@@ -324,6 +331,7 @@ export class StreamGroup {
     // Only now may the checkpoint move past the catch-up: to the stream's start.
     for (const tracker of trackers) {
       tracker.watermark.advance(origin);
+      tracker.movedByEvents = true;
       tracker.needsCatchUp = false;
     }
     this.log.info({ processor: this.settings.name, documents: count }, 'catch-up scan done');
@@ -345,6 +353,7 @@ export class StreamGroup {
         if (compareTimestamps(position.clusterTime, tracker.skipBefore) < 0) continue;
         tracker.skipBefore = undefined;
       }
+      tracker.movedByEvents = true;
       if (event && target?.tracker === tracker) {
         const entry = tracker.watermark.add(position);
         await this.enqueue(target.key, { event, tracker, entry });
@@ -359,7 +368,8 @@ export class StreamGroup {
    * After an empty batch nothing before the stream's post-batch resume token is left to read, so every
    * bucket may move up to it: a bucket without events (a quiet collection, or buckets the server filter
    * keeps away) still gets a recent checkpoint, and a restart does not resume from far back in the
-   * oplog (or past its end, into a catch-up). Mongo mode only: the position needs its cluster time.
+   * oplog (or past its end, into a catch-up). Such moves are saved every `idleCheckpointMs`, not at
+   * every flush. Mongo mode only: the position needs its cluster time.
    */
   private passEmptyBatch(token: unknown, onRead: (position: StreamPosition) => void): void {
     if (this.settings.mode !== 'mongo' || !token) return;
@@ -468,6 +478,7 @@ export class StreamGroup {
 
   private finish(item: Item): void {
     item.tracker.watermark.complete(item.entry);
+    item.tracker.movedByEvents = true;
     this.settings.metrics.inFlight.dec(this.labels(item.tracker));
     if (item.event.source === 'catch-up') {
       this.catchUpPending--;
@@ -489,11 +500,16 @@ export class StreamGroup {
   }
 
   private async writeCheckpoints(): Promise<void> {
+    const now = Date.now();
     const changed: Tracker[] = [];
     const positions: StreamPosition[] = [];
     for (const tracker of this.trackers.values()) {
       const position = tracker.watermark.checkpoint();
       if (!isResumable(position) || position === tracker.saved) continue;
+      // Moved only by empty batches: saved now and then, not every interval. Each save is itself a
+      // write that moves every stream's post-batch token, so saving each one would never go quiet.
+      if (!tracker.movedByEvents && !this.stopping && now - tracker.savedAt < this.settings.idleCheckpointMs)
+        continue;
       // A lost lease must not write: the new owner's checkpoint wins (the epoch also fences it).
       if (tracker.controller.signal.aborted && !this.stopping) continue;
       changed.push(tracker);
@@ -515,6 +531,8 @@ export class StreamGroup {
       );
       changed.forEach((tracker, i) => {
         tracker.saved = positions[i];
+        tracker.savedAt = now;
+        tracker.movedByEvents = false;
       });
       if (fenced.length > 0) {
         this.log.warn(

@@ -90,6 +90,11 @@ export interface ProcessorOptions<TDoc extends Document = Document> {
   /** A checkpoint is written after this many finished events or this many ms, whichever first. */
   checkpointEvery?: number;
   checkpointIntervalMs?: number;
+  /**
+   * A checkpoint moved only by empty batches (no event for its buckets, the stream's position moving on)
+   * is saved at most this often (default 60 s), so idle processors write next to nothing.
+   */
+  idleCheckpointMs?: number;
   /** Only when there is no checkpoint yet: start the stream here instead of "now" (mongo mode). */
   startAtOperationTime?: Timestamp;
   /** Skip catch-up on first start (only follow new changes). Default false. */

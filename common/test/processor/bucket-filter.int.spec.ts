@@ -176,6 +176,7 @@ describe('buckets without events', () => {
       logger: silentLogger,
       maxAwaitTimeMS: 100,
       checkpointIntervalMs: 100,
+      idleCheckpointMs: 300,
       leases: { buckets: 4, ttlMs: 3000, owner: 'Q' },
       handle: async () => undefined,
     });
@@ -200,6 +201,39 @@ describe('buckets without events', () => {
         30_000,
         async () => JSON.stringify(await checkpoints.find().toArray()),
       );
+    } finally {
+      await processor.stop();
+    }
+  });
+});
+
+describe('an idle processor', () => {
+  it('does not save a checkpoint for every empty batch (its own saves would keep it busy forever)', async () => {
+    const db = mongo.freshDb();
+    const processor = createProcessor({
+      name: 'test.bucketFilter.idle',
+      db,
+      collection: 'quiet',
+      logger: silentLogger,
+      maxAwaitTimeMS: 100,
+      checkpointIntervalMs: 100,
+      leases: { buckets: 4, ttlMs: 3000, owner: 'I' },
+      handle: async () => undefined,
+    });
+    await processor.start();
+    try {
+      const checkpoints = db.collection<CheckpointDoc>(CHECKPOINTS);
+      const saved = async () =>
+        (await checkpoints.find({ processor: 'test.bucketFilter.idle' }).toArray())
+          .map((doc) => doc.updatedAt.getTime())
+          .sort();
+      await waitFor(async () => (await saved()).length === 4, 30_000);
+      const before = await saved();
+      for (let i = 0; i < 15; i++) {
+        await db.collection('busy').insertOne({ i });
+        await delay(100);
+      }
+      expect(await saved()).toEqual(before);
     } finally {
       await processor.stop();
     }
