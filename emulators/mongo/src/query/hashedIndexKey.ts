@@ -89,7 +89,7 @@ function valueBytes(alias: string, v: unknown): Buffer {
     }
     case 'regex': {
       const re = v as RegExp;
-      return Buffer.concat([Buffer.from(`${re.source}\0${re.flags}\0`, 'utf8')]);
+      return Buffer.from(`${re.source}\0${re.flags}\0`, 'utf8');
     }
     default:
       return Buffer.alloc(0); // null, undefined, missing, minKey, maxKey carry no value bytes
