@@ -1,6 +1,6 @@
 import type { Db, Document, MongoBulkWriteError, Timestamp } from 'mongodb';
 import { BUCKETING } from './buckets';
-import { compareTimestamps } from './positions';
+import { oldestClusterTime } from './positions';
 import type { StreamPosition } from './types';
 
 export const CHECKPOINTS = 'checkpoints';
@@ -39,7 +39,9 @@ export async function loadCheckpoints(
     .find({ $or: [{ _id: { $in: ids } }, { processor, bucket: { $ne: null } }] })
     .toArray();
   const stale = docs.filter((doc) => doc.bucket !== null && doc.bucketing !== BUCKETING);
-  const oldestStale = oldest(stale.map(positionOf));
+  // Only the time: the token of another bucket's event is no resume point for this one.
+  const staleTime = oldestClusterTime(stale.map(positionOf));
+  const oldestStale: StreamPosition | undefined = staleTime && { clusterTime: staleTime };
   const result = new Map<number | null, StreamPosition>();
   for (const doc of docs) {
     if (!ids.includes(doc._id)) continue;
@@ -54,19 +56,6 @@ function positionOf(doc: CheckpointDoc): StreamPosition {
   if (doc.token) position.token = doc.token;
   if (doc.clusterTime) position.clusterTime = doc.clusterTime;
   return position;
-}
-
-/** The oldest position by cluster time; undefined when one has none (then nothing can be trusted). */
-function oldest(positions: StreamPosition[]): StreamPosition | undefined {
-  let result: StreamPosition | undefined;
-  for (const position of positions) {
-    if (!position.clusterTime) return undefined;
-    if (!result?.clusterTime || compareTimestamps(position.clusterTime, result.clusterTime) < 0) {
-      // Only the time: the token of another bucket's event is no resume point for this one.
-      result = { clusterTime: position.clusterTime };
-    }
-  }
-  return result;
 }
 
 export interface CheckpointWrite {

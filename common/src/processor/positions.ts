@@ -21,12 +21,18 @@ export function startFor(positions: StreamPosition[]): StreamStart | undefined {
     if (only.clusterTime) return { startAtOperationTime: only.clusterTime };
     return undefined;
   }
+  const oldest = oldestClusterTime(positions);
+  return oldest ? { startAtOperationTime: oldest } : undefined;
+}
+
+/** The oldest cluster time of `positions`; undefined when there is none or one has none (unordered). */
+export function oldestClusterTime(positions: StreamPosition[]): Timestamp | undefined {
   let oldest: Timestamp | undefined;
   for (const position of positions) {
     if (!position.clusterTime) return undefined;
     if (!oldest || compareTimestamps(position.clusterTime, oldest) < 0) oldest = position.clusterTime;
   }
-  return oldest ? { startAtOperationTime: oldest } : undefined;
+  return oldest;
 }
 
 /** True when a position is worth saving (it can be resumed from). */
