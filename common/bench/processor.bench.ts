@@ -7,11 +7,11 @@
  *   cd /work/main && npx tsx common/bench/processor.bench.ts
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { enablePreImages } from '../src/processor';
+import { processCpuMs } from '../src/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -65,17 +65,6 @@ function rssOf(pid: number | undefined): number {
           .trim(),
       ) * 1024
     );
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU time (ms) used so far by a process, from /proc (Linux). */
-function cpuOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return 0;
   }
@@ -182,7 +171,7 @@ async function scenario(
   // Burst phase: sustained throughput, from the first write to the last handled event.
   const before = seq;
   const workersCpu0 = workers.reduce((acc, w) => acc + w.last.cpuMs, 0);
-  const serverCpu0 = cpuOf(serverPid);
+  const serverCpu0 = processCpuMs(serverPid);
   const burstStart = wallNow();
   let writerMs = 0;
   const writer = (async () => {
@@ -208,7 +197,7 @@ async function scenario(
     await sleep(10);
   }
   const burstMs = wallNow() - burstStart;
-  const serverCpu = cpuOf(serverPid) - serverCpu0;
+  const serverCpu = processCpuMs(serverPid) - serverCpu0;
   const workersCpu = workers.reduce((acc, w) => acc + w.last.cpuMs, 0) - workersCpu0;
   await writer;
   const writeRate = BURST / (writerMs / 1000);

@@ -7,9 +7,9 @@
  *   MONGO_TEST_URI=mongodb://… npx tsx ordering/bench/orders.bench.ts   (against a real mongod)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FULFILMENTS, type FulfilmentDocument, ORDERS } from '@az-shop/common';
+import { processCpuMs } from '@az-shop/common/testing';
 import { type Db, type Document, MongoClient } from 'mongodb';
 import { startOrderingProcess, stopGracefully } from '../test/support/child';
 import { order, output, seedProducts } from '../test/support/fixtures';
@@ -90,7 +90,7 @@ async function run(
   const insertedAt = new Map<string, number>();
   const orders = db.collection(ORDERS);
   const commandsBefore = await commandCounts(client);
-  const cpuBefore = [mongo.child, ...children].map(cpuMsOf);
+  const cpuBefore = [mongo.child, ...children].map((c) => processCpuMs(c?.pid));
   const start = Date.now();
   for (let i = 0; i < TOTAL; i += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, TOTAL - i) }, (_, j) =>
@@ -103,7 +103,9 @@ async function run(
   }
   const fulfilments = db.collection<FulfilmentDocument>(FULFILMENTS);
   while ((await fulfilments.countDocuments({ stage: 'Reserved' })) < TOTAL + 200) await sleep(100);
-  const [serverCpu, ...orderingCpu] = [mongo.child, ...children].map((c, i) => cpuMsOf(c) - cpuBefore[i]!);
+  const [serverCpu, ...orderingCpu] = [mongo.child, ...children].map(
+    (c, i) => processCpuMs(c?.pid) - cpuBefore[i]!,
+  );
   const commands = perOrder(commandsBefore, await commandCounts(client));
   const latencies: number[] = [];
   let last = 0;
@@ -128,13 +130,6 @@ async function run(
     'CPU ms/order ordering': Number((orderingCpu.reduce((a, b) => a + b, 0) / TOTAL).toFixed(2)),
     'commands/order': commands,
   };
-}
-
-/** CPU time (user + system, ms) a child process has used so far, from /proc (Linux). */
-function cpuMsOf(child: ChildProcess | undefined): number {
-  if (!child?.pid) return 0;
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Commands executed so far, by name (serverStatus `metrics.commands`, as mongod reports them). */

@@ -1,5 +1,6 @@
-// Helpers for integration tests only (never imported by service code): the dev Mongo server on a
-// free port, and polling until a condition holds.
+// Helpers for integration tests and benchmarks only (never imported by service code): the dev Mongo
+// server on a free port, polling until a condition holds, a process's CPU time.
 export { eventually } from './eventually';
+export { processCpuMs } from './process-cpu';
 export { silentLogger, TestClock } from './test-clock';
 export { startTestMongo, type TestMongo } from './test-mongo';
