@@ -7,7 +7,6 @@
  * results and errors are the same as on the mingo path; anything else returns undefined and the
  * caller keeps mingo.
  */
-import type { ObjectId } from 'bson';
 import { isPlainObject } from '../bsonUtil.js';
 import * as arith from './arithmetic.js';
 import { typedOptions } from './context.js';
@@ -239,9 +238,6 @@ const FAST_LEAVES: Record<string, (values: unknown[]) => unknown> = {
   $toString: ([value, ...rest]) => {
     if (rest.length > 0) return UNHANDLED;
     if (value === null || value === undefined) return null;
-    if (typeof value === 'string') return value;
-    return (value as { _bsontype?: string })._bsontype === 'ObjectId'
-      ? (value as ObjectId).toHexString()
-      : UNHANDLED;
+    return typeof value === 'string' ? value : UNHANDLED; // an ObjectId's hex etc.: the implementation's
   },
 };
