@@ -10,6 +10,33 @@ export const webConfigSchema = Type.Object({
     description: 'Public origin of the web app, no trailing slash; the OIDC redirect URI is built from it',
   }),
   SESSION_SECRET: Type.String({ minLength: 32, description: 'Seals the session cookie' }),
+  SESSION_SECRET_PREVIOUS: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description: 'The secret being rotated out: cookies sealed with it still open and are sealed again',
+    }),
+  ),
+  SESSION_MAX_HOURS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 12,
+    description: 'absolute lifetime of a signed-in session, from sign-in',
+  }),
+  SESSION_IDLE_MINUTES: Type.Number({
+    exclusiveMinimum: 0,
+    default: 60,
+    description: 'a signed-in session ends after this long without a request',
+  }),
+  SESSION_CACHE_SECONDS: Type.Number({
+    minimum: 0,
+    default: 1,
+    description: 'an instance reuses a session read this long; a sign-out elsewhere takes effect within it',
+  }),
+  ROLES_RECHECK_SECONDS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 300,
+    description:
+      'roles are re-checked with the provider (refresh token) this often; unconfirmed for twice this, they lapse',
+  }),
   OIDC_ISSUER: Type.String({
     pattern: '^https?://',
     description: 'Issuer URL of the OpenID Connect provider',

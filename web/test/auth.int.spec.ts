@@ -37,7 +37,7 @@ describe('GET /auth/login', () => {
       client_id: TEST_CLIENT.id,
       response_type: 'code',
       redirect_uri: `${TEST_BASE_URL}/auth/callback`,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
       code_challenge_method: 'S256',
       code_challenge: expect.stringMatching(/^[\w-]{43}$/),
       state: expect.any(String),

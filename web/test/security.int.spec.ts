@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../src/plugins/external/session';
+import { SESSION_COOKIE, sessionCookieName } from '../src/plugins/external/session';
 import { closeTestApp, createTestApp, csrfFor, getTestApp, setCookieLines, type TestApp } from './helper';
 
 let testApp: TestApp;
@@ -84,7 +84,10 @@ describe('session cookie', () => {
     try {
       const response = await https.app.inject({ method: 'GET', url: '/' });
       const line =
-        setCookieLines(response).find((candidate) => candidate.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+        setCookieLines(response).find((candidate) =>
+          candidate.startsWith(`${sessionCookieName(https.config)}=`),
+        ) ?? '';
+      expect(line).toMatch(/^__Host-/);
       expect(line).toMatch(/; Secure/);
       expect(response.headers['strict-transport-security']).toBeDefined();
       expect(String(response.headers['content-security-policy'])).toContain('upgrade-insecure-requests');

@@ -14,7 +14,8 @@ export interface ProviderOptions {
 
 /** What every client of the dev provider is unless it says otherwise: a confidential web app using code + PKCE. */
 const CLIENT_DEFAULTS: Partial<ClientMetadata> = {
-  grant_types: ['authorization_code'],
+  // Refresh tokens let the client re-check the user's roles while its session lasts.
+  grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   token_endpoint_auth_method: 'client_secret_basic',
 };
@@ -25,7 +26,7 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
     findAccount,
     jwks: options.jwks ?? generateSigningJwks(),
     cookies: { keys: options.cookieKeys ?? generateCookieKeys() },
-    scopes: ['openid', 'profile', 'email'],
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
     responseTypes: ['code'],
     // `roles` rides on the profile scope so a relying party asking for the standard scopes gets it,
     // as it would from a real provider that always adds app roles to the ID token.
@@ -38,6 +39,9 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
     // reads the user's name and roles from the ID token alone.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // As Entra ID does for `offline_access`: a client allowed to refresh gets a refresh token without
+    // having to force the consent screen (oidc-provider keeps that scope only with prompt=consent).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
@@ -66,6 +70,7 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: 24 * 3600,
+      RefreshToken: 24 * 3600,
     },
   };
 }

@@ -110,3 +110,17 @@ export async function signInThroughForms(options: SignInOptions): Promise<string
   }
   throw new Error(`sign-in did not reach ${options.stopAt} within ${options.maxSteps ?? 20} steps`);
 }
+
+/**
+ * Changes a seeded user's roles at the provider, as an administrator would at a real one: tokens
+ * issued from then on (a refresh included) carry the new roles. For tests in the same process.
+ */
+export function setDevUserRoles(email: string, roles: string[]): () => void {
+  const user = findUserByEmail(email);
+  if (!user) throw new Error(`no dev user ${email}`);
+  const before = user.roles;
+  user.roles = [...roles];
+  return () => {
+    user.roles = before;
+  };
+}

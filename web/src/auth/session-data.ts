@@ -1,5 +1,3 @@
-import type { SessionUser } from './user';
-
 /** What a sign-in in progress keeps between /auth/login and /auth/callback. */
 export interface PendingSignIn {
   state: string;
@@ -10,9 +8,8 @@ export interface PendingSignIn {
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    user: SessionUser;
-    /** Kept for the `id_token_hint` of RP-initiated logout. */
-    idToken: string;
+    /** The signed-in session's id in `sessions`; who the user is lives there, not in the cookie. */
+    sid: string;
     pendingSignIn: PendingSignIn;
     /** The anonymous cart's random id (128 bits, base64url), set on the first cart write. */
     cartId: string;

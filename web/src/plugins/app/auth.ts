@@ -1,22 +1,28 @@
-import { Errors } from '@az-shop/common';
+import { Errors, type SessionDocument } from '@az-shop/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { OidcClient } from '../../auth/oidc-client';
+import { recheckRoles } from '../../auth/roles-check';
 import '../../auth/session-data';
+import { deriveKeys, sessionSecrets, TokenCipher } from '../../auth/session-keys';
+import { effectiveRoles, needsTouch, rolesCheckDue, sessionState } from '../../auth/session-rules';
+import { SessionStore } from '../../auth/session-store';
 import { isAdmin, type SessionUser } from '../../auth/user';
 import type { WebConfig } from '../../config';
 
 declare module 'fastify' {
   interface FastifyInstance {
     oidc: OidcClient;
+    /** Signed-in sessions (web's `sessions` collection). */
+    sessions: SessionStore;
     /** onRequest/preHandler for shopper routes that need a user (orders): 401 when signed out. */
     requireUser(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     /** preHandler for back-office routes: 401 when signed out, 403 without the admin role. */
     requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
   interface FastifyRequest {
-    /** The signed-in user from the sealed session, or null. */
-    readonly user: SessionUser | null;
+    /** The signed-in user, read from the server's session record (not the cookie), or null. */
+    user: SessionUser | null;
   }
 }
 
@@ -36,10 +42,72 @@ export const authPlugin = fp<{ config: WebConfig }>(
         clientSecret: config.OIDC_CLIENT_SECRET,
       }),
     );
-    app.decorateRequest('user', {
-      getter(this: FastifyRequest) {
-        return this.session.get('user') ?? null;
+    const sessions = new SessionStore({
+      db: app.db,
+      policy: {
+        absoluteMs: config.SESSION_MAX_HOURS * 3_600_000,
+        idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+        rolesRecheckMs: config.ROLES_RECHECK_SECONDS * 1000,
       },
+      cipher: new TokenCipher(deriveKeys(sessionSecrets(config), 'refresh-tokens')),
+      cacheMs: config.SESSION_CACHE_SECONDS * 1000,
+    });
+    await sessions.createIndexes();
+    app.decorate('sessions', sessions);
+
+    /**
+     * Asks the provider for the user's roles now (one instance at a time per session): the session
+     * with the confirmed roles, the same session when the provider could not be asked (its roles age
+     * until they lapse), or undefined when the provider revoked it (the session is ended).
+     */
+    async function recheck(request: FastifyRequest, session: SessionDocument, now: Date) {
+      if (!(await sessions.claimRolesCheck(session._id, now))) return session;
+      const refreshToken = sessions.refreshTokenOf(session);
+      const check = await app.oidc
+        .get()
+        .then((provider) => recheckRoles(provider, refreshToken, session.sub))
+        .catch((error: unknown) => ({ outcome: 'unavailable' as const, reason: String(error) }));
+      if (check.outcome === 'revoked') {
+        request.log.info(
+          { sub: session.sub, reason: check.reason },
+          'session ended: the provider revoked it',
+        );
+        await sessions.end(session._id, now);
+        return undefined;
+      }
+      if (check.outcome === 'unavailable') {
+        request.log.warn({ sub: session.sub, reason: check.reason }, 'could not re-check roles');
+        await sessions.releaseRolesCheck(session._id);
+        return session;
+      }
+      await sessions.confirmRoles(session._id, check.roles, check.refreshToken, now);
+      return { ...session, roles: check.roles, rolesCheckedAt: now };
+    }
+
+    /**
+     * Who signed in, from the session record the cookie names: an ended, expired or idle session
+     * signs nobody in (and its id leaves the cookie), and roles come from the provider, re-checked on time.
+     */
+    async function userOf(request: FastifyRequest): Promise<SessionUser | null> {
+      const id = request.session.get('sid');
+      if (!id) return null;
+      const now = new Date();
+      let session = await sessions.find(id, now.getTime());
+      if (session && sessionState(session, now, sessions.policy) === 'active') {
+        if (needsTouch(session, now)) await sessions.touch(session, now);
+        if (rolesCheckDue(session, now, sessions.policy)) session = await recheck(request, session, now);
+      } else session = undefined;
+      if (!session) {
+        request.session.set('sid', undefined);
+        return null;
+      }
+      const { sub, name, email } = session;
+      return { sub, name, ...(email && { email }), roles: effectiveRoles(session, now, sessions.policy) };
+    }
+
+    app.decorateRequest('user', null);
+    app.addHook('onRequest', async (request) => {
+      request.user = await userOf(request);
     });
     app.decorate('requireUser', async (request: FastifyRequest) => {
       signedIn(request);
@@ -49,5 +117,5 @@ export const authPlugin = fp<{ config: WebConfig }>(
       if (!isAdmin(request.user)) throw new Errors.Forbidden('The admin role is required');
     });
   },
-  { name: 'az-shop-auth', dependencies: ['az-shop-session'] },
+  { name: 'az-shop-auth', dependencies: ['az-shop-session', 'az-shop-mongo'] },
 );

@@ -20,7 +20,7 @@ declare module 'fastify' {
 /** Per user once signed in (one person, many addresses), else per address. */
 function userOrAddress(prefix: string) {
   return (request: FastifyRequest) => {
-    const user = request.session.get('user');
+    const { user } = request;
     return `${prefix}:${user ? `user:${user.sub}` : `ip:${request.ip}`}`;
   };
 }

@@ -1,6 +1,6 @@
 import { Errors } from '@az-shop/common';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { Type } from 'typebox';
 import { userFromClaims } from '../../auth/user';
@@ -11,7 +11,8 @@ export interface AuthRoutesOptions {
   baseUrl: string;
 }
 
-const SCOPES = 'openid profile email';
+/** `offline_access` asks for a refresh token: the roles are re-checked with it while the session lasts. */
+const SCOPES = 'openid profile email offline_access';
 
 /**
  * Sign-in with OpenID Connect (authorization code + PKCE). The state, nonce and code verifier wait in
@@ -45,7 +46,7 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
         state: oidc.randomState(),
         nonce: oidc.randomNonce(),
         codeVerifier,
-        returnTo: safeReturnTo(request.query.returnTo),
+        returnTo: safeReturnTo(request.query.returnTo, baseUrl),
       };
       request.session.set('pendingSignIn', pending);
       const url = oidc.buildAuthorizationUrl(config, {
@@ -79,11 +80,18 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
     const claims = tokens.claims();
     if (!claims) throw new Errors.Validation('The identity provider returned no ID token');
     const anonymousCartId = request.session.get('cartId');
-    // A new identity gets a fresh session (and so a fresh CSRF secret).
-    request.session.regenerate();
     const user = userFromClaims(claims);
-    request.session.set('user', user);
-    if (tokens.id_token) request.session.set('idToken', tokens.id_token);
+    const sid = await app.sessions.create(
+      {
+        user,
+        ...(tokens.refresh_token && { refreshToken: tokens.refresh_token }),
+        ...(tokens.id_token && { idToken: tokens.id_token }),
+      },
+      new Date(),
+    );
+    // A new identity gets a fresh cookie (and so a fresh CSRF secret) naming the new session.
+    request.session.regenerate();
+    request.session.set('sid', sid);
     if (anonymousCartId) await mergeAnonymousCart(request, anonymousCartId, user.sub);
     request.log.info({ sub: claims.sub }, 'signed in');
     return reply.redirect(pending.returnTo);
@@ -98,8 +106,15 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
     }
   }
 
-  app.post('/logout', { preHandler: app.csrfProtection }, async (request, reply) => {
-    const idToken = request.session.get('idToken');
+  /** Ends the session on the server and in the browser, then at the provider. */
+  async function signOut(request: FastifyRequest, reply: FastifyReply, everywhere: boolean) {
+    const now = new Date();
+    const sid = request.session.get('sid');
+    const ended = sid ? await app.sessions.end(sid, now) : undefined;
+    if (everywhere && request.user) {
+      const count = await app.sessions.endAll(request.user.sub, now);
+      request.log.info({ sub: request.user.sub, sessions: count + (ended ? 1 : 0) }, 'signed out everywhere');
+    }
     request.session.delete();
     const home = `${baseUrl}/`;
     try {
@@ -109,12 +124,21 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
       const url = oidc.buildEndSessionUrl(config, {
         post_logout_redirect_uri: home,
         client_id: config.clientMetadata().client_id,
-        ...(idToken && { id_token_hint: idToken }),
+        ...(ended?.idToken && { id_token_hint: ended.idToken }),
       });
       return reply.redirect(url.href, 303);
     } catch (error) {
       request.log.warn({ err: error }, 'could not reach the identity provider to sign out there');
       return reply.redirect(home, 303);
     }
-  });
+  }
+
+  app.post('/logout', { preHandler: app.csrfProtection }, (request, reply) => signOut(request, reply, false));
+
+  /** Every session of the user ends, on every device (a lost phone, a shared computer). */
+  app.post(
+    '/logout-everywhere',
+    { onRequest: app.requireUser, preHandler: app.csrfProtection },
+    (request, reply) => signOut(request, reply, true),
+  );
 }

@@ -1,4 +1,5 @@
 import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
+import { CsrfField } from '../components/csrf-field';
 import type { OrderSummaryView, StorefrontData } from '../data';
 import { formatDateTime, formatPrice } from '../format';
 import { orRouteError } from '../route-errors';
@@ -49,6 +50,16 @@ export function OrdersPage() {
           </tbody>
         </table>
       )}
+      {/* A real form post: the server ends every session of this user (a lost phone, a shared computer). */}
+      <form method="post" action="/auth/logout-everywhere" className="sign-out-everywhere">
+        <CsrfField />
+        <p>
+          Signed in on a device you no longer use?{' '}
+          <button type="submit" className="link-button">
+            Sign out everywhere
+          </button>
+        </p>
+      </form>
     </section>
   );
 }
