@@ -9,3 +9,4 @@ export {
   type ReadinessResult,
 } from './health-plugin';
 export { metricsRegistry } from './metrics';
+export { type RouteEntry, recordRoutes } from './route-table';

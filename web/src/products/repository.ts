@@ -18,7 +18,8 @@ export function mongoProductRepository(db: Db): ProductRepository {
   // The kind filter narrows the union; the driver cannot infer that, so the views are typed here.
   const products = catalog as unknown as Collection<ProductDocument>;
   const categories = catalog as unknown as Collection<CategoryDocument>;
-  const onlyProducts: Filter<ProductDocument> = { kind: 'product' };
+  // Archived products are off the storefront: not listed, not shown, not sold (orders keep their lines).
+  const onlyProducts: Filter<ProductDocument> = { kind: 'product', archivedAt: { $exists: false } };
 
   return {
     async list({ limit, offset, category }) {
@@ -44,7 +45,7 @@ export function mongoProductRepository(db: Db): ProductRepository {
     },
     async listCategories() {
       const docs = await categories
-        .find({ kind: 'category' })
+        .find({ kind: 'category', archivedAt: { $exists: false } })
         .sort({ position: 1, heading: 1, _id: 1 })
         .toArray();
       return docs.map(toCategoryView);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
+import { adminPlugin } from './admin';
 import { authPlugin } from './auth';
 import { blobPlugin } from './blob';
 import { cartsPlugin } from './carts';
@@ -32,6 +33,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     await app.register(ordersPlugin, { config });
     await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });
+    await app.register(adminPlugin);
   },
   { name: 'az-shop-app-plugins' },
 );
