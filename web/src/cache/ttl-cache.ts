@@ -18,6 +18,8 @@ export interface TtlCache<T> {
   remember(key: string, load: () => Promise<T>): Promise<T>;
   /** The loaded value kept for `key`, if any and still fresh, without loading anything. */
   peek(key: string): { value: T } | undefined;
+  /** Forgets every value, loads in flight included (their results are not kept). */
+  clear(): void;
 }
 
 /**
@@ -55,5 +57,6 @@ export function ttlCache<T>({ ttlMs, maxEntries = 1000, now = Date.now }: TtlCac
       return entry.value;
     },
     peek: (key) => fresh(key)?.settled,
+    clear: () => entries.clear(),
   };
 }

@@ -114,6 +114,8 @@ export interface PageRendererOptions {
   baseUrl: string;
   /** How long a shared catalog page is reused (see shared-pages.ts); 0 renders every request. */
   sharedPageTtlMs: number;
+  /** Kept pages are forgotten when the catalog changes. */
+  catalogChanges?: { onChange(listener: () => void): void };
 }
 
 /**
@@ -122,8 +124,9 @@ export interface PageRendererOptions {
  * piped as soon as it is ready, and Suspense boundaries stream in after it. A catalog page for a
  * visitor without user or cart comes from the shared-page cache when it holds it.
  */
-export function pageRenderer({ baseUrl, sharedPageTtlMs }: PageRendererOptions) {
+export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageRendererOptions) {
   const sharedPages = sharedPageTtlMs > 0 ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs }) : null;
+  if (sharedPages) catalogChanges?.onChange(() => sharedPages.clear());
 
   /** The page as any visitor without user or cart sees it, stand-ins in place; null if not a 200. */
   async function renderShared(request: FastifyRequest, reply: FastifyReply): Promise<SharedPage | null> {
