@@ -18,7 +18,7 @@ export function installIfMissing() {
 }
 
 /** `npm start` runs the dev stack, dev servers included: production runs the built services or the images. */
-function refuseProduction() {
+export function refuseProduction() {
   const nodeEnv = readEnv().NODE_ENV ?? process.env.NODE_ENV;
   if (nodeEnv !== 'production') return;
   console.error(

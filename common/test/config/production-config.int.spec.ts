@@ -28,15 +28,11 @@ interface Run {
   problems: string[];
 }
 
-/** Runs `entry` with exactly `env` (plus PATH), from `cwd`, until it exits or `timeoutMs` passes. */
-function run(
-  entry: string,
-  env: Record<string, string>,
-  options: { cwd?: string; args?: string[] } = {},
-): Promise<Run> {
+/** Runs node with `args` and exactly `env` (plus PATH), from `cwd`, until it exits (killed after 45 s). */
+function runNode(args: string[], env: Record<string, string>, cwd = root): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(root, entry), ...(options.args ?? [])], {
-      cwd: options.cwd ?? root,
+    const child = spawn(process.execPath, args, {
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -54,6 +50,11 @@ function run(
       resolve({ code, stdout, stderr, problems });
     });
   });
+}
+
+/** Runs a TypeScript entry of the repository the way development does (tsx). */
+function run(entry: string, env: Record<string, string>, options: { cwd?: string; args?: string[] } = {}) {
+  return runNode(['--import', tsx, join(root, entry), ...(options.args ?? [])], env, options.cwd);
 }
 
 const productionExample = { ...example, NODE_ENV: 'production' };
@@ -193,5 +194,35 @@ describe('the dev servers refuse to start in production', () => {
     const result = await run(entry, { NODE_ENV: 'production' }, { args });
     expect(result.code).toBe(1);
     expect(result.problems).toEqual([`Refused in production: ${server} is for development and tests only`]);
+  });
+});
+
+describe('the local stack never starts the dev servers in production', () => {
+  /** Evaluates `code` (an ES module body) in a plain node from the repository root. */
+  const node = (code: string, env: Record<string, string>) =>
+    runNode(['--input-type=module', '-e', code], env);
+  const envFile = (nodeEnv: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'prod-stack-')), '.env');
+    writeFileSync(file, `NODE_ENV=${nodeEnv}\nMONGO_DB=mongodb://127.0.0.1:27017/azshop?replicaSet=rs0\n`);
+    return file;
+  };
+  const appNames =
+    "const { apps } = await import('./pm2.config.js'); console.log(apps.map((app) => app.name).join(','));";
+
+  it('pm2.config.js runs only the services when the env file says production', async () => {
+    const production = await node(appNames, { ENV_FILE: envFile('production') });
+    expect(production.stdout.trim()).toBe('web,factory,ordering');
+    const development = await node(appNames, { ENV_FILE: envFile('development') });
+    expect(development.stdout.trim()).toBe('mongo,blob,idp,web,factory,ordering');
+  });
+
+  it('npm start refuses production', async () => {
+    const refuse = "const { refuseProduction } = await import('./workflows/start.mjs'); refuseProduction();";
+    const production = await node(refuse, { ENV_FILE: envFile('production') });
+    expect(production.code).toBe(1);
+    expect(production.problems).toEqual([
+      expect.stringMatching(/^Refused in production: npm start runs the dev stack/),
+    ]);
+    expect((await node(refuse, { ENV_FILE: envFile('development') })).code).toBe(0);
   });
 });
