@@ -11,7 +11,6 @@ export {
 } from './load-config';
 export {
   azureStorageConnectionString,
-  baseProductionRules,
   type ConfigValues,
   devOnlyValue,
   mongoConnectionString,
@@ -25,6 +24,5 @@ export { redactSecrets } from './redact';
 export {
   entropyEstimateBits,
   MIN_SECRET_ENTROPY_BITS,
-  MIN_SECRET_LENGTH,
   secretWeakness,
 } from './secret-strength';

@@ -6,7 +6,7 @@ import { Value } from 'typebox/value';
 import { baseProductionRules, type ProductionRule, productionProblems } from './production-rules';
 import { redactSecrets } from './redact';
 
-/** Thrown by `parseConfig`; `loadConfig` turns it into one line on stderr and exit code 1. */
+/** Thrown by `parseConfig` with every problem; its message is one line (`loadConfig` prints one line per problem instead). */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
