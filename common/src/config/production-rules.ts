@@ -36,13 +36,16 @@ function secretProblem(label: string, value: string): string | undefined {
   return weakness && `${label} is too weak: ${weakness}`;
 }
 
-/** Each named secret, when set, is neither published in the repository nor guessable. */
+/**
+ * Each named secret, when set, is neither published in the repository nor guessable. A
+ * comma-separated value is a rotation list (new key first, old keys after): each key is checked.
+ */
 export function secrets(...names: string[]): ProductionRule {
   return (config) =>
     names.flatMap((name) => {
-      const value = stringValue(config, name);
-      const problem = value === undefined ? undefined : secretProblem(name, value);
-      return problem ? [problem] : [];
+      const keys = (stringValue(config, name) ?? '').split(',').map((key) => key.trim());
+      const problems = keys.filter(Boolean).map((key) => secretProblem(name, key));
+      return [...new Set(problems.filter((problem) => problem !== undefined))];
     });
 }
 
