@@ -6,7 +6,8 @@ import { envFilePath, readEnv, root, usesLocalMongo } from './workflows/env-file
 
 const envFile = envFilePath();
 const vars = readEnv(envFile);
-const shared = { ENV_FILE: envFile, NODE_ENV: vars.NODE_ENV ?? 'development' };
+const nodeEnv = vars.NODE_ENV ?? process.env.NODE_ENV ?? 'development';
+const shared = { ENV_FILE: envFile, NODE_ENV: nodeEnv };
 
 const app = (name, script, args = [], extra = {}) => ({
   name,
@@ -23,7 +24,7 @@ const app = (name, script, args = [], extra = {}) => ({
   time: true,
 });
 
-const apps = [
+const devServers = [
   app('blob', join(root, 'node_modules/azurite/dist/src/blob/main.js'), [
     '--blobHost',
     '127.0.0.1',
@@ -36,13 +37,19 @@ const apps = [
     '--disableTelemetry',
   ]),
   app('idp', join(root, 'emulators/identity/dist/main.js')),
+];
+const services = [
   app('web', join(root, 'web/dist/main.js')),
   app('factory', join(root, 'factory/dist/main.js')),
   app('ordering', join(root, 'ordering/dist/main.js')),
 ];
 
 // A local replica set only when MONGO_DB points at it; Atlas, Cosmos or another set need nothing here.
-if (usesLocalMongo(vars)) apps.unshift(app('mongo', join(root, 'workflows/run-mongo.mjs')));
+if (usesLocalMongo(vars)) devServers.unshift(app('mongo', join(root, 'workflows/run-mongo.mjs')));
+
+// Production never starts the dev servers (Azurite, the dev OIDC provider, the dev Mongo server):
+// their keys, users and data are public. The services then read only the real environment.
+const apps = nodeEnv === 'production' ? services : [...devServers, ...services];
 
 // Named export: pm2 loads this file with require(), which sees an ES module's named exports.
 export { apps };

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureEnvFile, envFilePath, root } from './env-file.mjs';
+import { ensureEnvFile, envFilePath, readEnv, root } from './env-file.mjs';
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -17,9 +17,20 @@ export function installIfMissing() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+/** `npm start` runs the dev stack, dev servers included: production runs the built services or the images. */
+export function refuseProduction() {
+  const nodeEnv = readEnv().NODE_ENV ?? process.env.NODE_ENV;
+  if (nodeEnv !== 'production') return;
+  console.error(
+    'Refused in production: npm start runs the dev stack with its dev servers; run the services (node <service>/dist/main.js) or their images with the real environment',
+  );
+  process.exit(1);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   installIfMissing();
   if (ensureEnvFile()) console.log(`Created ${envFilePath()} from .env_local.example`);
+  refuseProduction();
   console.log('Building…');
   run(process.execPath, [join(root, 'workflows/build.mjs')]);
 

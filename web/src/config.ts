@@ -1,4 +1,11 @@
-import { baseConfigProperties } from '@az-shop/common';
+import {
+  azureStorageConnectionString,
+  baseConfigProperties,
+  devOnlyValue,
+  type ProductionRule,
+  publicHttpsUrls,
+  secrets,
+} from '@az-shop/common';
 import { type Static, Type } from 'typebox';
 
 export const webConfigSchema = Type.Object({
@@ -106,6 +113,15 @@ export const webConfigSchema = Type.Object({
 });
 
 export type WebConfig = Static<typeof webConfigSchema>;
+
+/** What web refuses to run with in production (besides the shared `MONGO_DB` rules); see README "Configuration". */
+export const webProductionRules: ProductionRule[] = [
+  secrets('SESSION_SECRET', 'OIDC_CLIENT_SECRET'),
+  azureStorageConnectionString('AZURE_STORAGE_CONNECTION_STRING'),
+  publicHttpsUrls('OIDC_ISSUER', 'WEB_BASE_URL'),
+  devOnlyValue('PAYMENT_PROVIDER', 'dev', 'it authorizes the public test card'),
+  devOnlyValue('DEMO_SEED', true, 'it writes the demo catalogue and production requests'),
+];
 
 /** The browser gets HSTS and upgrade-insecure-requests only when the app is served over https. */
 export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {

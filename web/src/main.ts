@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { connectMongo, createLogger, createShutdown, loadConfig } from '@az-shop/common';
 import { buildApp } from './app';
-import { webConfigSchema } from './config';
+import { webConfigSchema, webProductionRules } from './config';
 import { seedDemoShop } from './demo';
 
-const config = loadConfig(webConfigSchema);
+const config = loadConfig(webConfigSchema, { productionRules: webProductionRules });
 const logger = createLogger('web', config);
 const shutdown = createShutdown(logger);
 

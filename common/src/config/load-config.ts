@@ -3,8 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Static, TObject, TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { baseProductionRules, type ProductionRule, productionProblems } from './production-rules';
+import { redactSecrets } from './redact';
 
-/** Thrown by `parseConfig`; `loadConfig` turns it into one line on stderr and exit code 1. */
+/** Thrown by `parseConfig` with every problem; its message is one line (`loadConfig` prints one line per problem instead). */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -53,6 +55,35 @@ function describeExpected(schema: TSchema): string {
   return `must be a valid ${type ?? 'value'}`;
 }
 
+/** What `env` gives for `schema`: the values that passed (defaults applied) and a line per bad variable. */
+function readConfig(
+  schema: TObject,
+  env: Record<string, string | undefined>,
+): { values: Record<string, unknown>; problems: string[] } {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const candidate = Value.Convert(schema, Value.Default(schema, input)) as Record<string, unknown>;
+  if (Value.Check(schema, candidate)) return { values: candidate, problems: [] };
+
+  // Checked one variable at a time: every bad one is named, not just the first few errors.
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, property] of Object.entries(schema.properties) as [string, TSchema][]) {
+    const value = candidate[key];
+    if (value === undefined) {
+      if (schema.required?.includes(key)) problems.push(`${key} is missing`);
+    } else if (!Value.Check(property, value)) {
+      // Names that say "secret" hide the whole value; any other value hides the secrets inside it.
+      const shown = isSecret(key) ? 'a hidden value' : redactSecrets(JSON.stringify(input[key]));
+      problems.push(`${key} ${describeExpected(property)} (got ${shown})`);
+    } else values[key] = value;
+  }
+  return { values, problems };
+}
+
 /**
  * Validates `env` against `schema`: applies defaults, converts numbers and booleans from text,
  * and reports every bad variable at once by name.
@@ -61,47 +92,51 @@ export function parseConfig<T extends TObject>(
   schema: T,
   env: Record<string, string | undefined>,
 ): Static<T> {
-  const input: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.properties)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') input[key] = value;
-  }
-  const candidate = Value.Convert(schema, Value.Default(schema, input));
-  if (Value.Check(schema, candidate)) return candidate as Static<T>;
-
-  // Checked one variable at a time: every bad one is named, not just the first few errors.
-  const values = candidate as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const [key, property] of Object.entries(schema.properties) as [string, TSchema][]) {
-    const value = values[key];
-    if (value === undefined) {
-      if (schema.required?.includes(key)) problems.push(`${key} is missing`);
-    } else if (!Value.Check(property, value)) {
-      const shown = isSecret(key) ? 'a hidden value' : JSON.stringify(input[key]);
-      problems.push(`${key} ${describeExpected(property)} (got ${shown})`);
-    }
-  }
-  throw new ConfigError(problems);
+  const { values, problems } = readConfig(schema, env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Static<T>;
 }
 
 export interface LoadConfigOptions {
-  /** Defaults to the nearest `.env_local` above the working directory; `ENV_FILE` overrides it. */
+  /** Defaults to the nearest `.env_local` above the working directory; `ENV_FILE` overrides it. Never read in production. */
   envFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** What this service refuses to run with in production, besides `baseProductionRules`. */
+  productionRules?: readonly ProductionRule[];
 }
 
 /**
- * Reads `.env_local`, lets the real environment win over it, validates, and on failure prints one
- * line naming each bad variable and exits with code 1: a service must never start half-configured.
+ * Every problem of the configuration, one line each. Production (`NODE_ENV=production` in the real
+ * environment) reads no env file, since one left on a server would bring dev values with it, and
+ * runs the production rules.
+ */
+export function checkConfig(
+  schema: TObject,
+  options: LoadConfigOptions = {},
+): { values: Record<string, unknown>; problems: string[]; file?: string } {
+  const env = options.env ?? process.env;
+  const production = env.NODE_ENV === 'production';
+  const file = production ? undefined : (options.envFile ?? env.ENV_FILE ?? findEnvFile());
+  const { values, problems } = readConfig(schema, { ...readEnvFile(file), ...env });
+  const lines = problems.map((problem) => `Invalid configuration: ${problem}`);
+  if (values.NODE_ENV === 'production') {
+    if (!production)
+      lines.push(`Refused in production: NODE_ENV=production comes from ${file}; set it in the environment`);
+    const rules = [...baseProductionRules, ...(options.productionRules ?? [])];
+    lines.push(...productionProblems(values, rules).map((problem) => `Refused in production: ${problem}`));
+  }
+  return { values, problems: lines, ...(file && { file }) };
+}
+
+/**
+ * Reads `.env_local` (not in production), lets the real environment win over it, validates, runs the
+ * production rules, and on any problem prints one line per problem and exits with code 1: a service
+ * must never start half-configured, nor with development values in production.
  */
 export function loadConfig<T extends TObject>(schema: T, options: LoadConfigOptions = {}): Static<T> {
-  const env = options.env ?? process.env;
-  const file = options.envFile ?? env.ENV_FILE ?? findEnvFile();
-  try {
-    return parseConfig(schema, { ...readEnvFile(file), ...env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}${file ? ` (read ${file} and the environment)` : ''}\n`);
-    process.exit(1);
-  }
+  const { values, problems, file } = checkConfig(schema, options);
+  if (problems.length === 0) return values as Static<T>;
+  const source = file ? ` (read ${file} and the environment)` : '';
+  process.stderr.write(problems.map((problem) => `${problem}${source}\n`).join(''));
+  process.exit(1);
 }

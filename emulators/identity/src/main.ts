@@ -1,8 +1,9 @@
-import { createLogger, createShutdown, loadConfig } from '@az-shop/common';
+import { createLogger, createShutdown, loadConfig, refuseToStartInProduction } from '@az-shop/common';
 import { oidcEmulatorConfigSchema, postLogoutRedirectUris, splitList } from './config';
 import { parseJwks } from './keys';
 import { startOidcServer } from './server';
 
+refuseToStartInProduction('the dev identity provider');
 const config = loadConfig(oidcEmulatorConfigSchema);
 const logger = createLogger('identity-emulator', config);
 const shutdown = createShutdown(logger);

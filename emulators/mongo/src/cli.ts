@@ -79,6 +79,12 @@ function parseArgs(argv: string[]): MongoServerOptions {
 }
 
 async function main(): Promise<void> {
+  // Its data is unauthenticated and unencrypted: never a production database. (The same line as
+  // common's refuseToStartInProduction, which this package cannot import: common depends on it.)
+  if (process.env.NODE_ENV === 'production') {
+    console.error('Refused in production: the dev Mongo server is for development and tests only');
+    process.exit(1);
+  }
   let opts: MongoServerOptions;
   try {
     opts = parseArgs(process.argv.slice(2));

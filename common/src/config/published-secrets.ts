@@ -1,0 +1,25 @@
+/**
+ * Every secret value written in this repository: dev defaults, seeded passwords, test helpers'
+ * secrets. They are public, so production refuses each of them wherever a secret is expected.
+ * `published-secrets.unit.spec.ts` scans the tracked files and fails when a new one is not listed.
+ */
+const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
+  // .env_local.example
+  'dev-only-session-secret-change-me-0123456789',
+  'dev-only-client-secret-not-for-production',
+  // Azurite's well-known development account key (.env_local.example, web/test/azurite.ts)
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+  // emulators/identity: the client secret default, the seeded users' passwords, README and tests
+  'dev-only-az-shop-web-secret',
+  'shopper-password',
+  'admin-password',
+  'test-secret',
+  'test-only-client-secret',
+  'not-the-password',
+  // web/test/helper.ts
+  'test-only-client-secret-0123456789',
+]);
+
+export function isPublishedSecret(value: string): boolean {
+  return PUBLISHED_SECRETS.has(value);
+}
