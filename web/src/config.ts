@@ -116,7 +116,7 @@ export type WebConfig = Static<typeof webConfigSchema>;
 
 /** What web refuses to run with in production (besides the shared `MONGO_DB` rules); see README "Configuration". */
 export const webProductionRules: ProductionRule[] = [
-  secrets('SESSION_SECRET', 'OIDC_CLIENT_SECRET'),
+  secrets('SESSION_SECRET', 'SESSION_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET'),
   azureStorageConnectionString('AZURE_STORAGE_CONNECTION_STRING'),
   publicHttpsUrls('OIDC_ISSUER', 'WEB_BASE_URL'),
   devOnlyValue('PAYMENT_PROVIDER', 'dev', 'it authorizes the public test card'),
@@ -129,8 +129,8 @@ export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {
 }
 
 /**
- * Session cookies are `Secure` over https and always in production (TLS may end at the ingress, in
- * front of a plain-http base URL); only local development and tests on http://127.0.0.1 go without.
+ * Session cookies are `Secure` over https, and in production whatever the base URL says (production
+ * refuses a plain-http one anyway; this keeps the cookie safe should that rule ever be relaxed).
  */
 export function secureCookies(config: Pick<WebConfig, 'WEB_BASE_URL' | 'NODE_ENV'>): boolean {
   return isHttps(config) || config.NODE_ENV === 'production';

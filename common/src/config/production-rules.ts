@@ -37,15 +37,15 @@ function secretProblem(label: string, value: string): string | undefined {
 }
 
 /**
- * Each named secret, when set, is neither published in the repository nor guessable. A
- * comma-separated value is a rotation list (new key first, old keys after): each key is checked.
+ * Each named secret, when set, is neither published in the repository nor guessable (a rotation's
+ * previous secret has a variable of its own, such as SESSION_SECRET_PREVIOUS: name it here too).
  */
 export function secrets(...names: string[]): ProductionRule {
   return (config) =>
     names.flatMap((name) => {
-      const keys = (stringValue(config, name) ?? '').split(',').map((key) => key.trim());
-      const problems = keys.filter(Boolean).map((key) => secretProblem(name, key));
-      return [...new Set(problems.filter((problem) => problem !== undefined))];
+      const value = stringValue(config, name);
+      const problem = value ? secretProblem(name, value) : undefined;
+      return problem ? [problem] : [];
     });
 }
 
