@@ -110,7 +110,7 @@ describe('factory and ordering together', () => {
     expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
   });
 
-  it('cancel path: a backordered order cancelled leaves no hold; the units built for it stay on the shelf', async () => {
+  it('cancel path: a backordered order cancelled leaves no hold; its item is cancelled, or built into stock if it had started', async () => {
     await startBoth();
     const c = collections(db);
     await c.orders.insertOne(order('cx', [{ productId: 'p1', qty: 3 }]));
@@ -123,8 +123,16 @@ describe('factory and ordering together', () => {
       requestedAt: new Date(),
     } as never);
     await waitForStage('cx', 'Cancelled');
-    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 3, { what: 'the built units' });
-    await eventually(async () => (await stockOf(db, 'p1'))?.available === 3);
+    const item = await eventually(
+      async () => {
+        const found = await db.collection('work_items').findOne({ _id: 'bo:cx:p1' } as never);
+        return found && ['Cancelled', 'InventoryAvailable'].includes(found.stage) ? found : undefined;
+      },
+      { what: 'the item settled' },
+    );
+    const built = item.stage === 'InventoryAvailable' ? 3 : 0;
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === built, { what: 'the built units' });
+    expect((await stockOf(db, 'p1'))?.available).toBe(built);
     expect((await stockOf(db, 'p1'))?.holds).toEqual([]);
     expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
   });
