@@ -36,7 +36,7 @@ import { evolveAll } from './evolve';
 import { isTerminal } from './rules';
 import { stockSync } from './stock-sync';
 import { fulfilmentStore } from './store';
-import { type Fulfilment, isRejection, type PlacedOrder } from './types';
+import { type Fulfilment, type FulfilmentCommand, isRejection, type PlacedOrder } from './types';
 
 /**
  * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
@@ -51,7 +51,6 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
   const receipts = receiptStore(db, now);
   const sync = stockSync(fulfilments, stock, now, logger);
 
-  /** Creates the fulfilment once and holds every line it can (rule in docs/domain.md). */
   /**
    * Creates the fulfilment once and holds every line it can (rule in docs/domain.md). Optimistic:
    * stock is held before the fulfilment is written (one write per line, then one insert), so a new
@@ -59,9 +58,9 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
    * re-delivered order), holds this call made for a fulfilment past Placed are given back.
    */
   async function placeOrder(raw: Document): Promise<Fulfilment | null> {
-    const { order, problem } = await readOrder(raw);
+    const { order, problem, catalogCurrencies } = await readOrder(raw);
     const placeDecision = decide(
-      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem },
+      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem, catalogCurrencies },
       null,
       now(),
     );
@@ -136,17 +135,23 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     return isTerminal(fulfilment.stage) || fulfilment.stage === FULFILMENT_STAGE.Shipped;
   }
 
-  async function readOrder(raw: Document): Promise<{ order: PlacedOrder; problem: string | undefined }> {
+  async function readOrder(raw: Document): Promise<{
+    order: PlacedOrder;
+    problem: string | undefined;
+    catalogCurrencies: Record<string, string>;
+  }> {
     const lines = Array.isArray(raw.lines)
       ? raw.lines.map((line: Document) => ({
           productId: String(line?.productId ?? ''),
           qty: Number(line?.qty),
+          unitPrice: Number(line?.unitPrice),
         }))
       : [];
     const placedAt = raw.placedAt instanceof Date ? raw.placedAt : now();
     const order: PlacedOrder = {
       orderId: String(raw._id),
       userId: String(raw.userId ?? raw.partition_key ?? 'unknown'),
+      partitionKey: String(raw.partition_key ?? ''),
       warehouse: typeof raw.warehouse === 'string' && raw.warehouse ? raw.warehouse : config.WAREHOUSE,
       lines,
       total: Number(raw.total) || 0,
@@ -155,24 +160,35 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     };
     if (raw.payBy instanceof Date) order.payBy = raw.payBy;
     const valid = validateDocument<OrderDocument>(OrderSchema, raw);
-    if (!valid.ok) return { order, problem: valid.reason };
+    if (!valid.ok) return { order, problem: valid.reason, catalogCurrencies: {} };
     const ids = aggregateLines(lines).map((line) => line.productId);
-    const unknown = await unknownProducts(ids);
-    return { order, problem: unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined };
+    const catalogCurrencies = await currenciesOf(ids);
+    const unknown = ids.filter((id) => catalogCurrencies[id] === undefined);
+    const problem = unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined;
+    return { order, problem, catalogCurrencies };
   }
 
-  /** Products seen in the catalog; a product once known stays known (products are not deleted). */
-  const knownProducts = new Set<string>();
+  /**
+   * The catalog currency of each product found, cached: products are not deleted and the shop's
+   * currency does not change while a process runs (a restart reads it again).
+   */
+  const catalogCurrency = new Map<string, string>();
 
-  async function unknownProducts(ids: string[]): Promise<string[]> {
-    const toCheck = ids.filter((id) => !knownProducts.has(id));
-    if (toCheck.length === 0) return [];
-    const found = await db
-      .collection(PRODUCTS)
-      .find({ _id: { $in: toCheck } } as Document, { projection: { _id: 1 } })
-      .toArray();
-    for (const product of found) knownProducts.add(String(product._id));
-    return toCheck.filter((id) => !knownProducts.has(id));
+  async function currenciesOf(ids: string[]): Promise<Record<string, string>> {
+    const toRead = ids.filter((id) => !catalogCurrency.has(id));
+    if (toRead.length > 0) {
+      const found = await db
+        .collection(PRODUCTS)
+        .find({ _id: { $in: toRead } } as Document, { projection: { _id: 1, 'price.currency': 1 } })
+        .toArray();
+      for (const product of found) catalogCurrency.set(String(product._id), String(product.price?.currency));
+    }
+    return Object.fromEntries(
+      ids.flatMap((id) => {
+        const currency = catalogCurrency.get(id);
+        return currency === undefined ? [] : [[id, currency]];
+      }),
+    );
   }
 
   /** The fulfilment of an order, placing the order first when its own event has not come yet. */
@@ -203,17 +219,7 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
         await recordUnknownOrderPayment(payment);
         return;
       }
-      const result = await fulfilments.execute(
-        payment.orderId,
-        {
-          type: 'AuthorizePayment',
-          paymentId: payment._id,
-          amount: payment.amount,
-          currency: payment.currency,
-          status: payment.status,
-        },
-        now,
-      );
+      const result = await fulfilments.execute(payment.orderId, authorize(payment), now);
       if (result.events.some((e) => e.type === 'RefundDue')) {
         logger.warn({ orderId: payment.orderId, paymentId: payment._id }, 'payment recorded as a refund due');
       }
@@ -234,7 +240,12 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       }
       const result = await fulfilments.execute(
         fulfilment._id,
-        { type: 'RequestCancellation', cancellationId: cancellation._id },
+        {
+          type: 'RequestCancellation',
+          cancellationId: cancellation._id,
+          userId: cancellation.userId,
+          partitionKey: cancellation.partition_key,
+        },
         now,
       );
       if (result.state) await sync.settle(result.state);
@@ -248,6 +259,11 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       await sync.deliverAllocations(output.warehouse, output.productId);
     },
   };
+
+  function authorize(payment: PaymentDocument): FulfilmentCommand {
+    const { _id: paymentId, amount, currency, status, userId, partition_key: partitionKey } = payment;
+    return { type: 'AuthorizePayment', paymentId, amount, currency, status, userId, partitionKey };
+  }
 
   function received(output: FactoryOutputDocument): OutputReceived {
     return {
@@ -338,19 +354,8 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       ],
       history: [{ stage: FULFILMENT_STAGE.Failed, at, note: reason }],
     };
-    if (!(await fulfilments.create(record))) {
-      await fulfilments.execute(
-        payment.orderId,
-        {
-          type: 'AuthorizePayment',
-          paymentId: payment._id,
-          amount: payment.amount,
-          currency: payment.currency,
-          status: payment.status,
-        },
-        now,
-      );
-    }
+    if (!(await fulfilments.create(record)))
+      await fulfilments.execute(payment.orderId, authorize(payment), now);
     logger.warn(
       { orderId: payment.orderId, paymentId: payment._id },
       'payment for an unknown order: refund due',
