@@ -1,4 +1,4 @@
-import type { ServiceReactions } from '@az-shop/common';
+import { PRODUCTS, type ServiceReactions } from '@az-shop/common';
 import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,11 @@ const waitForStage = (id: string, stage: string) =>
 describe('forged orders are refused: Failed with the reason, no stock held', () => {
   it.each([
     ['a total below its lines', { total: 1 }, 'the total 1 is not the sum of its lines (1500)'],
+    [
+      'unit prices of 0 with a total to match',
+      { lines: [{ productId: 'p1', qty: 3, unitPrice: 0 }], total: 0 },
+      "the unit price 0 of p1 is not the catalog's 500",
+    ],
     ['another currency than the catalog', { currency: 'JPY' }, 'the order is in JPY, p1 is priced in EUR'],
     ["another user's partition", { partition_key: 'user-victim' }, "the order's partition_key user-victim"],
   ])('%s', async (_name, forged, reason) => {
@@ -63,6 +68,29 @@ describe('forged orders are refused: Failed with the reason, no stock held', () 
     expect((await fulfilmentOf('o'))?.failure?.reason).toContain(reason);
     expect(await stockOf(db, 'p1')).toMatchObject({ reserved: 0, available: 10, holds: [] });
     expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
+  });
+});
+
+describe('honest orders around a price change are served', () => {
+  it('at the new price once the catalog changed, and at the checkout price when it changed after checkout', async () => {
+    await startOrdering();
+    const c = collections(db);
+    await c.orders.insertOne(order('before', [{ productId: 'p1', qty: 1 }]));
+    await waitForStage('before', 'Reserved');
+    const placedAt = new Date();
+    await db
+      .collection(PRODUCTS)
+      .updateOne({ _id: 'p1' } as never, {
+        $set: { 'price.amount': 600, updatedAt: new Date(placedAt.getTime() + 1) },
+      });
+    await c.orders.insertOne({
+      ...order('after', [{ productId: 'p1', qty: 1 }]),
+      lines: [{ productId: 'p1', qty: 1, unitPrice: 600 }],
+      total: 600,
+    });
+    await c.orders.insertOne(order('checkout-before', [{ productId: 'p1', qty: 1 }], { placedAt }));
+    await waitForStage('after', 'Reserved');
+    await waitForStage('checkout-before', 'Reserved');
   });
 });
 

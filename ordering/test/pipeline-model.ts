@@ -86,7 +86,7 @@ export class PipelineModel {
       type: 'PlaceOrder',
       order,
       holdMinutes: this.settings.holdMinutes,
-      catalogCurrencies: Object.fromEntries(lines.map((line) => [line.productId, 'EUR'])),
+      catalog: Object.fromEntries(lines.map((line) => [line.productId, { amount: 100, currency: 'EUR' }])),
     });
     if (!placed.state || placed.state.stage !== FULFILMENT_STAGE.Placed) return;
     const held: string[] = [];

@@ -7,6 +7,7 @@ import {
   type FulfilmentCommand,
   type FulfilmentEvent,
   type FulfilmentState,
+  type CatalogPrice,
   type PlacedOrder,
   REJECTION,
   reject,
@@ -83,7 +84,7 @@ function placeOrder(
     linesProblem(order.lines) ??
     ownerProblem(order) ??
     totalProblem(order) ??
-    currencyProblem(order, command.catalogCurrencies);
+    catalogProblem(order, command.catalog, now, command.holdMinutes);
   if (problem) return [placed, { type: 'FulfilmentFailed', reason: problem, at: now }];
   return [placed];
 }
@@ -101,14 +102,31 @@ function totalProblem(order: PlacedOrder): string | undefined {
   return `the total ${order.total} is not the sum of its lines (${sum})`;
 }
 
-/** The lines' unit prices are in the catalog's currency, so the order must be too. */
-function currencyProblem(order: PlacedOrder, catalog: Readonly<Record<string, string>>): string | undefined {
-  const other = order.lines.find((line) => catalog[line.productId] !== order.currency);
-  if (!other) return undefined;
-  const priced = catalog[other.productId];
-  return priced === undefined
-    ? `no catalog price for ${other.productId}`
-    : `the order is in ${order.currency}, ${other.productId} is priced in ${priced}`;
+/**
+ * Web prices each line from the catalog at checkout: the catalog must price every product in the
+ * order's currency and at its unit price. A price that differs is accepted only when the product
+ * changed after the order was placed, within the hold period (a re-pricing between checkout and now).
+ */
+function catalogProblem(
+  order: PlacedOrder,
+  catalog: Readonly<Record<string, CatalogPrice>>,
+  now: Date,
+  holdMinutes: number,
+): string | undefined {
+  for (const line of order.lines) {
+    const price = catalog[line.productId];
+    if (!price) return `no catalog price for ${line.productId}`;
+    if (price.currency !== order.currency)
+      return `the order is in ${order.currency}, ${line.productId} is priced in ${price.currency}`;
+    if (line.unitPrice !== price.amount && !repricedSince(order.placedAt, price, now, holdMinutes))
+      return `the unit price ${line.unitPrice} of ${line.productId} is not the catalog's ${price.amount}`;
+  }
+  return undefined;
+}
+
+function repricedSince(placedAt: Date, price: CatalogPrice, now: Date, holdMinutes: number): boolean {
+  const recent = placedAt.getTime() >= now.getTime() - holdMinutes * 60_000;
+  return recent && price.updatedAt !== undefined && price.updatedAt > placedAt;
 }
 
 function linesProblem(lines: readonly { productId: string; qty: number }[]): string | undefined {

@@ -51,12 +51,12 @@ const order: PlacedOrder = {
   currency: 'EUR',
   placedAt: t0,
 };
-const catalogCurrencies = { a: 'EUR', b: 'EUR' };
+const catalog = { a: { amount: 300, currency: 'EUR' }, b: { amount: 300, currency: 'EUR' } };
 const placeOrder: Extract<FulfilmentCommand, { type: 'PlaceOrder' }> = {
   type: 'PlaceOrder',
   order,
   holdMinutes: 15,
-  catalogCurrencies,
+  catalog,
 };
 const placed: FulfilmentEvent = {
   type: 'FulfilmentPlaced',
@@ -156,7 +156,28 @@ describe('fulfilment decider', () => {
         { ...placeOrder, order: { ...order, currency: 'JPY' } },
         'the order is in JPY, a is priced in EUR',
       );
-      failsWith({ ...placeOrder, catalogCurrencies: { a: 'EUR' } }, 'no catalog price for b');
+      failsWith({ ...placeOrder, catalog: { a: catalog.a } }, 'no catalog price for b');
+    });
+
+    it('fails lines priced below the catalog with a total to match', () => {
+      const lines = order.lines.map((line) => ({ ...line, unitPrice: 1 }));
+      failsWith(
+        { ...placeOrder, order: { ...order, lines, total: 5 } },
+        "the unit price 1 of a is not the catalog's 300",
+      );
+    });
+
+    it('accepts the checkout price of a product re-priced since the order was placed, within the hold period', () => {
+      const repriced = { ...catalog, a: { amount: 350, currency: 'EUR', updatedAt: at(30) } };
+      given([])
+        .when({ ...placeOrder, catalog: repriced }, at(60))
+        .thenEvents([{ ...placed, at: at(60) }]);
+      // Re-priced before the order was placed: its price was the catalog's then.
+      const before = { ...repriced, a: { ...repriced.a, updatedAt: at(-1) } };
+      failsWith({ ...placeOrder, catalog: before }, "the unit price 300 of a is not the catalog's 350");
+      // An order older than the hold period cannot still be on its way.
+      const late = decide({ ...placeOrder, catalog: repriced }, null, at(16 * 60));
+      expect(late).toContainEqual(expect.objectContaining({ type: 'FulfilmentFailed' }));
     });
 
     it("fails an order filed under another user's partition", () => {

@@ -13,6 +13,7 @@ import {
   type PaymentDocument,
   PaymentDocument as PaymentSchema,
   PRODUCTS,
+  type ProductDocument,
   validateDocument,
 } from '@az-shop/common';
 import type { Document } from 'mongodb';
@@ -36,7 +37,13 @@ import { evolveAll } from './evolve';
 import { isTerminal } from './rules';
 import { stockSync } from './stock-sync';
 import { fulfilmentStore } from './store';
-import { type Fulfilment, type FulfilmentCommand, isRejection, type PlacedOrder } from './types';
+import {
+  type CatalogPrice,
+  type Fulfilment,
+  type FulfilmentCommand,
+  isRejection,
+  type PlacedOrder,
+} from './types';
 
 /**
  * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
@@ -58,9 +65,9 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
    * re-delivered order), holds this call made for a fulfilment past Placed are given back.
    */
   async function placeOrder(raw: Document): Promise<Fulfilment | null> {
-    const { order, problem, catalogCurrencies } = await readOrder(raw);
+    const { order, problem, catalog } = await readOrder(raw);
     const placeDecision = decide(
-      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem, catalogCurrencies },
+      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem, catalog },
       null,
       now(),
     );
@@ -138,7 +145,7 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
   async function readOrder(raw: Document): Promise<{
     order: PlacedOrder;
     problem: string | undefined;
-    catalogCurrencies: Record<string, string>;
+    catalog: Record<string, CatalogPrice>;
   }> {
     const lines = Array.isArray(raw.lines)
       ? raw.lines.map((line: Document) => ({
@@ -160,33 +167,41 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     };
     if (raw.payBy instanceof Date) order.payBy = raw.payBy;
     const valid = validateDocument<OrderDocument>(OrderSchema, raw);
-    if (!valid.ok) return { order, problem: valid.reason, catalogCurrencies: {} };
-    const ids = aggregateLines(lines).map((line) => line.productId);
-    const catalogCurrencies = await currenciesOf(ids);
-    const unknown = ids.filter((id) => catalogCurrencies[id] === undefined);
+    if (!valid.ok) return { order, problem: valid.reason, catalog: {} };
+    const catalog = await catalogOf(order);
+    const unknown = aggregateLines(lines)
+      .map((line) => line.productId)
+      .filter((id) => catalog[id] === undefined);
     const problem = unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined;
-    return { order, problem, catalogCurrencies };
+    return { order, problem, catalog };
   }
 
   /**
-   * The catalog currency of each product found, cached: products are not deleted and the shop's
-   * currency does not change while a process runs (a restart reads it again).
+   * Catalog prices of the order's products, from a cache (products are never deleted). Read again
+   * from the catalog when the order differs from the cache, so a price changed since it was cached is
+   * seen before an order is refused for it.
    */
-  const catalogCurrency = new Map<string, string>();
+  const prices = new Map<string, CatalogPrice>();
 
-  async function currenciesOf(ids: string[]): Promise<Record<string, string>> {
-    const toRead = ids.filter((id) => !catalogCurrency.has(id));
+  async function catalogOf(order: PlacedOrder): Promise<Record<string, CatalogPrice>> {
+    const differs = (line: PlacedOrder['lines'][number]) => {
+      const price = prices.get(line.productId);
+      return price?.amount !== line.unitPrice || price.currency !== order.currency;
+    };
+    const toRead = [...new Set(order.lines.filter(differs).map((line) => line.productId))];
     if (toRead.length > 0) {
       const found = await db
-        .collection(PRODUCTS)
-        .find({ _id: { $in: toRead } } as Document, { projection: { _id: 1, 'price.currency': 1 } })
+        .collection<ProductDocument>(PRODUCTS)
+        .find({ _id: { $in: toRead } }, { projection: { _id: 1, price: 1, updatedAt: 1 } })
         .toArray();
-      for (const product of found) catalogCurrency.set(String(product._id), String(product.price?.currency));
+      for (const { _id, price, updatedAt } of found) {
+        prices.set(_id, { amount: price?.amount, currency: price?.currency, updatedAt });
+      }
     }
     return Object.fromEntries(
-      ids.flatMap((id) => {
-        const currency = catalogCurrency.get(id);
-        return currency === undefined ? [] : [[id, currency]];
+      order.lines.flatMap((line) => {
+        const price = prices.get(line.productId);
+        return price ? [[line.productId, price]] : [];
       }),
     );
   }

@@ -26,6 +26,13 @@ export interface PlacedOrder {
   payBy?: Date;
 }
 
+/** A product's price in the catalog now, and when the product last changed (when known). */
+export interface CatalogPrice {
+  amount: number;
+  currency: string;
+  updatedAt?: Date;
+}
+
 export type FulfilmentCommand =
   | {
       type: 'PlaceOrder';
@@ -33,8 +40,8 @@ export type FulfilmentCommand =
       holdMinutes: number;
       /** Why the order document cannot be served (bad document, unknown product), found by the I/O layer. */
       problem?: string;
-      /** The currency each of the order's products is priced in by the catalog (read by the I/O layer). */
-      catalogCurrencies: Readonly<Record<string, string>>;
+      /** The catalog's price of each of the order's products found (read by the I/O layer). */
+      catalog: Readonly<Record<string, CatalogPrice>>;
     }
   | {
       /** The outcome of reserving every line on `stock` (done by the I/O layer, rules in ../stock). */
