@@ -78,11 +78,9 @@ describe('honest orders around a price change are served', () => {
     await c.orders.insertOne(order('before', [{ productId: 'p1', qty: 1 }]));
     await waitForStage('before', 'Reserved');
     const placedAt = new Date();
-    await db
-      .collection(PRODUCTS)
-      .updateOne({ _id: 'p1' } as never, {
-        $set: { 'price.amount': 600, updatedAt: new Date(placedAt.getTime() + 1) },
-      });
+    await db.collection(PRODUCTS).updateOne({ _id: 'p1' } as never, {
+      $set: { 'price.amount': 600, updatedAt: new Date(placedAt.getTime() + 1) },
+    });
     await c.orders.insertOne({
       ...order('after', [{ productId: 'p1', qty: 1 }]),
       lines: [{ productId: 'p1', qty: 1, unitPrice: 600 }],

@@ -1,13 +1,13 @@
 import { aggregateLines } from '../stock/allocation';
 import { isFullyAllocated, isTerminal, OPEN_STAGES, payByFor } from './rules';
 import {
+  type CatalogPrice,
   type Decision,
   FULFILMENT_STAGE,
   type Fulfilment,
   type FulfilmentCommand,
   type FulfilmentEvent,
   type FulfilmentState,
-  type CatalogPrice,
   type PlacedOrder,
   REJECTION,
   reject,
