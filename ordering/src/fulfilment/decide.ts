@@ -104,8 +104,8 @@ function totalProblem(order: PlacedOrder): string | undefined {
 
 /**
  * Web prices each line from the catalog at checkout: the catalog must price every product in the
- * order's currency and at its unit price. A price that differs is accepted only when the product
- * changed after the order was placed, within the hold period (a re-pricing between checkout and now).
+ * order's currency and at its unit price. A price or currency that differs is accepted only when the
+ * product changed after the order was placed, within the hold period (re-priced between checkout and now).
  */
 function catalogProblem(
   order: PlacedOrder,
@@ -116,9 +116,10 @@ function catalogProblem(
   for (const line of order.lines) {
     const price = catalog[line.productId];
     if (!price) return `no catalog price for ${line.productId}`;
+    if (repricedSince(order.placedAt, price, now, holdMinutes)) continue;
     if (price.currency !== order.currency)
       return `the order is in ${order.currency}, ${line.productId} is priced in ${price.currency}`;
-    if (line.unitPrice !== price.amount && !repricedSince(order.placedAt, price, now, holdMinutes))
+    if (line.unitPrice !== price.amount)
       return `the unit price ${line.unitPrice} of ${line.productId} is not the catalog's ${price.amount}`;
   }
   return undefined;

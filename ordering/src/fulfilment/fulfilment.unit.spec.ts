@@ -172,6 +172,10 @@ describe('fulfilment decider', () => {
       given([])
         .when({ ...placeOrder, catalog: repriced }, at(60))
         .thenEvents([{ ...placed, at: at(60) }]);
+      const recurrencied = { ...catalog, b: { amount: 300, currency: 'USD', updatedAt: at(30) } };
+      given([])
+        .when({ ...placeOrder, catalog: recurrencied }, at(60))
+        .thenStage(FULFILMENT_STAGE.Placed);
       // Re-priced before the order was placed: its price was the catalog's then.
       const before = { ...repriced, a: { ...repriced.a, updatedAt: at(-1) } };
       failsWith({ ...placeOrder, catalog: before }, "the unit price 300 of a is not the catalog's 350");
