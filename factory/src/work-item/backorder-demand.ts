@@ -16,7 +16,7 @@ export const NO_LONGER_WAITING: readonly FulfilmentStage[] = [
 ];
 
 /** Work item stages whose units are still to reach the shelf. */
-const TO_DELIVER: readonly WorkItemStage[] = [
+export const TO_DELIVER: readonly WorkItemStage[] = [
   WORK_ITEM_STAGE.New,
   WORK_ITEM_STAGE.FactoryReady,
   WORK_ITEM_STAGE.Building,

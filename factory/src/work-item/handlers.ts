@@ -9,9 +9,15 @@ import {
 } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { FactoryDeps } from '../deps';
-import { isUndecidedBackorder, NO_LONGER_WAITING, openDemand, workInProgress } from './backorder-demand';
+import {
+  isUndecidedBackorder,
+  NO_LONGER_WAITING,
+  openDemand,
+  TO_DELIVER,
+  workInProgress,
+} from './backorder-demand';
 import { fromDocument, workItemStore } from './store';
-import { WORK_ITEM_STAGE, type WorkItemCommand } from './types';
+import type { WorkItemCommand } from './types';
 
 /** Deterministic work item ids: one per production request, one per backordered fulfilment line. */
 export const workItemIds = {
@@ -60,7 +66,6 @@ export function workItemHandlers(deps: FactoryDeps) {
    * read only) and the product's other work items. Safe to repeat: an item is decided once.
    */
   async function releaseBackorders(fulfilment: FulfilmentDocument): Promise<void> {
-    if (!fulfilment.history?.some((entry) => entry.stage === FULFILMENT_STAGE.Backordered)) return;
     const ids = (fulfilment.lines ?? []).map((line) =>
       workItemIds.forBackorder(fulfilment._id, line.productId),
     );
@@ -77,15 +82,7 @@ export function workItemHandlers(deps: FactoryDeps) {
         )
         .toArray();
       const others = (
-        await store.collection
-          .find({
-            productId,
-            warehouse,
-            stage: {
-              $nin: [WORK_ITEM_STAGE.InventoryAvailable, WORK_ITEM_STAGE.Failed, WORK_ITEM_STAGE.Cancelled],
-            },
-          })
-          .toArray()
+        await store.collection.find({ productId, warehouse, stage: { $in: [...TO_DELIVER] } }).toArray()
       ).map((document) => fromDocument(document).state);
       const stoppedWaiting = await fulfilmentsNoLongerWaiting(
         others

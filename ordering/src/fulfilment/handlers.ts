@@ -45,6 +45,9 @@ import {
   type PlacedOrder,
 } from './types';
 
+/** How long a catalog price read for an order is trusted before it is read again. */
+const CATALOG_CACHE_MS = 60_000;
+
 /**
  * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
  * repeat: deterministic ids (a fulfilment's `_id` is its order's), conditional writes on `version`,
@@ -178,30 +181,32 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
 
   /**
    * Catalog prices of the order's products, from a cache (products are never deleted). Read again
-   * from the catalog when the order differs from the cache, so a price changed since it was cached is
-   * seen before an order is refused for it.
+   * when the order differs from the cache, so a price changed since is seen before an order is refused
+   * for it, and when older than CATALOG_CACHE_MS, so an old price is not accepted for long.
    */
-  const prices = new Map<string, CatalogPrice>();
+  const prices = new Map<string, { price: CatalogPrice; readAt: number }>();
 
   async function catalogOf(order: PlacedOrder): Promise<Record<string, CatalogPrice>> {
-    const differs = (line: PlacedOrder['lines'][number]) => {
-      const price = prices.get(line.productId);
-      return price?.amount !== line.unitPrice || price.currency !== order.currency;
+    const stale = (line: PlacedOrder['lines'][number]) => {
+      const cached = prices.get(line.productId);
+      if (!cached || now().getTime() - cached.readAt > CATALOG_CACHE_MS) return true;
+      return cached.price.amount !== line.unitPrice || cached.price.currency !== order.currency;
     };
-    const toRead = [...new Set(order.lines.filter(differs).map((line) => line.productId))];
+    const toRead = [...new Set(order.lines.filter(stale).map((line) => line.productId))];
     if (toRead.length > 0) {
+      const readAt = now().getTime();
       const found = await db
         .collection<ProductDocument>(PRODUCTS)
         .find({ _id: { $in: toRead } }, { projection: { _id: 1, price: 1, updatedAt: 1 } })
         .toArray();
       for (const { _id, price, updatedAt } of found) {
-        prices.set(_id, { amount: price?.amount, currency: price?.currency, updatedAt });
+        prices.set(_id, { price: { amount: price?.amount, currency: price?.currency, updatedAt }, readAt });
       }
     }
     return Object.fromEntries(
       order.lines.flatMap((line) => {
-        const price = prices.get(line.productId);
-        return price ? [[line.productId, price]] : [];
+        const cached = prices.get(line.productId);
+        return cached ? [[line.productId, cached.price]] : [];
       }),
     );
   }
