@@ -3,7 +3,7 @@ import { PRODUCTION_REQUESTS, WORK_ITEMS, type WorkItemDocument } from '@az-shop
 import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerOrderingProcessors } from '../../ordering/src/processors';
+import { startBothServices } from '../../ordering/test/support/both-services';
 import {
   collections,
   insertEvent,
@@ -14,7 +14,6 @@ import {
   testOrderingConfig,
 } from '../../ordering/test/support/fixtures';
 import type { FactoryConfig } from '../src/config';
-import { registerFactoryProcessors } from '../src/processors';
 import { workItemHandlers } from '../src/work-item/handlers';
 import { productionRequest, seedProducts, silentLogger, TestClock } from './support/fixtures';
 
@@ -49,12 +48,7 @@ async function startBoth() {
   db = mongo.freshDb();
   clock = new TestClock();
   await seedProducts(db, ['p1', 'p2']);
-  const deps = { db, logger: silentLogger, clock };
-  services = [
-    registerFactoryProcessors({ ...deps, config: factoryConfig }, { leases: false }),
-    registerOrderingProcessors({ ...deps, config: testOrderingConfig }, { leases: false }),
-  ];
-  for (const service of services) await service.start();
+  services = await startBothServices(db, clock, factoryConfig);
   // The blocker: p2 takes the only slot for an hour of the test clock.
   await db.collection(PRODUCTION_REQUESTS).insertOne(productionRequest('blocker', 'p2', 1) as never);
   await waitForItem('pr:blocker', 'Building');

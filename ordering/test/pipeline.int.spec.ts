@@ -3,18 +3,15 @@ import { PRODUCTION_REQUESTS } from '@az-shop/common';
 import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerFactoryProcessors } from '../../factory/src/processors';
-import { registerOrderingProcessors } from '../src/processors';
+import { startBothServices } from './support/both-services';
 import {
   collections,
   order,
   payment,
   seedProducts,
-  silentLogger,
   stockBalanceProblems,
   stockOf,
   TestClock,
-  testOrderingConfig,
 } from './support/fixtures';
 
 /** Both services, every processor and timer running, against one dev Mongo server. */
@@ -38,15 +35,11 @@ async function startBoth() {
   db = mongo.freshDb();
   clock = new TestClock();
   await seedProducts(db, ['p1', 'p2']);
-  const deps = { db, logger: silentLogger, clock };
-  services = [
-    registerFactoryProcessors(
-      { ...deps, config: { FACTORY_CAPACITY: 2, FACTORY_SECONDS_PER_UNIT: 0.01, FACTORY_TICK_MS: 20 } },
-      { leases: false },
-    ),
-    registerOrderingProcessors({ ...deps, config: testOrderingConfig }, { leases: false }),
-  ];
-  for (const service of services) await service.start();
+  services = await startBothServices(db, clock, {
+    FACTORY_CAPACITY: 2,
+    FACTORY_SECONDS_PER_UNIT: 0.01,
+    FACTORY_TICK_MS: 20,
+  });
 }
 
 const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
