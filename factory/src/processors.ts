@@ -11,13 +11,15 @@ import {
 } from '@az-shop/common';
 import type { FactoryDeps } from './deps';
 import { ensureFactoryIndexes } from './indexes';
+import { NO_LONGER_WAITING } from './work-item/backorder-demand';
 import { workItemHandlers } from './work-item/handlers';
 import { buildScheduler } from './work-item/scheduler';
 
 /**
  * Everything the factory reacts to, in one list:
  * - production_requests → onProductionRequested: a work item, queued for capacity
- * - fulfilments in Backordered → onFulfilmentBackordered: a work item per short line
+ * - fulfilments → onFulfilmentChanged: Backordered → a work item per short line; ended or shipped →
+ *   its backorder items not started are cancelled or kept for other demand (docs/domain.md)
  * - timer: the build scheduler (capacity-limited builds, completion, one factory_output per item)
  */
 export function registerFactoryProcessors(
@@ -36,10 +38,20 @@ export function registerFactoryProcessors(
     }),
     createProcessor({
       ...common,
-      name: 'factory.onFulfilmentBackordered',
+      // Not the former 'factory.onFulfilmentBackordered': a colour still running that one would take
+      // buckets of this one and drop the stages it does not match.
+      name: 'factory.onFulfilmentChanged',
       collection: FULFILMENTS,
-      pipeline: [{ $match: { 'fullDocument.stage': FULFILMENT_STAGE.Backordered } }],
-      handle: handlers.onFulfilmentBackordered,
+      // Only fulfilments that were ever backordered: the others have no work items.
+      pipeline: [
+        {
+          $match: {
+            'fullDocument.stage': { $in: [FULFILMENT_STAGE.Backordered, ...NO_LONGER_WAITING] },
+            'fullDocument.history.stage': FULFILMENT_STAGE.Backordered,
+          },
+        },
+      ],
+      handle: handlers.onFulfilmentChanged,
     }),
   ];
   const loops = [createLoop(scheduler.name, deps.config.FACTORY_TICK_MS, scheduler.tick, deps.logger)];

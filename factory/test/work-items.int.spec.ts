@@ -173,6 +173,10 @@ describe('factory against the dev Mongo server', () => {
         { productId: 'p1', qty: 2 },
         { productId: 'p2', qty: 1 },
       ],
+      history: [
+        { stage: 'Placed', at: new Date() },
+        { stage: 'Backordered', at: new Date() },
+      ],
       version: 1,
     };
     await db.collection(FULFILMENTS).insertOne(fulfilment as never);

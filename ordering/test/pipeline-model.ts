@@ -70,13 +70,15 @@ export class PipelineModel {
     return { state: next, rejection: undefined };
   }
 
-  placeOrder(orderId: string, lines: { productId: string; qty: number }[], total = 100): void {
+  /** An order at 100 a unit, its total the sum of its lines (as web writes it). */
+  placeOrder(orderId: string, lines: { productId: string; qty: number }[]): void {
     const order = {
       orderId,
       userId: `u-${orderId}`,
+      partitionKey: `u-${orderId}`,
       warehouse: 'main',
-      lines,
-      total,
+      lines: lines.map((line) => ({ ...line, unitPrice: 100 })),
+      total: lines.reduce((sum, line) => sum + line.qty * 100, 0),
       currency: 'EUR',
       placedAt: this.now,
     };
@@ -84,6 +86,7 @@ export class PipelineModel {
       type: 'PlaceOrder',
       order,
       holdMinutes: this.settings.holdMinutes,
+      catalog: Object.fromEntries(lines.map((line) => [line.productId, { amount: 100, currency: 'EUR' }])),
     });
     if (!placed.state || placed.state.stage !== FULFILMENT_STAGE.Placed) return;
     const held: string[] = [];
@@ -156,18 +159,28 @@ export class PipelineModel {
     for (const outputId of [...this.outputs.keys()].sort()) this.redeliver(outputId);
   }
 
-  pay(orderId: string, paymentId: string, amount: number): void {
+  /** A payment by the order's user, of the order's total unless `amount` says otherwise. */
+  pay(orderId: string, paymentId: string, amount = this.fulfilments.get(orderId)?.total ?? 100): void {
+    const userId = `u-${orderId}`;
     this.execute(orderId, {
       type: 'AuthorizePayment',
       paymentId,
       amount,
       currency: 'EUR',
       status: 'authorized',
+      userId,
+      partitionKey: userId,
     });
   }
 
   cancel(orderId: string, cancellationId: string): void {
-    const result = this.execute(orderId, { type: 'RequestCancellation', cancellationId });
+    const userId = `u-${orderId}`;
+    const result = this.execute(orderId, {
+      type: 'RequestCancellation',
+      cancellationId,
+      userId,
+      partitionKey: userId,
+    });
     if (result.state) this.settle(result.state);
   }
 

@@ -3,18 +3,15 @@ import { PRODUCTION_REQUESTS } from '@az-shop/common';
 import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerFactoryProcessors } from '../../factory/src/processors';
-import { registerOrderingProcessors } from '../src/processors';
+import { startBothServices } from './support/both-services';
 import {
   collections,
   order,
   payment,
   seedProducts,
-  silentLogger,
   stockBalanceProblems,
   stockOf,
   TestClock,
-  testOrderingConfig,
 } from './support/fixtures';
 
 /** Both services, every processor and timer running, against one dev Mongo server. */
@@ -38,15 +35,11 @@ async function startBoth() {
   db = mongo.freshDb();
   clock = new TestClock();
   await seedProducts(db, ['p1', 'p2']);
-  const deps = { db, logger: silentLogger, clock };
-  services = [
-    registerFactoryProcessors(
-      { ...deps, config: { FACTORY_CAPACITY: 2, FACTORY_SECONDS_PER_UNIT: 0.01, FACTORY_TICK_MS: 20 } },
-      { leases: false },
-    ),
-    registerOrderingProcessors({ ...deps, config: testOrderingConfig }, { leases: false }),
-  ];
-  for (const service of services) await service.start();
+  services = await startBothServices(db, clock, {
+    FACTORY_CAPACITY: 2,
+    FACTORY_SECONDS_PER_UNIT: 0.01,
+    FACTORY_TICK_MS: 20,
+  });
 }
 
 const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
@@ -110,7 +103,7 @@ describe('factory and ordering together', () => {
     expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
   });
 
-  it('cancel path: a backordered order cancelled leaves no hold; the units built for it stay on the shelf', async () => {
+  it('cancel path: a backordered order cancelled leaves no hold; its item is cancelled, or built into stock if it had started', async () => {
     await startBoth();
     const c = collections(db);
     await c.orders.insertOne(order('cx', [{ productId: 'p1', qty: 3 }]));
@@ -123,8 +116,16 @@ describe('factory and ordering together', () => {
       requestedAt: new Date(),
     } as never);
     await waitForStage('cx', 'Cancelled');
-    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === 3, { what: 'the built units' });
-    await eventually(async () => (await stockOf(db, 'p1'))?.available === 3);
+    const item = await eventually(
+      async () => {
+        const found = await db.collection('work_items').findOne({ _id: 'bo:cx:p1' } as never);
+        return found && ['Cancelled', 'InventoryAvailable'].includes(found.stage) ? found : undefined;
+      },
+      { what: 'the item settled' },
+    );
+    const built = item.stage === 'InventoryAvailable' ? 3 : 0;
+    await eventually(async () => (await stockOf(db, 'p1'))?.onHand === built, { what: 'the built units' });
+    expect((await stockOf(db, 'p1'))?.available).toBe(built);
     expect((await stockOf(db, 'p1'))?.holds).toEqual([]);
     expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
   });

@@ -82,7 +82,7 @@ function run(model: PipelineModel, steps: Step[]): void {
         model.catchUp();
         break;
       case 'pay':
-        model.pay(s.orderId, s.paymentId, s.rightAmount ? 100 : 99);
+        model.pay(s.orderId, s.paymentId, s.rightAmount ? undefined : 1);
         break;
       case 'cancel':
         model.cancel(s.orderId, `c-${s.orderId}`);
@@ -149,7 +149,7 @@ describe('pipeline invariants over random sequences (pure deciders and allocatio
         // Then: interrupted outputs delivered again, pay everything still open, produce what every
         // queue needs, let time pass.
         model.catchUp();
-        for (const f of model.fulfilments.values()) model.pay(f._id, `final-${f._id}`, 100);
+        for (const f of model.fulfilments.values()) model.pay(f._id, `final-${f._id}`);
         for (const [productId, s] of model.stock) {
           const needed = s.waiting.reduce((sum, w) => sum + w.qty, 0);
           if (needed > 0) model.factoryOutput(`final-${productId}`, productId, needed);

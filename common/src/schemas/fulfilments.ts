@@ -82,6 +82,10 @@ export const FulfilmentDocument = Type.Object({
   cancellationRefused: Type.Optional(
     Type.Object({ cancellationId: Id, at: DateTime, reason: Type.String() }),
   ),
+  /** Cancellations written for this order by another user than its own: refused, never applied. */
+  foreignCancellationsRefused: Type.Optional(
+    Type.Array(Type.Object({ cancellationId: Id, userId: Type.String(), at: DateTime })),
+  ),
   /** Work left on `stock` after a transition: give the holds back, or take shipped units off the shelf. */
   stockPending: Type.Optional(Type.Union([Type.Literal('release'), Type.Literal('ship')])),
   history: Type.Array(

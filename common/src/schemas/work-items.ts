@@ -3,7 +3,7 @@ import { DateTime, Id, PartitionKey } from './shared';
 
 export const WORK_ITEMS = 'work_items';
 
-/** Stages of a work item, in the order they happen; Failed is terminal. */
+/** Stages of a work item, in the order they happen; Failed and Cancelled are terminal. */
 export const WORK_ITEM_STAGE = {
   New: 'New',
   FactoryReady: 'FactoryReady',
@@ -12,6 +12,8 @@ export const WORK_ITEM_STAGE = {
   MoveToWarehouse: 'MoveToWarehouse',
   InventoryAvailable: 'InventoryAvailable',
   Failed: 'Failed',
+  /** A backorder's item dropped before its build started: its order no longer waits for it (docs/domain.md). */
+  Cancelled: 'Cancelled',
 } as const;
 export type WorkItemStage = (typeof WORK_ITEM_STAGE)[keyof typeof WORK_ITEM_STAGE];
 
@@ -23,6 +25,7 @@ export const WorkItemStageSchema = Type.Union([
   Type.Literal(WORK_ITEM_STAGE.MoveToWarehouse),
   Type.Literal(WORK_ITEM_STAGE.InventoryAvailable),
   Type.Literal(WORK_ITEM_STAGE.Failed),
+  Type.Literal(WORK_ITEM_STAGE.Cancelled),
 ]);
 
 /** Why the work item exists: a back-office production request, or a backordered fulfilment line. */
@@ -50,6 +53,13 @@ export const WorkItemDocument = Type.Object({
   /** Id of the factory_output document written for it. */
   outputId: Type.Optional(Id),
   failure: Type.Optional(Type.Object({ reason: Type.String() })),
+  /** Why a backorder's item was cancelled (stage Cancelled). */
+  cancellation: Type.Optional(Type.Object({ reason: Type.String() })),
+  /**
+   * Set when the order it was made for stopped waiting before the build started, and other orders'
+   * uncovered demand kept it (its qty then cut to that demand; `fromQty` is what it was).
+   */
+  reattributed: Type.Optional(Type.Object({ reason: Type.String(), fromQty: Type.Integer(), at: DateTime })),
   history: Type.Array(
     Type.Object({ stage: WorkItemStageSchema, at: DateTime, note: Type.Optional(Type.String()) }),
   ),
@@ -67,7 +77,7 @@ export function buildProgress(
   now: Date,
 ): number {
   if (item.stage === WORK_ITEM_STAGE.New || item.stage === WORK_ITEM_STAGE.FactoryReady) return 0;
-  if (item.stage === WORK_ITEM_STAGE.Failed) return 0;
+  if (item.stage === WORK_ITEM_STAGE.Failed || item.stage === WORK_ITEM_STAGE.Cancelled) return 0;
   if (item.stage !== WORK_ITEM_STAGE.Building) return 100;
   const start = item.buildStartedAt?.getTime();
   const end = item.buildEndsAt?.getTime();

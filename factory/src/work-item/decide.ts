@@ -1,4 +1,5 @@
 import { MAX_LINE_QTY } from '@az-shop/common/schemas';
+import { isUndecidedBackorder } from './backorder-demand';
 import {
   type Decision,
   REJECTION,
@@ -47,7 +48,35 @@ export function decide(command: WorkItemCommand, state: WorkItemState, now: Date
       }
       return [{ type: 'InventoryAvailable', at: now }];
     }
+    case 'ReleaseBackorder':
+      return releaseBackorder(command, state, now);
   }
+}
+
+/**
+ * docs/domain.md "When an order stops waiting": an item not started is cancelled unless other orders'
+ * demand is not covered by other work, in which case it is kept for that demand (cut to it). Started
+ * or finished items go on: their units go to stock. Decided once: a repeat changes nothing.
+ */
+function releaseBackorder(
+  command: Extract<WorkItemCommand, { type: 'ReleaseBackorder' }>,
+  state: WorkItemState,
+  now: Date,
+): Decision<WorkItemEvent> {
+  if (!state) return reject(REJECTION.NotFound, 'no such work item');
+  if (state.source.kind !== 'backorder') {
+    return reject(REJECTION.IllegalState, 'only a backorder item follows its order');
+  }
+  if (!isUndecidedBackorder(state)) return [];
+  const uncovered = command.openDemand - command.otherWork;
+  const why = `its order is ${command.fulfilmentStage}`;
+  if (uncovered <= 0) {
+    const reason = `${why}; other open demand (${command.openDemand}) is covered by other work (${command.otherWork})`;
+    return [{ type: 'WorkItemCancelled', reason, at: now }];
+  }
+  const qty = Math.min(state.qty, uncovered);
+  const reason = `${why}; kept for ${uncovered} units other orders wait for without work`;
+  return [{ type: 'WorkItemReattributed', qty, reason, at: now }];
 }
 
 function validate(command: Extract<WorkItemCommand, { type: 'CreateWorkItem' }>): string | undefined {

@@ -40,6 +40,18 @@ export function evolve(state: WorkItemState, event: WorkItemEvent): WorkItemStat
       return { ...moveTo(state, WORK_ITEM_STAGE.MoveToWarehouse, event.at), outputId: event.outputId };
     case 'InventoryAvailable':
       return moveTo(state, WORK_ITEM_STAGE.InventoryAvailable, event.at);
+    case 'WorkItemCancelled':
+      return {
+        ...moveTo(state, WORK_ITEM_STAGE.Cancelled, event.at, event.reason),
+        cancellation: { reason: event.reason },
+      };
+    case 'WorkItemReattributed':
+      return {
+        ...state,
+        qty: event.qty,
+        reattributed: { reason: event.reason, fromQty: state.qty, at: event.at },
+        history: [...state.history, { stage: state.stage, at: event.at, note: `kept: ${event.reason}` }],
+      };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ProcessorEvent } from '@az-shop/common';
 import {
   FULFILMENT_STAGE,
+  FULFILMENTS,
   type FulfilmentDocument,
   PRODUCTS,
   ProductionRequestDocument,
@@ -8,7 +9,14 @@ import {
 } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { FactoryDeps } from '../deps';
-import { workItemStore } from './store';
+import {
+  isUndecidedBackorder,
+  NO_LONGER_WAITING,
+  openDemand,
+  TO_DELIVER,
+  workInProgress,
+} from './backorder-demand';
+import { fromDocument, workItemStore } from './store';
 import type { WorkItemCommand } from './types';
 
 /** Deterministic work item ids: one per production request, one per backordered fulfilment line. */
@@ -38,6 +46,80 @@ export function workItemHandlers(deps: FactoryDeps) {
     }
   }
 
+  async function createBackorderItems(fulfilment: FulfilmentDocument): Promise<void> {
+    for (const line of fulfilment.shortLines ?? []) {
+      await create({
+        type: 'CreateWorkItem',
+        id: workItemIds.forBackorder(fulfilment._id, line.productId),
+        productId: line.productId,
+        warehouse: fulfilment.warehouse,
+        qty: line.qty,
+        source: { kind: 'backorder', fulfilmentId: fulfilment._id, productId: line.productId },
+        productKnown: await productKnown(line.productId),
+      });
+    }
+  }
+
+  /**
+   * The fulfilment no longer waits for what its backorder asked for: each of its items not started is
+   * decided by the rule of docs/domain.md, from the other open backorders (ordering's `fulfilments`,
+   * read only) and the product's other work items. Safe to repeat: an item is decided once.
+   */
+  async function releaseBackorders(fulfilment: FulfilmentDocument): Promise<void> {
+    const ids = (fulfilment.lines ?? []).map((line) =>
+      workItemIds.forBackorder(fulfilment._id, line.productId),
+    );
+    const items = (await store.collection.find({ _id: { $in: ids } }).toArray()).map(
+      (document) => fromDocument(document).state,
+    );
+    for (const item of items.filter(isUndecidedBackorder)) {
+      const { productId, warehouse } = item;
+      const backorders = await db
+        .collection<FulfilmentDocument>(FULFILMENTS)
+        .find(
+          { stage: FULFILMENT_STAGE.Backordered, warehouse, 'shortLines.productId': productId },
+          { projection: { _id: 1, stage: 1, shortLines: 1 } },
+        )
+        .toArray();
+      const others = (
+        await store.collection.find({ productId, warehouse, stage: { $in: [...TO_DELIVER] } }).toArray()
+      ).map((document) => fromDocument(document).state);
+      const stoppedWaiting = await fulfilmentsNoLongerWaiting(
+        others
+          .filter(isUndecidedBackorder)
+          .flatMap((other) => (other.source.kind === 'backorder' ? [other.source.fulfilmentId] : [])),
+      );
+      const result = await store.execute(
+        item._id,
+        {
+          type: 'ReleaseBackorder',
+          fulfilmentStage: fulfilment.stage,
+          openDemand: openDemand(backorders, productId, fulfilment._id),
+          otherWork: workInProgress(others, item._id, stoppedWaiting),
+        },
+        now,
+      );
+      if (result.events.length > 0) {
+        logger.info(
+          { workItemId: item._id, stage: result.state?.stage, qty: result.state?.qty },
+          'backorder released',
+        );
+      }
+    }
+  }
+
+  async function fulfilmentsNoLongerWaiting(fulfilmentIds: string[]): Promise<Set<string>> {
+    if (fulfilmentIds.length === 0) return new Set();
+    const ended = await db
+      .collection<FulfilmentDocument>(FULFILMENTS)
+      .find(
+        { _id: { $in: fulfilmentIds }, stage: { $in: [...NO_LONGER_WAITING] } },
+        { projection: { _id: 1 } },
+      )
+      .toArray();
+    return new Set(ended.map((document) => document._id));
+  }
+
   return {
     store,
 
@@ -62,21 +144,16 @@ export function workItemHandlers(deps: FactoryDeps) {
         logger.warn({ requestId: String(raw._id), reason: valid.reason }, 'bad production request');
     },
 
-    /** A fulfilment went Backordered → one work item per short line, for that line's quantity. */
-    async onFulfilmentBackordered(event: ProcessorEvent): Promise<void> {
+    /**
+     * A fulfilment changed stage. Backordered → one work item per short line, for that line's
+     * quantity. Ended or shipped → its backorder items not yet started are cancelled or kept for other
+     * demand (`releaseBackorders`). One processor for both, so a fulfilment's events keep their order.
+     */
+    async onFulfilmentChanged(event: ProcessorEvent): Promise<void> {
       const fulfilment = event.fullDocument as FulfilmentDocument | null;
-      if (!fulfilment || fulfilment.stage !== FULFILMENT_STAGE.Backordered) return;
-      for (const line of fulfilment.shortLines ?? []) {
-        await create({
-          type: 'CreateWorkItem',
-          id: workItemIds.forBackorder(fulfilment._id, line.productId),
-          productId: line.productId,
-          warehouse: fulfilment.warehouse,
-          qty: line.qty,
-          source: { kind: 'backorder', fulfilmentId: fulfilment._id, productId: line.productId },
-          productKnown: await productKnown(line.productId),
-        });
-      }
+      if (!fulfilment) return;
+      if (fulfilment.stage === FULFILMENT_STAGE.Backordered) await createBackorderItems(fulfilment);
+      else if (NO_LONGER_WAITING.includes(fulfilment.stage)) await releaseBackorders(fulfilment);
     },
   };
 }

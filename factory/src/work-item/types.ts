@@ -26,7 +26,16 @@ export type WorkItemCommand =
       capacityClaimed: boolean;
     }
   | { type: 'CompleteBuild'; outputId: string }
-  | { type: 'ConfirmInventory' };
+  | { type: 'ConfirmInventory' }
+  | {
+      /** The fulfilment a backorder's item was made for no longer waits for it (ended or shipped). */
+      type: 'ReleaseBackorder';
+      fulfilmentStage: string;
+      /** Units other open backorders of the product still wait for (read by the I/O layer). */
+      openDemand: number;
+      /** Units the product's other work will still bring (`workInProgress`, read by the I/O layer). */
+      otherWork: number;
+    };
 
 export type WorkItemEvent =
   | {
@@ -43,6 +52,8 @@ export type WorkItemEvent =
   | { type: 'BuildStarted'; at: Date; endsAt: Date }
   | { type: 'BuildCompleted'; at: Date }
   | { type: 'MovingToWarehouse'; outputId: string; at: Date }
-  | { type: 'InventoryAvailable'; at: Date };
+  | { type: 'InventoryAvailable'; at: Date }
+  | { type: 'WorkItemCancelled'; reason: string; at: Date }
+  | { type: 'WorkItemReattributed'; qty: number; reason: string; at: Date };
 
 export { type Decision, isRejection, REJECTION, type Rejection, reject } from '@az-shop/common/decider';

@@ -1,12 +1,14 @@
 import { aggregateLines } from '../stock/allocation';
 import { isFullyAllocated, isTerminal, OPEN_STAGES, payByFor } from './rules';
 import {
+  type CatalogPrice,
   type Decision,
   FULFILMENT_STAGE,
   type Fulfilment,
   type FulfilmentCommand,
   type FulfilmentEvent,
   type FulfilmentState,
+  type PlacedOrder,
   REJECTION,
   reject,
 } from './types';
@@ -77,9 +79,55 @@ function placeOrder(
     payBy: order.payBy ?? payByFor(order.placedAt, command.holdMinutes),
     at: now,
   };
-  const problem = command.problem ?? linesProblem(order.lines);
+  const problem =
+    command.problem ??
+    linesProblem(order.lines) ??
+    ownerProblem(order) ??
+    totalProblem(order) ??
+    catalogProblem(order, command.catalog, now, command.holdMinutes);
   if (problem) return [placed, { type: 'FulfilmentFailed', reason: problem, at: now }];
   return [placed];
+}
+
+/** The order is filed under its user: `partition_key` is what the user's reads and writes go by. */
+function ownerProblem(order: PlacedOrder): string | undefined {
+  if (order.partitionKey === order.userId) return undefined;
+  return `the order's partition_key ${order.partitionKey} is not its user ${order.userId}`;
+}
+
+/** What web charges is the total: it must be Σ qty × unit price of the lines it was computed from. */
+function totalProblem(order: PlacedOrder): string | undefined {
+  const sum = order.lines.reduce((total, line) => total + line.qty * line.unitPrice, 0);
+  if (Number.isSafeInteger(sum) && sum === order.total) return undefined;
+  return `the total ${order.total} is not the sum of its lines (${sum})`;
+}
+
+/**
+ * Web prices each line from the catalog at checkout: the catalog must price every product in the
+ * order's currency and at its unit price. A price or currency that differs is accepted only when the
+ * product changed after the order was placed, within the hold period (re-priced between checkout and now).
+ */
+function catalogProblem(
+  order: PlacedOrder,
+  catalog: Readonly<Record<string, CatalogPrice>>,
+  now: Date,
+  holdMinutes: number,
+): string | undefined {
+  for (const line of order.lines) {
+    const price = catalog[line.productId];
+    if (!price) return `no catalog price for ${line.productId}`;
+    if (repricedSince(order.placedAt, price, now, holdMinutes)) continue;
+    if (price.currency !== order.currency)
+      return `the order is in ${order.currency}, ${line.productId} is priced in ${price.currency}`;
+    if (line.unitPrice !== price.amount)
+      return `the unit price ${line.unitPrice} of ${line.productId} is not the catalog's ${price.amount}`;
+  }
+  return undefined;
+}
+
+function repricedSince(placedAt: Date, price: CatalogPrice, now: Date, holdMinutes: number): boolean {
+  const recent = placedAt.getTime() >= now.getTime() - holdMinutes * 60_000;
+  return recent && price.updatedAt !== undefined && price.updatedAt > placedAt;
 }
 
 function linesProblem(lines: readonly { productId: string; qty: number }[]): string | undefined {
@@ -131,6 +179,8 @@ function authorizePayment(command: Command<'AuthorizePayment'>, state: Fulfilmen
       },
     },
   ];
+  // Never applied to someone else's order, whatever it pays: given back to whoever paid.
+  if (!isOwner(command, state)) return refund("paid by another user than the order's");
   if (state.paid) return refund('the order was already paid');
   if (isTerminal(state.stage)) return refund(`the order is ${state.stage}`);
   if (command.amount !== state.total || command.currency !== state.currency) {
@@ -141,7 +191,18 @@ function authorizePayment(command: Command<'AuthorizePayment'>, state: Fulfilmen
   return [{ type: 'PaymentAccepted', paymentId: command.paymentId, at: now } as const];
 }
 
-function requestCancellation(command: Command<'RequestCancellation'>, state: Fulfilment, now: Date) {
+function requestCancellation(
+  command: Command<'RequestCancellation'>,
+  state: Fulfilment,
+  now: Date,
+): Decision<FulfilmentEvent> {
+  const { cancellationId } = command;
+  if (!isOwner(command, state)) {
+    // Refused in every stage, and kept apart from the owner's own refusal that web shows them.
+    if (state.foreignCancellationsRefused?.some((refused) => refused.cancellationId === cancellationId))
+      return [];
+    return [{ type: 'ForeignCancellationRefused', cancellationId, userId: command.userId, at: now }];
+  }
   if (state.stage === FULFILMENT_STAGE.Cancelled) return [];
   if (state.cancellationRefused?.cancellationId === command.cancellationId) return [];
   if (state.stage === FULFILMENT_STAGE.Shipped || isTerminal(state.stage)) {
@@ -158,6 +219,11 @@ function requestCancellation(command: Command<'RequestCancellation'>, state: Ful
     events.push({ type: 'RefundDue', refund: { ...refund, reason: 'the order was cancelled', at: now } });
   }
   return events;
+}
+
+/** A payment or cancellation comes from the order's own user: by its `userId` and its shard key. */
+function isOwner(request: { userId: string; partitionKey: string }, state: Fulfilment): boolean {
+  return request.userId === state.userId && request.partitionKey === state.userId;
 }
 
 function illegal(action: string, state: Fulfilment) {

@@ -53,6 +53,13 @@ export function evolve(state: FulfilmentState, event: FulfilmentEvent): Fulfilme
         ...note(state, event.at, `cancellation refused: ${event.reason}`),
         cancellationRefused: { cancellationId: event.cancellationId, at: event.at, reason: event.reason },
       };
+    case 'ForeignCancellationRefused': {
+      const refused = { cancellationId: event.cancellationId, userId: event.userId, at: event.at };
+      return {
+        ...note(state, event.at, `cancellation ${event.cancellationId} refused: requested by another user`),
+        foreignCancellationsRefused: [...(state.foreignCancellationsRefused ?? []), refused],
+      };
+    }
     case 'FulfilmentExpired':
       return { ...moveTo(state, FULFILMENT_STAGE.Expired, event.at), stockPending: 'release' };
     case 'PickingStarted':

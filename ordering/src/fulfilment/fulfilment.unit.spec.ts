@@ -40,17 +40,24 @@ function given(events: FulfilmentEvent[]) {
 const order: PlacedOrder = {
   orderId: 'o1',
   userId: 'u1',
+  partitionKey: 'u1',
   warehouse: 'main',
   lines: [
-    { productId: 'a', qty: 1 },
-    { productId: 'b', qty: 2 },
-    { productId: 'a', qty: 2 },
+    { productId: 'a', qty: 1, unitPrice: 300 },
+    { productId: 'b', qty: 2, unitPrice: 300 },
+    { productId: 'a', qty: 2, unitPrice: 300 },
   ],
   total: 1500,
   currency: 'EUR',
   placedAt: t0,
 };
-const placeOrder: FulfilmentCommand = { type: 'PlaceOrder', order, holdMinutes: 15 };
+const catalog = { a: { amount: 300, currency: 'EUR' }, b: { amount: 300, currency: 'EUR' } };
+const placeOrder: Extract<FulfilmentCommand, { type: 'PlaceOrder' }> = {
+  type: 'PlaceOrder',
+  order,
+  holdMinutes: 15,
+  catalog,
+};
 const placed: FulfilmentEvent = {
   type: 'FulfilmentPlaced',
   orderId: 'o1',
@@ -82,6 +89,8 @@ const pay = (
   amount: 1500,
   currency: 'EUR',
   status: 'authorized',
+  userId: 'u1',
+  partitionKey: 'u1',
   ...overrides,
 });
 const picking: FulfilmentEvent = { type: 'PickingStarted', at: at(70), endsAt: at(80) };
@@ -110,13 +119,76 @@ describe('fulfilment decider', () => {
     });
 
     it.each([
-      [[{ productId: 'a', qty: -1 }], 'quantity -1 of a is not a positive whole number'],
-      [[{ productId: 'a', qty: 0.5 }], 'quantity 0.5 of a is not a positive whole number'],
+      [[{ productId: 'a', qty: -1, unitPrice: 300 }], 'quantity -1 of a is not a positive whole number'],
+      [[{ productId: 'a', qty: 0.5, unitPrice: 300 }], 'quantity 0.5 of a is not a positive whole number'],
       [[], 'the order has no lines'],
     ])('fails lines %j', (lines, reason) => {
       const result = given([]).when({ ...placeOrder, order: { ...order, lines } });
       result.thenStage(FULFILMENT_STAGE.Failed);
       expect(result.after()?.failure).toEqual({ reason });
+    });
+  });
+
+  describe('PlaceOrder checks what web wrote', () => {
+    const failsWith = (command: FulfilmentCommand, reason: string) => {
+      const result = given([]).when(command);
+      result.thenStage(FULFILMENT_STAGE.Failed);
+      expect(result.after()?.failure).toEqual({ reason });
+    };
+
+    it('fails an order whose total is not the sum of qty × unit price', () => {
+      failsWith(
+        { ...placeOrder, order: { ...order, total: 1 } },
+        'the total 1 is not the sum of its lines (1500)',
+      );
+    });
+
+    it('fails an order whose unit prices were lowered but total kept', () => {
+      const lines = order.lines.map((line) => ({ ...line, unitPrice: 0 }));
+      failsWith(
+        { ...placeOrder, order: { ...order, lines } },
+        'the total 1500 is not the sum of its lines (0)',
+      );
+    });
+
+    it('fails an order in another currency than its products are priced in', () => {
+      failsWith(
+        { ...placeOrder, order: { ...order, currency: 'JPY' } },
+        'the order is in JPY, a is priced in EUR',
+      );
+      failsWith({ ...placeOrder, catalog: { a: catalog.a } }, 'no catalog price for b');
+    });
+
+    it('fails lines priced below the catalog with a total to match', () => {
+      const lines = order.lines.map((line) => ({ ...line, unitPrice: 1 }));
+      failsWith(
+        { ...placeOrder, order: { ...order, lines, total: 5 } },
+        "the unit price 1 of a is not the catalog's 300",
+      );
+    });
+
+    it('accepts the checkout price of a product re-priced since the order was placed, within the hold period', () => {
+      const repriced = { ...catalog, a: { amount: 350, currency: 'EUR', updatedAt: at(30) } };
+      given([])
+        .when({ ...placeOrder, catalog: repriced }, at(60))
+        .thenEvents([{ ...placed, at: at(60) }]);
+      const recurrencied = { ...catalog, b: { amount: 300, currency: 'USD', updatedAt: at(30) } };
+      given([])
+        .when({ ...placeOrder, catalog: recurrencied }, at(60))
+        .thenStage(FULFILMENT_STAGE.Placed);
+      // Re-priced before the order was placed: its price was the catalog's then.
+      const before = { ...repriced, a: { ...repriced.a, updatedAt: at(-1) } };
+      failsWith({ ...placeOrder, catalog: before }, "the unit price 300 of a is not the catalog's 350");
+      // An order older than the hold period cannot still be on its way.
+      const late = decide({ ...placeOrder, catalog: repriced }, null, at(16 * 60));
+      expect(late).toContainEqual(expect.objectContaining({ type: 'FulfilmentFailed' }));
+    });
+
+    it("fails an order filed under another user's partition", () => {
+      failsWith(
+        { ...placeOrder, order: { ...order, partitionKey: 'u2' } },
+        "the order's partition_key u2 is not its user u1",
+      );
     });
   });
 
@@ -252,6 +324,30 @@ describe('fulfilment decider', () => {
         .thenEvents([]);
     });
 
+    it.each([
+      ['userId', { userId: 'u2', partitionKey: 'u2' }],
+      ['partition_key', { partitionKey: 'u2' }],
+    ])('records a payment by another user (%s) as a refund due, never applied', (_field, payer) => {
+      const result = given([placed, ...reserved]).when(pay(payer), at(61));
+      expect(result.decision).toEqual([
+        {
+          type: 'RefundDue',
+          refund: {
+            paymentId: 'pay1',
+            amount: 1500,
+            currency: 'EUR',
+            reason: "paid by another user than the order's",
+            at: at(61),
+          },
+        },
+      ]);
+      expect(result.after()).toMatchObject({ paid: false, stage: FULFILMENT_STAGE.Reserved });
+      // The owner's own payment still pays the order.
+      expect(decide(pay({ paymentId: 'pay2' }), result.after(), at(62))).toEqual([
+        { type: 'PaymentAccepted', paymentId: 'pay2', at: at(62) },
+      ]);
+    });
+
     it('accepts payment of a backorder', () => {
       given([placed, ...backordered])
         .when(pay(), at(60))
@@ -260,7 +356,12 @@ describe('fulfilment decider', () => {
   });
 
   describe('RequestCancellation', () => {
-    const cancel: FulfilmentCommand = { type: 'RequestCancellation', cancellationId: 'c1' };
+    const cancel: FulfilmentCommand = {
+      type: 'RequestCancellation',
+      cancellationId: 'c1',
+      userId: 'u1',
+      partitionKey: 'u1',
+    };
 
     it.each([
       ['Placed', [placed]],
@@ -299,6 +400,34 @@ describe('fulfilment decider', () => {
       ]);
       expect(result.after()?.cancellationRefused?.cancellationId).toBe('c1');
       expect(result.after()?.stage).toBe(stage);
+    });
+
+    it.each([
+      ['Reserved', [placed, ...reserved]],
+      ['Cancelled', [placed, { type: 'FulfilmentCancelled', cancellationId: 'c0', at: t0 } as const]],
+    ] as [string, FulfilmentEvent[]][])(
+      'refuses a cancellation by another user when %s, records it apart, and once',
+      (stage, events) => {
+        const foreign = { ...cancel, cancellationId: 'cx', userId: 'u2', partitionKey: 'u2' };
+        const result = given(events).when(foreign, at(200));
+        result.thenEvents([
+          { type: 'ForeignCancellationRefused', cancellationId: 'cx', userId: 'u2', at: at(200) },
+        ]);
+        const after = result.after();
+        expect(after).toMatchObject({
+          stage,
+          foreignCancellationsRefused: [{ cancellationId: 'cx', userId: 'u2', at: at(200) }],
+        });
+        expect(after?.cancellationRefused).toBeUndefined();
+        expect(after?.history.at(-1)?.note).toBe('cancellation cx refused: requested by another user');
+        expect(decide(foreign, after, at(201))).toEqual([]);
+      },
+    );
+
+    it("refuses a cancellation filed under another user's partition", () => {
+      given([placed, ...reserved])
+        .when({ ...cancel, partitionKey: 'u2' })
+        .thenStage(FULFILMENT_STAGE.Reserved);
     });
 
     it('changes nothing when already cancelled or already refused', () => {

@@ -13,6 +13,7 @@ import {
   type PaymentDocument,
   PaymentDocument as PaymentSchema,
   PRODUCTS,
+  type ProductDocument,
   validateDocument,
 } from '@az-shop/common';
 import type { Document } from 'mongodb';
@@ -36,7 +37,16 @@ import { evolveAll } from './evolve';
 import { isTerminal } from './rules';
 import { stockSync } from './stock-sync';
 import { fulfilmentStore } from './store';
-import { type Fulfilment, isRejection, type PlacedOrder } from './types';
+import {
+  type CatalogPrice,
+  type Fulfilment,
+  type FulfilmentCommand,
+  isRejection,
+  type PlacedOrder,
+} from './types';
+
+/** How long a catalog price read for an order is trusted before it is read again. */
+const CATALOG_CACHE_MS = 60_000;
 
 /**
  * Ordering's reactions to other services' writes (registered in ../processors.ts). Each is safe to
@@ -51,7 +61,6 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
   const receipts = receiptStore(db, now);
   const sync = stockSync(fulfilments, stock, now, logger);
 
-  /** Creates the fulfilment once and holds every line it can (rule in docs/domain.md). */
   /**
    * Creates the fulfilment once and holds every line it can (rule in docs/domain.md). Optimistic:
    * stock is held before the fulfilment is written (one write per line, then one insert), so a new
@@ -59,9 +68,9 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
    * re-delivered order), holds this call made for a fulfilment past Placed are given back.
    */
   async function placeOrder(raw: Document): Promise<Fulfilment | null> {
-    const { order, problem } = await readOrder(raw);
+    const { order, problem, catalog } = await readOrder(raw);
     const placeDecision = decide(
-      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem },
+      { type: 'PlaceOrder', order, holdMinutes: config.HOLD_MINUTES, problem, catalog },
       null,
       now(),
     );
@@ -136,17 +145,23 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     return isTerminal(fulfilment.stage) || fulfilment.stage === FULFILMENT_STAGE.Shipped;
   }
 
-  async function readOrder(raw: Document): Promise<{ order: PlacedOrder; problem: string | undefined }> {
+  async function readOrder(raw: Document): Promise<{
+    order: PlacedOrder;
+    problem: string | undefined;
+    catalog: Record<string, CatalogPrice>;
+  }> {
     const lines = Array.isArray(raw.lines)
       ? raw.lines.map((line: Document) => ({
           productId: String(line?.productId ?? ''),
           qty: Number(line?.qty),
+          unitPrice: Number(line?.unitPrice),
         }))
       : [];
     const placedAt = raw.placedAt instanceof Date ? raw.placedAt : now();
     const order: PlacedOrder = {
       orderId: String(raw._id),
       userId: String(raw.userId ?? raw.partition_key ?? 'unknown'),
+      partitionKey: String(raw.partition_key ?? ''),
       warehouse: typeof raw.warehouse === 'string' && raw.warehouse ? raw.warehouse : config.WAREHOUSE,
       lines,
       total: Number(raw.total) || 0,
@@ -155,24 +170,45 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     };
     if (raw.payBy instanceof Date) order.payBy = raw.payBy;
     const valid = validateDocument<OrderDocument>(OrderSchema, raw);
-    if (!valid.ok) return { order, problem: valid.reason };
-    const ids = aggregateLines(lines).map((line) => line.productId);
-    const unknown = await unknownProducts(ids);
-    return { order, problem: unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined };
+    if (!valid.ok) return { order, problem: valid.reason, catalog: {} };
+    const catalog = await catalogOf(order);
+    const unknown = aggregateLines(lines)
+      .map((line) => line.productId)
+      .filter((id) => catalog[id] === undefined);
+    const problem = unknown.length > 0 ? `unknown product ${unknown.join(', ')}` : undefined;
+    return { order, problem, catalog };
   }
 
-  /** Products seen in the catalog; a product once known stays known (products are not deleted). */
-  const knownProducts = new Set<string>();
+  /**
+   * Catalog prices of the order's products, from a cache (products are never deleted). Read again
+   * when the order differs from the cache, so a price changed since is seen before an order is refused
+   * for it, and when older than CATALOG_CACHE_MS, so an old price is not accepted for long.
+   */
+  const prices = new Map<string, { price: CatalogPrice; readAt: number }>();
 
-  async function unknownProducts(ids: string[]): Promise<string[]> {
-    const toCheck = ids.filter((id) => !knownProducts.has(id));
-    if (toCheck.length === 0) return [];
-    const found = await db
-      .collection(PRODUCTS)
-      .find({ _id: { $in: toCheck } } as Document, { projection: { _id: 1 } })
-      .toArray();
-    for (const product of found) knownProducts.add(String(product._id));
-    return toCheck.filter((id) => !knownProducts.has(id));
+  async function catalogOf(order: PlacedOrder): Promise<Record<string, CatalogPrice>> {
+    const stale = (line: PlacedOrder['lines'][number]) => {
+      const cached = prices.get(line.productId);
+      if (!cached || now().getTime() - cached.readAt > CATALOG_CACHE_MS) return true;
+      return cached.price.amount !== line.unitPrice || cached.price.currency !== order.currency;
+    };
+    const toRead = [...new Set(order.lines.filter(stale).map((line) => line.productId))];
+    if (toRead.length > 0) {
+      const readAt = now().getTime();
+      const found = await db
+        .collection<ProductDocument>(PRODUCTS)
+        .find({ _id: { $in: toRead } }, { projection: { _id: 1, price: 1, updatedAt: 1 } })
+        .toArray();
+      for (const { _id, price, updatedAt } of found) {
+        prices.set(_id, { price: { amount: price?.amount, currency: price?.currency, updatedAt }, readAt });
+      }
+    }
+    return Object.fromEntries(
+      order.lines.flatMap((line) => {
+        const cached = prices.get(line.productId);
+        return cached ? [[line.productId, cached.price]] : [];
+      }),
+    );
   }
 
   /** The fulfilment of an order, placing the order first when its own event has not come yet. */
@@ -203,17 +239,7 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
         await recordUnknownOrderPayment(payment);
         return;
       }
-      const result = await fulfilments.execute(
-        payment.orderId,
-        {
-          type: 'AuthorizePayment',
-          paymentId: payment._id,
-          amount: payment.amount,
-          currency: payment.currency,
-          status: payment.status,
-        },
-        now,
-      );
+      const result = await fulfilments.execute(payment.orderId, authorize(payment), now);
       if (result.events.some((e) => e.type === 'RefundDue')) {
         logger.warn({ orderId: payment.orderId, paymentId: payment._id }, 'payment recorded as a refund due');
       }
@@ -234,7 +260,12 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       }
       const result = await fulfilments.execute(
         fulfilment._id,
-        { type: 'RequestCancellation', cancellationId: cancellation._id },
+        {
+          type: 'RequestCancellation',
+          cancellationId: cancellation._id,
+          userId: cancellation.userId,
+          partitionKey: cancellation.partition_key,
+        },
         now,
       );
       if (result.state) await sync.settle(result.state);
@@ -248,6 +279,11 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       await sync.deliverAllocations(output.warehouse, output.productId);
     },
   };
+
+  function authorize(payment: PaymentDocument): FulfilmentCommand {
+    const { _id: paymentId, amount, currency, status, userId, partition_key: partitionKey } = payment;
+    return { type: 'AuthorizePayment', paymentId, amount, currency, status, userId, partitionKey };
+  }
 
   function received(output: FactoryOutputDocument): OutputReceived {
     return {
@@ -338,19 +374,8 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       ],
       history: [{ stage: FULFILMENT_STAGE.Failed, at, note: reason }],
     };
-    if (!(await fulfilments.create(record))) {
-      await fulfilments.execute(
-        payment.orderId,
-        {
-          type: 'AuthorizePayment',
-          paymentId: payment._id,
-          amount: payment.amount,
-          currency: payment.currency,
-          status: payment.status,
-        },
-        now,
-      );
-    }
+    if (!(await fulfilments.create(record)))
+      await fulfilments.execute(payment.orderId, authorize(payment), now);
     logger.warn(
       { orderId: payment.orderId, paymentId: payment._id },
       'payment for an unknown order: refund due',

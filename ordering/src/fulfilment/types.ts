@@ -15,12 +15,22 @@ export type FulfilmentState = Fulfilment | null;
 export interface PlacedOrder {
   orderId: string;
   userId: string;
+  /** The order document's shard key: must be its user. */
+  partitionKey: string;
   warehouse: string;
-  lines: { productId: string; qty: number }[];
+  /** As written by web: `unitPrice` is the price per unit captured at checkout, in minor units. */
+  lines: { productId: string; qty: number; unitPrice: number }[];
   total: number;
   currency: string;
   placedAt: Date;
   payBy?: Date;
+}
+
+/** A product's price in the catalog now, and when the product last changed (when known). */
+export interface CatalogPrice {
+  amount: number;
+  currency: string;
+  updatedAt?: Date;
 }
 
 export type FulfilmentCommand =
@@ -30,6 +40,8 @@ export type FulfilmentCommand =
       holdMinutes: number;
       /** Why the order document cannot be served (bad document, unknown product), found by the I/O layer. */
       problem?: string;
+      /** The catalog's price of each of the order's products found (read by the I/O layer). */
+      catalog: Readonly<Record<string, CatalogPrice>>;
     }
   | {
       /** The outcome of reserving every line on `stock` (done by the I/O layer, rules in ../stock). */
@@ -37,8 +49,23 @@ export type FulfilmentCommand =
       heldProductIds: string[];
     }
   | { type: 'AllocateLine'; productId: string }
-  | { type: 'AuthorizePayment'; paymentId: string; amount: number; currency: string; status: string }
-  | { type: 'RequestCancellation'; cancellationId: string }
+  | {
+      type: 'AuthorizePayment';
+      paymentId: string;
+      amount: number;
+      currency: string;
+      status: string;
+      /** The payment document's `userId` and `partition_key`: both must be the order's user. */
+      userId: string;
+      partitionKey: string;
+    }
+  | {
+      type: 'RequestCancellation';
+      cancellationId: string;
+      /** The cancellation document's `userId` and `partition_key`: both must be the order's user. */
+      userId: string;
+      partitionKey: string;
+    }
   | { type: 'Expire' }
   | { type: 'StartPicking'; pickingSeconds: number; capacityClaimed: boolean }
   | { type: 'Ship'; deliverySeconds: number }
@@ -66,6 +93,7 @@ export type FulfilmentEvent =
   | { type: 'RefundDue'; refund: RefundDue }
   | { type: 'FulfilmentCancelled'; cancellationId: string; at: Date }
   | { type: 'CancellationRefused'; cancellationId: string; reason: string; at: Date }
+  | { type: 'ForeignCancellationRefused'; cancellationId: string; userId: string; at: Date }
   | { type: 'FulfilmentExpired'; at: Date }
   | { type: 'PickingStarted'; at: Date; endsAt: Date }
   | { type: 'FulfilmentShipped'; at: Date; deliverAt: Date }
