@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import '../auth/session-data';
 
 /**
  * Who a limit counts: the user once signed in (one person, many addresses), else the client address
@@ -7,6 +6,6 @@ import '../auth/session-data';
  * anonymous cart id: dropping the cookie would give a fresh allowance.
  */
 export function clientKey(request: FastifyRequest): string {
-  const user = request.session.get('user');
+  const { user } = request;
   return user ? `user:${user.sub}` : `ip:${request.ip}`;
 }

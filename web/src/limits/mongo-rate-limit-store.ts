@@ -5,7 +5,7 @@ import type { Collection, Db } from 'mongodb';
 /** Web's own collection of rate-limit counters: one document per key and fixed window. */
 export const RATE_LIMITS = 'rate_limits';
 
-export interface RateLimitCounter {
+interface RateLimitCounter {
   /** `<key>@<window start in ms>`. */
   _id: string;
   count: number;
@@ -17,7 +17,7 @@ type Result = { current: number; ttl: number };
 type Callback = (error: Error | null, result?: Result) => void;
 
 /** The window `now` falls in: fixed windows aligned on multiples of `timeWindow`. */
-export function windowOf(now: number, timeWindow: number): { start: number; end: number } {
+function windowOf(now: number, timeWindow: number): { start: number; end: number } {
   const start = Math.floor(now / timeWindow) * timeWindow;
   return { start, end: start + timeWindow };
 }
@@ -35,11 +35,11 @@ export async function ensureRateLimitIndexes(db: Db): Promise<void> {
  * sliding): at a window's edge a client may get up to 2 × max in a short burst, which these limits
  * (abuse brakes, not quotas) accept for one write per request.
  */
-export function mongoRateLimitStore(db: Db, now: () => number = Date.now): FastifyRateLimitStoreCtor {
+export function mongoRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
   const counters: Collection<RateLimitCounter> = db.collection<RateLimitCounter>(RATE_LIMITS);
 
   async function increment(key: string, timeWindow: number): Promise<Result> {
-    const at = now();
+    const at = Date.now();
     const { start, end } = windowOf(at, timeWindow);
     const filter = { _id: `${key}@${start}` };
     const update = { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(end) } };
@@ -54,21 +54,10 @@ export function mongoRateLimitStore(db: Db, now: () => number = Date.now): Fasti
     return { current: counter?.count ?? 1, ttl: end - at };
   }
 
-  async function read(key: string, timeWindow: number): Promise<Result> {
-    const at = now();
-    const { start, end } = windowOf(at, timeWindow);
-    const counter = await counters.findOne({ _id: `${key}@${start}` });
-    return counter ? { current: counter.count, ttl: end - at } : { current: 0, ttl: 0 };
-  }
-
   // The plugin calls the store with callbacks; keys already name their limit, so children share it.
   return class MongoRateLimitStore implements FastifyRateLimitStore {
     incr(key: string, callback: Callback, timeWindow: number): void {
       increment(key, timeWindow).then((result) => callback(null, result), callback);
-    }
-
-    read(key: string, callback: Callback, timeWindow: number): void {
-      read(key, timeWindow).then((result) => callback(null, result), callback);
     }
 
     child(): FastifyRateLimitStore {

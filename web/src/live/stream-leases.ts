@@ -27,10 +27,7 @@ export interface StreamLeases {
  * admitted. Each instance renews all of its leases with one write every third of `leaseMs`; the
  * streams of an instance that stopped without closing them stop counting after `leaseMs`.
  */
-export async function streamLeases(
-  db: Db,
-  { leaseMs = 60_000, now = () => Date.now() } = {},
-): Promise<StreamLeases> {
+export async function streamLeases(db: Db, leaseMs = 60_000): Promise<StreamLeases> {
   const leases: Collection<StreamLease> = db.collection<StreamLease>(LIVE_STREAMS);
   await Promise.all([
     leases.createIndex({ expiresAt: 1 }, { name: 'expire_at', expireAfterSeconds: 0 }),
@@ -38,19 +35,25 @@ export async function streamLeases(
   ]);
   const instance = randomBytes(8).toString('hex');
   const renew = setInterval(() => {
-    leases.updateMany({ instance }, { $set: { expiresAt: new Date(now() + leaseMs) } }).catch(() => {}); // the next renewal tries again, well before the leases run out
+    // A failed renewal is retried by the next one, well before the leases run out.
+    leases.updateMany({ instance }, { $set: { expiresAt: new Date(Date.now() + leaseMs) } }).catch(() => {});
   }, leaseMs / 3);
   renew.unref();
 
   return {
     async acquire(client, max) {
       const _id = randomBytes(12).toString('hex');
-      await leases.insertOne({ _id, client, instance, expiresAt: new Date(now() + leaseMs) });
-      const open = await leases.countDocuments({ client, expiresAt: { $gt: new Date(now()) } });
+      await leases.insertOne({ _id, client, instance, expiresAt: new Date(Date.now() + leaseMs) });
       const release = async () => {
         await leases.deleteOne({ _id });
       };
-      if (open <= max) return { release };
+      try {
+        const open = await leases.countDocuments({ client, expiresAt: { $gt: new Date() } });
+        if (open <= max) return { release };
+      } catch (error) {
+        await release().catch(() => {}); // never leave a lease this instance would renew forever
+        throw error;
+      }
       await release();
       return null;
     },

@@ -58,10 +58,12 @@ export const livePlugin = fp<{ config: WebConfig }>(
       const lease = await leases.acquire(clientKey(request), config.LIVE_STREAMS_PER_CLIENT);
       if (!lease)
         throw new Errors.RateLimited('Too many live updates open at once; close a tab and try again');
-      // The response's 'close': the stream ended or the client went away (also for a refused request).
-      reply.raw.once('close', () => {
+      const release = () =>
         lease.release().catch((error: unknown) => request.log.warn({ err: error }, 'live stream lease kept'));
-      });
+      // The response's 'close': the stream ended or the client went away (also for a refused request).
+      // A client gone while the lease was taken closed it already: this instance would renew it forever.
+      if (reply.raw.closed || request.raw.socket?.destroyed) void release();
+      else reply.raw.once('close', release);
     });
 
     // Open event streams never end on their own: end them, or closing the server would wait for them.
