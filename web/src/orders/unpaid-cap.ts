@@ -19,7 +19,7 @@ export interface OrderState {
   cancellationRequested: boolean;
 }
 
-export const unitsOf = (order: Pick<OrderDocument, 'lines'>) =>
+const unitsOf = (order: Pick<OrderDocument, 'lines'>) =>
   order.lines.reduce((sum, line) => sum + line.qty, 0);
 
 /**
