@@ -19,8 +19,7 @@ export interface OrderState {
   cancellationRequested: boolean;
 }
 
-const unitsOf = (order: Pick<OrderDocument, 'lines'>) =>
-  order.lines.reduce((sum, line) => sum + line.qty, 0);
+const unitsOf = (order: Pick<OrderDocument, 'lines'>) => order.lines.reduce((sum, line) => sum + line.qty, 0);
 
 /**
  * Still waiting for payment and holding stock: not paid (by web's payment or ordering's record),
