@@ -5,6 +5,7 @@ import type { WebConfig } from './config';
 import { appPlugins } from './plugins/app';
 import { externalPlugins } from './plugins/external';
 import routes from './routes';
+import { serverOptions } from './server-options';
 
 export interface AppDeps {
   config: WebConfig;
@@ -22,12 +23,13 @@ export interface AppDeps {
 export async function buildApp({ config, logger, db, publicDir }: AppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({
     logger,
+    server: serverOptions(config),
     checks: {
       mongo: mongoReadiness(db),
       blob: async () => ({ ok: await app.blob.exists() }),
     },
   });
-  await app.register(externalPlugins, { config, publicDir });
+  await app.register(externalPlugins, { config, db, publicDir });
   await app.register(appPlugins, { config, db });
   await app.register(routes, {
     baseUrl: config.WEB_BASE_URL,

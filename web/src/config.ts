@@ -79,6 +79,54 @@ export const webConfigSchema = Type.Object({
     default: 10,
     description: 'checkouts per window and user (API and form together)',
   }),
+  PAYMENT_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'payment attempts per window and user (API and form together)',
+  }),
+  CART_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 60,
+    description: 'cart writes per window and user (or client address before sign-in)',
+  }),
+  CANCEL_RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'cancellation requests per window and user',
+  }),
+  LIVE_STREAMS_PER_CLIENT: Type.Integer({
+    minimum: 1,
+    default: 20,
+    description:
+      'live event streams open at once per user (or client address before sign-in), across instances',
+  }),
+  MAX_UNPAID_ORDERS_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 3,
+    description: 'checkout is refused while the user has this many orders waiting for payment',
+  }),
+  MAX_HELD_UNITS_PER_USER: Type.Integer({
+    minimum: 1,
+    default: 50,
+    description: "checkout is refused when the units of the user's unpaid orders would exceed this",
+  }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    pattern: '^(false|true|[0-9]+|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$',
+    description:
+      'proxies whose X-Forwarded-For names the client: false, a hop count, or a comma-separated list of addresses/CIDRs',
+  }),
+  REQUEST_TIMEOUT_SECONDS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 30,
+    description:
+      'a request must arrive whole (headers and body) within this; answers and live streams are not cut',
+  }),
+  ANONYMOUS_CART_DAYS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 7,
+    description: 'a cart without sign-in is deleted this long after its last change (TTL index)',
+  }),
   SSE_PING_SECONDS: Type.Number({
     exclusiveMinimum: 0,
     default: 15,
@@ -122,6 +170,22 @@ export const webProductionRules: ProductionRule[] = [
   devOnlyValue('PAYMENT_PROVIDER', 'dev', 'it authorizes the public test card'),
   devOnlyValue('DEMO_SEED', true, 'it writes the demo catalogue and production requests'),
 ];
+
+/**
+ * `TRUST_PROXY` as Fastify's `trustProxy`: off, everyone, the nearest N hops (as a function: the
+ * typings lack the number form), or the proxies' addresses/CIDRs.
+ */
+export function trustProxyOption(
+  value: string,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  return value.split(',').map((entry) => entry.trim());
+}
 
 /** The browser gets HSTS and upgrade-insecure-requests only when the app is served over https. */
 export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {

@@ -78,6 +78,14 @@ export function testConfig(
     // Tests write the catalog and read pages at once; the cache itself has unit tests.
     CATALOG_CACHE_SECONDS: '0',
     PAGE_CACHE_SECONDS: '0',
+    // Tests place many orders and cart writes as one shopper; the limits have their own tests
+    // (limits.int.spec.ts), which set them low.
+    CART_RATE_LIMIT_MAX: '10000',
+    PAYMENT_RATE_LIMIT_MAX: '10000',
+    CANCEL_RATE_LIMIT_MAX: '10000',
+    LIVE_STREAMS_PER_CLIENT: '1000',
+    MAX_UNPAID_ORDERS_PER_USER: '10000',
+    MAX_HELD_UNITS_PER_USER: '1000000',
     ...overrides,
   });
 }

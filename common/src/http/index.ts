@@ -1,4 +1,4 @@
-export { createServiceApp, type ServiceAppOptions } from './create-service-app';
+export { createServiceApp, type ServiceAppOptions, type ServiceServerOptions } from './create-service-app';
 export { type ErrorBody, errorHandlerPlugin, toErrorResponse } from './error-handler';
 export { type DetailedError, Errors, withDetails } from './errors';
 export { escapeHtml } from './escape-html';

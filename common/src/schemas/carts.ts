@@ -26,5 +26,7 @@ export const CartDocument = Type.Object({
   currency: Type.String({ minLength: 3, maxLength: 3 }),
   version: Type.Integer({ minimum: 0 }),
   updatedAt: DateTime,
+  /** Anonymous carts only: when the TTL index deletes the cart (its last change + the retention). */
+  expiresAt: Type.Optional(DateTime),
 });
 export type CartDocument = Static<typeof CartDocument>;

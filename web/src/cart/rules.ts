@@ -12,6 +12,14 @@ export function cartId(owner: CartOwner): string {
   return owner.kind === 'user' ? `user:${owner.sub}` : `anon:${owner.id}`;
 }
 
+/**
+ * When an untouched cart is deleted: anonymous carts `anonymousCartMs` after their last change (a
+ * visitor who never comes back leaves nothing behind); a user's cart never (undefined).
+ */
+export function cartExpiry(id: string, updatedAt: Date, anonymousCartMs: number): Date | undefined {
+  return id.startsWith('anon:') ? new Date(updatedAt.getTime() + anonymousCartMs) : undefined;
+}
+
 export type LineChange = { ok: true; lines: CartLine[] } | { ok: false; reason: 'too-many-lines' };
 
 /** Adds `qty` to the product's line (the catalog's current price), creating it at the end. */

@@ -1,6 +1,6 @@
 import { type CartLine, MAX_CART_LINES, MAX_LINE_QTY } from '@az-shop/common';
 import { describe, expect, it } from 'vitest';
-import { addLine, cartId, mergeLines, removeLine, setLine, withoutOrdered } from './rules';
+import { addLine, cartExpiry, cartId, mergeLines, removeLine, setLine, withoutOrdered } from './rules';
 
 const line = (productId: string, qty: number, unitPrice = 100): CartLine => ({ productId, qty, unitPrice });
 const full = Array.from({ length: MAX_CART_LINES }, (_, i) => line(`p-${i}`, 1));
@@ -78,5 +78,15 @@ describe('withoutOrdered', () => {
         ],
       ),
     ).toEqual([line('a', 1)]);
+  });
+});
+
+describe('cartExpiry', () => {
+  const at = new Date('2026-01-01T00:00:00Z');
+  it('given an anonymous cart, when it changes, then it expires the retention after the change', () => {
+    expect(cartExpiry('anon:abc', at, 60_000)).toEqual(new Date('2026-01-01T00:01:00Z'));
+  });
+  it('given a user’s cart, when it changes, then it never expires', () => {
+    expect(cartExpiry('user:sam', at, 60_000)).toBeUndefined();
   });
 });

@@ -2,7 +2,15 @@ import { CARTS, type CartDocument, type CartLine, changeVersioned, Errors } from
 import type { Db } from 'mongodb';
 import type { ProductRepository } from '../products/repository';
 import type { CartView } from '../ui/data';
-import { addLine, type LineChange, mergeLines, removeLine, setLine, withoutOrdered } from './rules';
+import {
+  addLine,
+  cartExpiry,
+  type LineChange,
+  mergeLines,
+  removeLine,
+  setLine,
+  withoutOrdered,
+} from './rules';
 import { emptyCartView, toCartView } from './view';
 
 /** Carts by id (`user:<sub>` / `anon:<id>`, see ./rules.ts); every change is one conditional write. */
@@ -23,10 +31,16 @@ export interface CartService {
   merge(fromId: string, toId: string): Promise<void>;
 }
 
+export interface CartServiceOptions {
+  /** How long an anonymous cart outlives its last change (see cartExpiry). */
+  anonymousCartMs: number;
+  now?: () => Date;
+}
+
 export function cartService(
   db: Db,
   products: ProductRepository,
-  now: () => Date = () => new Date(),
+  { anonymousCartMs, now = () => new Date() }: CartServiceOptions,
 ): CartService {
   const carts = db.collection<CartDocument>(CARTS);
 
@@ -37,7 +51,16 @@ export function cartService(
   }
 
   function stored(cartId: string, lines: CartLine[], currency: string): Omit<CartDocument, 'version'> {
-    return { _id: cartId, partition_key: cartId, lines, currency, updatedAt: now() };
+    const updatedAt = now();
+    const expiresAt = cartExpiry(cartId, updatedAt, anonymousCartMs);
+    return {
+      _id: cartId,
+      partition_key: cartId,
+      lines,
+      currency,
+      updatedAt,
+      ...(expiresAt && { expiresAt }),
+    };
   }
 
   /** One change to one line, priced from the catalog. */

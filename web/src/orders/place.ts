@@ -35,7 +35,7 @@ export function toDeliveryAddress(address: CheckoutBody['address']): DeliveryAdd
  */
 export function placeOrder(input: PlaceOrderInput): PlaceOrderResult {
   const { userId, lines, products, checkout, now, holdMinutes } = input;
-  if (lines.length === 0) return { ok: false, reason: 'The cart is empty' };
+  if (lines.length === 0) return { ok: false, reason: 'Your cart is empty: there is nothing to order.' };
   const missing = lines.filter((line) => !products.has(line.productId));
   if (missing.length > 0)
     return { ok: false, reason: `No longer sold: ${missing.map((line) => line.productId).join(', ')}` };

@@ -18,6 +18,7 @@ import type { FulfilmentView, OrderSummaryView, OrderView } from '../ui/data';
 import { cancellationIdFor, orderIdFor } from './ids';
 import { CHECKOUT_HINTS, CheckoutBody } from './inputs';
 import { placeOrder } from './place';
+import { isOpenAndUnpaid, type UnpaidCap, unpaidCapRefusal } from './unpaid-cap';
 import { isCancellableStage, toFulfilmentView, toOrderSummary, toOrderView } from './views';
 
 /** Orders a user sees at once in "my orders" (newest first). */
@@ -31,7 +32,7 @@ export interface CheckoutOutcome {
 
 /** Orders of signed-in users: checkout, reading them with what ordering says, cancelling. */
 export interface OrderService {
-  /** 400 (with field `details`) for a bad body, 409 for an empty cart. */
+  /** 400 (with field `details`) for a bad body, 409 for an empty cart or too much left unpaid. */
   checkout(userId: string, cartId: string, input: unknown): Promise<CheckoutOutcome>;
   list(userId: string): Promise<OrderSummaryView[]>;
   /** The user's order, or null (someone else's order is null too). */
@@ -47,6 +48,7 @@ export interface OrderServiceDeps {
   products: ProductRepository;
   carts: CartService;
   holdMinutes: number;
+  unpaidCap: UnpaidCap;
   now?: () => Date;
 }
 
@@ -55,6 +57,7 @@ export function orderService({
   products,
   carts,
   holdMinutes,
+  unpaidCap,
   now = () => new Date(),
 }: OrderServiceDeps): OrderService {
   const orders = db.collection<OrderDocument>(ORDERS);
@@ -64,6 +67,34 @@ export function orderService({
 
   const find = (userId: string, orderId: string) =>
     orders.findOne({ _id: orderId, partition_key: userId, userId });
+
+  /** The user's orders still waiting for payment (see unpaid-cap.ts); only those before payBy are read. */
+  async function openUnpaid(userId: string, at: Date): Promise<OrderDocument[]> {
+    const recent = await orders.find({ partition_key: userId, userId, payBy: { $gt: at } }).toArray();
+    const ids = recent.map((order) => order._id);
+    if (ids.length === 0) return [];
+    const [states, authorized, asked] = await Promise.all([
+      fulfilments.find({ _id: { $in: ids } }, { projection: { stage: 1, paid: 1 } }).toArray(),
+      payments
+        .find({ orderId: { $in: ids }, status: 'authorized' }, { projection: { orderId: 1 } })
+        .toArray(),
+      cancellations.find({ orderId: { $in: ids } }, { projection: { orderId: 1 } }).toArray(),
+    ]);
+    const byOrder = new Map(states.map((state) => [state._id, state]));
+    const paid = new Set(authorized.map((payment) => payment.orderId));
+    const cancelled = new Set(asked.map((cancellation) => cancellation.orderId));
+    return recent.filter((order) =>
+      isOpenAndUnpaid(
+        {
+          order,
+          fulfilment: byOrder.get(order._id) ?? null,
+          paid: paid.has(order._id),
+          cancellationRequested: cancelled.has(order._id),
+        },
+        at,
+      ),
+    );
+  }
 
   return {
     async checkout(userId, cartId, input) {
@@ -83,6 +114,13 @@ export function orderService({
         holdMinutes,
       });
       if (!placed.ok) throw new Errors.Conflict(placed.reason);
+      // Two checkouts of one user at the same moment may both pass; the checkout rate limit bounds that.
+      const refusal = unpaidCapRefusal(
+        await openUnpaid(userId, placed.order.placedAt),
+        placed.order,
+        unpaidCap,
+      );
+      if (refusal) throw new Errors.Conflict(refusal);
       try {
         await orders.insertOne(placed.order);
       } catch (error) {

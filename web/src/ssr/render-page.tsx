@@ -26,12 +26,13 @@ function formBody(body: unknown): URLSearchParams {
   return form;
 }
 
-function toFetchRequest(request: FastifyRequest, baseUrl: string): Request {
+/** `request` as react-router's handler takes it; `path` replaces its URL (a shared page's own). */
+function toFetchRequest(request: FastifyRequest, baseUrl: string, path = request.url): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
   }
-  const url = new URL(request.url, baseUrl);
+  const url = new URL(path, baseUrl);
   if (request.method !== 'POST') return new Request(url, { method: request.method, headers });
   // The body was consumed by Fastify: pass it on re-encoded, without the length of the original.
   headers.delete('content-length');
@@ -129,13 +130,18 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
   if (sharedPages) catalogChanges?.onChange(() => sharedPages.clear());
 
   /** The page as any visitor without user or cart sees it, stand-ins in place; null if not a 200. */
-  async function renderShared(request: FastifyRequest, reply: FastifyReply): Promise<SharedPage | null> {
+  async function renderShared(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+  ): Promise<SharedPage | null> {
     const source: StorefrontData = {
       ...serverData(request, reply),
       session: async () => ({ user: null, csrfToken: SLOT_VALUES.csrfToken }),
       cartCount: async () => 0,
     };
-    const context = await queryPage(source, toFetchRequest(request, baseUrl));
+    // Rendered from its key (path and the parameters that matter), not this visitor's own URL.
+    const context = await queryPage(source, toFetchRequest(request, baseUrl, key));
     if (context instanceof Response || context.statusCode !== 200 || context.errors) return null;
     const { assets } = request.server;
     const body = await renderDocument(context, {
@@ -170,7 +176,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
       // This visitor gets a page streamed as usual; the shared copy is rendered beside it.
       if (shared === undefined) {
         sharedPages
-          .remember(sharedKey, () => renderShared(request, reply))
+          .remember(sharedKey, () => renderShared(request, reply, sharedKey))
           .catch((error: unknown) => {
             request.log.warn({ err: error }, 'shared page render failed');
           });

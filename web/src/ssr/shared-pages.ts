@@ -48,13 +48,33 @@ export function personalise(page: SharedPage, values: Record<Slot, string>): str
   return html;
 }
 
+/** The query parameters that change a shared page (the pager's `offset`, the product page's `added`). */
+const PAGE_PARAMS = ['offset', 'added'] as const;
+
 /**
- * The cache key of a request that may get a shared page: a GET of a catalog page by a visitor who
- * is not signed in and has no cart; undefined for anyone else (they get their own render).
+ * The page's own URL: its path and the parameters that change it, in a fixed order. Anything else
+ * in the query (campaign tags, cache busters, junk) is left out, so it can neither make a new cache
+ * entry nor be rendered into a page other visitors get.
+ */
+export function sharedPageUrl(path: string, query: Readonly<Record<string, unknown>>): string {
+  const kept = new URLSearchParams();
+  for (const name of PAGE_PARAMS) {
+    const value = query[name];
+    if (value !== undefined) kept.set(name, String(value));
+  }
+  const search = kept.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+/**
+ * The cache key of a request that may get a shared page (its `sharedPageUrl`): a GET of a catalog
+ * page by a visitor who is not signed in and has no cart; undefined for anyone else (they get their
+ * own render).
  */
 export function sharedPageKey(request: FastifyRequest): string | undefined {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
   if (!(SHARED_PAGE_PATHS as readonly string[]).includes(request.routeOptions.url ?? '')) return undefined;
   if (request.user || request.session.get('cartId')) return undefined;
-  return request.url;
+  const path = request.url.split('?', 1)[0] ?? '/';
+  return sharedPageUrl(path, request.query as Record<string, unknown>);
 }

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { personalise, SLOT_VALUES, sharedPage } from './shared-pages';
+import { personalise, SLOT_VALUES, sharedPage, sharedPageUrl } from './shared-pages';
 
 describe('shared pages', () => {
   it('puts each response’s nonce and CSRF token wherever the stand-ins were rendered', () => {
@@ -19,5 +20,24 @@ describe('shared pages', () => {
 
   it('uses stand-ins that HTML and JSON escaping leave unchanged', () => {
     for (const value of Object.values(SLOT_VALUES)) expect(value).toMatch(/^[a-z0-9]+$/);
+  });
+});
+
+describe('sharedPageUrl', () => {
+  it('keeps only the path and the parameters that change the page, in a fixed order', () => {
+    expect(sharedPageUrl('/c/chairs', { utm_source: 'x', offset: 24 })).toBe('/c/chairs?offset=24');
+    expect(sharedPageUrl('/products/p1', { added: 2, offset: 0 })).toBe('/products/p1?offset=0&added=2');
+    expect(sharedPageUrl('/', {})).toBe('/');
+  });
+
+  it('gives 1,000 random query strings one key', () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const query = Object.fromEntries(
+        new URLSearchParams(`${randomBytes(6).toString('hex')}=${i}&_=${Math.random()}`),
+      );
+      keys.add(sharedPageUrl('/', query));
+    }
+    expect([...keys]).toEqual(['/']);
   });
 });

@@ -29,7 +29,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     });
     await app.register(productsPlugin, { config });
     await app.register(stockPlugin);
-    await app.register(cartsPlugin);
+    await app.register(cartsPlugin, { config });
     await app.register(ordersPlugin, { config });
     await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });

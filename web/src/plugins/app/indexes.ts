@@ -1,4 +1,4 @@
-import { ORDERS, PAYMENTS } from '@az-shop/common';
+import { CARTS, ORDERS, PAYMENTS } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -6,6 +6,10 @@ import fp from 'fastify-plugin';
 export const indexesPlugin = fp(
   async (app: FastifyInstance) => {
     await Promise.all([
+      // Anonymous carts go once their `expiresAt` passes; users' carts have no `expiresAt` and stay.
+      app.db
+        .collection(CARTS)
+        .createIndex({ expiresAt: 1 }, { name: 'anonymous_expire', expireAfterSeconds: 0 }),
       // "My orders", newest first.
       app.db.collection(ORDERS).createIndex({ userId: 1, placedAt: -1 }, { name: 'by_user_placed' }),
       // An order's payment attempts, and whether one is authorized.

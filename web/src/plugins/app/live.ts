@@ -1,9 +1,11 @@
-import { FULFILMENTS, type FulfilmentDocument, STOCK, type StockDocument } from '@az-shop/common';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Errors, FULFILMENTS, type FulfilmentDocument, STOCK, type StockDocument } from '@az-shop/common';
+import type { FastifyInstance, FastifyReply, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebConfig } from '../../config';
+import { clientKey } from '../../limits/client-key';
 import { ChangeHub } from '../../live/change-hub';
 import { type EventStream, openEventStream } from '../../live/event-stream';
+import { streamLeases } from '../../live/stream-leases';
 
 export interface Live {
   /** Changes of `fulfilments`, by order id. */
@@ -17,6 +19,11 @@ export interface Live {
 declare module 'fastify' {
   interface FastifyInstance {
     live: Live;
+    /**
+     * onRequest hook of every live event stream route: at most LIVE_STREAMS_PER_CLIENT streams open
+     * at once per user (or client address), counted across instances; one more is a 429.
+     */
+    liveStreamLimit: onRequestAsyncHookHandler;
   }
 }
 
@@ -45,9 +52,24 @@ export const livePlugin = fp<{ config: WebConfig }>(
       },
     };
     app.decorate('live', live);
+
+    const leases = await streamLeases(app.db);
+    app.decorate('liveStreamLimit', async (request, reply) => {
+      const lease = await leases.acquire(clientKey(request), config.LIVE_STREAMS_PER_CLIENT);
+      if (!lease)
+        throw new Errors.RateLimited('Too many live updates open at once; close a tab and try again');
+      const release = () =>
+        lease.release().catch((error: unknown) => request.log.warn({ err: error }, 'live stream lease kept'));
+      // The response's 'close': the stream ended or the client went away (also for a refused request).
+      // A client gone while the lease was taken closed it already: this instance would renew it forever.
+      if (reply.raw.closed || request.raw.socket?.destroyed) void release();
+      else reply.raw.once('close', release);
+    });
+
     // Open event streams never end on their own: end them, or closing the server would wait for them.
     app.addHook('preClose', async () => {
       for (const stream of [...open]) stream.close();
+      await leases.close();
     });
     app.addHook('onClose', async () => {
       await Promise.all([live.fulfilments.close(), live.stock.close()]);

@@ -25,7 +25,13 @@ function providerFor(config: WebConfig): PaymentProvider {
 export const ordersPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
     const holdMinutes = config.HOLD_MINUTES;
-    const orders = orderService({ db: app.db, products: app.products, carts: app.carts, holdMinutes });
+    const orders = orderService({
+      db: app.db,
+      products: app.products,
+      carts: app.carts,
+      holdMinutes,
+      unpaidCap: { maxOrders: config.MAX_UNPAID_ORDERS_PER_USER, maxUnits: config.MAX_HELD_UNITS_PER_USER },
+    });
     const provider = providerFor(config);
     app.decorate('orders', orders);
     app.decorate('paymentProvider', provider);

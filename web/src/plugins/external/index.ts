@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
 import { csrfPlugin } from './csrf';
 import { helmetPlugin } from './helmet';
@@ -10,17 +11,19 @@ import { staticPlugin } from './static';
 
 export interface ExternalPluginsOptions {
   config: WebConfig;
+  /** The rate limits' shared store. */
+  db: Db;
   publicDir: string;
 }
 
 /** Third-party plugins, in the order requests meet them. */
 export const externalPlugins = fp<ExternalPluginsOptions>(
-  async (app: FastifyInstance, { config, publicDir }) => {
+  async (app: FastifyInstance, { config, db, publicDir }) => {
     await app.register(helmetPlugin, { config });
     await app.register(sessionPlugin, { config });
     await app.register(formbody);
     await app.register(csrfPlugin);
-    await app.register(rateLimitPlugin, { config });
+    await app.register(rateLimitPlugin, { config, db });
     await app.register(staticPlugin, { publicDir });
   },
   { name: 'az-shop-external-plugins' },

@@ -15,13 +15,18 @@ export default async function cartRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/cart/lines',
-    { preHandler: app.csrfProtection, schema: { body: AddLineBody, response: answer } },
+    {
+      onRequest: app.cartRateLimit,
+      preHandler: app.csrfProtection,
+      schema: { body: AddLineBody, response: answer },
+    },
     async (request) => app.carts.add(sessionCartId(request, true), request.body.productId, request.body.qty),
   );
 
   app.put(
     '/cart/lines/:productId',
     {
+      onRequest: app.cartRateLimit,
       preHandler: app.csrfProtection,
       schema: { params: CartLineParams, body: SetLineBody, response: answer },
     },
@@ -31,7 +36,11 @@ export default async function cartRoutes(fastify: FastifyInstance) {
 
   app.delete(
     '/cart/lines/:productId',
-    { preHandler: app.csrfProtection, schema: { params: CartLineParams, response: answer } },
+    {
+      onRequest: app.cartRateLimit,
+      preHandler: app.csrfProtection,
+      schema: { params: CartLineParams, response: answer },
+    },
     async (request) => app.carts.remove(sessionCartId(request, true), request.params.productId),
   );
 }

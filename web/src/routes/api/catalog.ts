@@ -55,7 +55,7 @@ export default async function catalogRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/products/:id/availability/events',
-    { schema: { params: ProductParams } },
+    { onRequest: app.liveStreamLimit, schema: { params: ProductParams } },
     async (request, reply) => {
       const product = await app.products.findById(request.params.id);
       if (!product) throw new Errors.NotFound('Product');

@@ -60,7 +60,7 @@ export default async function orderRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/orders/:id/events',
-    { onRequest: app.requireUser, schema: { params: OrderParams } },
+    { onRequest: [app.requireUser, app.liveStreamLimit], schema: { params: OrderParams } },
     async (request, reply) => {
       const orderId = request.params.id;
       if (!(await app.orders.find(signedIn(request).sub, orderId))) throw new Errors.NotFound('Order');
@@ -79,7 +79,7 @@ export default async function orderRoutes(fastify: FastifyInstance) {
   app.post(
     '/orders/:id/payments',
     {
-      onRequest: app.requireUser,
+      onRequest: [app.paymentRateLimit, app.requireUser],
       preHandler: app.csrfProtection,
       attachValidation: true,
       schema: {
@@ -102,7 +102,11 @@ export default async function orderRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/orders/:id/cancellation',
-    { onRequest: app.requireUser, preHandler: app.csrfProtection, schema: { params: OrderParams } },
+    {
+      onRequest: [app.cancelRateLimit, app.requireUser],
+      preHandler: app.csrfProtection,
+      schema: { params: OrderParams },
+    },
     async (request, reply) => {
       await app.orders.requestCancellation(signedIn(request).sub, request.params.id);
       return reply.code(202).send();

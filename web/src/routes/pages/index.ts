@@ -1,4 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  RouteShorthandOptions,
+} from 'fastify';
 import { type PageRendererOptions, pageRenderer } from '../../ssr/render-page';
 import { FORM_PATHS, PAGE_PATHS } from '../../ui/routes';
 import { pageErrorHandler } from './error-page';
@@ -18,13 +24,20 @@ export default async function pageRoutes(app: FastifyInstance, options: PageRend
   app.setErrorHandler(pageErrorHandler);
   const schema = { params: PageParams, querystring: PageQuery };
   for (const path of PAGE_PATHS) app.get(path, { schema }, render);
+  // Each form shares its limit with the API route doing the same (adding to the cart, paying…).
+  const formLimits: Record<(typeof FORM_PATHS)[number], onRequestAsyncHookHandler> = {
+    '/products/:id': app.cartRateLimit,
+    '/cart': app.cartRateLimit,
+    '/checkout': app.checkoutRateLimit,
+    '/orders/:id': app.cancelRateLimit,
+    '/orders/:id/pay': app.paymentRateLimit,
+  };
   for (const path of FORM_PATHS) {
     const options: RouteShorthandOptions = {
       schema: { ...schema, body: PageForm },
+      onRequest: formLimits[path],
       preHandler: app.csrfProtection,
     };
-    // Placing orders shares its limit with POST /api/checkout.
-    if (path === '/checkout') options.onRequest = app.checkoutRateLimit;
     app.post(path, options, render);
   }
 }

@@ -57,7 +57,8 @@ export function checkoutAction(source: StorefrontData) {
       if (!result.ok) return refused(result.message, result.fieldErrors);
       return redirect(`/orders/${encodeURIComponent(result.orderId)}/pay`);
     } catch (error) {
-      if (statusOf(error) === 409) return refused('Your cart is empty: there is nothing to order.', {}, 409);
+      // 409: the cart is empty, or too many orders wait for payment; the server says which.
+      if (statusOf(error) === 409) return refused((error as Error).message, {}, 409);
       if (statusOf(error) === 429) return refused('Too many attempts. Wait a minute and try again.', {}, 429);
       throw error;
     }
