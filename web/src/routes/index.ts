@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { PageRendererOptions } from '../ssr/render-page';
+import { DEV_CHECKOUT_PATH, isDevProvider } from '../payments/dev-provider';
 import apiRoutes from './api';
 import authRoutes from './auth';
+import devCheckoutRoutes from './dev-checkout';
 import imageRoutes from './images';
 import pageRoutes from './pages';
 
@@ -11,5 +13,7 @@ export default async function routes(app: FastifyInstance, options: PageRenderer
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(authRoutes, { prefix: '/auth', baseUrl });
   await app.register(imageRoutes, { prefix: '/images' });
+  const provider = app.paymentProvider;
+  if (isDevProvider(provider)) await app.register(devCheckoutRoutes, { prefix: DEV_CHECKOUT_PATH, provider });
   await app.register(pageRoutes, options);
 }
