@@ -93,7 +93,11 @@ describe('POST /api/payments/webhooks/stripe', () => {
   });
 
   it.each([
-    ['signed with another secret', (payload: string, signature: string) => ({ payload, signature }), 'whsec_wrong'],
+    [
+      'signed with another secret',
+      (payload: string, signature: string) => ({ payload, signature }),
+      'whsec_wrong',
+    ],
     [
       'a body changed after signing',
       (payload: string, signature: string) => ({ payload: payload.replace('"paid"', '"PAID"'), signature }),
@@ -169,10 +173,15 @@ describe('POST /api/payments/webhooks/stripe', () => {
   it('keeps one authorized payment per order: a second one paid is marked duplicate (ordering owes it back)', async () => {
     const { orderId, paymentId, session } = await startedAttempt();
     const second = await startPayment(sam, orderId);
-    const secondSession = stripe.sessions.find((candidate) => candidate.client_reference_id === second.paymentId);
+    const secondSession = stripe.sessions.find(
+      (candidate) => candidate.client_reference_id === second.paymentId,
+    );
     if (!secondSession) throw new Error('no second session');
     await stripe.deliver(testApp.app, stripe.event('checkout.session.completed', stripe.pay(session.id)));
-    await stripe.deliver(testApp.app, stripe.event('checkout.session.completed', stripe.pay(secondSession.id)));
+    await stripe.deliver(
+      testApp.app,
+      stripe.event('checkout.session.completed', stripe.pay(secondSession.id)),
+    );
     expect(await payments().findOne({ _id: paymentId })).toMatchObject({ status: 'authorized' });
     expect(await payments().findOne({ _id: second.paymentId })).toMatchObject({
       status: 'duplicate',

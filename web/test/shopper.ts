@@ -91,7 +91,10 @@ export async function placeOrder(
     const added = await shopper.request('POST', '/api/cart/lines', { productId, qty });
     expect(added.statusCode).toBe(200);
   }
-  const response = await shopper.request('POST', '/api/checkout', { address: ADDRESS, idempotencyKey: newKey() });
+  const response = await shopper.request('POST', '/api/checkout', {
+    address: ADDRESS,
+    idempotencyKey: newKey(),
+  });
   expect(response.statusCode).toBe(201);
   return (response.json() as { orderId: string }).orderId;
 }

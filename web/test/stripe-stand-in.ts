@@ -119,7 +119,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
 
   function createRefund(form: URLSearchParams): Answer {
     const paymentIntent = form.get('payment_intent');
-    const session = sessions.find((candidate) => candidate.payment_intent && candidate.payment_intent === paymentIntent);
+    const session = sessions.find(
+      (candidate) => candidate.payment_intent && candidate.payment_intent === paymentIntent,
+    );
     if (!paymentIntent || !session)
       return stripeError(400, 'invalid_request_error', `No such payment_intent: '${paymentIntent}'`, {
         code: 'resource_missing',
@@ -131,7 +133,13 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       return stripeError(400, 'invalid_request_error', 'Refund amount is greater than the charge.', {
         code: 'amount_too_large',
       });
-    const refund: StandInRefund = { id: nextId('re'), object: 'refund', amount, payment_intent: paymentIntent, status: 'succeeded' };
+    const refund: StandInRefund = {
+      id: nextId('re'),
+      object: 'refund',
+      amount,
+      payment_intent: paymentIntent,
+      status: 'succeeded',
+    };
     refunds.push(refund);
     return { status: 200, body: refund };
   }
@@ -148,8 +156,10 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     if (replayed) return replayed;
     let result: Answer;
     const retrieve = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(url.pathname);
-    if (method === 'POST' && url.pathname === '/v1/checkout/sessions') result = createSession(await formOf(request));
-    else if (method === 'POST' && url.pathname === '/v1/refunds') result = createRefund(await formOf(request));
+    if (method === 'POST' && url.pathname === '/v1/checkout/sessions')
+      result = createSession(await formOf(request));
+    else if (method === 'POST' && url.pathname === '/v1/refunds')
+      result = createRefund(await formOf(request));
     else if (method === 'GET' && retrieve) {
       const session = sessions.find((candidate) => candidate.id === retrieve[1]);
       result = session
@@ -157,7 +167,12 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         : stripeError(404, 'invalid_request_error', `No such checkout.session: '${retrieve[1]}'`, {
             code: 'resource_missing',
           });
-    } else result = stripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
+    } else
+      result = stripeError(
+        404,
+        'invalid_request_error',
+        `Unrecognized request URL (${method}: ${url.pathname}).`,
+      );
     if (replayKey && method === 'POST') replays.set(replayKey, result);
     return result;
   }

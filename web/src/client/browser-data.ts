@@ -128,7 +128,10 @@ export const browserData: StorefrontData = {
   async pay(orderId, input): Promise<PaymentResult> {
     const response = await call('POST', `/api/orders/${path(orderId)}/payments`, input);
     if (response.ok) {
-      const { paymentId, redirectUrl } = (await response.json()) as { paymentId: string; redirectUrl: string };
+      const { paymentId, redirectUrl } = (await response.json()) as {
+        paymentId: string;
+        redirectUrl: string;
+      };
       return { ok: true, paymentId, redirectUrl };
     }
     const error = await errorOf(response);

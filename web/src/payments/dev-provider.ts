@@ -24,7 +24,10 @@ export interface DevPaymentProvider extends PaymentProvider {
    * What the provider's side does when the shopper submits its page: the webhook it would send, as
    * a Stripe-shaped event signed with this process's secret, for web's webhook code to receive.
    */
-  completeCheckout(payment: { paymentId: string; reference: string }, outcome: 'authorized' | 'declined'): {
+  completeCheckout(
+    payment: { paymentId: string; reference: string },
+    outcome: 'authorized' | 'declined',
+  ): {
     rawBody: Buffer;
     signature: string;
   };
@@ -52,7 +55,8 @@ export function devPaymentProvider({ baseUrl }: { baseUrl: string }): DevPayment
       const event = {
         id: `evt_dev_${randomUUID()}`,
         object: 'event',
-        type: outcome === 'authorized' ? 'checkout.session.completed' : 'checkout.session.async_payment_failed',
+        type:
+          outcome === 'authorized' ? 'checkout.session.completed' : 'checkout.session.async_payment_failed',
         data: {
           object: {
             id: reference,

@@ -43,7 +43,11 @@ export const SIGNATURE_HEADER = 'stripe-signature';
  * Verifies a webhook signed with Stripe's scheme (HMAC-SHA256 of `timestamp.body`, five minutes of
  * tolerance) with the official SDK, then reads it. Both providers sign this way.
  */
-export function readSignedEvent(rawBody: Buffer, signature: string | undefined, secret: string): WebhookEvent {
+export function readSignedEvent(
+  rawBody: Buffer,
+  signature: string | undefined,
+  secret: string,
+): WebhookEvent {
   let parsed: unknown;
   try {
     parsed = Stripe.webhooks.constructEvent(rawBody, signature ?? '', secret);

@@ -17,7 +17,11 @@ function hostOf(apiBase: string): Pick<Stripe.StripeConfig, 'host' | 'port' | 'p
 }
 
 /** Stripe Checkout with the official SDK: a hosted page per attempt, webhooks, refunds. */
-export function stripePaymentProvider({ secretKey, webhookSecret, apiBase }: StripeSettings): PaymentProvider {
+export function stripePaymentProvider({
+  secretKey,
+  webhookSecret,
+  apiBase,
+}: StripeSettings): PaymentProvider {
   const stripe = new Stripe(secretKey, {
     ...(apiBase && hostOf(apiBase)),
     // Retries reuse the request's idempotency key, so a retried create or refund happens once.

@@ -59,7 +59,10 @@ export function webhookReceiver({ db, provider, logger, now = () => new Date() }
     if (event.outcome === 'ignored' || !event.paymentId) return;
     const filter = { _id: event.paymentId, provider: provider.name, providerReference: event.reference };
     if (event.outcome === 'declined') {
-      await payments.updateOne({ ...filter, status: 'pending' }, { $set: { status: 'declined', updatedAt: now() } });
+      await payments.updateOne(
+        { ...filter, status: 'pending' },
+        { $set: { status: 'declined', updatedAt: now() } },
+      );
       return;
     }
     const taken = {

@@ -20,18 +20,20 @@ export default async function paymentWebhookRoutes(app: FastifyInstance) {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
-  app.withTypeProvider<TypeBoxTypeProvider>().post(
-    '/payments/webhooks/:provider',
-    { bodyLimit: 256 * 1024, schema: { params: WebhookParams } },
-    async (request, reply) => {
-      if (request.params.provider !== app.paymentProvider.name) throw new Errors.NotFound('Webhook');
-      if (!Buffer.isBuffer(request.body)) throw new Errors.Validation('Send the event as application/json');
-      const signature = request.headers[SIGNATURE_HEADER];
-      const result = await app.paymentWebhooks(
-        request.body,
-        typeof signature === 'string' ? signature : undefined,
-      );
-      return reply.code(200).send({ received: true, result });
-    },
-  );
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      '/payments/webhooks/:provider',
+      { bodyLimit: 256 * 1024, schema: { params: WebhookParams } },
+      async (request, reply) => {
+        if (request.params.provider !== app.paymentProvider.name) throw new Errors.NotFound('Webhook');
+        if (!Buffer.isBuffer(request.body)) throw new Errors.Validation('Send the event as application/json');
+        const signature = request.headers[SIGNATURE_HEADER];
+        const result = await app.paymentWebhooks(
+          request.body,
+          typeof signature === 'string' ? signature : undefined,
+        );
+        return reply.code(200).send({ received: true, result });
+      },
+    );
 }

@@ -12,7 +12,8 @@ const Params = Type.Object(
 );
 const CardForm = Type.Object(
   {
-    _csrf: Type.String({ maxLength: 200 }),
+    // Checked by app.csrfProtection, which also takes it from the x-csrf-token header.
+    _csrf: Type.Optional(Type.String({ maxLength: 200 })),
     cardNumber: Type.String({ maxLength: 23 }),
   },
   { additionalProperties: false },
@@ -37,14 +38,18 @@ export default async function devCheckoutRoutes(
     return payment;
   }
 
-  app.get('/:paymentId', { onRequest: app.requireUser, schema: { params: Params } }, async (request, reply) => {
-    const payment = await pendingPayment(request, request.params.paymentId);
-    if (payment.status !== 'pending') return reply.redirect(orderPath(payment.orderId), 303);
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(devCheckoutPage(payment, reply.generateCsrf()));
-  });
+  app.get(
+    '/:paymentId',
+    { onRequest: app.requireUser, schema: { params: Params } },
+    async (request, reply) => {
+      const payment = await pendingPayment(request, request.params.paymentId);
+      if (payment.status !== 'pending') return reply.redirect(orderPath(payment.orderId), 303);
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(devCheckoutPage(payment, reply.generateCsrf()));
+    },
+  );
 
   app.post(
     '/:paymentId',
@@ -74,7 +79,10 @@ export default async function devCheckoutRoutes(
         outcome,
       );
       await app.paymentWebhooks(webhook.rawBody, webhook.signature);
-      const next = outcome === 'authorized' ? orderPath(payment.orderId) : `${orderPath(payment.orderId)}/pay?declined=1`;
+      const next =
+        outcome === 'authorized'
+          ? orderPath(payment.orderId)
+          : `${orderPath(payment.orderId)}/pay?declined=1`;
       return reply.redirect(next, 303);
     },
   );

@@ -12,9 +12,7 @@ export function devCheckoutPage(payment: PaymentDocument, csrfToken: string, pro
   const price = escapeHtml(formatPrice({ amount: payment.amount, currency: payment.currency }));
   const action = escapeHtml(`${DEV_CHECKOUT_PATH}/${encodeURIComponent(payment._id)}`);
   const order = escapeHtml(orderPath(payment.orderId));
-  const alert = problem
-    ? `<p role="alert" id="card-error">${escapeHtml(problem)}</p>`
-    : '';
+  const alert = problem ? `<p role="alert" id="card-error">${escapeHtml(problem)}</p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -100,7 +100,9 @@ export function PayPage() {
         <CsrfField />
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <FormAlert message={result?.message ?? (loaded.declined ? DECLINED : undefined)} />
-        <p className="hint">You pay on the payment provider's page; your card details never reach this shop.</p>
+        <p className="hint">
+          You pay on the payment provider's page; your card details never reach this shop.
+        </p>
         <button type="submit" className="button primary" disabled={paying}>
           {paying ? 'Going to the payment page…' : `Pay ${total}`}
         </button>
