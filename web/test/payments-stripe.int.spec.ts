@@ -75,6 +75,12 @@ describe('starting a payment with Stripe Checkout', () => {
     expect(repeat.json()).toEqual({ paymentId, redirectUrl });
     expect(stripe.sessions).toHaveLength(sessionsBefore);
   });
+  it("lets the pay form's redirect reach Stripe Checkout (CSP form-action)", async () => {
+    const page = await testApp.app.inject({ method: 'GET', url: '/' });
+    expect(String(page.headers['content-security-policy'])).toMatch(
+      /form-action [^;]*https:\/\/checkout\.stripe\.com/,
+    );
+  });
 });
 
 describe('POST /api/payments/webhooks/stripe', () => {

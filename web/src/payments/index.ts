@@ -6,6 +6,14 @@ import { stripePaymentProvider } from './stripe-provider';
 
 export type { PaymentProvider } from './provider';
 
+/**
+ * Origins the browser is sent to after posting the pay form, for CSP `form-action` (browsers apply
+ * it to a form's redirects too): Stripe Checkout's page; the dev page is our own origin.
+ */
+export function paymentPageOrigins(config: Pick<WebConfig, 'PAYMENT_PROVIDER'>): string[] {
+  return config.PAYMENT_PROVIDER === 'stripe' ? ['https://checkout.stripe.com'] : [];
+}
+
 /** The configured provider; a `stripe` one without its keys is a ConfigError naming them. */
 export function paymentProviderFor(config: WebConfig): PaymentProvider {
   switch (config.PAYMENT_PROVIDER) {

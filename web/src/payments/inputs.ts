@@ -3,7 +3,9 @@ import type { FormatHints } from '../forms/validate';
 import { IdempotencyKey } from '../orders/inputs';
 
 /** Card fields are never taken here: the card is typed on the provider's page, never sent to this API. */
-const NoCard = Type.Optional(Type.Never({ description: 'card details go to the payment provider, not here' }));
+const NoCard = Type.Optional(
+  Type.Never({ description: 'card details go to the payment provider, not here' }),
+);
 
 /**
  * Starting a payment takes only its idempotency key. The card fields are named to be refused (400):
