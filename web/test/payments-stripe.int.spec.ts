@@ -13,10 +13,7 @@ beforeAll(async () => {
   [stack, stripe] = await Promise.all([startStack(), startStripeStandIn()]);
   testApp = await createTestApp(stack, {
     CHECKOUT_RATE_LIMIT_MAX: '1000',
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-    STRIPE_API_BASE: stripe.apiBase,
+    ...stripe.appSettings,
   });
   await seedProducts(testApp.db, [{ _id: 'stool', heading: 'Pine Stool', amount: 1500 }]);
   sam = await Shopper.signedIn(testApp.app, 'shopper@example.com');

@@ -19,10 +19,7 @@ let sam: Shopper;
 beforeAll(async () => {
   [stack, stripe] = await Promise.all([startStack(), startStripeStandIn()]);
   testApp = await createTestApp(stack, {
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-    STRIPE_API_BASE: stripe.apiBase,
+    ...stripe.appSettings,
   });
   // No stock and no factory: the order stays Backordered, so it can be paid and then cancelled.
   await seedProducts(testApp.db, [{ _id: 'stool', heading: 'Pine Stool', amount: 1500 }]);

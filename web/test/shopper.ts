@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { expect } from 'vitest';
 import type { Db } from 'mongodb';
+import { expect } from 'vitest';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { csrfFor, sessionCookieHeader, setCookieLines, signInThroughApp } from './helper';
 

@@ -31,6 +31,8 @@ export interface StandInRefund {
 export interface StripeStandIn {
   /** `STRIPE_API_BASE` for the app. */
   apiBase: string;
+  /** The app's settings to pay through the stand-in (`createTestApp` overrides). */
+  appSettings: Record<string, string>;
   secretKey: string;
   webhookSecret: string;
   sessions: StandInSession[];
@@ -192,8 +194,15 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  const apiBase = `http://127.0.0.1:${port}`;
   const standIn: StripeStandIn = {
-    apiBase: `http://127.0.0.1:${port}`,
+    apiBase,
+    appSettings: {
+      PAYMENT_PROVIDER: 'stripe',
+      STRIPE_SECRET_KEY: secretKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_BASE: apiBase,
+    },
     secretKey,
     webhookSecret,
     sessions,

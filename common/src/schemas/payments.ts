@@ -5,17 +5,11 @@ export const PAYMENTS = 'payments';
 
 /**
  * An attempt starts `pending` (the shopper is on the provider's page) and the provider's signed
- * webhook moves it once: `authorized` (the money is taken), `declined` (the attempt ended without
- * money), or `duplicate` (the money is taken but another payment of the order was authorized first:
- * ordering records it as a refund due). None of them ever moves back to `pending`.
+ * webhooks move it forward only: `authorized` (the money is taken), `declined` (the attempt ended
+ * without money; a late event saying the money was taken still makes it `authorized`), or
+ * `duplicate` (the money is taken but another payment of the order was authorized first: ordering
+ * records it as a refund due). Nothing moves back to `pending` or away from money taken.
  */
-export const PAYMENT_STATUS = {
-  Pending: 'pending',
-  Authorized: 'authorized',
-  Declined: 'declined',
-  Duplicate: 'duplicate',
-} as const;
-
 export const PaymentStatus = Type.Union([
   Type.Literal('pending'),
   Type.Literal('authorized'),

@@ -3,13 +3,10 @@ import type { PaymentProvider } from './provider';
 import { readSignedEvent, signEvent } from './signed-events';
 
 /** The published test numbers: one always authorizes, one is always declined. */
-export const DEV_CARDS = { authorize: '4242424242424242', decline: '4000000000000002' } as const;
+const DEV_CARDS = { authorize: '4242424242424242', decline: '4000000000000002' } as const;
 
 /** Web serves the dev provider's payment page here (only when PAYMENT_PROVIDER=dev). */
 export const DEV_CHECKOUT_PATH = '/dev-checkout';
-
-export const devCheckoutUrl = (baseUrl: string, paymentId: string) =>
-  `${baseUrl}${DEV_CHECKOUT_PATH}/${encodeURIComponent(paymentId)}`;
 
 /** What the dev page does with a card number: the two test cards, or null for any other number. */
 export function devCardOutcome(cardNumber: string): 'authorized' | 'declined' | null {
@@ -44,7 +41,10 @@ export function devPaymentProvider({ baseUrl }: { baseUrl: string }): DevPayment
     name: 'dev',
     // The dev page sends the shopper on itself, so it needs neither successUrl nor cancelUrl.
     async createCheckout({ paymentId }) {
-      return { reference: `cs_dev_${paymentId}`, redirectUrl: devCheckoutUrl(baseUrl, paymentId) };
+      return {
+        reference: `cs_dev_${paymentId}`,
+        redirectUrl: `${baseUrl}${DEV_CHECKOUT_PATH}/${encodeURIComponent(paymentId)}`,
+      };
     },
     readWebhook: (rawBody, signature) => readSignedEvent(rawBody, signature, secret),
     async refund({ idempotencyKey }) {

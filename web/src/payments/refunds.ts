@@ -20,7 +20,7 @@ export interface RefundDeps {
 }
 
 /** The provider's idempotency key of a refund: one per payment, so any number of tries refunds once. */
-export const refundKeyOf = (paymentId: string) => `refund:${paymentId}`;
+const refundKeyOf = (paymentId: string) => `refund:${paymentId}`;
 
 /** Change-stream filter: fulfilments that owe money back (the handler skips those already refunded). */
 export const REFUNDS_DUE_PIPELINE = [{ $match: { 'fullDocument.refundsDue.0': { $exists: true } } }];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { PageRendererOptions } from '../ssr/render-page';
 import { DEV_CHECKOUT_PATH, isDevProvider } from '../payments/dev-provider';
+import type { PageRendererOptions } from '../ssr/render-page';
 import apiRoutes from './api';
 import authRoutes from './auth';
 import devCheckoutRoutes from './dev-checkout';

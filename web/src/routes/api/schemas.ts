@@ -1,5 +1,5 @@
-import { type TSchema, Type } from 'typebox';
 import { PaymentStatus } from '@az-shop/common/schemas';
+import { type TSchema, Type } from 'typebox';
 
 /**
  * Request and response schemas of the JSON API. Requests: `additionalProperties: false`, bounded

@@ -19,6 +19,7 @@ export function devCheckoutPage(payment: PaymentDocument, csrfToken: string, pro
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Dev payment provider</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <main>
