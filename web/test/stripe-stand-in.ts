@@ -230,7 +230,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       return app.inject({
         method: 'POST',
         url: '/api/payments/webhooks/stripe',
-        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature },
         payload,
       });
     },
