@@ -7,7 +7,7 @@ export interface PaymentProvider {
   readonly name: PaymentProviderName;
   /** Creates the provider's payment page for one attempt; the same `paymentId` gives the same page. */
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
-  /** Checks the webhook's signature and reads it; throws `WebhookRejected` when it is not genuine or not readable. */
+  /** Checks the webhook's signature and reads it; throws a 400 error when it is not genuine or not an event. */
   readWebhook(rawBody: Buffer, signature: string | undefined): WebhookEvent;
   /** Gives money back; the same `idempotencyKey` refunds once however often it is asked. */
   refund(request: RefundRequest): Promise<RefundResult>;
