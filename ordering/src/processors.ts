@@ -18,7 +18,7 @@ import { ensureOrderingIndexes } from './indexes';
 /**
  * Everything ordering reacts to, in one list: the answer to "what does ordering do?".
  * - orders insert → onOrderPlaced: a fulfilment, stock held (Reserved) or queued (Backordered)
- * - payments → onPaymentAuthorized: paid, or a refund due
+ * - payments (inserted pending, updated by the provider's webhook) → onPaymentAuthorized: paid, or a refund due
  * - order_cancellations → onCancellationRequested: Cancelled and released, or refused
  * - factory_output → onFactoryOutput: onHand += qty once, backorders served first come first served
  * - timers: expiry at payBy, picking (capacity-limited) → Shipped → Delivered

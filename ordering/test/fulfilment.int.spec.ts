@@ -126,6 +126,34 @@ describe('ordering against the dev Mongo server', () => {
     expect(await stockBalanceProblems(db, 'p2')).toEqual([]);
   });
 
+  it('a payment inserted pending is paid by its update to authorized; repeats and a duplicate are handled once', async () => {
+    await startOrdering();
+    const c = collections(db);
+    const o = order('o1', [{ productId: 'p1', qty: 1 }]);
+    await c.orders.insertOne(o);
+    await waitForStage('o1', 'Backordered');
+    // As web writes it: pending while the shopper is on the provider's page, then the webhook's update.
+    await c.payments.insertOne({ ...payment(o, 'pay1'), status: 'pending' });
+    await c.payments.insertOne({ ...payment(o, 'pay2'), status: 'pending' });
+    await c.payments.updateOne({ _id: 'pay1' }, { $set: { status: 'authorized' } });
+    await eventually(async () => (await c.fulfilments.findOne({ _id: 'o1' }))?.paid === true, {
+      what: 'paid',
+    });
+    await c.payments.updateOne({ _id: 'pay1' }, { $set: { updatedAt: new Date() } });
+    await c.payments.updateOne({ _id: 'pay2' }, { $set: { status: 'duplicate' } });
+    await c.payments.updateOne({ _id: 'pay2' }, { $set: { updatedAt: new Date() } });
+    await eventually(async () => (await c.fulfilments.findOne({ _id: 'o1' }))?.refundsDue.length === 1, {
+      what: 'the duplicate owed back',
+    });
+    const f = await c.fulfilments.findOne({ _id: 'o1' });
+    expect(f).toMatchObject({
+      paid: true,
+      paymentId: 'pay1',
+      refundsDue: [{ paymentId: 'pay2', amount: o.total }],
+    });
+    expect(f?.history.filter((entry) => entry.note === 'paid')).toHaveLength(1);
+  });
+
   it('a paid backorder proceeds when stock arrives (first come, first served)', async () => {
     await startOrdering();
     const c = collections(db);

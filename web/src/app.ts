@@ -1,7 +1,8 @@
-import { createServiceApp, type Logger, mongoReadiness } from '@az-shop/common';
+import { createServiceApp, type Logger, mongoReadiness, type ReadinessCheck } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import type { WebConfig } from './config';
+import type { PaymentProvider } from './payments';
 import { appPlugins } from './plugins/app';
 import { externalPlugins } from './plugins/external';
 import routes from './routes';
@@ -14,23 +15,35 @@ export interface AppDeps {
   db: Db;
   /** Folder holding `assets/` from the esbuild browser build. */
   publicDir: string;
+  /** The provider the caller's refund processor uses too; from config when absent. */
+  paymentProvider?: PaymentProvider;
+  /** More readiness checks (the caller's processors). */
+  checks?: Record<string, ReadinessCheck>;
 }
 
 /**
  * The web app: shared HTTP shell (errors, health, metrics), then third-party plugins, then our own
  * decorators, then routes. Nothing listens here; main.ts does, and tests use `app.inject()`.
  */
-export async function buildApp({ config, logger, db, publicDir }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  logger,
+  db,
+  publicDir,
+  paymentProvider,
+  checks,
+}: AppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({
     logger,
     server: serverOptions(config),
     checks: {
       mongo: mongoReadiness(db),
       blob: async () => ({ ok: await app.blob.exists() }),
+      ...checks,
     },
   });
   await app.register(externalPlugins, { config, db, publicDir });
-  await app.register(appPlugins, { config, db });
+  await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
   await app.register(routes, {
     baseUrl: config.WEB_BASE_URL,
     sharedPageTtlMs: config.PAGE_CACHE_SECONDS * 1000,

@@ -60,10 +60,30 @@ export const webConfigSchema = Type.Object({
     default: 15,
     description: 'how long an unpaid order holds stock (the same variable ordering reads); sets payBy',
   }),
-  PAYMENT_PROVIDER: Type.Union([Type.Literal('dev')], {
+  PAYMENT_PROVIDER: Type.Union([Type.Literal('dev'), Type.Literal('stripe')], {
     default: 'dev',
-    description: 'card payments: dev authorizes 4242 4242 4242 4242 and declines 4000 0000 0000 0002',
+    description:
+      "where shoppers pay: stripe (Stripe Checkout), or dev (web's own test page: 4242 4242 4242 4242 authorizes, 4000 0000 0000 0002 declines)",
   }),
+  STRIPE_SECRET_KEY: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Stripe API secret key (sk_…); required when PAYMENT_PROVIDER=stripe',
+    }),
+  ),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'signing secret (whsec_…) of the Stripe webhook endpoint; required when PAYMENT_PROVIDER=stripe',
+    }),
+  ),
+  STRIPE_API_BASE: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/]+$',
+      description: "another origin for the Stripe API (a local stand-in in tests); Stripe's own when unset",
+    }),
+  ),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({
     minimum: 1,
     default: 60,

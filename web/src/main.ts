@@ -1,10 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { connectMongo, createLogger, createShutdown, loadConfig } from '@az-shop/common';
+import { ConfigError, connectMongo, createLogger, createShutdown, loadConfig } from '@az-shop/common';
 import { buildApp } from './app';
 import { webConfigSchema, webProductionRules } from './config';
 import { seedDemoShop } from './demo';
+import { type PaymentProvider, paymentProviderFor } from './payments';
+import { registerWebProcessors } from './processors';
 
 const config = loadConfig(webConfigSchema, { productionRules: webProductionRules });
+const paymentProvider = providerOrExit();
 const logger = createLogger('web', config);
 const shutdown = createShutdown(logger);
 
@@ -13,7 +16,18 @@ shutdown.add('mongo', () => mongo.close());
 
 // The bundle is dist/main.js; esbuild writes the browser assets to dist/public/assets beside it.
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
-const app = await buildApp({ config, logger, db: mongo.db, publicDir });
+const reactions = registerWebProcessors({ db: mongo.db, logger, provider: paymentProvider });
+await reactions.start();
+shutdown.add('processors', reactions.stop);
+
+const app = await buildApp({
+  config,
+  logger,
+  db: mongo.db,
+  publicDir,
+  paymentProvider,
+  checks: reactions.checks(),
+});
 shutdown.add('http', () => app.close());
 
 if (config.DEMO_SEED) {
@@ -28,3 +42,14 @@ if (config.DEMO_SEED) {
 
 await app.listen({ port: config.WEB_PORT, host: config.HOST });
 logger.info({ url: config.WEB_BASE_URL, port: config.WEB_PORT }, 'web ready');
+
+/** A provider's missing settings stop the process like any bad variable: one line each, exit 1. */
+function providerOrExit(): PaymentProvider {
+  try {
+    return paymentProviderFor(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

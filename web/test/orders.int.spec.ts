@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { devPaymentProvider } from '../src/payments/dev-provider';
-import type { PaymentProvider } from '../src/payments/provider';
-import { paymentService } from '../src/payments/service';
+import { PAYMENT_EVENTS } from '../src/payments/webhooks';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { createTestApp, type Stack, seedProducts, startStack, type TestApp } from './helper';
-import { ADDRESS, clearCarts, newKey, Shopper } from './shopper';
+import { ADDRESS, clearCarts, newKey, placeOrder, Shopper, startPayment } from './shopper';
 
 let stack: Stack;
 let testApp: TestApp;
@@ -32,33 +30,6 @@ afterAll(async () => {
   await testApp?.close();
   await stack?.stop();
 });
-
-/** Puts products in the shopper's cart and checks out; returns the order id. */
-async function placeOrder(
-  shopper: Shopper,
-  lines: Record<string, number> = { chair: 2, stool: 1 },
-): Promise<string> {
-  for (const [productId, qty] of Object.entries(lines)) {
-    const added = await shopper.request('POST', '/api/cart/lines', { productId, qty });
-    expect(added.statusCode).toBe(200);
-  }
-  const response = await shopper.request('POST', '/api/checkout', {
-    address: ADDRESS,
-    idempotencyKey: newKey(),
-  });
-  expect(response.statusCode).toBe(201);
-  return (response.json() as { orderId: string }).orderId;
-}
-
-function pay(shopper: Shopper, orderId: string, cardNumber: string, idempotencyKey = newKey(), extra = {}) {
-  return shopper.request('POST', `/api/orders/${orderId}/payments`, {
-    cardNumber,
-    expiry: '12/39',
-    cvc: '123',
-    idempotencyKey,
-    ...extra,
-  });
-}
 
 /** A fulfilment document as ordering writes it. */
 async function writeFulfilment(orderId: string, stage: string, userId = 'shopper-0001') {
@@ -275,7 +246,9 @@ describe('GET /api/orders and /api/orders/:id', () => {
       expect(response.statusCode).toBe(404);
       expect(response.json()).toEqual({ error: 'NOT_FOUND', message: 'Order not found' });
     }
-    const payment = await pay(ada, orderId, '4242 4242 4242 4242');
+    const payment = await ada.request('POST', `/api/orders/${orderId}/payments`, {
+      idempotencyKey: newKey(),
+    });
     expect(payment.statusCode).toBe(404);
     const cancel = await ada.request('POST', `/api/orders/${orderId}/cancellation`);
     expect(cancel.statusCode).toBe(404);
@@ -318,147 +291,159 @@ describe('GET /api/orders and /api/orders/:id', () => {
   });
 });
 
-describe('POST /api/orders/:id/payments', () => {
-  it('keeps one authorization when two attempts with different keys race, voiding the other', async () => {
-    const orderId = await placeOrder(sam);
-    // The dev provider, made to answer only once both attempts are at it: both have passed the
-    // "already paid?" check, so only the unique index can keep the second one out.
-    const dev = devPaymentProvider();
-    const voided: string[] = [];
-    let arrived = 0;
-    let release: () => void = () => {};
-    const bothArrived = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const racing: PaymentProvider = {
-      ...dev,
-      async authorize(request) {
-        if (++arrived === 2) release();
-        await bothArrived;
-        return dev.authorize(request);
-      },
-      async voidAuthorization(reference) {
-        voided.push(reference);
-      },
-    };
-    const service = paymentService({
-      db: testApp.db,
-      orders: testApp.app.orders,
-      provider: racing,
-      holdMinutes: testApp.config.HOLD_MINUTES,
-    });
-    const attempt = () =>
-      service.pay('shopper-0001', orderId, {
-        cardNumber: '4242 4242 4242 4242',
-        expiry: '12/39',
-        cvc: '123',
-        idempotencyKey: newKey(),
-      });
-    const outcomes = await Promise.allSettled([attempt(), attempt()]);
-    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
-    const refused = outcomes.find((outcome) => outcome.status === 'rejected');
-    expect(refused?.status === 'rejected' && refused.reason).toMatchObject({ statusCode: 409 });
-    expect(voided).toHaveLength(1);
-    expect(await testApp.db.collection('payments').countDocuments({ orderId, status: 'authorized' })).toBe(1);
-  });
+describe('POST /api/orders/:id/payments and the dev payment page', () => {
+  const payments = () => testApp.db.collection<{ _id: string; status: string }>('payments');
 
-  it('records a declined card (402) and leaves the order unpaid, then authorizes the order total', async () => {
+  it('sends the shopper to the dev page; a declined card leaves the order unpaid, another attempt pays it', async () => {
     const orderId = await placeOrder(sam);
-    const declined = await pay(sam, orderId, '4000 0000 0000 0002');
-    expect(declined.statusCode).toBe(402);
-    const declinedBody = declined.json() as { error: string; details: { paymentId: string } };
-    expect(declinedBody).toMatchObject({ error: 'PAYMENT_DECLINED', message: expect.any(String) });
-    expect(
-      await testApp.db.collection('payments').findOne({ _id: declinedBody.details.paymentId } as object),
-    ).toMatchObject({
+    const first = await startPayment(sam, orderId);
+    expect(first.redirectUrl).toBe(`${testApp.config.WEB_BASE_URL}/dev-checkout/${first.paymentId}`);
+    expect(await payments().findOne({ _id: first.paymentId })).toMatchObject({
       orderId,
-      status: 'declined',
+      status: 'pending',
       amount: 11498,
       currency: 'EUR',
       provider: 'dev',
       partition_key: 'shopper-0001',
     });
+
+    const page = await sam.request('GET', `/dev-checkout/${first.paymentId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('€114.98');
+    expect(page.body).toContain('4242 4242 4242 4242');
+    expect(page.body).not.toMatch(/<script|style=/);
+
+    const declined = await sam.request('POST', `/dev-checkout/${first.paymentId}`, {
+      cardNumber: '4000 0000 0000 0002',
+    });
+    expect(declined.statusCode).toBe(303);
+    expect(declined.headers.location).toBe(`/orders/${orderId}/pay?declined=1`);
+    expect(await payments().findOne({ _id: first.paymentId })).toMatchObject({ status: 'declined' });
     expect((await sam.request('GET', `/api/orders/${orderId}`)).json()).toMatchObject({ paid: false });
 
     const key = newKey();
-    const authorized = await pay(sam, orderId, '4242424242424242', key);
-    expect(authorized.statusCode).toBe(201);
-    const { paymentId, status } = authorized.json() as { paymentId: string; status: string };
-    expect(status).toBe('authorized');
-    expect(await testApp.db.collection('payments').findOne({ _id: paymentId } as object)).toMatchObject({
-      status: 'authorized',
-      amount: 11498,
-      userId: 'shopper-0001',
-      providerReference: expect.any(String),
-      cardLast4: '4242',
+    const second = await startPayment(sam, orderId, key);
+    const paid = await sam.request('POST', new URL(second.redirectUrl).pathname, {
+      cardNumber: '4242424242424242',
     });
-    const stored = JSON.stringify(await testApp.db.collection('payments').find({ orderId }).toArray());
-    expect(stored, 'no full card number is kept').not.toContain('4242424242424242');
-    const order = (await sam.request('GET', `/api/orders/${orderId}`)).json();
-    expect(order).toMatchObject({
+    expect(paid.statusCode).toBe(303);
+    expect(paid.headers.location).toBe(`/orders/${orderId}`);
+    expect(await payments().findOne({ _id: second.paymentId })).toMatchObject({
+      status: 'authorized',
+      providerPaymentId: expect.any(String),
+    });
+    const stored = JSON.stringify(await payments().find({ orderId }).toArray());
+    expect(stored, 'no card number is kept').not.toMatch(/4242424242424242|0000000000000002/);
+    expect((await sam.request('GET', `/api/orders/${orderId}`)).json()).toMatchObject({
       paid: true,
       payments: [
-        { id: paymentId, status: 'authorized', last4: '4242' },
-        { status: 'declined', last4: '0002' },
+        { id: second.paymentId, status: 'authorized' },
+        { id: first.paymentId, status: 'declined' },
       ],
     });
+    // Both confirmations came through the webhook code, recorded by event id.
+    expect(
+      await testApp.db
+        .collection(PAYMENT_EVENTS)
+        .countDocuments({ paymentId: { $in: [first.paymentId, second.paymentId] } }),
+    ).toBe(2);
 
-    // The same key again is the same attempt; a new attempt on a paid order is refused.
-    const repeat = await pay(sam, orderId, '4242424242424242', key);
+    // The same key again is the same attempt; a new attempt on a paid order is refused; the page is done.
+    const repeat = await sam.request('POST', `/api/orders/${orderId}/payments`, { idempotencyKey: key });
     expect(repeat.statusCode).toBe(200);
-    expect(repeat.json()).toEqual({ paymentId, status: 'authorized' });
-    expect((await pay(sam, orderId, '4242424242424242')).statusCode).toBe(409);
-    expect(await testApp.db.collection('payments').countDocuments({ orderId })).toBe(2);
+    expect(repeat.json()).toEqual(second);
+    expect(
+      (await sam.request('POST', `/api/orders/${orderId}/payments`, { idempotencyKey: newKey() })).statusCode,
+    ).toBe(409);
+    expect((await sam.request('GET', `/dev-checkout/${second.paymentId}`)).headers.location).toBe(
+      `/orders/${orderId}`,
+    );
+    expect(await payments().countDocuments({ orderId })).toBe(2);
   });
 
-  it.each([
-    ['a number failing Luhn', { cardNumber: '4242 4242 4242 4241' }, 'cardNumber'],
-    ['a valid number the dev provider does not take', { cardNumber: '5555 5555 5555 4444' }, 'cardNumber'],
-    ['letters in the number', { cardNumber: '4242-4242' }, 'cardNumber'],
-    ['an expired card', { expiry: '01/20' }, 'expiry'],
-    ['a malformed expiry', { expiry: '2039-12' }, 'expiry'],
-    ['a short CVC', { cvc: '12' }, 'cvc'],
-    ['an operator object', { cvc: { $ne: '' } }, 'cvc'],
-  ])('answers 400 for %s, naming the field', async (_name, change, field) => {
+  it('keeps one authorized payment when two started attempts are both paid: the second is marked duplicate', async () => {
     const orderId = await placeOrder(sam, { stool: 1 });
-    const response = await sam.request('POST', `/api/orders/${orderId}/payments`, {
-      cardNumber: '4242 4242 4242 4242',
-      expiry: '12/39',
-      cvc: '123',
-      idempotencyKey: newKey(),
-      ...change,
-    });
-    expect(response.statusCode).toBe(400);
-    const body = response.json() as { details: { path: string }[] };
-    expect(body.details.map((detail) => detail.path.split('/').at(-1))).toContain(field);
-    expect(await testApp.db.collection('payments').countDocuments({ orderId })).toBe(0);
+    const [one, two] = await Promise.all([startPayment(sam, orderId), startPayment(sam, orderId)]);
+    const paid = await Promise.all(
+      [one, two].map((attempt) =>
+        sam.request('POST', new URL(attempt.redirectUrl).pathname, { cardNumber: '4242 4242 4242 4242' }),
+      ),
+    );
+    expect(paid.map((response) => response.statusCode)).toEqual([303, 303]);
+    const statuses = (await payments().find({ orderId }).toArray()).map((payment) => payment.status).sort();
+    expect(statuses).toEqual(['authorized', 'duplicate']);
   });
 
-  it('refuses to take money after payBy or for an ended order (409)', async () => {
+  it('never takes a card: card fields in the API are a 400 and nothing is stored', async () => {
+    const orderId = await placeOrder(sam, { stool: 1 });
+    for (const body of [
+      { cardNumber: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', idempotencyKey: newKey() },
+      { idempotencyKey: { $ne: '' } },
+      {},
+    ]) {
+      const response = await sam.request('POST', `/api/orders/${orderId}/payments`, body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'VALIDATION_FAILED' });
+    }
+    expect(await payments().countDocuments({ orderId })).toBe(0);
+  });
+
+  it('refuses to start a payment after payBy or for an ended order (409)', async () => {
     const late = await placeOrder(sam, { stool: 1 });
     await testApp.db
       .collection<{ _id: string }>('orders')
       .updateOne({ _id: late }, { $set: { payBy: new Date(Date.now() - 1000) } });
-    expect((await pay(sam, late, '4242424242424242')).statusCode).toBe(409);
+    const start = (orderId: string) =>
+      sam.request('POST', `/api/orders/${orderId}/payments`, { idempotencyKey: newKey() });
+    expect((await start(late)).statusCode).toBe(409);
     const cancelled = await placeOrder(sam, { stool: 1 });
     await writeFulfilment(cancelled, 'Cancelled');
-    expect((await pay(sam, cancelled, '4242424242424242')).statusCode).toBe(409);
-    expect(
-      await testApp.db.collection('payments').countDocuments({ orderId: { $in: [late, cancelled] } }),
-    ).toBe(0);
+    expect((await start(cancelled)).statusCode).toBe(409);
+    expect(await payments().countDocuments({ orderId: { $in: [late, cancelled] } })).toBe(0);
   });
 
   it('needs a signed-in user (401) and the CSRF token (403)', async () => {
     const orderId = await placeOrder(sam, { stool: 1 });
     const visitor = await Shopper.anonymous(testApp.app);
-    expect((await pay(visitor, orderId, '4242424242424242')).statusCode).toBe(401);
-    const noToken = await sam.request(
-      'POST',
-      `/api/orders/${orderId}/payments`,
-      { cardNumber: '4242424242424242', expiry: '12/39', cvc: '123', idempotencyKey: newKey() },
-      { csrf: false },
-    );
+    const body = { idempotencyKey: newKey() };
+    expect((await visitor.request('POST', `/api/orders/${orderId}/payments`, body)).statusCode).toBe(401);
+    const noToken = await sam.request('POST', `/api/orders/${orderId}/payments`, body, { csrf: false });
     expect(noToken.statusCode).toBe(403);
+  });
+
+  it("keeps the dev page to the payment's owner, with its CSRF token, and only the test cards", async () => {
+    const orderId = await placeOrder(sam, { stool: 1 });
+    const { paymentId } = await startPayment(sam, orderId);
+    const page = `/dev-checkout/${paymentId}`;
+    expect((await ada.request('GET', page)).statusCode).toBe(404);
+    expect((await ada.request('POST', page, { cardNumber: '4242424242424242' })).statusCode).toBe(404);
+    expect(
+      (await sam.request('POST', page, { cardNumber: '4242424242424242' }, { csrf: false })).statusCode,
+    ).toBe(403);
+    const other = await sam.request('POST', page, { cardNumber: '5555 5555 5555 4444' });
+    expect(other.statusCode).toBe(400);
+    expect(other.body).toMatch(/role="alert"[^>]*>Use a test card/);
+    expect(await payments().findOne({ _id: paymentId })).toMatchObject({ status: 'pending' });
+  });
+
+  it('refuses a dev webhook that this process did not sign (400), so nobody can pay with a forged one', async () => {
+    const orderId = await placeOrder(sam, { stool: 1 });
+    const { paymentId } = await startPayment(sam, orderId);
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/payments/webhooks/dev',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      payload: JSON.stringify({
+        id: 'evt_forged',
+        type: 'checkout.session.completed',
+        data: {
+          object: { id: `cs_dev_${paymentId}`, object: 'checkout.session', client_reference_id: paymentId },
+        },
+      }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(await payments().findOne({ _id: paymentId })).toMatchObject({ status: 'pending' });
   });
 });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from 'mongodb';
+import { expect } from 'vitest';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { csrfFor, sessionCookieHeader, setCookieLines, signInThroughApp } from './helper';
 
@@ -79,4 +80,46 @@ export function newKey(): string {
 /** Empties every cart (tests in one file share the seeded users). */
 export async function clearCarts(db: Db): Promise<void> {
   await db.collection('carts').deleteMany({});
+}
+
+/** Puts products in the shopper's cart and checks out; returns the order id. */
+export async function placeOrder(
+  shopper: Shopper,
+  lines: Record<string, number> = { chair: 2, stool: 1 },
+): Promise<string> {
+  for (const [productId, qty] of Object.entries(lines)) {
+    const added = await shopper.request('POST', '/api/cart/lines', { productId, qty });
+    expect(added.statusCode).toBe(200);
+  }
+  const response = await shopper.request('POST', '/api/checkout', {
+    address: ADDRESS,
+    idempotencyKey: newKey(),
+  });
+  expect(response.statusCode).toBe(201);
+  return (response.json() as { orderId: string }).orderId;
+}
+
+/** Starts a payment attempt (`POST /api/orders/:id/payments`): the provider's page to go to. */
+export async function startPayment(
+  shopper: Shopper,
+  orderId: string,
+  idempotencyKey = newKey(),
+): Promise<{ paymentId: string; redirectUrl: string }> {
+  const response = await shopper.request('POST', `/api/orders/${orderId}/payments`, { idempotencyKey });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { paymentId: string; redirectUrl: string };
+}
+
+/**
+ * Pays an order as a shopper does with the dev provider: starts the attempt, then submits the dev
+ * payment page with a test card. Answers the page's redirect and the payment id.
+ */
+export async function payWithDevCard(
+  shopper: Shopper,
+  orderId: string,
+  cardNumber = '4242 4242 4242 4242',
+): Promise<{ paymentId: string; response: LightMyRequestResponse }> {
+  const { paymentId, redirectUrl } = await startPayment(shopper, orderId);
+  const response = await shopper.request('POST', new URL(redirectUrl).pathname, { cardNumber });
+  return { paymentId, response };
 }

@@ -12,8 +12,6 @@ export const Errors = {
   Unauthorized: createError('UNAUTHORIZED', 'Sign in to continue', 401),
   PreconditionFailed: createError('PRECONDITION_FAILED', '%s', 412),
   NotReady: createError('NOT_READY', '%s', 503),
-  /** A card payment was refused; the attempt is recorded (details carry its id). */
-  PaymentDeclined: createError('PAYMENT_DECLINED', '%s', 402),
   RateLimited: createError('RATE_LIMITED', '%s', 429),
 } as const;
 

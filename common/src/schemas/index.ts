@@ -6,6 +6,7 @@ export * from './orders';
 export * from './payments';
 export * from './production-requests';
 export * from './products';
+export * from './refunds';
 export * from './sessions';
 export * from './shared';
 export * from './stock';

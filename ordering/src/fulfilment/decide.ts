@@ -164,7 +164,7 @@ function allocateLine(
 }
 
 function authorizePayment(command: Command<'AuthorizePayment'>, state: Fulfilment, now: Date) {
-  if (command.status !== 'authorized') return [];
+  if (command.status !== 'authorized' && command.status !== 'duplicate') return [];
   if (state.paymentId === command.paymentId) return [];
   if (state.refundsDue.some((refund) => refund.paymentId === command.paymentId)) return [];
   const refund = (reason: string): FulfilmentEvent[] => [
@@ -181,7 +181,8 @@ function authorizePayment(command: Command<'AuthorizePayment'>, state: Fulfilmen
   ];
   // Never applied to someone else's order, whatever it pays: given back to whoever paid.
   if (!isOwner(command, state)) return refund("paid by another user than the order's");
-  if (state.paid) return refund('the order was already paid');
+  // Web marks a payment `duplicate` when another one of the order was authorized first.
+  if (state.paid || command.status === 'duplicate') return refund('the order was already paid');
   if (isTerminal(state.stage)) return refund(`the order is ${state.stage}`);
   if (command.amount !== state.total || command.currency !== state.currency) {
     return refund(

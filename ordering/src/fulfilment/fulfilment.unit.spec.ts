@@ -262,10 +262,18 @@ describe('fulfilment decider', () => {
       });
     });
 
-    it('ignores a declined payment', () => {
+    it.each(['declined', 'pending'])('ignores a %s payment', (status) => {
       given([placed, ...reserved])
-        .when(pay({ status: 'declined' }))
+        .when(pay({ status }))
         .thenEvents([]);
+    });
+
+    it('owes back a payment web marked duplicate, even before the first one is seen', () => {
+      const state = given([placed, ...reserved])
+        .when(pay({ paymentId: 'pay2', status: 'duplicate' }))
+        .after();
+      expect(state?.paid).toBe(false);
+      expect(state?.refundsDue).toMatchObject([{ paymentId: 'pay2', reason: 'the order was already paid' }]);
     });
 
     it('ignores the same payment twice', () => {

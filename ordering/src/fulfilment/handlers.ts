@@ -4,12 +4,12 @@ import {
   type FactoryOutputDocument,
   FactoryOutputDocument as FactoryOutputSchema,
   FULFILMENT_STAGE,
+  MONEY_TAKEN_STATUSES,
   ORDERS,
   type OrderCancellationDocument,
   OrderCancellationDocument as OrderCancellationSchema,
   type OrderDocument,
   OrderDocument as OrderSchema,
-  PAYMENT_STATUS,
   type PaymentDocument,
   PaymentDocument as PaymentSchema,
   PRODUCTS,
@@ -229,11 +229,16 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       await placeOrder(event.fullDocument);
     },
 
-    /** Authorized for the order's amount → paid; otherwise the payment is recorded as a refund due, never lost. */
+    /**
+     * Authorized for the order's amount → paid; otherwise the payment is recorded as a refund due,
+     * never lost. A payment is inserted pending and becomes authorized by an update (the provider's
+     * webhook), so inserts and updates alike are read from the document's current status; a repeat
+     * changes nothing (decide knows the payment).
+     */
     async onPaymentAuthorized(event: ProcessorEvent): Promise<void> {
       const payment = incoming<PaymentDocument>(event, PaymentSchema, 'payment');
       if (!payment) return;
-      if (payment.status !== PAYMENT_STATUS.Authorized) return;
+      if (!MONEY_TAKEN_STATUSES.includes(payment.status)) return;
       const fulfilment = await fulfilmentOf(payment.orderId);
       if (!fulfilment) {
         await recordUnknownOrderPayment(payment);

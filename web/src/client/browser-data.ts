@@ -128,17 +128,13 @@ export const browserData: StorefrontData = {
   async pay(orderId, input): Promise<PaymentResult> {
     const response = await call('POST', `/api/orders/${path(orderId)}/payments`, input);
     if (response.ok) {
-      const { paymentId, status } = (await response.json()) as {
+      const { paymentId, redirectUrl } = (await response.json()) as {
         paymentId: string;
-        status: 'authorized' | 'declined';
+        redirectUrl: string;
       };
-      return { ok: true, paymentId, status };
+      return { ok: true, paymentId, redirectUrl };
     }
     const error = await errorOf(response);
-    if (error.statusCode === 402) {
-      const paymentId = (error.details as { paymentId?: string } | undefined)?.paymentId ?? '';
-      return { ok: true, paymentId, status: 'declined', message: error.message };
-    }
     if (error.statusCode === 400)
       return { ok: false, message: error.message, fieldErrors: toFieldErrors(error.details) };
     throw error;

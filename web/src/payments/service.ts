@@ -6,7 +6,6 @@ import {
   isDuplicateKey,
   PAYMENTS,
   type PaymentDocument,
-  type PaymentStatus,
   TERMINAL_FULFILMENT_STAGES,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
@@ -14,24 +13,25 @@ import { checkInput, invalidInput } from '../forms/validate';
 import { paymentIdFor } from '../orders/ids';
 import type { OrderService } from '../orders/service';
 import { payByOf } from '../orders/views';
-import { checkCard } from './card';
 import { PAYMENT_HINTS, PaymentBody } from './inputs';
 import type { PaymentProvider } from './provider';
 
-export interface PaymentOutcome {
+export interface PaymentStart {
   paymentId: string;
-  status: PaymentStatus;
-  message?: string;
-  /** false when this idempotency key had already made the attempt (its answer is repeated). */
+  /** The provider's page: the browser goes there to pay. */
+  redirectUrl: string;
+  /** false when this idempotency key had already started the attempt (its page is given again). */
   created: boolean;
 }
 
 export interface PaymentService {
   /**
-   * One attempt to pay the user's order with a card, for the order's total. 400 (field `details`)
-   * for a bad card, 404 for an order that is not the user's, 409 when paid already or too late.
+   * Starts one attempt to pay the user's order (for its total) on the provider's page. 400 for a bad
+   * key, 404 for an order that is not the user's, 409 when paid already or too late.
    */
-  pay(userId: string, orderId: string, input: unknown): Promise<PaymentOutcome>;
+  start(userId: string, orderId: string, input: unknown): Promise<PaymentStart>;
+  /** The user's payment attempt, or null (someone else's included). */
+  find(userId: string, paymentId: string): Promise<PaymentDocument | null>;
 }
 
 export interface PaymentServiceDeps {
@@ -39,32 +39,51 @@ export interface PaymentServiceDeps {
   orders: OrderService;
   provider: PaymentProvider;
   holdMinutes: number;
+  /** Public origin: the provider sends the shopper back here. */
+  baseUrl: string;
   now?: () => Date;
 }
-
-const DECLINED_MESSAGE = 'The card was declined';
 
 export function paymentService({
   db,
   orders,
   provider,
   holdMinutes,
+  baseUrl,
   now = () => new Date(),
 }: PaymentServiceDeps): PaymentService {
   const payments = db.collection<PaymentDocument>(PAYMENTS);
   const fulfilments = db.collection<FulfilmentDocument>(FULFILMENTS);
 
-  function outcome(payment: PaymentDocument, created: boolean): PaymentOutcome {
-    return {
-      paymentId: payment._id,
-      status: payment.status,
-      created,
-      ...(payment.status === 'declined' && { message: DECLINED_MESSAGE }),
-    };
+  const started = (payment: PaymentDocument, created: boolean): PaymentStart => ({
+    paymentId: payment._id,
+    redirectUrl: payment.redirectUrl ?? '',
+    created,
+  });
+
+  async function refuseIfUnpayable(userId: string, orderId: string, payBy: Date): Promise<void> {
+    if (
+      await payments.findOne(
+        { orderId, partition_key: userId, status: 'authorized' },
+        { projection: { _id: 1 } },
+      )
+    )
+      throw new Errors.Conflict('This order is paid already');
+    const fulfilment = await fulfilments.findOne({ _id: orderId }, { projection: { stage: 1, paid: 1 } });
+    if (fulfilment?.paid) throw new Errors.Conflict('This order is paid already');
+    if (fulfilment && TERMINAL_FULFILMENT_STAGES.includes(fulfilment.stage))
+      throw new Errors.Conflict(
+        fulfilment.stage === FULFILMENT_STAGE.Expired
+          ? 'The time to pay this order has run out'
+          : `This order can no longer be paid (${fulfilment.stage})`,
+      );
+    if (payBy <= now()) throw new Errors.Conflict('The time to pay this order has run out');
   }
 
   return {
-    async pay(userId, orderId, input) {
+    find: (userId, paymentId) => payments.findOne({ _id: paymentId, partition_key: userId }),
+
+    async start(userId, orderId, input) {
       const checked = checkInput(PaymentBody, input, PAYMENT_HINTS);
       if (!checked.ok) throw invalidInput(checked.problems);
       const order = await orders.find(userId, orderId);
@@ -72,34 +91,18 @@ export function paymentService({
 
       const paymentId = paymentIdFor(orderId, checked.value.idempotencyKey);
       const repeat = await payments.findOne({ _id: paymentId });
-      if (repeat) return outcome(repeat, false);
-      if (
-        await payments.findOne(
-          { orderId, partition_key: userId, status: 'authorized' },
-          { projection: { _id: 1 } },
-        )
-      )
-        throw new Errors.Conflict('This order is paid already');
-      const fulfilment = await fulfilments.findOne({ _id: orderId }, { projection: { stage: 1, paid: 1 } });
-      if (fulfilment?.paid) throw new Errors.Conflict('This order is paid already');
-      if (fulfilment && TERMINAL_FULFILMENT_STAGES.includes(fulfilment.stage))
-        throw new Errors.Conflict(
-          fulfilment.stage === FULFILMENT_STAGE.Expired
-            ? 'The time to pay this order has run out'
-            : `This order can no longer be paid (${fulfilment.stage})`,
-        );
-      if (payByOf(order, holdMinutes) <= now())
-        throw new Errors.Conflict('The time to pay this order has run out');
+      if (repeat) return started(repeat, false);
+      await refuseIfUnpayable(userId, orderId, payByOf(order, holdMinutes));
 
-      const card = checkCard(checked.value, now());
-      const problems = card.ok ? provider.checkCard(card.card) : card.problems;
-      if (!card.ok || problems.length > 0) throw invalidInput(problems, 'Check the card details');
-
-      const authorization = await provider.authorize({
+      // The provider's own idempotency (keyed by paymentId) makes a retry after a crash here the same page.
+      const orderUrl = `${baseUrl}/orders/${encodeURIComponent(orderId)}`;
+      const checkout = await provider.createCheckout({
         paymentId,
+        orderId,
         amount: order.total,
         currency: order.currency,
-        card: card.card,
+        successUrl: orderUrl,
+        cancelUrl: `${orderUrl}/pay`,
       });
       const payment: PaymentDocument = {
         _id: paymentId,
@@ -109,9 +112,9 @@ export function paymentService({
         provider: provider.name,
         amount: order.total,
         currency: order.currency,
-        status: authorization.status,
-        providerReference: authorization.reference,
-        cardLast4: card.card.number.slice(-4),
+        status: 'pending',
+        providerReference: checkout.reference,
+        redirectUrl: checkout.redirectUrl,
         createdAt: now(),
       };
       try {
@@ -119,12 +122,10 @@ export function paymentService({
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const stored = await payments.findOne({ _id: paymentId });
-        if (stored) return outcome(stored, false);
-        // Another attempt for this order was authorized meanwhile (one_authorized_per_order).
-        await provider.voidAuthorization(authorization.reference);
-        throw new Errors.Conflict('This order is paid already');
+        if (!stored) throw error;
+        return started(stored, false);
       }
-      return outcome(payment, true);
+      return started(payment, true);
     },
   };
 }

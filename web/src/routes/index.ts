@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { DEV_CHECKOUT_PATH, isDevProvider } from '../payments/dev-provider';
 import type { PageRendererOptions } from '../ssr/render-page';
 import adminApiRoutes from './admin-api';
 import apiRoutes from './api';
 import authRoutes from './auth';
+import devCheckoutRoutes from './dev-checkout';
 import imageRoutes from './images';
 import pageRoutes from './pages';
 
@@ -13,5 +15,7 @@ export default async function routes(app: FastifyInstance, options: PageRenderer
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(authRoutes, { prefix: '/auth', baseUrl });
   await app.register(imageRoutes, { prefix: '/images' });
+  const provider = app.paymentProvider;
+  if (isDevProvider(provider)) await app.register(devCheckoutRoutes, { prefix: DEV_CHECKOUT_PATH, provider });
   await app.register(pageRoutes, options);
 }

@@ -42,8 +42,8 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
 
     async pay(orderId, input) {
       try {
-        const { paymentId, status, message } = await payments.pay(userId(), orderId, input);
-        return { ok: true, paymentId, status, ...(message && { message }) };
+        const { paymentId, redirectUrl } = await payments.start(userId(), orderId, input);
+        return { ok: true, paymentId, redirectUrl };
       } catch (error) {
         const problems = problemsOf(error);
         if (!problems) throw error;

@@ -63,16 +63,13 @@ export type CheckoutResult =
   | { ok: false; message: string; fieldErrors: FieldErrors };
 
 export interface PaymentInput {
-  cardNumber: string;
-  /** MM/YY */
-  expiry: string;
-  cvc: string;
-  /** Generated once per payment page; the same key twice makes one payment attempt. */
+  /** Generated once per payment page; the same key twice starts one payment attempt. */
   idempotencyKey: string;
 }
 
+/** A started attempt: the browser goes to the provider's page (`redirectUrl`) to pay. */
 export type PaymentResult =
-  | { ok: true; paymentId: string; status: 'authorized' | 'declined'; message?: string }
+  | { ok: true; paymentId: string; redirectUrl: string }
   | { ok: false; message: string; fieldErrors: FieldErrors };
 
 /** One entry of a fulfilment's stage history; times are ISO strings (JSON- and hydration-safe). */
@@ -103,7 +100,8 @@ export interface OrderLineView {
 
 export interface PaymentView {
   id: string;
-  status: 'authorized' | 'declined';
+  /** pending: on the provider's page; duplicate: taken after another payment, so refunded. */
+  status: 'pending' | 'authorized' | 'declined' | 'duplicate';
   at: string;
   /** Last four digits of the card. */
   last4?: string;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
+import type { PaymentProvider } from '../../payments';
 import { adminPlugin } from './admin';
 import { authPlugin } from './auth';
 import { blobPlugin } from './blob';
@@ -16,11 +17,13 @@ import { stockPlugin } from './stock';
 export interface AppPluginsOptions {
   config: WebConfig;
   db: Db;
+  /** Built by the caller when it also runs the refund processor with it; from config otherwise. */
+  paymentProvider?: PaymentProvider;
 }
 
 /** The app's own shared things: connections, repositories and auth, as decorators. */
 export const appPlugins = fp<AppPluginsOptions>(
-  async (app: FastifyInstance, { config, db }) => {
+  async (app: FastifyInstance, { config, db, paymentProvider }) => {
     await app.register(mongoPlugin, { db });
     await app.register(indexesPlugin);
     await app.register(blobPlugin, {
@@ -30,7 +33,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     await app.register(productsPlugin, { config });
     await app.register(stockPlugin);
     await app.register(cartsPlugin, { config });
-    await app.register(ordersPlugin, { config });
+    await app.register(ordersPlugin, { config, ...(paymentProvider && { paymentProvider }) });
     await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });
     await app.register(adminPlugin);

@@ -2,11 +2,13 @@ import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isHttps, type WebConfig } from '../../config';
+import { paymentPageOrigins } from '../../payments';
 
 /**
  * Security headers. Scripts run only from our own origin or with the per-request nonce (React's
  * streaming SSR swaps Suspense boundaries in with small inline scripts that carry it). Forms may post
- * to the identity provider because sign-out ends there.
+ * to the identity provider because sign-out ends there, and to the payment provider's page (the pay
+ * form's redirect).
  */
 export const helmetPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
@@ -20,7 +22,7 @@ export const helmetPlugin = fp<{ config: WebConfig }>(
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           connectSrc: ["'self'"],
-          formAction: ["'self'", new URL(config.OIDC_ISSUER).origin],
+          formAction: ["'self'", new URL(config.OIDC_ISSUER).origin, ...paymentPageOrigins(config)],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

@@ -1,4 +1,4 @@
-import { Errors, withDetails } from '@az-shop/common';
+import { Errors } from '@az-shop/common';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -89,14 +89,10 @@ export default async function orderRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const result = await app.payments.pay(signedIn(request).sub, request.params.id, request.body);
-      if (result.status === 'declined')
-        throw withDetails(new Errors.PaymentDeclined(result.message ?? 'The card was declined'), {
-          paymentId: result.paymentId,
-        });
+      const started = await app.payments.start(signedIn(request).sub, request.params.id, request.body);
       return reply
-        .code(result.created ? 201 : 200)
-        .send({ paymentId: result.paymentId, status: result.status });
+        .code(started.created ? 201 : 200)
+        .send({ paymentId: started.paymentId, redirectUrl: started.redirectUrl });
     },
   );
 

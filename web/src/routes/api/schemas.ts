@@ -1,3 +1,4 @@
+import { PaymentStatus } from '@az-shop/common/schemas';
 import { type TSchema, Type } from 'typebox';
 
 /**
@@ -143,7 +144,7 @@ export const OrderViewSchema = Type.Object({
   payments: Type.Array(
     Type.Object({
       id: Type.String(),
-      status: Type.Union([Type.Literal('authorized'), Type.Literal('declined')]),
+      status: PaymentStatus,
       at: Type.String(),
       last4: Type.Optional(Type.String()),
     }),
@@ -152,7 +153,8 @@ export const OrderViewSchema = Type.Object({
   cancellationRequested: Type.Boolean(),
 });
 
+/** A payment attempt started: the browser goes to the provider's page to pay. */
 export const PaymentResponse = Type.Object({
   paymentId: Type.String(),
-  status: Type.Union([Type.Literal('authorized'), Type.Literal('declined')]),
+  redirectUrl: Type.String(),
 });

@@ -94,6 +94,13 @@ function OrderLines({ order }: { order: OrderView }) {
   );
 }
 
+const PAYMENT_STATUS_TEXT: Record<OrderView['payments'][number]['status'], string> = {
+  pending: 'Waiting for the payment provider',
+  authorized: 'Authorized',
+  declined: 'Declined',
+  duplicate: 'Paid twice: refunded',
+};
+
 function Payments({ payments }: { payments: OrderView['payments'] }) {
   if (payments.length === 0) return <p>No payment yet.</p>;
   return (
@@ -101,7 +108,7 @@ function Payments({ payments }: { payments: OrderView['payments'] }) {
       {payments.map((payment) => (
         <li key={payment.id}>
           <time dateTime={payment.at}>{formatDateTime(payment.at)}</time>{' '}
-          {payment.status === 'authorized' ? 'Authorized' : 'Declined'}
+          {PAYMENT_STATUS_TEXT[payment.status]}
           {payment.last4 && ` — card ending ${payment.last4}`}
         </li>
       ))}

@@ -4,6 +4,7 @@ import {
   Form,
   type LoaderFunctionArgs,
   redirect,
+  redirectDocument,
   useActionData,
   useLoaderData,
   useNavigation,
@@ -11,26 +12,24 @@ import {
 import { Countdown } from '../components/countdown';
 import { CsrfField } from '../components/csrf-field';
 import { FormAlert } from '../components/form-alert';
-import { TextField } from '../components/text-field';
-import type { FieldErrors, OrderView, StorefrontData } from '../data';
+import type { OrderView, StorefrontData } from '../data';
 import { formatPrice } from '../format';
 import { formText } from '../forms';
 import { notFound, orRouteError, statusOf } from '../route-errors';
 
 export interface PayData {
   order: OrderView;
-  /** New for every payment page: submitting it twice makes one payment attempt. */
+  /** New for every payment page: submitting it twice starts one payment attempt. */
   idempotencyKey: string;
   /** When the loader ran: the countdown's first render, the same on the server and in hydration. */
   loadedAt: string;
+  /** The provider sent the shopper back after a declined card (`?declined=1`). */
+  declined: boolean;
 }
 
 export interface PayActionData {
   message: string;
-  fieldErrors: FieldErrors;
-  /** The card was declined (the order stays unpaid), as opposed to a field being wrong. */
-  declined: boolean;
-  /** The refused attempt used up its key: the next try is a new attempt, not a replay of this one. */
+  /** A refused start used up nothing, but a fresh key keeps every try its own attempt. */
   idempotencyKey: string;
 }
 
@@ -41,42 +40,39 @@ export function payLoader(source: StorefrontData) {
     const order = await orRouteError(request, () => source.getOrder(params.id ?? ''));
     if (!order) notFound();
     if (order.paid) throw redirect(orderPath(order.id));
-    return { order, idempotencyKey: crypto.randomUUID(), loadedAt: new Date().toISOString() };
+    return {
+      order,
+      idempotencyKey: crypto.randomUUID(),
+      loadedAt: new Date().toISOString(),
+      declined: new URL(request.url).searchParams.get('declined') === '1',
+    };
   };
 }
 
+/** Starts the attempt, then sends the browser to the provider's page (a whole-document load: it is not one of ours). */
 export function payAction(source: StorefrontData) {
   return async ({ params, request }: ActionFunctionArgs) => {
     const orderId = params.id ?? '';
     const form = await request.formData();
-    const input = {
-      cardNumber: formText(form, 'cardNumber'),
-      expiry: formText(form, 'expiry'),
-      cvc: formText(form, 'cvc'),
-      idempotencyKey: formText(form, 'idempotencyKey'),
-    };
-    const refused = (message: string, fieldErrors: FieldErrors, status: 400 | 402) =>
-      data<PayActionData>(
-        { message, fieldErrors, declined: status === 402, idempotencyKey: crypto.randomUUID() },
-        { status },
-      );
     try {
-      const result = await orRouteError(request, () => source.pay(orderId, input));
-      if (!result.ok) return refused(result.message, result.fieldErrors, 400);
-      if (result.status === 'declined') return refused(result.message ?? 'The card was declined.', {}, 402);
-      return redirect(orderPath(orderId));
+      const result = await orRouteError(request, () =>
+        source.pay(orderId, { idempotencyKey: formText(form, 'idempotencyKey') }),
+      );
+      if (!result.ok)
+        return data<PayActionData>(
+          { message: result.message, idempotencyKey: crypto.randomUUID() },
+          { status: 400 },
+        );
+      return redirectDocument(result.redirectUrl);
     } catch (error) {
-      // Already paid (maybe by the first of two clicks): the order page says so.
+      // Already paid (maybe by the first of two clicks), or too late: the order page says which.
       if (statusOf(error) === 409) return redirect(orderPath(orderId));
       throw error;
     }
   };
 }
 
-/** The provider's reason, then what it means here: the order waits for another card. */
-function declinedMessage(reason: string): string {
-  return `${/[.!?]$/.test(reason) ? reason : `${reason}.`} Nothing was charged: try another card.`;
-}
+const DECLINED = 'The card was declined. Nothing was charged: try again with another card.';
 
 export function PayPage() {
   const loaded = useLoaderData() as PayData;
@@ -85,7 +81,7 @@ export function PayPage() {
   const idempotencyKey = result?.idempotencyKey ?? loaded.idempotencyKey;
   const navigation = useNavigation();
   const paying = navigation.state !== 'idle' && navigation.formMethod?.toUpperCase() === 'POST';
-  const errors = result?.fieldErrors ?? {};
+  const total = formatPrice({ amount: order.total, currency: order.currency });
   return (
     <section className="pay" aria-labelledby="pay-heading">
       <h1 id="pay-heading">Pay for your order</h1>
@@ -96,57 +92,19 @@ export function PayPage() {
         </dd>
         <dt>Total</dt>
         <dd className="total" data-testid="pay-total">
-          {formatPrice({ amount: order.total, currency: order.currency })}
+          {total}
         </dd>
       </dl>
       <Countdown until={order.payBy} loadedAt={loadedAt} />
-      <Form method="post" className="card-form">
+      <Form method="post" className="pay-form">
         <CsrfField />
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-        <fieldset>
-          <legend>Card</legend>
-          <FormAlert message={result?.declined ? declinedMessage(result.message) : result?.message} />
-          <TextField
-            name="cardNumber"
-            label="Card number"
-            idPrefix="card"
-            autoComplete="cc-number"
-            inputMode="numeric"
-            required
-            maxLength={23}
-            hint="Test cards: 4242 4242 4242 4242 is authorized, 4000 0000 0000 0002 is declined."
-            error={errors.cardNumber}
-          />
-          <div className="field-row">
-            <TextField
-              name="expiry"
-              label="Expiry (MM/YY)"
-              idPrefix="card"
-              autoComplete="cc-exp"
-              inputMode="numeric"
-              placeholder="MM/YY"
-              pattern="\d{2}/\d{2}"
-              required
-              maxLength={5}
-              className="short"
-              error={errors.expiry}
-            />
-            <TextField
-              name="cvc"
-              label="Security code (CVC)"
-              idPrefix="card"
-              autoComplete="cc-csc"
-              inputMode="numeric"
-              pattern="\d{3,4}"
-              required
-              maxLength={4}
-              className="short"
-              error={errors.cvc}
-            />
-          </div>
-        </fieldset>
+        <FormAlert message={result?.message ?? (loaded.declined ? DECLINED : undefined)} />
+        <p className="hint">
+          You pay on the payment provider's page; your card details never reach this shop.
+        </p>
         <button type="submit" className="button primary" disabled={paying}>
-          {paying ? 'Paying…' : `Pay ${formatPrice({ amount: order.total, currency: order.currency })}`}
+          {paying ? 'Going to the payment page…' : `Pay ${total}`}
         </button>
       </Form>
     </section>
