@@ -4,8 +4,8 @@ import {
   createTestApp,
   csrfFor,
   loginAs,
-  seedProducts,
   type Stack,
+  seedProducts,
   startStack,
   type TestApp,
 } from './helper';
