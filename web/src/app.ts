@@ -1,5 +1,5 @@
 import { createServiceApp, type Logger, mongoReadiness } from '@az-shop/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
 import type { WebConfig } from './config';
 import { appPlugins } from './plugins/app';
@@ -13,13 +13,21 @@ export interface AppDeps {
   db: Db;
   /** Folder holding `assets/` from the esbuild browser build. */
   publicDir: string;
+  /** Sees each route as it is declared (the fuzz suite generates requests from their schemas). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
  * The web app: shared HTTP shell (errors, health, metrics), then third-party plugins, then our own
  * decorators, then routes. Nothing listens here; main.ts does, and tests use `app.inject()`.
  */
-export async function buildApp({ config, logger, db, publicDir }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  logger,
+  db,
+  publicDir,
+  onRoute,
+}: AppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({
     logger,
     checks: {
@@ -27,6 +35,7 @@ export async function buildApp({ config, logger, db, publicDir }: AppDeps): Prom
       blob: async () => ({ ok: await app.blob.exists() }),
     },
   });
+  if (onRoute) app.addHook('onRoute', onRoute);
   await app.register(externalPlugins, { config, publicDir });
   await app.register(appPlugins, { config, db });
   await app.register(routes, {

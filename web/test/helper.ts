@@ -5,7 +5,7 @@ import { type OidcServer, startOidcServer } from '@az-shop/identity-emulator';
 import { CookieJar, signInThroughForms } from '@az-shop/identity-emulator/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Db } from 'mongodb';
-import { buildApp } from '../src/app';
+import { type AppDeps, buildApp } from '../src/app';
 import { type WebConfig, webConfigSchema } from '../src/config';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { type Azurite, startAzurite } from './azurite';
@@ -92,8 +92,12 @@ export interface TestApp {
 
 const PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
 
-/** Builds the app against a started stack, with its own database. */
-export async function createTestApp(stack: Stack, overrides: Record<string, string> = {}): Promise<TestApp> {
+/** Builds the app against a started stack, with its own database; `hooks` are passed to buildApp. */
+export async function createTestApp(
+  stack: Stack,
+  overrides: Record<string, string> = {},
+  hooks: Pick<AppDeps, 'onRoute'> = {},
+): Promise<TestApp> {
   const mongoUri = databaseUri(stack.mongo.uri, `web_test_${randomBytes(4).toString('hex')}`);
   const config = testConfig(stack, mongoUri, overrides);
   const mongo: MongoConnection = await connectMongo({
@@ -101,7 +105,7 @@ export async function createTestApp(stack: Stack, overrides: Record<string, stri
     appName: 'az-shop-web-test',
   });
   const logger = createLogger('web', config);
-  const app = await buildApp({ config, logger, db: mongo.db, publicDir: PUBLIC_DIR });
+  const app = await buildApp({ config, logger, db: mongo.db, publicDir: PUBLIC_DIR, ...hooks });
   await app.ready();
   return {
     app,
