@@ -164,3 +164,26 @@ describe('fuzzing every route from its schemas', () => {
       expect(report.cases, report.route).toBe(casesOf(routes[index] as FuzzRoute));
   }, 900_000);
 });
+
+/** Bugs the fuzzer found, each pinned by the smallest request that showed it. */
+describe('regressions found by fuzzing', () => {
+  const deep = (levels: number) => `{"address":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+
+  it.each(['/api/checkout', `/api/orders/:id/payments`])(
+    'refuses JSON nested thousands deep on %s with a 400 (the services cloned it recursively: 500)',
+    async (path) => {
+      const response = await testApp.app.inject({
+        method: 'POST',
+        url: path.replace(':id', orderId),
+        headers: {
+          cookie: shopper.cookie,
+          'x-csrf-token': shopper.token,
+          'content-type': 'application/json',
+        },
+        payload: deep(50_000),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'VALIDATION_FAILED' });
+    },
+  );
+});

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { WebConfig } from '../../config';
 import { csrfPlugin } from './csrf';
 import { helmetPlugin } from './helmet';
+import { jsonBodyPlugin } from './json-body';
 import { rateLimitPlugin } from './rate-limit';
 import { sessionPlugin } from './session';
 import { staticPlugin } from './static';
@@ -18,6 +19,7 @@ export const externalPlugins = fp<ExternalPluginsOptions>(
   async (app: FastifyInstance, { config, publicDir }) => {
     await app.register(helmetPlugin, { config });
     await app.register(sessionPlugin, { config });
+    await app.register(jsonBodyPlugin);
     await app.register(formbody);
     await app.register(csrfPlugin);
     await app.register(rateLimitPlugin, { config });
