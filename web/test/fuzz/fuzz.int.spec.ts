@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webConfigSchema } from '../../src/config';
 import { INTENT_FIELD } from '../../src/ui/forms';
@@ -7,7 +8,7 @@ import { ADDRESS, newKey, Shopper } from '../shopper';
 import { casesFor } from './requests';
 import { type FuzzRoute, missingSchemas, routeName, routeRecorder, takesBody } from './routes';
 import { type Finding, fuzzRoute, type RouteReport, type Visitor } from './runner';
-import { arbitraryFromSchema, type Hints, type JsonSchema, propertiesOf } from './schema-arbitrary';
+import { arbitraryFromSchema, asForm, type Hints } from './schema-arbitrary';
 
 /**
  * Fuzzes every route of the real app (walked from its route table, so a route added later is fuzzed
@@ -89,22 +90,22 @@ afterAll(async () => {
   process.off('uncaughtException', onCrash);
 });
 
-/** Known strings (so ids are found) and form fields with values, from every route's body schema. */
+/**
+ * Known strings (so ids are found) and filled-in forms: every JSON body schema's values flattened as
+ * the no-JavaScript form of the same action posts them, with the cart form's intents.
+ */
 function hints(): Hints {
   // The dev payment provider's test cards, for payment forms that still take a card.
   const cards = ['4242 4242 4242 4242', '4000000000000002', '12/39', '123'];
-  const strings = [...PRODUCTS, CATEGORY, orderId, 'fz/chair.png', ...cards];
-  const fields = new Map<string, fc.Arbitrary<string>>([[INTENT_FIELD, fc.constantFrom('update', 'remove')]]);
-  for (const route of routes) {
-    for (const [name, schema] of propertiesOf(route.body ?? {})) {
-      if (['string', 'integer', 'number', 'boolean'].includes(String(schema.type)))
-        fields.set(
-          name,
-          arbitraryFromSchema(schema as JsonSchema, { strings, fields: new Map() }).map(String),
-        );
-    }
-  }
-  return { strings, fields };
+  const known: Hints = { strings: [...PRODUCTS, CATEGORY, orderId, 'fz/chair.png', ...cards] };
+  const bodies = routes.flatMap((route) =>
+    route.body?.properties ? [arbitraryFromSchema(route.body, known)] : [],
+  );
+  const intent = fc.option(fc.constantFrom('add', 'update', 'remove'), { nil: undefined });
+  const forms = fc
+    .tuple(fc.oneof(...bodies), intent)
+    .map(([body, action]) => ({ ...asForm(body), ...(action && { [INTENT_FIELD]: action }) }));
+  return { ...known, forms };
 }
 
 const visitor: Visitor = {
@@ -149,6 +150,8 @@ describe('fuzzing every route from its schemas', () => {
     const reports: RouteReport[] = [];
     const known = hints();
     for (const route of routes) {
+      // Something in the cart, so checkouts can succeed (earlier routes' cases may have emptied it).
+      await shopper.request('POST', '/api/cart/lines', { productId: 'fz-chair', qty: 1 });
       const cases = fc.sample(casesFor(route, known), { numRuns: casesOf(route), seed: SEED });
       reports.push(await fuzzRoute(testApp.app, testApp.db, routeName(route), cases, visitor, findings));
     }
@@ -163,6 +166,36 @@ describe('fuzzing every route from its schemas', () => {
     for (const [index, report] of reports.entries())
       expect(report.cases, report.route).toBe(casesOf(routes[index] as FuzzRoute));
   }, 900_000);
+});
+
+describe('the invariants themselves', () => {
+  it('catch a refused request that writes, a 5xx and a broken error body, naming the case', async () => {
+    const leaky = Fastify();
+    leaky.post('/leaky', async (_request, reply) => {
+      await testApp.db.collection('leaks').insertOne({ at: new Date() });
+      return reply.code(400).send({ error: 'VALIDATION_FAILED', message: 'refused, after writing' });
+    });
+    leaky.get('/broken', async (_request, reply) => reply.code(418).send({ nothing: 'useful' }));
+    leaky.get('/crash', async () => {
+      throw new Error('boom');
+    });
+    const anyone: Visitor = { cookie: '', token: '', ensureSignedIn: async () => {} };
+    const request = (method: string, url: string) => ({ kind: 'mutated' as const, method, url, headers: {} });
+    const findings: Finding[] = [];
+    for (const [name, cases] of [
+      ['POST /leaky', [request('GET', '/missing'), request('POST', '/leaky'), request('GET', '/missing')]],
+      ['GET /broken', [request('GET', '/broken')]],
+      ['GET /crash', [request('GET', '/crash')]],
+    ] as const)
+      await fuzzRoute(leaky, testApp.db, name, [...cases], anyone, findings);
+    await leaky.close();
+    expect(findings.map(({ route, problem }) => `${route}: ${problem}`)).toEqual([
+      'POST /leaky: refused with 400 but changed leaks',
+      'GET /broken: error body is not { error, message }: {"nothing":"useful"}',
+      expect.stringMatching(/^GET \/crash: answered 500/),
+    ]);
+    await testApp.db.collection('leaks').drop();
+  });
 });
 
 /** Bugs the fuzzer found, each pinned by the smallest request that showed it. */

@@ -26,11 +26,11 @@ export interface JsonSchema {
 
 /**
  * What the generator knows beyond the schema, so valid-ish values reach past "not found": strings
- * that exist in the seeded data (ids), and field names with values for free-form records (forms).
+ * that exist in the seeded data (ids), and filled-in forms for free-form records (form bodies).
  */
 export interface Hints {
   strings: readonly string[];
-  fields: ReadonlyMap<string, fc.Arbitrary<string>>;
+  forms?: fc.Arbitrary<Record<string, string>>;
 }
 
 /** Values generated beyond this many items or characters add time, not coverage (hostile.ts goes bigger). */
@@ -77,19 +77,31 @@ function numberArbitrary(schema: JsonSchema, integer: boolean): fc.Arbitrary<num
   return fc.double({ min: min ?? -1e6, max: max ?? 1e6, noNaN: true, noDefaultInfinity: true });
 }
 
-/** A record's entries: known field names with their values, or any key the value schema allows. */
+/** A record's entries: often a filled-in form with a few more, else any keys the value schema allows. */
 function recordArbitrary(
   value: JsonSchema,
   maxKeys: number,
   hints: Hints,
 ): fc.Arbitrary<Record<string, unknown>> {
-  const anyEntry = fc.tuple(fc.string({ maxLength: SHORT }), arbitraryFromSchema(value, hints));
-  const entries = [...hints.fields].map(([name, text]) => fc.tuple(fc.constant(name), text));
-  const entry =
-    entries.length === 0 ? anyEntry : fc.oneof({ arbitrary: fc.oneof(...entries), weight: 3 }, anyEntry);
-  return fc
-    .array(entry, { maxLength: Math.min(maxKeys, SMALL) })
+  const entries = fc
+    .array(fc.tuple(fc.string({ maxLength: SHORT }), arbitraryFromSchema(value, hints)), {
+      maxLength: Math.min(maxKeys, SMALL),
+    })
     .map((pairs) => Object.fromEntries(pairs) as Record<string, unknown>);
+  if (!hints.forms) return entries;
+  const form = fc.tuple(hints.forms, entries).map(([fields, more]) => ({ ...more, ...fields }));
+  return fc.oneof({ arbitrary: form, weight: 3 }, { arbitrary: entries, weight: 1 });
+}
+
+/** A JSON body as the form of the same action posts it: nested fields flattened, every value text. */
+export function asForm(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  const fields: Record<string, string> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (typeof field === 'object' && field !== null) Object.assign(fields, asForm(field));
+    else fields[name] = String(field);
+  }
+  return fields;
 }
 
 function objectArbitrary(schema: JsonSchema, hints: Hints): fc.Arbitrary<Record<string, unknown>> {
@@ -142,11 +154,4 @@ export function arbitraryFromSchema(schema: JsonSchema, hints: Hints): fc.Arbitr
     default:
       return fc.jsonValue({ maxDepth: 2 });
   }
-}
-
-/** Every property name in a schema, with its schema, at any depth (for the form-field hints). */
-export function propertiesOf(schema: JsonSchema): [string, JsonSchema][] {
-  const own = Object.entries(schema.properties ?? {});
-  const nested = [...own.map(([, sub]) => sub), ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
-  return [...own, ...nested.flatMap(propertiesOf)];
 }
