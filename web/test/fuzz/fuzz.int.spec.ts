@@ -37,14 +37,15 @@ const WITHOUT_SCHEMA: Record<string, string> = {
 };
 
 /**
- * Every rate limit high: the suite sends thousands of requests as one shopper from one address, and a
- * 429 would stop them before the handlers. Limits are found by name, so new ones are raised too.
+ * Every limit and cap at its highest: the suite sends thousands of requests as one shopper from one
+ * address, and a 429 or a cap would stop them before the handlers. Settings are found by name
+ * (`MAX_…`, `…_MAX`), so limits added later are raised too.
  */
 function unlimited(): Record<string, string> {
-  const properties = webConfigSchema.properties as Record<string, { maximum?: number }>;
+  const properties = webConfigSchema.properties as Record<string, { type?: string; maximum?: number }>;
   return Object.fromEntries(
     Object.entries(properties)
-      .filter(([name]) => /RATE_LIMIT_MAX$/.test(name))
+      .filter(([name, schema]) => /^MAX_|_MAX$/.test(name) && /integer|number/.test(String(schema.type)))
       .map(([name, schema]) => [name, String(schema.maximum ?? 1_000_000)]),
   );
 }
@@ -92,7 +93,7 @@ afterAll(async () => {
 
 /**
  * Known strings (so ids are found) and filled-in forms: every JSON body schema's values flattened as
- * the no-JavaScript form of the same action posts them, with the cart form's intents.
+ * the no-JavaScript form of the same action posts them, with the intents of the page forms (web/src/ui/pages).
  */
 function hints(): Hints {
   // The dev payment provider's test cards, for payment forms that still take a card.
@@ -101,7 +102,7 @@ function hints(): Hints {
   const bodies = routes.flatMap((route) =>
     route.body?.properties ? [arbitraryFromSchema(route.body, known)] : [],
   );
-  const intent = fc.option(fc.constantFrom('add', 'update', 'remove'), { nil: undefined });
+  const intent = fc.option(fc.constantFrom('add', 'update', 'remove', 'cancel'), { nil: undefined });
   const forms = fc
     .tuple(fc.oneof(...bodies), intent)
     .map(([body, action]) => ({ ...asForm(body), ...(action && { [INTENT_FIELD]: action }) }));

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 export const OPERATOR_KEYS = ['$gt', '$ne', '$in', '$where', '$regex', '$expr', '$function', '$set', '$'];
 export const PATH_KEYS = ['a.b', '.', 'price.amount', '$.x', 'x.$'];
 export const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
-/** Fields with a meaning to the app's plugins (the CSRF token is read from the body). */
-export const PLUGIN_KEYS = ['_csrf', 'csrf-token'];
+/** The field the CSRF plugin reads from a body before the header. */
+export const PLUGIN_KEYS = ['_csrf'];
 
 /** An object with an own property of any name (a literal `{ __proto__: x }` would set the prototype). */
 export function withKey(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { hostileString, mutationOf } from './hostile';
-import { type FuzzRoute, pathParameters, takesBody } from './routes';
+import { type FuzzRoute, PATH_PARAMETER, pathParameters, takesBody } from './routes';
 import { arbitraryFromSchema, type Hints, type JsonSchema } from './schema-arbitrary';
 
 /**
@@ -70,7 +70,7 @@ export function urlEncoded(fields: unknown, maxLength = Number.POSITIVE_INFINITY
 
 /** The route's URL with its parameters filled in (a mutated non-object fills them all); a wildcard keeps its slashes. */
 function fillPath(url: string, params: unknown): string {
-  return url.replace(/:([A-Za-z0-9_]+)|\*$/g, (_match, name: string | undefined) => {
+  return url.replace(PATH_PARAMETER, (_match, name: string | undefined) => {
     const raw =
       typeof params === 'object' && params !== null
         ? (params as Record<string, unknown>)[name ?? '*']
@@ -175,8 +175,8 @@ function partsArbitrary(route: FuzzRoute, hints: Hints): fc.Arbitrary<{ parts: P
  */
 export function casesFor(route: FuzzRoute, hints: Hints): fc.Arbitrary<FuzzCase> {
   const structured = fc
-    .tuple(partsArbitrary(route, hints), fc.boolean())
-    .map(([{ parts, valid }, asForm]): FuzzCase => {
+    .tuple(partsArbitrary(route, hints), fc.nat(3))
+    .map(([{ parts, valid }, encoding]): FuzzCase => {
       const query = urlEncoded(parts.query, URL_VALUE_LENGTH);
       const request: FuzzCase = {
         kind: valid ? 'valid' : 'mutated',
@@ -185,8 +185,9 @@ export function casesFor(route: FuzzRoute, hints: Hints): fc.Arbitrary<FuzzCase>
         headers: {},
       };
       if (!takesBody(route) || parts.body === undefined) return request;
-      // A form page takes urlencoded bodies, the API JSON; both parsers run on every route, so both are sent.
-      const form = asForm || route.body?.patternProperties !== undefined;
+      // Both parsers run on every route, so both encodings are sent: mostly urlencoded to form pages
+      // (a free-form record body), half and half to the JSON API.
+      const form = route.body?.patternProperties ? encoding > 0 : encoding % 2 === 0;
       request.headers['content-type'] = form ? FORM_TYPE : JSON_TYPE;
       request.payload = form ? urlEncoded(parts.body) : JSON.stringify(parts.body);
       return request;
@@ -197,7 +198,7 @@ export function casesFor(route: FuzzRoute, hints: Hints): fc.Arbitrary<FuzzCase>
       ([segment, query]): FuzzCase => ({
         kind: 'raw',
         method: route.method,
-        url: `${route.url.replace(/:([A-Za-z0-9_]+)|\*$/g, segment)}${query === null ? '' : `?${query}=${query}`}`,
+        url: `${route.url.replace(PATH_PARAMETER, segment)}${query === null ? '' : `?${query}=${query}`}`,
         headers: {},
       }),
     );

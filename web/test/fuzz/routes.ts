@@ -36,10 +36,12 @@ export function routeRecorder() {
   };
 }
 
+/** A path parameter of a route URL: `:name` (captured), or a trailing `*` wildcard. */
+export const PATH_PARAMETER = /:([A-Za-z0-9_]+)|\*$/g;
+
 /** Path parameters of a route URL (`:id`, and `*` for a wildcard). */
 export function pathParameters(url: string): string[] {
-  const names = [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1] ?? '');
-  return url.endsWith('*') ? [...names, '*'] : names;
+  return [...url.matchAll(PATH_PARAMETER)].map((match) => match[1] ?? '*');
 }
 
 /**
