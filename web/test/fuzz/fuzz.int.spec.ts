@@ -19,7 +19,7 @@ import { arbitraryFromSchema, asForm, type Hints } from './schema-arbitrary';
  *
  * FUZZ_CASES sets the cases per JSON API route and per route taking a body (forms), default 1000;
  * FUZZ_OTHER_CASES those of the other GET routes (server-rendered pages, sign-in redirects, images),
- * default a quarter of it: a page render costs several API calls. FUZZ_SEED replays a run (default
+ * default a quarter of it: a page render costs many times an API answer. FUZZ_SEED replays a run (default
  * fixed, so `npm test` is repeatable; any other seed explores further).
  */
 const CASES = Number(process.env.FUZZ_CASES ?? 1000);
@@ -81,6 +81,7 @@ beforeAll(async () => {
     address: ADDRESS,
     idempotencyKey: newKey(),
   });
+  if (checkout.statusCode !== 201) throw new Error(`the setup's checkout answered ${checkout.statusCode}`);
   orderId = (checkout.json() as { orderId: string }).orderId;
 }, 120_000);
 
