@@ -16,8 +16,8 @@ export function jsonNestingDepth(text: string, limit = Number.POSITIVE_INFINITY)
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c)
-        index++; // backslash: skip the escaped character
+      // A backslash escapes the next character; a quote ends the string.
+      if (char === 0x5c) index++;
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) inString = true;
     else if (char === 0x5b || char === 0x7b) {
@@ -32,7 +32,7 @@ export function jsonNestingDepth(text: string, limit = Number.POSITIVE_INFINITY)
 /**
  * Fastify's JSON parser (its `__proto__` and `constructor` checks kept), refusing bodies nested deeper
  * than MAX_JSON_DEPTH with a 400: JSON.parse copes with any depth, but code that walks a body
- * recursively (TypeBox's Value.Clone, BSON) would overflow the stack and answer 500.
+ * recursively (TypeBox's Value.Clone in the services) would overflow the stack and answer 500.
  */
 export const jsonBodyPlugin = fp(
   async (app: FastifyInstance) => {
