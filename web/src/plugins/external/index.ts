@@ -5,6 +5,7 @@ import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
 import { csrfPlugin } from './csrf';
 import { helmetPlugin } from './helmet';
+import { jsonBodyPlugin } from './json-body';
 import { rateLimitPlugin } from './rate-limit';
 import { sessionPlugin } from './session';
 import { staticPlugin } from './static';
@@ -21,6 +22,7 @@ export const externalPlugins = fp<ExternalPluginsOptions>(
   async (app: FastifyInstance, { config, db, publicDir }) => {
     await app.register(helmetPlugin, { config });
     await app.register(sessionPlugin, { config });
+    await app.register(jsonBodyPlugin);
     await app.register(formbody);
     await app.register(csrfPlugin);
     await app.register(rateLimitPlugin, { config, db });
