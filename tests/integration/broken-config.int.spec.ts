@@ -22,14 +22,14 @@ function startWith(service: string, envFileText: string) {
 }
 
 describe('a service started with a broken .env_local', () => {
-  it.each(['factory', 'ordering'])('%s exits 1 naming each bad variable on one line', (service) => {
+  it.each(['factory', 'ordering'])('%s exits 1 naming each bad variable, one line each', (service) => {
     const port = service === 'factory' ? 'FACTORY_PORT' : 'ORDERING_PORT';
     const result = startWith(service, `MONGO_DB=not-a-uri\n${port}=eighty\nLOG_LEVEL=info\n`);
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('MONGO_DB must match');
-    expect(lines[0]).toContain(`${port} must be an integer (got "eighty")`);
+    expect(lines).toHaveLength(2);
+    expect(lines.find((line) => line.includes('MONGO_DB must match'))).toBeDefined();
+    expect(lines.find((line) => line.includes(`${port} must be an integer (got "eighty")`))).toBeDefined();
   });
 
   it('names a missing variable', () => {

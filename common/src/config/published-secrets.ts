@@ -18,6 +18,12 @@ const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
   'not-the-password',
   // web/test/helper.ts
   'test-only-client-secret-0123456789',
+  // web/test/oidc-stand-in.ts: the tokens the stand-in provider hands out
+  'at',
+  'rt',
+  // web/test/stripe-stand-in.ts: the stand-in Stripe's API key and webhook signing secret
+  'sk_test_stand_in_0123456789',
+  'whsec_stand_in_0123456789',
 ]);
 
 export function isPublishedSecret(value: string): boolean {

@@ -32,14 +32,23 @@ describe('checkInput', () => {
   });
 
   it('names missing fields and refuses operator objects where text belongs', () => {
-    const result = checkInput(PaymentBody, { cardNumber: { $gt: '' }, cvc: '123' });
+    const result = checkInput(CheckoutBody, {
+      address: { name: { $gt: '' }, line1: 'Main 1', city: 'Berlin', country: 'DE' },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(toFieldErrors(result.problems)).sort()).toEqual([
-      'cardNumber',
-      'expiry',
       'idempotencyKey',
+      'name',
+      'postcode',
     ]);
+  });
+
+  it('refuses card details where only the payment key belongs (they go to the provider)', () => {
+    const result = checkInput(PaymentBody, { idempotencyKey: 'key-12345', cardNumber: '4242424242424242' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(Object.keys(toFieldErrors(result.problems))).toEqual(['cardNumber']);
   });
 });
 

@@ -16,7 +16,8 @@ const WebhookParams = Type.Object(
  * bad signature or body (nothing written), 5xx only when applying failed, so the provider retries.
  */
 export default async function paymentWebhookRoutes(app: FastifyInstance) {
-  // Encapsulated: only this plugin's routes get JSON as raw bytes.
+  // Encapsulated: only this plugin's routes get JSON as raw bytes (in place of the app's parser).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
