@@ -34,6 +34,9 @@ const WITHOUT_SCHEMA: Record<string, string> = {
   'POST /auth/logout': 'its only field is the CSRF token, which csrfProtection checks',
   'GET /assets/*': '@fastify/static resolves names inside the bundle folder itself',
   'POST /api/orders/:id/cancellation': 'takes no body: the order is named by the path',
+  'POST /auth/logout-everywhere': 'its only field is the CSRF token, which csrfProtection checks',
+  'POST /api/payments/webhooks/:provider':
+    "raw bytes checked against the provider's signature before anything reads them (400 unsigned)",
 };
 
 /**
