@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestApp,
   csrfFor,
   loginAs,
+  oneWebConfig,
   type Stack,
   seedProducts,
   startStack,
@@ -21,12 +21,7 @@ let b: TestApp;
 
 beforeAll(async () => {
   stack = await startStack();
-  const shared = {
-    MONGO_DB: stack.mongo.uri.replace(/\/[^/?]*(\?|$)/, `/web_fresh_${randomBytes(4).toString('hex')}$1`),
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    CATALOG_CACHE_SECONDS: '60',
-    PAGE_CACHE_SECONDS: '60',
-  };
+  const shared = oneWebConfig(stack, { CATALOG_CACHE_SECONDS: '60', PAGE_CACHE_SECONDS: '60' });
   a = await createTestApp(stack, shared);
   b = await createTestApp(stack, shared);
   await seedProducts(a.db, [

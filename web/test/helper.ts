@@ -124,6 +124,18 @@ export async function createTestApp(stack: Stack, overrides: Record<string, stri
   };
 }
 
+/**
+ * Settings under which several apps are instances of one web, as behind a load balancer: one
+ * database (a new one) and one session secret. Pass the same object to each `createTestApp`.
+ */
+export function oneWebConfig(stack: Stack, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    MONGO_DB: databaseUri(stack.mongo.uri, `web_shared_${randomBytes(4).toString('hex')}`),
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...overrides,
+  };
+}
+
 let shared: Promise<TestApp> | undefined;
 
 /** One stack and one app per test file (vitest runs each file in its own process). */

@@ -7,12 +7,12 @@ import {
   createTestApp,
   csrfFor,
   loginAs,
+  oneWebConfig,
   type Stack,
   seedProducts,
   startStack,
   type TestApp,
 } from './helper';
-import { databaseUri } from './mongo';
 import { ADDRESS, newKey } from './shopper';
 import { EventReader, get } from './sse';
 
@@ -50,11 +50,7 @@ let baseB: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  const shared = {
-    ...LIMITS,
-    MONGO_DB: databaseUri(stack.mongo.uri, `web_limits_${randomBytes(4).toString('hex')}`),
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-  };
+  const shared = oneWebConfig(stack, LIMITS);
   a = await createTestApp(stack, shared);
   b = await createTestApp(stack, shared);
   await seedProducts(a.db, [{ _id: 'chair', heading: 'Oak Chair', amount: 4999, position: 'hero' }]);

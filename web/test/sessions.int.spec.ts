@@ -6,6 +6,7 @@ import {
   createTestApp,
   csrfFor,
   loginAs,
+  oneWebConfig,
   type Stack,
   sessionCookieHeader,
   setCookieLines,
@@ -56,11 +57,7 @@ async function post(testApp: TestApp, url: string, signedIn: string) {
 
 /** Two instances of web on one database with one secret, as behind a load balancer. */
 async function twoInstances(overrides: Record<string, string> = {}) {
-  const shared = {
-    MONGO_DB: `${stack.mongo.uri.replace(/\/[^/?]*(\?|$)/, `/web_sessions_${randomBytes(4).toString('hex')}$1`)}`,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    ...overrides,
-  };
+  const shared = oneWebConfig(stack, overrides);
   return [await app(shared), await app(shared)] as const;
 }
 

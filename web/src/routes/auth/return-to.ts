@@ -43,5 +43,8 @@ export function safeReturnTo(value: unknown, baseUrl: string): string {
     return '/';
   }
   if (url.origin !== new URL(baseUrl).origin) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments are resolved here: `/.//evil.example` has the path `//evil.example`, which a
+  // browser would read as another host.
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') ? '/' : path;
 }

@@ -56,6 +56,9 @@ const PAYLOADS = [
   'http://evil.example:80#@shop.example/',
   'https://:@evil.example\\@shop.example',
   'data:text/html,<script>alert(1)</script>',
+  '/.//evil.example',
+  '/a/..//evil.example',
+  '/%2e//evil.example',
   '/%E0%A4%A',
 ];
 
