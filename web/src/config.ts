@@ -184,7 +184,13 @@ export type WebConfig = Static<typeof webConfigSchema>;
 
 /** What web refuses to run with in production (besides the shared `MONGO_DB` rules); see README "Configuration". */
 export const webProductionRules: ProductionRule[] = [
-  secrets('SESSION_SECRET', 'SESSION_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET'),
+  secrets(
+    'SESSION_SECRET',
+    'SESSION_SECRET_PREVIOUS',
+    'OIDC_CLIENT_SECRET',
+    'STRIPE_SECRET_KEY',
+    'STRIPE_WEBHOOK_SECRET',
+  ),
   azureStorageConnectionString('AZURE_STORAGE_CONNECTION_STRING'),
   publicHttpsUrls('OIDC_ISSUER', 'WEB_BASE_URL'),
   devOnlyValue('PAYMENT_PROVIDER', 'dev', 'it authorizes the public test card'),

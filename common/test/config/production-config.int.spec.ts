@@ -152,19 +152,44 @@ describe('with proper production values', () => {
     },
   );
 
-  it('web gets past every rule but the payment provider, since dev is the only one yet', async () => {
+  const webEnv = () => ({
+    NODE_ENV: 'production',
+    MONGO_DB: mongoDb,
+    SESSION_SECRET: strongSecret(),
+    OIDC_ISSUER: 'https://login.example.com',
+    OIDC_CLIENT_ID: 'az-shop-web',
+    OIDC_CLIENT_SECRET: strongSecret(),
+    AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=azshop;AccountKey=${strongSecret()}==;EndpointSuffix=core.windows.net`,
+    WEB_BASE_URL: 'https://shop.example.com',
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: `sk_live_${strongSecret()}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_${strongSecret()}`,
+  });
+
+  it('web with Stripe and strong secrets gets past its config (then fails to connect), printing no secret', async () => {
+    const env = webEnv();
+    const result = await run('web/src/main.ts', env);
+    expect(result.problems).toEqual([]);
+    expect(result.stderr).toMatch(/Authentication is not supported/);
+    expect(result.code).not.toBe(0);
+    for (const secret of [
+      MONGO_PASSWORD,
+      env.SESSION_SECRET,
+      env.STRIPE_SECRET_KEY,
+      env.STRIPE_WEBHOOK_SECRET,
+    ])
+      expect(result.stderr + result.stdout).not.toContain(secret);
+  });
+
+  it('web refuses the dev payment provider and published Stripe secrets', async () => {
     const result = await run('web/src/main.ts', {
-      NODE_ENV: 'production',
-      MONGO_DB: mongoDb,
-      SESSION_SECRET: strongSecret(),
-      OIDC_ISSUER: 'https://login.example.com',
-      OIDC_CLIENT_ID: 'az-shop-web',
-      OIDC_CLIENT_SECRET: strongSecret(),
-      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=https;AccountName=azshop;AccountKey=${strongSecret()}==;EndpointSuffix=core.windows.net`,
-      WEB_BASE_URL: 'https://shop.example.com',
+      ...webEnv(),
+      PAYMENT_PROVIDER: 'dev',
+      STRIPE_WEBHOOK_SECRET: 'whsec_stand_in_0123456789',
     });
     expect(result.code).toBe(1);
     expect(result.problems).toEqual([
+      'Refused in production: STRIPE_WEBHOOK_SECRET is a value published in the repository',
       'Refused in production: PAYMENT_PROVIDER=dev is for development: it authorizes the public test card',
     ]);
   });
