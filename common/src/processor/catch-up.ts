@@ -4,7 +4,8 @@ import type { ProcessorEvent } from './types';
 /**
  * Reads the existing documents in `_id` order, one page at a time (`_id > last`), so a long scan
  * survives cursor timeouts and reconnects. Collections are expected to use one `_id` type: `$gt`
- * compares within a BSON type only.
+ * compares within a BSON type only. Aborted, it throws: a scan that merely ended would read as
+ * complete, and the caller would checkpoint past documents it never saw.
  */
 export async function* scanDocuments(
   collection: Collection,
@@ -14,10 +15,13 @@ export async function* scanDocuments(
 ): AsyncGenerator<Document> {
   let last: unknown;
   for (;;) {
-    if (signal?.aborted) return;
+    signal?.throwIfAborted();
     const query = last === undefined ? filter : { $and: [filter, { _id: { $gt: last } }] };
     const page = await collection.find(query).sort({ _id: 1 }).limit(pageSize).toArray();
-    for (const doc of page) yield doc;
+    for (const doc of page) {
+      signal?.throwIfAborted();
+      yield doc;
+    }
     if (page.length < pageSize) return;
     last = page[page.length - 1]!._id;
   }

@@ -273,6 +273,8 @@ export class StreamGroup {
       // Open the stream before any catch-up scan: the scan then sees every change older than the
       // stream's start, and the stream every change after it. Nothing falls in between.
       const first = await stream.tryNext();
+      // Stopped meanwhile (a lease lost while the stream opened): no catch-up, so no checkpoint past it.
+      if (this.stopping) return;
       const catchingUp = [...this.trackers.values()].filter((tracker) => tracker.needsCatchUp);
       if (catchingUp.length > 0) {
         const origin: StreamPosition = {};
@@ -280,6 +282,7 @@ export class StreamGroup {
         if (token) origin.token = token as Document;
         if ('startAtOperationTime' in start) origin.clusterTime = start.startAtOperationTime as Timestamp;
         await this.catchUp(catchingUp, origin);
+        if (this.stopping) return;
       }
       this.setState(this.catchUpPending > 0 ? 'catchingUp' : 'streaming');
       if (first) await this.dispatch(first, onRead);
@@ -328,6 +331,8 @@ export class StreamGroup {
     } finally {
       this.catchUpScanning = false;
     }
+    // A scan cut short must not mark its buckets caught up: their checkpoint would skip the rest.
+    if (this.stopping) return;
     // Only now may the checkpoint move past the catch-up: to the stream's start.
     for (const tracker of trackers) {
       tracker.watermark.advance(origin);
@@ -504,6 +509,8 @@ export class StreamGroup {
     const changed: Tracker[] = [];
     const positions: StreamPosition[] = [];
     for (const tracker of this.trackers.values()) {
+      // Not caught up yet: any position it holds (moved by other buckets' events) would skip the scan.
+      if (tracker.needsCatchUp) continue;
       const position = tracker.watermark.checkpoint();
       if (!isResumable(position) || position === tracker.saved) continue;
       // Moved only by empty batches: saved now and then, not every interval. Each save is itself a
