@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEV_CHECKOUT_PATH, isDevProvider } from '../payments/dev-provider';
 import type { PageRendererOptions } from '../ssr/render-page';
 import adminApiRoutes from './admin-api';
+import adminPageRoutes from './admin-pages';
 import apiRoutes from './api';
 import authRoutes from './auth';
 import devCheckoutRoutes from './dev-checkout';
@@ -17,5 +18,6 @@ export default async function routes(app: FastifyInstance, options: PageRenderer
   await app.register(imageRoutes, { prefix: '/images' });
   const provider = app.paymentProvider;
   if (isDevProvider(provider)) await app.register(devCheckoutRoutes, { prefix: DEV_CHECKOUT_PATH, provider });
+  await app.register(adminPageRoutes, options);
   await app.register(pageRoutes, options);
 }

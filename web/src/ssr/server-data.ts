@@ -5,6 +5,7 @@ import { toFieldErrors } from '../forms/field-errors';
 import { problemsOf } from '../forms/validate';
 import { signedIn } from '../plugins/app/auth';
 import type { StorefrontData } from '../ui/data';
+import { adminServerData } from './admin-data';
 
 /**
  * The loaders' and actions' data source on the server: the same services the JSON API calls, with
@@ -54,5 +55,6 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
     listOrders: async () => orders.list(userId()),
     getOrder: async (orderId) => orders.view(userId(), orderId),
     requestCancellation: async (orderId) => orders.requestCancellation(userId(), orderId),
+    admin: adminServerData(request),
   };
 }

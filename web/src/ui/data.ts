@@ -1,5 +1,6 @@
 import type { SessionUser } from '../auth/user';
 import type { Product, ProductPage, ProductQuery } from '../products/product';
+import type { AdminData } from './admin/data';
 
 /** What every page knows about the visitor: who they are and the CSRF token for its forms. */
 export interface SessionView {
@@ -160,4 +161,6 @@ export interface StorefrontData {
   /** null when there is no such order of this user (someone else's order included). */
   getOrder(orderId: string): Promise<OrderView | null>;
   requestCancellation(orderId: string): Promise<void>;
+  /** The back office's data (admins only: its calls answer 401 / 403 to anyone else). */
+  admin: AdminData;
 }

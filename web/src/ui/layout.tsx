@@ -13,14 +13,24 @@ function useHydratedMarker() {
   }, []);
 }
 
-export function Layout() {
+/** What every page shares, storefront and back office: the skip link and the hydration marker. */
+export function RootShell() {
   useHydratedMarker();
-  const { session, cartCount } = useRootData();
   return (
     <>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
+      <Outlet />
+    </>
+  );
+}
+
+/** The storefront's frame: header (with the cart count), the page, footer. */
+export function StorefrontLayout() {
+  const { session, cartCount } = useRootData();
+  return (
+    <>
       <Header session={session} cartCount={cartCount} />
       <main id="main">
         <Outlet />

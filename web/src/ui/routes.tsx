@@ -1,6 +1,7 @@
 import { data, type RouteObject } from 'react-router';
+import { adminRoutes } from './admin/routes';
 import type { StorefrontData } from './data';
-import { Layout } from './layout';
+import { RootShell, StorefrontLayout } from './layout';
 import { CartPage, cartAction, cartLoader } from './pages/cart';
 import { CategoryPage, categoryLoader } from './pages/category';
 import { CheckoutPage, checkoutAction, checkoutLoader } from './pages/checkout';
@@ -36,65 +37,72 @@ export function createRoutes(source: StorefrontData): RouteObject[] {
     {
       id: ROOT_ROUTE_ID,
       path: '/',
-      Component: Layout,
+      Component: RootShell,
       loader: rootLoader(source),
       shouldRevalidate: shouldRevalidateRoot,
       ErrorBoundary: PageError,
       children: [
+        adminRoutes(source),
         {
-          // Pathless, so a page's error (a 404 too) renders inside the layout, under the header.
-          id: 'pages',
-          ErrorBoundary: PageError,
+          id: 'storefront',
+          Component: StorefrontLayout,
           children: [
-            { id: 'home', index: true, loader: homeLoader(source), Component: HomePage },
             {
-              id: 'category',
-              path: 'c/:categoryId',
-              loader: categoryLoader(source),
-              Component: CategoryPage,
-            },
-            {
-              id: 'product',
-              path: 'products/:id',
-              loader: productLoader(source),
-              action: productAction(source),
-              Component: ProductPage,
-            },
-            {
-              id: 'cart',
-              path: 'cart',
-              loader: cartLoader(source),
-              action: cartAction(source),
-              Component: CartPage,
-            },
-            {
-              id: 'checkout',
-              path: 'checkout',
-              loader: checkoutLoader(source),
-              action: checkoutAction(source),
-              Component: CheckoutPage,
-            },
-            { id: 'orders', path: 'orders', loader: ordersLoader(source), Component: OrdersPage },
-            {
-              id: 'order',
-              path: 'orders/:id',
-              loader: orderLoader(source),
-              action: orderAction(source),
-              Component: OrderPage,
-            },
-            {
-              id: 'pay',
-              path: 'orders/:id/pay',
-              loader: payLoader(source),
-              action: payAction(source),
-              Component: PayPage,
-            },
-            {
-              id: 'not-found',
-              path: '*',
-              loader: () => {
-                throw data(null, { status: 404, statusText: 'Not Found' });
-              },
+              // Pathless, so a page's error (a 404 too) renders inside the layout, under the header.
+              id: 'pages',
+              ErrorBoundary: PageError,
+              children: [
+                { id: 'home', index: true, loader: homeLoader(source), Component: HomePage },
+                {
+                  id: 'category',
+                  path: 'c/:categoryId',
+                  loader: categoryLoader(source),
+                  Component: CategoryPage,
+                },
+                {
+                  id: 'product',
+                  path: 'products/:id',
+                  loader: productLoader(source),
+                  action: productAction(source),
+                  Component: ProductPage,
+                },
+                {
+                  id: 'cart',
+                  path: 'cart',
+                  loader: cartLoader(source),
+                  action: cartAction(source),
+                  Component: CartPage,
+                },
+                {
+                  id: 'checkout',
+                  path: 'checkout',
+                  loader: checkoutLoader(source),
+                  action: checkoutAction(source),
+                  Component: CheckoutPage,
+                },
+                { id: 'orders', path: 'orders', loader: ordersLoader(source), Component: OrdersPage },
+                {
+                  id: 'order',
+                  path: 'orders/:id',
+                  loader: orderLoader(source),
+                  action: orderAction(source),
+                  Component: OrderPage,
+                },
+                {
+                  id: 'pay',
+                  path: 'orders/:id/pay',
+                  loader: payLoader(source),
+                  action: payAction(source),
+                  Component: PayPage,
+                },
+                {
+                  id: 'not-found',
+                  path: '*',
+                  loader: () => {
+                    throw data(null, { status: 404, statusText: 'Not Found' });
+                  },
+                },
+              ],
             },
           ],
         },

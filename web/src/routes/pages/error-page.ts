@@ -12,10 +12,12 @@ const ADVICE: Record<number, string> = {
 };
 
 /** A plain page for a refusal that happens before React renders (CSRF, rate limit, bad input). */
-export function errorPage(status: number, message: string, assets: PageAssets): string {
+export function errorPage(status: number, message: string, assets: PageAssets, advise?: string): string {
   const styles = assets.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
   const advice =
-    ADVICE[status] ?? (status >= 500 ? 'Something went wrong on our side. Try again soon.' : message);
+    advise ??
+    ADVICE[status] ??
+    (status >= 500 ? 'Something went wrong on our side. Try again soon.' : message);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${status} · az-shop</title>${styles}</head><body><main class="error-page"><h1>${status === 429 ? 'Slow down' : 'Sorry'}</h1><p role="alert">${escapeHtml(advice)}</p><p><a href="/">Back to the shop</a></p></main></body></html>`;
 }
 

@@ -1,0 +1,60 @@
+import { toFieldErrors } from '../forms/field-errors';
+import type {
+  AdminCategoryView,
+  AdminData,
+  AdminProductView,
+  AdminResult,
+  AuditEntryView,
+} from '../ui/admin/data';
+import { call, errorOf, getJson, getOrNull } from './api';
+
+const path = encodeURIComponent;
+
+/** A change through the API: the body on success, a result for 400 / 409, else the thrown ApiError. */
+async function change<T>(method: string, url: string, body: unknown, read: (r: Response) => Promise<T>) {
+  const response = await call(method, url, body);
+  if (response.ok) return { ok: true, value: await read(response) } satisfies AdminResult<T>;
+  const error = await errorOf(response);
+  if (error.statusCode !== 400 && error.statusCode !== 409) throw error;
+  const current = (error.details as { current?: unknown } | undefined)?.current;
+  const refused: AdminResult<T> = {
+    ok: false,
+    status: error.statusCode,
+    message: error.message,
+    fieldErrors: toFieldErrors(error.details),
+    ...(current !== undefined && { current }),
+  };
+  return refused;
+}
+
+const asJson =
+  <T>() =>
+  async (response: Response) =>
+    (await response.json()) as T;
+
+/** The back office's page data in the browser: `/api/admin`. */
+export const adminBrowserData: AdminData = {
+  listCategories: () => getJson<AdminCategoryView[]>('/api/admin/catalog/categories'),
+  listProducts: () => getJson<AdminProductView[]>('/api/admin/catalog/products'),
+  getCategory: (id) => getOrNull<AdminCategoryView>(`/api/admin/catalog/categories/${path(id)}`),
+  getProduct: (id) => getOrNull<AdminProductView>(`/api/admin/catalog/products/${path(id)}`),
+  createCategory: (input) =>
+    change('POST', '/api/admin/catalog/categories', input, asJson<AdminCategoryView>()),
+  editCategory: (id, input) =>
+    change('PUT', `/api/admin/catalog/categories/${path(id)}`, input, asJson<AdminCategoryView>()),
+  createProduct: (input) => change('POST', '/api/admin/catalog/products', input, asJson<AdminProductView>()),
+  editProduct: (id, input) =>
+    change('PUT', `/api/admin/catalog/products/${path(id)}`, input, asJson<AdminProductView>()),
+  setArchived: (kind, id, archived, version) =>
+    change(
+      'POST',
+      `/api/admin/catalog/${kind === 'category' ? 'categories' : 'products'}/${path(id)}/${archived ? 'archive' : 'restore'}`,
+      { version },
+      async () => null,
+    ),
+  listAudit: ({ limit, before }) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (before) query.set('before', before);
+    return getJson<AuditEntryView[]>(`/api/admin/audit?${query}`);
+  },
+};

@@ -1,0 +1,42 @@
+import type { AdminCategoryView, AdminProductView } from '../../admin/catalog-service';
+import type { FieldErrors } from '../data';
+
+export type { AdminCategoryView, AdminProductView };
+
+/** One entry of the audit log, as pages show it (times are ISO strings). */
+export interface AuditEntryView {
+  _id: string;
+  at: string;
+  actor: { sub: string; email?: string; name: string };
+  action: string;
+  target: { kind: string; id: string };
+  changes?: Record<string, unknown>;
+}
+
+/**
+ * An admin change either lands or is refused for a reason the form shows: bad fields (400) or a
+ * stale copy (409, with the values now in the database so the form can show them).
+ */
+export type AdminResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; status: 400 | 409; message: string; fieldErrors: FieldErrors; current?: unknown };
+
+export type CatalogKind = 'category' | 'product';
+
+/**
+ * The back office's data for its pages, like `StorefrontData` for the storefront: on the server the
+ * admin services (after the admin check), in the browser the `/api/admin` JSON API. Reads throw
+ * Errors carrying `statusCode` (401 signed out, 403 not an admin); a missing document is null.
+ */
+export interface AdminData {
+  listCategories(): Promise<AdminCategoryView[]>;
+  listProducts(): Promise<AdminProductView[]>;
+  getCategory(id: string): Promise<AdminCategoryView | null>;
+  getProduct(id: string): Promise<AdminProductView | null>;
+  createCategory(input: Record<string, unknown>): Promise<AdminResult<AdminCategoryView>>;
+  editCategory(id: string, input: Record<string, unknown>): Promise<AdminResult<AdminCategoryView>>;
+  createProduct(input: Record<string, unknown>): Promise<AdminResult<AdminProductView>>;
+  editProduct(id: string, input: Record<string, unknown>): Promise<AdminResult<AdminProductView>>;
+  setArchived(kind: CatalogKind, id: string, archived: boolean, version: number): Promise<AdminResult<null>>;
+  listAudit(query: { limit: number; before?: string }): Promise<AuditEntryView[]>;
+}

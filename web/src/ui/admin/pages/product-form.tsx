@@ -1,0 +1,224 @@
+import {
+  type ActionFunctionArgs,
+  data,
+  Form,
+  type LoaderFunctionArgs,
+  redirect,
+  useActionData,
+  useLoaderData,
+} from 'react-router';
+import { CsrfField } from '../../components/csrf-field';
+import { FormAlert } from '../../components/form-alert';
+import { TextField } from '../../components/text-field';
+import type { FieldErrors, StorefrontData } from '../../data';
+import { formText } from '../../forms';
+import type { AdminCategoryView, AdminProductView } from '../data';
+import { formVersion, minorUnitsToPrice, priceToMinorUnits } from '../forms';
+import { adminRead } from '../route-data';
+
+const POSITIONS = ['normal', 'highlight', 'hero'] as const;
+
+interface ProductFormValues {
+  id: string;
+  categoryId: string;
+  heading: string;
+  description: string;
+  price: string;
+  currency: string;
+  position: string;
+  imagePath?: string | undefined;
+  version: number;
+}
+
+interface ProductFormData {
+  product: ProductFormValues | null;
+  categories: Pick<AdminCategoryView, 'id' | 'heading'>[];
+}
+
+interface ProductFormActionData {
+  message: string;
+  fieldErrors: FieldErrors;
+  values: ProductFormValues;
+}
+
+function valuesOf(product: AdminProductView): ProductFormValues {
+  return {
+    id: product.id,
+    categoryId: product.categoryId,
+    heading: product.heading,
+    description: product.description,
+    price: minorUnitsToPrice(product.price.amount),
+    currency: product.price.currency,
+    position: product.position,
+    imagePath: product.imagePath,
+    version: product.version,
+  };
+}
+
+const EMPTY: ProductFormValues = {
+  id: '',
+  categoryId: '',
+  heading: '',
+  description: '',
+  price: '',
+  currency: 'EUR',
+  position: 'normal',
+  version: 0,
+};
+
+export function productFormLoader(source: StorefrontData) {
+  return async ({ request, params }: LoaderFunctionArgs): Promise<ProductFormData> => {
+    const [product, categories] = await Promise.all([
+      params.id === undefined ? null : adminRead(request, () => source.admin.getProduct(params.id!)),
+      adminRead(request, () => source.admin.listCategories()),
+    ]);
+    return {
+      product: product && valuesOf(product),
+      categories: categories.filter((c) => !c.archived).map(({ id, heading }) => ({ id, heading })),
+    };
+  };
+}
+
+export function productFormAction(source: StorefrontData) {
+  return async ({ request, params }: ActionFunctionArgs) => {
+    const form = await request.formData();
+    const values: ProductFormValues = {
+      id: params.id ?? formText(form, 'id'),
+      categoryId: formText(form, 'categoryId'),
+      heading: formText(form, 'heading'),
+      description: formText(form, 'description'),
+      price: formText(form, 'price'),
+      currency: formText(form, 'currency') || 'EUR',
+      position: formText(form, 'position') || 'normal',
+      version: formVersion(form),
+    };
+    const refused = (message: string, fieldErrors: FieldErrors, status: 400 | 409, shown = values) =>
+      data<ProductFormActionData>({ message, fieldErrors, values: shown }, { status });
+    const priceAmount = priceToMinorUnits(values.price);
+    if (priceAmount === null)
+      return refused('Check the highlighted fields.', { price: 'A price such as 49 or 49.90' }, 400);
+    const fields = {
+      heading: values.heading,
+      description: values.description,
+      priceAmount,
+      currency: values.currency,
+      position: values.position,
+    };
+    const result = await adminRead(request, () =>
+      params.id === undefined
+        ? source.admin.createProduct({ id: values.id, categoryId: values.categoryId, ...fields })
+        : source.admin.editProduct(params.id, { ...fields, version: values.version }),
+    );
+    if (result.ok) return redirect('/admin/catalog');
+    const { priceAmount: priceError, ...otherErrors } = result.fieldErrors;
+    const fieldErrors = priceError ? { ...otherErrors, price: priceError } : otherErrors;
+    // A stale copy: show what is in the database now, ready to be edited again.
+    const shown =
+      result.status === 409 && result.current ? valuesOf(result.current as AdminProductView) : values;
+    return refused(result.message, fieldErrors, result.status, shown);
+  };
+}
+
+export function ProductFormPage() {
+  const { product, categories } = useLoaderData() as ProductFormData;
+  const refused = useActionData() as ProductFormActionData | undefined;
+  const values = refused?.values ?? product ?? EMPTY;
+  const errors = refused?.fieldErrors ?? {};
+  const isNew = product === null;
+  return (
+    <section aria-labelledby="product-heading">
+      <h1 id="product-heading">{isNew ? 'New product' : `Product ${values.id}`}</h1>
+      {values.imagePath && (
+        <img src={values.imagePath} alt="" className="admin-thumb" width={160} height={160} />
+      )}
+      <Form method="post" noValidate key={`${values.version}:${refused ? 'r' : 'l'}`} className="admin-form">
+        <FormAlert message={refused?.message} />
+        <CsrfField />
+        <input type="hidden" name="version" value={values.version} />
+        {isNew && (
+          <>
+            <TextField
+              name="id"
+              label="Id (in the address, never changes)"
+              required
+              defaultValue={values.id}
+              error={errors.id}
+              hint="Lower-case letters, digits and dashes, such as copper-kettle"
+            />
+            <div className={errors.categoryId ? 'field has-error' : 'field'}>
+              <label htmlFor="field-categoryId">Category (never changes)</label>
+              <select
+                id="field-categoryId"
+                name="categoryId"
+                required
+                defaultValue={values.categoryId}
+                aria-invalid={errors.categoryId ? true : undefined}
+                aria-describedby={errors.categoryId ? 'field-categoryId-error' : undefined}
+              >
+                <option value="">Choose…</option>
+                {categories.map((category) => (
+                  <option key={category.id} value={category.id}>
+                    {category.heading}
+                  </option>
+                ))}
+              </select>
+              {errors.categoryId && (
+                <p className="field-error" id="field-categoryId-error">
+                  {errors.categoryId}
+                </p>
+              )}
+            </div>
+          </>
+        )}
+        <TextField
+          name="heading"
+          label="Heading"
+          required
+          defaultValue={values.heading}
+          error={errors.heading}
+        />
+        <div className={errors.description ? 'field has-error' : 'field'}>
+          <label htmlFor="field-description">Description</label>
+          <textarea
+            id="field-description"
+            name="description"
+            rows={4}
+            defaultValue={values.description}
+            aria-invalid={errors.description ? true : undefined}
+          />
+          {errors.description && <p className="field-error">{errors.description}</p>}
+        </div>
+        <TextField
+          name="price"
+          label="Price"
+          required
+          inputMode="decimal"
+          defaultValue={values.price}
+          error={errors.price}
+          hint="In the currency below, such as 49.90"
+        />
+        <TextField
+          name="currency"
+          label="Currency"
+          required
+          defaultValue={values.currency}
+          error={errors.currency}
+        />
+        <div className="field">
+          <label htmlFor="field-position">Position on the storefront</label>
+          <select id="field-position" name="position" defaultValue={values.position}>
+            {POSITIONS.map((position) => (
+              <option key={position} value={position}>
+                {position}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{isNew ? 'Create product' : 'Save'}</button>
+      </Form>
+      <p>
+        <a href="/admin/catalog">Back to the catalog</a>
+      </p>
+    </section>
+  );
+}

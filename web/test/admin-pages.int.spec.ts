@@ -1,0 +1,176 @@
+import { PRODUCTS } from '@az-shop/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
+import { hiddenField } from './visitor';
+
+/**
+ * The back office's pages, as a browser without JavaScript uses them: rendered on the server,
+ * forms posted back with the CSRF field, field messages, 409 with the current values, the audit page.
+ */
+let testApp: TestApp;
+let admin: { cookie: string; token: string };
+
+beforeAll(async () => {
+  testApp = await getTestApp();
+  admin = await csrfFor(testApp.app, await loginAs(testApp.app, 'admin@example.com'));
+});
+
+afterAll(closeTestApp);
+
+const page = (url: string, cookie = admin.cookie) =>
+  testApp.app.inject({ method: 'GET', url, headers: { cookie, accept: 'text/html' } });
+
+/** Posts a page's form as a browser does: urlencoded, with the `_csrf` field of the page it came from. */
+async function postForm(url: string, fields: Record<string, string>) {
+  const form = await page(url);
+  expect(form.statusCode, `GET ${url}`).toBe(200);
+  return testApp.app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: admin.cookie,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    },
+    payload: new URLSearchParams({ _csrf: hiddenField(form.body, '_csrf'), ...fields }).toString(),
+  });
+}
+
+const product = (id: string) => testApp.db.collection(PRODUCTS).findOne({ _id: id as never });
+
+describe('back-office pages', () => {
+  it('render in their own layout with the side navigation, for an admin only', async () => {
+    const catalog = await page('/admin/catalog');
+    expect(catalog.statusCode).toBe(200);
+    expect(catalog.body).toContain('aria-label="Back office"');
+    expect(catalog.body).toContain('href="/admin/audit"');
+    expect(catalog.body).toContain('data-testid="products-table"');
+    expect(catalog.body).not.toContain('class="site-header"');
+    expect((await page('/admin')).headers.location).toBe('/admin/catalog');
+
+    const signedOut = await testApp.app.inject({ method: 'GET', url: '/admin/catalog?x=1' });
+    expect(signedOut.statusCode).toBe(302);
+    expect(signedOut.headers.location).toBe(
+      `/auth/login?returnTo=${encodeURIComponent('/admin/catalog?x=1')}`,
+    );
+    const shopper = await page('/admin/catalog', await loginAs(testApp.app, 'shopper@example.com'));
+    expect(shopper.statusCode).toBe(403);
+    expect(shopper.body).toContain('admin role');
+    expect((await page('/admin/nothing-here')).statusCode).toBe(404);
+    expect((await page('/admin/catalog/products/no-such-product')).statusCode).toBe(404);
+  });
+
+  it('create a category and a product with forms, showing field messages for what is wrong', async () => {
+    const refused = await postForm('/admin/catalog/categories/new', { id: 'Bad Id', heading: '' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Lower-case letters, digits and single dashes');
+    expect(refused.body).toContain('aria-invalid="true"');
+
+    const created = await postForm('/admin/catalog/categories/new', {
+      id: 'pages-kettles',
+      heading: 'Kettles',
+    });
+    expect(created.statusCode).toBe(303);
+    expect(created.headers.location).toBe('/admin/catalog');
+
+    const badPrice = await postForm('/admin/catalog/products/new', {
+      id: 'pages-kettle',
+      categoryId: 'pages-kettles',
+      heading: 'Kettle',
+      description: 'Whistles.',
+      price: '49.999',
+      currency: 'EUR',
+      position: 'normal',
+    });
+    expect(badPrice.statusCode).toBe(400);
+    expect(badPrice.body).toContain('A price such as 49 or 49.90');
+    expect(await product('pages-kettle')).toBeNull();
+
+    const made = await postForm('/admin/catalog/products/new', {
+      id: 'pages-kettle',
+      categoryId: 'pages-kettles',
+      heading: 'Kettle',
+      description: 'Whistles.',
+      price: '49.90',
+      currency: 'EUR',
+      position: 'highlight',
+    });
+    expect(made.statusCode).toBe(303);
+    expect(await product('pages-kettle')).toMatchObject({
+      price: { amount: 4990, currency: 'EUR' },
+      version: 1,
+    });
+    expect((await page('/admin/catalog')).body).toContain('pages-kettle');
+  });
+
+  it('an edit based on a stale copy is refused with 409 and the form shows the current values', async () => {
+    const url = '/admin/catalog/products/pages-kettle';
+    const fields = { heading: 'Kettle', description: 'Whistles.', currency: 'EUR', position: 'normal' };
+    const saved = await postForm(url, { ...fields, price: '45.00', version: '1' });
+    expect(saved.statusCode).toBe(303);
+    const stale = await postForm(url, { ...fields, heading: 'Old copy', price: '40.00', version: '1' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('changed by someone else');
+    expect(stale.body).toContain('value="45.00"');
+    expect(hiddenField(stale.body, 'version')).toBe('2');
+    expect(await product('pages-kettle')).toMatchObject({ heading: 'Kettle', price: { amount: 4500 } });
+  });
+
+  it('archives and restores from the catalog list, and the audit page says who did what', async () => {
+    const archived = await postForm('/admin/catalog', {
+      intent: 'archive',
+      kind: 'product',
+      id: 'pages-kettle',
+      version: '2',
+    });
+    expect(archived.statusCode).toBe(200);
+    expect(archived.body).toContain('Product archived.');
+    expect((await testApp.app.inject({ method: 'GET', url: '/api/products/pages-kettle' })).statusCode).toBe(
+      404,
+    );
+    const stale = await postForm('/admin/catalog', {
+      intent: 'restore',
+      kind: 'product',
+      id: 'pages-kettle',
+      version: '2',
+    });
+    expect(stale.statusCode).toBe(409);
+    const restored = await postForm('/admin/catalog', {
+      intent: 'restore',
+      kind: 'product',
+      id: 'pages-kettle',
+      version: '3',
+    });
+    expect(restored.statusCode).toBe(200);
+    expect((await testApp.app.inject({ method: 'GET', url: '/api/products/pages-kettle' })).statusCode).toBe(
+      200,
+    );
+
+    const audit = await page('/admin/audit');
+    expect(audit.statusCode).toBe(200);
+    for (const action of [
+      'category.create',
+      'product.create',
+      'product.edit',
+      'product.archive',
+      'product.restore',
+    ])
+      expect(audit.body).toContain(action);
+    expect(audit.body).toContain('admin@example.com');
+  });
+
+  it('refuses a form without its CSRF field', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/admin/catalog/categories/new',
+      headers: {
+        cookie: admin.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+      },
+      payload: 'id=no-csrf&heading=No',
+    });
+    expect(response.statusCode).toBe(403);
+    expect(await testApp.db.collection(PRODUCTS).findOne({ _id: 'no-csrf' as never })).toBeNull();
+  });
+});
