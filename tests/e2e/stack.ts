@@ -47,8 +47,9 @@ export async function writeE2eEnv(): Promise<Record<string, string>> {
     ORDERING_PORT: String(ordering),
     // Seconds, not minutes: the pipeline runs end to end within a test's time.
     FACTORY_SECONDS_PER_UNIT: '0.1',
-    PICKING_SECONDS: '0.2',
-    DELIVERY_SECONDS: '0.2',
+    // Long enough for the shopper's page to show each stage before the next (the live timeline test).
+    PICKING_SECONDS: '1',
+    DELIVERY_SECONDS: '1',
   };
   writeFileSync(
     e2eEnvFile,

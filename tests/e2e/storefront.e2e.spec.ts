@@ -57,6 +57,31 @@ async function checkout(page: Page): Promise<string> {
   return decodeURIComponent(orderId);
 }
 
+const HAPPY_PATH = ['Placed', 'Reserved', 'Picking', 'Shipped', 'Delivered'];
+
+/**
+ * Runs in the page: records, in `window.stagesDone`, each stage of the timeline in the order it is
+ * first shown done, now and on every later change of the page. Returns those done already.
+ */
+function watchStagesBecomingDone(): string[] {
+  const seen: string[] = [];
+  (window as unknown as { stagesDone: string[] }).stagesDone = seen;
+  const record = () => {
+    for (const step of document.querySelectorAll('[data-testid="timeline"] li.step-done .step-stage')) {
+      const stage = step.textContent ?? '';
+      if (!seen.includes(stage)) seen.push(stage);
+    }
+  };
+  record();
+  new MutationObserver(record).observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  });
+  return [...seen];
+}
+
 /** Pay on our page, then type the card on the provider's (the dev provider's page in web). */
 async function payWith(page: Page, cardNumber: string): Promise<void> {
   await expect(page.getByTestId('countdown')).toContainText(/\d+:\d{2}/);
@@ -92,15 +117,18 @@ test('a shopper signs in, buys two products and watches the order reach Delivere
   await payWith(page, '4242 4242 4242 4242');
   await expect(page).toHaveURL(`${shop}/orders/${encodeURIComponent(orderId)}`);
 
-  // From here on only the live stream may change the page: a reload would lose this marker.
+  // From here on only the live stream may change the page: a reload would lose this marker, and
+  // the observer the order in which the stages became done on the page.
   await page.evaluate("document.body.dataset.stillThisPage = 'true'");
+  const initiallyDone = await page.evaluate(watchStagesBecomingDone);
   const delivered = page.getByTestId('timeline').locator('li', { hasText: 'Delivered' });
   await expect(delivered).toContainText('(done)', { timeout: 45_000 });
   await expect(page.getByTestId('payment-state')).toHaveText('Paid');
   await expect(page.locator('body')).toHaveAttribute('data-still-this-page', 'true');
-  for (const stage of ['Placed', 'Picking', 'Shipped', 'Delivered']) {
-    await expect(page.getByTestId('timeline')).toContainText(stage);
-  }
+  const doneInOrder = await page.evaluate(() => (window as unknown as { stagesDone: string[] }).stagesDone);
+  expect(doneInOrder).toEqual(HAPPY_PATH.filter((stage) => doneInOrder.includes(stage)));
+  const becameDoneLive = doneInOrder.filter((stage) => !initiallyDone.includes(stage));
+  expect(becameDoneLive).toEqual(expect.arrayContaining(['Shipped', 'Delivered']));
 
   await page.getByRole('link', { name: 'My orders', exact: true }).click();
   await expect(page.getByRole('link', { name: orderId })).toBeVisible();
