@@ -1,37 +1,11 @@
 import { expect, type Page, test } from '@playwright/test';
 import { MongoClient } from 'mongodb';
 import { pm2 } from '../../workflows/pm2.mjs';
+import { collectConsoleErrors, hydrated, signInAtProvider } from './pages';
 import { e2eEnv, readE2eEnv } from './stack';
 
 const env = readE2eEnv();
 const shop = env.WEB_BASE_URL;
-
-/** Console errors and uncaught exceptions of a page (hydration mismatches show up here too). */
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  return errors;
-}
-
-async function hydrated(page: Page): Promise<void> {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-/** The dev identity provider's own forms: email, password, then consent when it asks. */
-async function signInAtProvider(page: Page, email: string, password: string): Promise<void> {
-  await expect(page).toHaveURL(new RegExp(`^${env.OIDC_ISSUER}/interaction/`));
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const allow = page.getByRole('button', { name: 'Allow' });
-  await expect(allow.or(page.locator('body[data-hydrated="true"]'))).toBeVisible();
-  if (await allow.isVisible()) await allow.click();
-  await expect(page).toHaveURL(new RegExp(`^${shop}/`));
-  await hydrated(page);
-}
 
 async function addToCart(page: Page, productHeading: string, qty: number): Promise<void> {
   await page.getByRole('link', { name: productHeading }).first().click();
