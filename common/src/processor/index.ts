@@ -25,6 +25,16 @@ export {
 export { PartitionQueue, type PartitionQueueOptions } from './partition-queue';
 export { enablePreImages } from './pre-images';
 export { createProcessor, type Processor, type ProcessorStatus } from './processor';
+export {
+  type ClaimedRequest,
+  claimParkedRequest,
+  isPending,
+  PARKED_EVENT_REQUESTS,
+  type ParkedAction,
+  type ParkedEventRequest,
+  REQUEST_WINDOW_MS,
+  requestIdFor,
+} from './requests';
 export { buildWatchArgs, COSMOS_PROJECTION, type StreamStart, type WatchArgs } from './stream-source';
 export type {
   Handler,

@@ -4,7 +4,7 @@ import type { Handler, HandlerContext, ProcessorEvent } from './types';
 
 export const PARKED_EVENTS = 'parked_events';
 
-export type ParkedStatus = 'parked' | 'replay-requested' | 'replaying' | 'replayed';
+export type ParkedStatus = 'parked' | 'replay-requested' | 'replaying' | 'replayed' | 'discarded';
 
 export interface ParkedEvent {
   _id: ObjectId;
@@ -17,6 +17,13 @@ export interface ParkedEvent {
   status: ParkedStatus;
   parkedAt: Date;
   updatedAt: Date;
+  /**
+   * Ids of the admin requests (`parked_event_requests`, web-owned) this processor has taken on: a
+   * request whose id is here is done, whatever its outcome. The processor writes it, web reads it.
+   */
+  handledRequests?: string[];
+  /** The last admin request taken on; its outcome is the status (replayed, discarded, or parked again). */
+  lastRequest?: { id: string; action: 'replay' | 'discard'; takenAt: Date };
 }
 
 function describe(error: unknown): { message: string; stack?: string } {
@@ -60,7 +67,7 @@ export async function listParked(
   options: { includeReplayed?: boolean; limit?: number } = {},
 ): Promise<ParkedEvent[]> {
   const filter: Document = { processor };
-  if (!options.includeReplayed) filter.status = { $ne: 'replayed' };
+  if (!options.includeReplayed) filter.status = { $nin: ['replayed', 'discarded'] };
   return db
     .collection<ParkedEvent>(PARKED_EVENTS)
     .find(filter)

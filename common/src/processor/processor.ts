@@ -4,6 +4,7 @@ import { catchUpFilterFrom } from './catch-up-filter';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
 import { claimReplayRequest, replayParked } from './parking';
+import { claimParkedRequest } from './requests';
 import { createKeyRouter } from './routing';
 import { type GroupSettings, StreamGroup } from './stream-group';
 import type { ProcessorOptions } from './types';
@@ -144,12 +145,27 @@ export function createProcessor<TDoc extends Document = Document>(
     return reconciling;
   }
 
+  /** Replays marked by the CLI (`replay-requested`), then the back office's requests (web-owned). */
   async function pollReplays(): Promise<void> {
     for (;;) {
+      if (stopping) return;
       const parked = await claimReplayRequest(options.db, options.name);
-      if (!parked) return;
+      if (!parked) break;
       const result = await replayParked(options.db, parked._id, settings.handle, { logger });
       logger.info({ id: parked._id.toHexString(), ok: result.ok }, 'replayed a parked event');
+    }
+    for (;;) {
+      if (stopping) return;
+      const claimed = await claimParkedRequest(options.db, options.name);
+      if (!claimed) return;
+      const { request, parked } = claimed;
+      const log = { id: parked._id.toHexString(), request: request._id, by: request.requestedBy.sub };
+      if (request.action === 'discard') {
+        logger.info(log, 'discarded a parked event on request');
+        continue;
+      }
+      const result = await replayParked(options.db, parked._id, settings.handle, { logger });
+      logger.info({ ...log, ok: result.ok }, 'replayed a parked event on request');
     }
   }
 
