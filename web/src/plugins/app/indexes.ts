@@ -1,4 +1,4 @@
-import { CARTS, ORDERS, PAYMENTS } from '@az-shop/common';
+import { CARTS, ORDERS, PARKED_EVENT_REQUESTS, PAYMENTS } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -10,6 +10,14 @@ export const indexesPlugin = fp(
       app.db
         .collection(CARTS)
         .createIndex({ expiresAt: 1 }, { name: 'anonymous_expire', expireAfterSeconds: 0 }),
+      // Processors poll their requests by name and time; a request is honoured for a day
+      // (REQUEST_WINDOW_MS) and kept a week for the record.
+      app.db
+        .collection(PARKED_EVENT_REQUESTS)
+        .createIndex({ partition_key: 1, processor: 1, requestedAt: 1 }, { name: 'by_processor_time' }),
+      app.db
+        .collection(PARKED_EVENT_REQUESTS)
+        .createIndex({ requestedAt: 1 }, { name: 'expire_week', expireAfterSeconds: 7 * 24 * 3600 }),
       // "My orders", newest first.
       app.db.collection(ORDERS).createIndex({ userId: 1, placedAt: -1 }, { name: 'by_user_placed' }),
       // An order's payment attempts, and whether one is authorized.
