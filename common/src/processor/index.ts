@@ -19,8 +19,10 @@ export {
   type ParkedEvent,
   type ParkedStatus,
   type ReplayResult,
+  releaseStaleReplays,
   replayParked,
   requestReplay,
+  STALE_REPLAY_MS,
 } from './parking';
 export { PartitionQueue, type PartitionQueueOptions } from './partition-queue';
 export { enablePreImages } from './pre-images';

@@ -137,3 +137,21 @@ export async function claimReplayRequest(db: Db, processor: string): Promise<Par
       { sort: { parkedAt: 1 }, returnDocument: 'after' },
     );
 }
+
+/** A replay running longer than this was cut short (its instance died mid-replay). */
+export const STALE_REPLAY_MS = 10 * 60 * 1000;
+
+/**
+ * Puts events left `replaying` by an instance that died mid-replay back to `parked`, so they can be
+ * asked for again; without it such an event would stay `replaying` forever. A handler still running
+ * after STALE_REPLAY_MS would meet a second replay: handlers are idempotent.
+ */
+export async function releaseStaleReplays(db: Db, processor: string, now = Date.now()): Promise<number> {
+  const result = await db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .updateMany(
+      { processor, status: 'replaying', updatedAt: { $lt: new Date(now - STALE_REPLAY_MS) } },
+      { $set: { status: 'parked', updatedAt: new Date(now) } },
+    );
+  return result.modifiedCount;
+}

@@ -3,7 +3,7 @@ import type { ReadinessCheck } from '../http/health-plugin';
 import { catchUpFilterFrom } from './catch-up-filter';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
-import { claimReplayRequest, replayParked } from './parking';
+import { claimReplayRequest, releaseStaleReplays, replayParked } from './parking';
 import { claimParkedRequest } from './requests';
 import { createKeyRouter } from './routing';
 import { type GroupSettings, StreamGroup } from './stream-group';
@@ -147,6 +147,9 @@ export function createProcessor<TDoc extends Document = Document>(
 
   /** Replays marked by the CLI (`replay-requested`), then the back office's requests (web-owned). */
   async function pollReplays(): Promise<void> {
+    const released = await releaseStaleReplays(options.db, options.name);
+    if (released > 0)
+      logger.warn({ released }, 'parked events left replaying by a dead instance are parked again');
     for (;;) {
       if (stopping) return;
       const parked = await claimReplayRequest(options.db, options.name);

@@ -1,5 +1,5 @@
 import { startMongoServer } from '@az-shop/mongo-emulator';
-import type { Db, Document, MongoClient } from 'mongodb';
+import { type Db, type Document, type MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createProcessor,
@@ -12,6 +12,7 @@ import {
   type ProcessorEvent,
   requestIdFor,
   requestReplay,
+  STALE_REPLAY_MS,
 } from '../../src/processor';
 import { connect, delay, quietLogger, waitFor } from './helpers';
 
@@ -117,6 +118,14 @@ describe('admin requests for parked events (web-owned parked_event_requests)', (
     await waitFor(async () => (await parkedDoc(byKey('o')._id)).status === 'replayed');
     expect(calls.get('r')).toBe(3);
     expect((await listParked(db, 'test.requests')).map((doc) => doc.event.documentKey._id)).toEqual(['f']);
+
+    // A replay cut short by a dead instance is parked again once stale, a fresh one is left alone.
+    const stale = { ...byKey('f'), _id: new ObjectId(), status: 'replaying' as const };
+    const fresh = { ...stale, _id: new ObjectId(), updatedAt: new Date() };
+    stale.updatedAt = new Date(Date.now() - STALE_REPLAY_MS - 1000);
+    await db.collection<ParkedEvent>(PARKED_EVENTS).insertMany([stale, fresh]);
+    await waitFor(async () => (await parkedDoc(stale._id)).status === 'parked');
+    expect((await parkedDoc(fresh._id)).status).toBe('replaying');
     await processor.stop();
   });
 });
