@@ -1,3 +1,5 @@
+import type { ParkedStatus } from '@az-shop/common';
+
 /**
  * The back office's view of the change-stream processors, computed from what they store: leases
  * (members and bucket leases), checkpoints and parked events. Pure: the I/O is in
@@ -21,7 +23,7 @@ export interface CheckpointRow {
   updatedAt: Date;
 }
 
-export type ParkedStatusName = 'parked' | 'replay-requested' | 'replaying' | 'replayed' | 'discarded';
+export type ParkedStatusName = ParkedStatus;
 
 export interface ParkedCount {
   processor: string;
@@ -126,7 +128,8 @@ export function summarizeProcessors(input: {
     const checkpoints = input.checkpoints.filter((row) => row.processor === name);
     const ownership = bucketOwnership(leases, input.now);
     const parked = { ...NO_PARKED };
-    for (const row of input.parked) if (row.processor === name) parked[row.status] += row.count;
+    for (const row of input.parked)
+      if (row.processor === name && row.status in parked) parked[row.status] += row.count;
     const last = Math.max(...checkpoints.map((row) => row.updatedAt.getTime()));
     return {
       name,
