@@ -13,6 +13,8 @@ export const Errors = {
   PreconditionFailed: createError('PRECONDITION_FAILED', '%s', 412),
   NotReady: createError('NOT_READY', '%s', 503),
   RateLimited: createError('RATE_LIMITED', '%s', 429),
+  PayloadTooLarge: createError('PAYLOAD_TOO_LARGE', '%s', 413),
+  UnsupportedMediaType: createError('UNSUPPORTED_MEDIA_TYPE', '%s', 415),
 } as const;
 
 /** An error that carries structured `details` for the response body (e.g. which fields failed). */

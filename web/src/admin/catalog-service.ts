@@ -57,6 +57,10 @@ export interface AdminCatalog {
   editCategory(actor: Actor, id: string, input: unknown): Promise<AdminCategoryView>;
   createProduct(actor: Actor, input: unknown): Promise<AdminProductView>;
   editProduct(actor: Actor, id: string, input: unknown): Promise<AdminProductView>;
+  /** 404 for an unknown product, 409 when `version` is not its current one; checked before an upload. */
+  expectProductVersion(id: string, version: number): Promise<void>;
+  /** Points the product at an uploaded image blob (`product.image`), like an edit: versioned, audited. */
+  setProductImage(actor: Actor, id: string, version: number, imagePath: string): Promise<AdminProductView>;
   /** Takes it off the storefront (`archived`) or puts it back; orders keep their lines either way. */
   setArchived(actor: Actor, kind: Kind, id: string, archived: boolean, input: unknown): Promise<void>;
 }
@@ -136,6 +140,15 @@ export function adminCatalog(db: Db, audit: AuditLog, now = () => new Date()): A
   const view = (doc: CatalogDocument) =>
     doc.kind === 'category' ? toAdminCategory(doc) : toAdminProduct(doc);
 
+  function staleError(kind: Kind, current: CatalogDocument, basedOn: number) {
+    return withDetails(
+      new Errors.Conflict(
+        `This ${kind} was changed by someone else since you opened it (version ${current.version ?? 0}, yours ${basedOn}); here are the current values`,
+      ),
+      { current: view(current) },
+    );
+  }
+
   /**
    * One conditional write: applied only to the version the edit was based on. Otherwise 404 for a
    * document that does not exist, or 409 with the current values (someone else saved in between).
@@ -159,15 +172,7 @@ export function adminCatalog(db: Db, audit: AuditLog, now = () => new Date()): A
       } as UpdateFilter<CatalogDocument>,
       { returnDocument: 'after' },
     );
-    if (!updated) {
-      const current = await find(kind, id);
-      throw withDetails(
-        new Errors.Conflict(
-          `This ${kind} was changed by someone else since you opened it (version ${current.version ?? 0}, yours ${basedOn}); here are the current values`,
-        ),
-        { current: view(current) },
-      );
-    }
+    if (!updated) throw staleError(kind, await find(kind, id), basedOn);
     await recordChange(actor, updated, {
       ...set,
       ...Object.fromEntries(Object.keys(unset).map((k) => [k, null])),
@@ -261,6 +266,17 @@ export function adminCatalog(db: Db, audit: AuditLog, now = () => new Date()): A
       const set = { ...fields, price: { amount: priceAmount, currency } };
       return toAdminProduct(
         (await update(actor, 'product', id, version, 'product.edit', set)) as ProductDocument,
+      );
+    },
+
+    async expectProductVersion(id, version) {
+      const current = await find('product', id);
+      if ((current.version ?? 0) !== version) throw staleError('product', current, version);
+    },
+
+    async setProductImage(actor, id, version, imagePath) {
+      return toAdminProduct(
+        (await update(actor, 'product', id, version, 'product.image', { imagePath })) as ProductDocument,
       );
     },
 

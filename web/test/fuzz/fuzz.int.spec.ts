@@ -37,6 +37,8 @@ const WITHOUT_SCHEMA: Record<string, string> = {
   'POST /auth/logout-everywhere': 'its only field is the CSRF token, which csrfProtection checks',
   'POST /api/payments/webhooks/:provider':
     "raw bytes checked against the provider's signature before anything reads them (400 unsigned)",
+  'POST /api/admin/catalog/products/:id/image':
+    'raw image bytes, sniffed whole before anything is stored (admin only; 415, 400 or 413 otherwise)',
 };
 
 /**

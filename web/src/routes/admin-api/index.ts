@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import auditRoutes from './audit';
 import catalogRoutes from './catalog';
 import operationsRoutes from './operations';
+import productImageRoutes from './product-image';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,6 +21,7 @@ export default async function adminApiRoutes(app: FastifyInstance) {
     reply.header('cache-control', 'no-store');
   });
   await app.register(catalogRoutes, { prefix: '/catalog' });
+  await app.register(productImageRoutes, { prefix: '/catalog' });
   await app.register(auditRoutes);
   await app.register(operationsRoutes, { prefix: '/operations' });
 }
