@@ -240,6 +240,7 @@ describe('serving /images/*', () => {
       const refused = await image(name);
       expect(refused.statusCode, name).toBe(404);
       expect(refused.headers['content-type']).toMatch(/^application\/json/);
+      expect(refused.headers['content-security-policy']).toBe(CSP);
     }
   });
 });
