@@ -17,6 +17,7 @@ const BACK_OFFICE = [
   ['admin-catalog', '/admin/catalog'],
   ['admin-product', '/admin/catalog/products/stoneware-teapot'],
   ['admin-new-category', '/admin/catalog/categories/new'],
+  ['admin-operations', '/admin/operations'],
   ['admin-audit', '/admin/audit'],
 ] as const;
 

@@ -1,4 +1,4 @@
-import { PRODUCTS } from '@az-shop/common';
+import { PARKED_EVENTS, PRODUCTS, parkEvent } from '@az-shop/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
 import { hiddenField } from './visitor';
@@ -24,6 +24,8 @@ const page = (url: string, cookie = admin.cookie) =>
 async function postForm(url: string, fields: Record<string, string>) {
   const form = await page(url);
   expect(form.statusCode, `GET ${url}`).toBe(200);
+  // A page that shows no form now (the request it offered is pending) still takes the session's token.
+  const csrf = form.body.includes('name="_csrf"') ? hiddenField(form.body, '_csrf') : admin.token;
   return testApp.app.inject({
     method: 'POST',
     url,
@@ -32,7 +34,7 @@ async function postForm(url: string, fields: Record<string, string>) {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'text/html',
     },
-    payload: new URLSearchParams({ _csrf: hiddenField(form.body, '_csrf'), ...fields }).toString(),
+    payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
   });
 }
 
@@ -157,6 +159,34 @@ describe('back-office pages', () => {
     ])
       expect(audit.body).toContain(action);
     expect(audit.body).toContain('admin@example.com');
+  });
+
+  it('operations: the processors and a parked event, which an admin asks to replay once', async () => {
+    const id = await parkEvent(testApp.db, {
+      processor: 'pages.test',
+      partitionKey: 'k1',
+      bucket: 3,
+      event: { operationType: 'insert', documentKey: { _id: 'd1' }, token: undefined, source: 'stream' },
+      error: new Error('the handler fell over'),
+      attempts: 5,
+    });
+    const operations = await page('/admin/operations');
+    expect(operations.statusCode).toBe(200);
+    expect(operations.body).toContain('data-testid="processors-table"');
+    expect(operations.body).toContain('the handler fell over');
+
+    const asked = await postForm('/admin/operations', { intent: 'replay', id: id.toHexString() });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Replay requested');
+    expect(
+      await testApp.db.collection('parked_event_requests').countDocuments({ parkedId: id.toHexString() }),
+    ).toBe(1);
+    const again = await postForm('/admin/operations', { intent: 'discard', id: id.toHexString() });
+    expect(again.statusCode).toBe(409);
+    // Web asked; the event itself is the processor's to change.
+    expect(await testApp.db.collection(PARKED_EVENTS).findOne({ _id: id })).toMatchObject({
+      status: 'parked',
+    });
   });
 
   it('refuses a form without its CSRF field', async () => {

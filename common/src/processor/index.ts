@@ -18,6 +18,7 @@ export {
   PARKED_EVENTS,
   type ParkedEvent,
   type ParkedStatus,
+  parkEvent,
   type ReplayResult,
   releaseStaleReplays,
   replayParked,

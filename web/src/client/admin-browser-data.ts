@@ -5,6 +5,8 @@ import type {
   AdminProductView,
   AdminResult,
   AuditEntryView,
+  ParkedView,
+  ProcessorView,
 } from '../ui/admin/data';
 import { call, errorOf, getJson, getOrNull } from './api';
 
@@ -57,4 +59,9 @@ export const adminBrowserData: AdminData = {
     if (before) query.set('before', before);
     return getJson<AuditEntryView[]>(`/api/admin/audit?${query}`);
   },
+  listProcessors: async () =>
+    (await getJson<{ processors: ProcessorView[] }>('/api/admin/operations')).processors,
+  listParked: (limit) => getJson<ParkedView[]>(`/api/admin/operations/parked?limit=${limit}`),
+  requestParked: (id, action) =>
+    change('POST', `/api/admin/operations/parked/${path(id)}/${action}`, {}, async () => null),
 };

@@ -30,7 +30,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<AdminResult<T>> {
  * admin check (the page routes check it too, before rendering; this keeps a loader safe on its own).
  */
 export function adminServerData(request: FastifyRequest): AdminData {
-  const { adminCatalog, audit } = request.server;
+  const { adminCatalog, adminOperations, audit } = request.server;
   const admin = (): Actor => {
     if (!request.user) throw new Errors.Unauthorized();
     if (!isAdmin(request.user)) throw new Errors.Forbidden('The admin role is required');
@@ -68,5 +68,12 @@ export function adminServerData(request: FastifyRequest): AdminData {
         at: at.toISOString(),
       }));
     },
+    listProcessors: () => list(() => adminOperations.processors()),
+    listParked: (limit) => list(() => adminOperations.parked({ limit })),
+    requestParked: (id, action) =>
+      attempt(async () => {
+        await adminOperations.request(admin(), id, action);
+        return null;
+      }),
   };
 }

@@ -1,7 +1,11 @@
 import type { AdminCategoryView, AdminProductView } from '../../admin/catalog-service';
+import type { ProcessorView } from '../../admin/operations';
+import type { ParkedView } from '../../admin/operations-service';
 import type { FieldErrors } from '../data';
 
-export type { AdminCategoryView, AdminProductView };
+export type { AdminCategoryView, AdminProductView, ParkedView, ProcessorView };
+
+export type ParkedAction = 'replay' | 'discard';
 
 /** One entry of the audit log, as pages show it (times are ISO strings). */
 export interface AuditEntryView {
@@ -39,4 +43,10 @@ export interface AdminData {
   editProduct(id: string, input: Record<string, unknown>): Promise<AdminResult<AdminProductView>>;
   setArchived(kind: CatalogKind, id: string, archived: boolean, version: number): Promise<AdminResult<null>>;
   listAudit(query: { limit: number; before?: string }): Promise<AuditEntryView[]>;
+  /** Every processor's state: owners and buckets, lag, parked counts. */
+  listProcessors(): Promise<ProcessorView[]>;
+  /** Parked events, newest first. */
+  listParked(limit: number): Promise<ParkedView[]>;
+  /** Asks the event's processor to replay or discard it (409: not parked, or a request pending). */
+  requestParked(id: string, action: ParkedAction): Promise<AdminResult<null>>;
 }

@@ -4,6 +4,7 @@ import { useRootData } from '../root-data';
 /** The back office's sections, in the side navigation's order. */
 export const ADMIN_SECTIONS = [
   { path: '/admin/catalog', label: 'Catalog' },
+  { path: '/admin/operations', label: 'Operations' },
   { path: '/admin/audit', label: 'Audit' },
 ] as const;
 

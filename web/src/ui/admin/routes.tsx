@@ -5,6 +5,7 @@ import { AdminLayout } from './layout';
 import { AuditPage, auditLoader } from './pages/audit';
 import { CatalogPage, catalogAction, catalogLoader } from './pages/catalog';
 import { CategoryFormPage, categoryFormAction, categoryFormLoader } from './pages/category-form';
+import { OperationsPage, operationsAction, operationsLoader } from './pages/operations';
 import { ProductFormPage, productFormAction, productFormLoader } from './pages/product-form';
 
 /** Back-office paths the server renders (GET), behind its admin check (routes/admin-pages). */
@@ -15,6 +16,7 @@ export const ADMIN_PAGE_PATHS = [
   '/admin/catalog/categories/:id',
   '/admin/catalog/products/new',
   '/admin/catalog/products/:id',
+  '/admin/operations',
   '/admin/audit',
 ] as const;
 
@@ -25,6 +27,7 @@ export const ADMIN_FORM_PATHS = [
   '/admin/catalog/categories/:id',
   '/admin/catalog/products/new',
   '/admin/catalog/products/:id',
+  '/admin/operations',
 ] as const;
 
 /** The back office's branch of the route tree: its own layout, under the root (session) route. */
@@ -74,6 +77,13 @@ export function adminRoutes(source: StorefrontData): RouteObject {
             loader: productFormLoader(source),
             action: productFormAction(source),
             Component: ProductFormPage,
+          },
+          {
+            id: 'admin-operations',
+            path: 'operations',
+            loader: operationsLoader(source),
+            action: operationsAction(source),
+            Component: OperationsPage,
           },
           { id: 'admin-audit', path: 'audit', loader: auditLoader(source), Component: AuditPage },
           {
