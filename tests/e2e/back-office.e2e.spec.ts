@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { png } from '../../web/test/image-files';
 import { collectConsoleErrors, hydrated, signInAtProvider } from './pages';
 import { readE2eEnv } from './stack';
 
@@ -34,6 +35,18 @@ test('an admin creates a category and a product, which a visitor finds on the st
   await page.getByLabel('Price').fill('89.50');
   await page.getByRole('button', { name: 'Create product' }).click();
   await expect(page.getByTestId('products-table')).toContainText('e2e-brass-lamp');
+
+  // Its picture: a PNG chosen in the file field, checked by its bytes, stored under a server name.
+  await page.getByRole('link', { name: 'e2e-brass-lamp' }).click();
+  await page
+    .getByLabel(/^New picture/)
+    .setInputFiles({ name: 'lamp.png', mimeType: 'image/png', buffer: png(4, 4) });
+  await page.getByRole('button', { name: 'Upload picture' }).click();
+  await expect(page.getByRole('status')).toHaveText('Picture saved.');
+  await expect(page.getByTestId('product-image')).toHaveAttribute(
+    'src',
+    /^\/images\/products\/e2e-brass-lamp\//,
+  );
   await expect(page.locator('body')).toHaveAttribute('data-same-document', 'true');
 
   // A visitor (another browser context, signed out) sees it on the storefront at once.
@@ -41,6 +54,10 @@ test('an admin creates a category and a product, which a visitor finds on the st
   await visitor.goto(`${shop}/products/e2e-brass-lamp`);
   await expect(visitor.getByRole('heading', { level: 1, name: 'Brass desk lamp' })).toBeVisible();
   await expect(visitor.getByText('€89.50').first()).toBeVisible();
+  const picture = visitor.locator('img[src^="/images/products/e2e-brass-lamp/"]').first();
+  await expect(picture).toBeVisible();
+  // Loaded and decoded: the browser knows its width.
+  expect(await picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(4);
 
   await page.getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByTestId('audit-table')).toContainText('product.create');

@@ -166,7 +166,13 @@ describe('back-office pages', () => {
       processor: 'pages.test',
       partitionKey: 'k1',
       bucket: 3,
-      event: { operationType: 'insert', documentKey: { _id: 'd1' }, token: undefined, source: 'stream' },
+      event: {
+        operationType: 'insert',
+        documentKey: { _id: 'd1' },
+        fullDocument: { _id: 'd1' },
+        token: undefined,
+        source: 'stream',
+      },
       error: new Error('the handler fell over'),
       attempts: 5,
     });

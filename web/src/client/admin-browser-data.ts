@@ -8,6 +8,7 @@ import type {
   ParkedView,
   ProcessorView,
 } from '../ui/admin/data';
+import { isShownRefusal } from '../ui/admin/data';
 import { call, errorOf, getJson, getOrNull } from './api';
 
 const path = encodeURIComponent;
@@ -17,7 +18,7 @@ async function change<T>(method: string, url: string, body: unknown, read: (r: R
   const response = await call(method, url, body);
   if (response.ok) return { ok: true, value: await read(response) } satisfies AdminResult<T>;
   const error = await errorOf(response);
-  if (error.statusCode !== 400 && error.statusCode !== 409) throw error;
+  if (!isShownRefusal(error.statusCode)) throw error;
   const current = (error.details as { current?: unknown } | undefined)?.current;
   const refused: AdminResult<T> = {
     ok: false,
@@ -64,4 +65,11 @@ export const adminBrowserData: AdminData = {
   listParked: (limit) => getJson<ParkedView[]>(`/api/admin/operations/parked?limit=${limit}`),
   requestParked: (id, action) =>
     change('POST', `/api/admin/operations/parked/${path(id)}/${action}`, {}, async () => null),
+  uploadProductImage: (id, version, image) =>
+    change(
+      'POST',
+      `/api/admin/catalog/products/${path(id)}/image?version=${version}`,
+      image,
+      asJson<AdminProductView>(),
+    ),
 };

@@ -49,13 +49,16 @@ export async function errorOf(response: Response): Promise<ApiError> {
 export async function call(method: string, url: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method === 'GET') return fetch(url, { headers, credentials: 'same-origin' });
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A file goes as it is (the image upload); anything else as JSON.
+  const raw = body instanceof Blob;
+  if (body !== undefined)
+    headers['content-type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
   const send = async () =>
     fetch(url, {
       method,
       credentials: 'same-origin',
       headers: { ...headers, 'x-csrf-token': await csrf() },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(body !== undefined && { body: raw ? body : JSON.stringify(body) }),
     });
   const response = await send();
   if (response.status !== 403) return response;

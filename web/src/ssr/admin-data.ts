@@ -1,9 +1,10 @@
 import { Errors } from '@az-shop/common';
 import type { FastifyRequest } from 'fastify';
 import { type Actor, actorOf } from '../admin/actor';
+import { uploadProductImage } from '../admin/product-images';
 import { isAdmin } from '../auth/user';
 import { toFieldErrors } from '../forms/field-errors';
-import type { AdminData, AdminResult } from '../ui/admin/data';
+import { type AdminData, type AdminResult, isShownRefusal } from '../ui/admin/data';
 import { statusOf } from '../ui/route-errors';
 
 /** The admin services' expected refusals as results: bad fields (400) and stale copies (409). */
@@ -12,7 +13,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<AdminResult<T>> {
     return { ok: true, value: await run() };
   } catch (error) {
     const status = statusOf(error);
-    if (status !== 400 && status !== 409) throw error;
+    if (!isShownRefusal(status)) throw error;
     const details = (error as { details?: unknown }).details;
     const current = (details as { current?: unknown } | undefined)?.current;
     return {
@@ -30,7 +31,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<AdminResult<T>> {
  * admin check (the page routes check it too, before rendering; this keeps a loader safe on its own).
  */
 export function adminServerData(request: FastifyRequest): AdminData {
-  const { adminCatalog, adminOperations, audit } = request.server;
+  const { adminCatalog, adminOperations, audit, blob } = request.server;
   const admin = (): Actor => {
     if (!request.user) throw new Errors.Unauthorized();
     if (!isAdmin(request.user)) throw new Errors.Forbidden('The admin role is required');
@@ -75,5 +76,14 @@ export function adminServerData(request: FastifyRequest): AdminData {
         await adminOperations.request(admin(), id, action);
         return null;
       }),
+    uploadProductImage: async (id, version, image) =>
+      attempt(async () =>
+        uploadProductImage(adminCatalog, blob, {
+          actor: admin(),
+          productId: id,
+          version,
+          bytes: Buffer.from(await image.arrayBuffer()),
+        }),
+      ),
   };
 }

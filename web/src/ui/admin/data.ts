@@ -18,12 +18,18 @@ export interface AuditEntryView {
 }
 
 /**
- * An admin change either lands or is refused for a reason the form shows: bad fields (400) or a
- * stale copy (409, with the values now in the database so the form can show them).
+ * An admin change either lands or is refused for a reason the form shows: bad fields (400), a stale
+ * copy (409, with the values now in the database so the form can show them), a file too large (413)
+ * or of the wrong kind (415). Who-are-you refusals (401, 403) and unknown ids (404) are thrown.
  */
 export type AdminResult<T> =
   | { ok: true; value: T }
-  | { ok: false; status: 400 | 409; message: string; fieldErrors: FieldErrors; current?: unknown };
+  | { ok: false; status: number; message: string; fieldErrors: FieldErrors; current?: unknown };
+
+/** Statuses an admin change answers as a result the form shows (the rest are thrown). */
+export function isShownRefusal(status: number | undefined): status is number {
+  return status !== undefined && status >= 400 && status < 500 && ![401, 403, 404].includes(status);
+}
 
 export type CatalogKind = 'category' | 'product';
 
@@ -49,4 +55,6 @@ export interface AdminData {
   listParked(limit: number): Promise<ParkedView[]>;
   /** Asks the event's processor to replay or discard it (409: not parked, or a request pending). */
   requestParked(id: string, action: ParkedAction): Promise<AdminResult<null>>;
+  /** A new picture for the product (PNG, JPEG, WebP or AVIF, ≤ 5 MB), based on its `version`. */
+  uploadProductImage(id: string, version: number, image: Blob): Promise<AdminResult<AdminProductView>>;
 }

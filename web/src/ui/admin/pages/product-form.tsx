@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import {
   type ActionFunctionArgs,
   data,
@@ -11,7 +12,7 @@ import { CsrfField } from '../../components/csrf-field';
 import { FormAlert } from '../../components/form-alert';
 import { TextField } from '../../components/text-field';
 import type { FieldErrors, StorefrontData } from '../../data';
-import { formText } from '../../forms';
+import { formText, INTENT_FIELD } from '../../forms';
 import type { AdminCategoryView, AdminProductView } from '../data';
 import { formVersion, minorUnitsToPrice, priceToMinorUnits } from '../forms';
 import { adminRead } from '../route-data';
@@ -79,9 +80,33 @@ export function productFormLoader(source: StorefrontData) {
   };
 }
 
+interface ImageActionData {
+  image: { message: string; ok: boolean };
+}
+
+/** The picture's own form (multipart: in the browser only, see ImageForm): the file to the upload API. */
+async function uploadImage(source: StorefrontData, request: Request, id: string, form: FormData) {
+  const file = form.get('image');
+  if (!(file instanceof Blob) || file.size === 0)
+    return data<ImageActionData>(
+      { image: { ok: false, message: 'Choose a picture first.' } },
+      { status: 400 },
+    );
+  const result = await adminRead(request, () => source.admin.uploadProductImage(id, formVersion(form), file));
+  if (!result.ok)
+    return data<ImageActionData>(
+      { image: { ok: false, message: result.message } },
+      { status: result.status },
+    );
+  return { image: { ok: true, message: 'Picture saved.' } } satisfies ImageActionData;
+}
+
 export function productFormAction(source: StorefrontData) {
   return async ({ request, params }: ActionFunctionArgs) => {
     const form = await request.formData();
+    if (formText(form, INTENT_FIELD) === 'image' && params.id !== undefined) {
+      return uploadImage(source, request, params.id, form);
+    }
     const values: ProductFormValues = {
       id: params.id ?? formText(form, 'id'),
       categoryId: formText(form, 'categoryId'),
@@ -92,7 +117,7 @@ export function productFormAction(source: StorefrontData) {
       position: formText(form, 'position') || 'normal',
       version: formVersion(form),
     };
-    const refused = (message: string, fieldErrors: FieldErrors, status: 400 | 409, shown = values) =>
+    const refused = (message: string, fieldErrors: FieldErrors, status: number, shown = values) =>
       data<ProductFormActionData>({ message, fieldErrors, values: shown }, { status });
     const priceAmount = priceToMinorUnits(values.price);
     if (priceAmount === null)
@@ -119,9 +144,43 @@ export function productFormAction(source: StorefrontData) {
   };
 }
 
+/**
+ * The picture: a file the API takes as raw bytes, which a form without JavaScript can not send, so
+ * this form appears once the page is hydrated (a note says so before).
+ */
+function ImageForm({ version, result }: { version: number; result: ImageActionData['image'] | undefined }) {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  if (!hydrated) return <p className="hint">Changing the picture needs JavaScript.</p>;
+  return (
+    <Form method="post" encType="multipart/form-data" className="admin-form" data-testid="image-form">
+      <input type="hidden" name="version" value={version} />
+      <div className="field">
+        <label htmlFor="field-image">New picture (PNG, JPEG, WebP or AVIF, at most 5 MB)</label>
+        <input
+          id="field-image"
+          name="image"
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/avif"
+        />
+      </div>
+      {result && (
+        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'form-status' : 'form-alert'}>
+          {result.message}
+        </p>
+      )}
+      <button type="submit" name={INTENT_FIELD} value="image">
+        Upload picture
+      </button>
+    </Form>
+  );
+}
+
 export function ProductFormPage() {
   const { product, categories } = useLoaderData() as ProductFormData;
-  const refused = useActionData() as ProductFormActionData | undefined;
+  const answer = useActionData() as ProductFormActionData | ImageActionData | undefined;
+  const refused = answer && 'values' in answer ? answer : undefined;
+  const imageResult = answer && 'image' in answer ? answer.image : undefined;
   const values = refused?.values ?? product ?? EMPTY;
   const errors = refused?.fieldErrors ?? {};
   const isNew = product === null;
@@ -129,8 +188,16 @@ export function ProductFormPage() {
     <section aria-labelledby="product-heading">
       <h1 id="product-heading">{isNew ? 'New product' : `Product ${values.id}`}</h1>
       {values.imagePath && (
-        <img src={values.imagePath} alt="" className="admin-thumb" width={160} height={160} />
+        <img
+          src={`/images/${values.imagePath}`}
+          alt=""
+          className="admin-thumb"
+          width={160}
+          height={160}
+          data-testid="product-image"
+        />
       )}
+      {!isNew && <ImageForm version={values.version} result={imageResult} />}
       <Form method="post" noValidate key={`${values.version}:${refused ? 'r' : 'l'}`} className="admin-form">
         <FormAlert message={refused?.message} />
         <CsrfField />
