@@ -17,7 +17,8 @@ import { buildScheduler } from './work-item/scheduler';
 
 /**
  * Everything the factory reacts to, in one list:
- * - production_requests → onProductionRequested: a work item, queued for capacity
+ * - production_requests → onProductionRequested: a work item, queued for capacity; an update with
+ *   `cancelRequestedAt` (no pipeline: updates are seen too) → its item cancelled if not started
  * - fulfilments → onFulfilmentChanged: Backordered → a work item per short line; ended or shipped →
  *   its backorder items not started are cancelled or kept for other demand (docs/domain.md)
  * - timer: the build scheduler (capacity-limited builds, completion, one factory_output per item)

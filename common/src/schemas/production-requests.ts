@@ -12,5 +12,11 @@ export const ProductionRequestDocument = Type.Object({
   qty: Quantity,
   requestedAt: DateTime,
   requestedBy: Type.Optional(Type.String()),
+  /**
+   * The back office asked to cancel it (web writes only its own request); the factory cancels the
+   * request's work item if its build has not started, else records the refusal on the work item.
+   */
+  cancelRequestedAt: Type.Optional(DateTime),
+  cancelRequestedBy: Type.Optional(Type.String()),
 });
 export type ProductionRequestDocument = Static<typeof ProductionRequestDocument>;

@@ -12,7 +12,10 @@ export const WORK_ITEM_STAGE = {
   MoveToWarehouse: 'MoveToWarehouse',
   InventoryAvailable: 'InventoryAvailable',
   Failed: 'Failed',
-  /** A backorder's item dropped before its build started: its order no longer waits for it (docs/domain.md). */
+  /**
+   * Dropped before its build started: a backorder's order no longer waits for it, or the back office
+   * cancelled the production request (docs/domain.md).
+   */
   Cancelled: 'Cancelled',
 } as const;
 export type WorkItemStage = (typeof WORK_ITEM_STAGE)[keyof typeof WORK_ITEM_STAGE];
@@ -53,8 +56,10 @@ export const WorkItemDocument = Type.Object({
   /** Id of the factory_output document written for it. */
   outputId: Type.Optional(Id),
   failure: Type.Optional(Type.Object({ reason: Type.String() })),
-  /** Why a backorder's item was cancelled (stage Cancelled). */
+  /** Why the item was cancelled (stage Cancelled): its order stopped waiting, or the back office asked. */
   cancellation: Type.Optional(Type.Object({ reason: Type.String() })),
+  /** The back office asked to cancel a production request whose build had already started: it goes on. */
+  cancelRefused: Type.Optional(Type.Object({ reason: Type.String(), at: DateTime })),
   /**
    * Set when the order it was made for stopped waiting before the build started, and other orders'
    * uncovered demand kept it (its qty then cut to that demand; `fromQty` is what it was).

@@ -50,7 +50,36 @@ export function decide(command: WorkItemCommand, state: WorkItemState, now: Date
     }
     case 'ReleaseBackorder':
       return releaseBackorder(command, state, now);
+    case 'CancelRequest':
+      return cancelRequest(command, state, now);
   }
+}
+
+/** Stages in which nothing has been built yet: a cancellation still stops the item. */
+const NOT_STARTED: readonly string[] = [WORK_ITEM_STAGE.New, WORK_ITEM_STAGE.FactoryReady];
+
+/**
+ * The back office cancels a production request: its item is cancelled if its build has not started;
+ * a started (or finished) one goes on and the refusal is recorded, so web can say why. A failed item
+ * has nothing to cancel. Decided once: a repeat changes nothing.
+ */
+function cancelRequest(
+  command: Extract<WorkItemCommand, { type: 'CancelRequest' }>,
+  state: WorkItemState,
+  now: Date,
+): Decision<WorkItemEvent> {
+  if (!state) return reject(REJECTION.NotFound, 'no such work item');
+  if (state.source.kind !== 'production_request') {
+    return reject(REJECTION.IllegalState, 'only a production request item is cancelled by the back office');
+  }
+  if (state.stage === WORK_ITEM_STAGE.Cancelled || state.stage === WORK_ITEM_STAGE.Failed) return [];
+  if (state.cancelRefused) return [];
+  const by = command.requestedBy ? ` by ${command.requestedBy}` : '';
+  if (NOT_STARTED.includes(state.stage)) {
+    return [{ type: 'WorkItemCancelled', reason: `production request cancelled${by}`, at: now }];
+  }
+  const since = state.buildStartedAt ? ` at ${state.buildStartedAt.toISOString()}` : '';
+  return [{ type: 'CancelRefused', reason: `the build had started${since} (stage ${state.stage})`, at: now }];
 }
 
 /**

@@ -45,6 +45,15 @@ export function evolve(state: WorkItemState, event: WorkItemEvent): WorkItemStat
         ...moveTo(state, WORK_ITEM_STAGE.Cancelled, event.at, event.reason),
         cancellation: { reason: event.reason },
       };
+    case 'CancelRefused':
+      return {
+        ...state,
+        cancelRefused: { reason: event.reason, at: event.at },
+        history: [
+          ...state.history,
+          { stage: state.stage, at: event.at, note: `cancel refused: ${event.reason}` },
+        ],
+      };
     case 'WorkItemReattributed':
       return {
         ...state,

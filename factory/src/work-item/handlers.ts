@@ -123,7 +123,10 @@ export function workItemHandlers(deps: FactoryDeps) {
   return {
     store,
 
-    /** A back-office production request → one work item, queued for capacity (or Failed with a reason). */
+    /**
+     * A back-office production request → one work item, queued for capacity (or Failed with a
+     * reason). Its update with `cancelRequestedAt` → the item cancelled if not started, else refused.
+     */
     async onProductionRequested(event: ProcessorEvent): Promise<void> {
       const raw = event.fullDocument;
       if (!raw) return;
@@ -142,6 +145,21 @@ export function workItemHandlers(deps: FactoryDeps) {
       await create(command);
       if (!valid.ok)
         logger.warn({ requestId: String(raw._id), reason: valid.reason }, 'bad production request');
+      // Created first, then cancelled: a cancellation seen before the item existed is still decided.
+      if (raw.cancelRequestedAt) {
+        const requestedBy = typeof raw.cancelRequestedBy === 'string' ? raw.cancelRequestedBy : undefined;
+        const result = await store.execute(
+          command.id,
+          { type: 'CancelRequest', ...(requestedBy && { requestedBy }) },
+          now,
+        );
+        if (result.events.length > 0) {
+          logger.info(
+            { workItemId: command.id, stage: result.state?.stage },
+            'production request cancellation decided',
+          );
+        }
+      }
     },
 
     /**

@@ -35,6 +35,11 @@ export type WorkItemCommand =
       openDemand: number;
       /** Units the product's other work will still bring (`workInProgress`, read by the I/O layer). */
       otherWork: number;
+    }
+  | {
+      /** The back office asked to cancel the production request this item was made for. */
+      type: 'CancelRequest';
+      requestedBy?: string;
     };
 
 export type WorkItemEvent =
@@ -54,6 +59,7 @@ export type WorkItemEvent =
   | { type: 'MovingToWarehouse'; outputId: string; at: Date }
   | { type: 'InventoryAvailable'; at: Date }
   | { type: 'WorkItemCancelled'; reason: string; at: Date }
-  | { type: 'WorkItemReattributed'; qty: number; reason: string; at: Date };
+  | { type: 'WorkItemReattributed'; qty: number; reason: string; at: Date }
+  | { type: 'CancelRefused'; reason: string; at: Date };
 
 export { type Decision, isRejection, REJECTION, type Rejection, reject } from '@az-shop/common/decider';
