@@ -172,6 +172,17 @@ export const webConfigSchema = Type.Object({
     default: 'main',
     description: 'warehouse the demo production requests deliver to (the same variable ordering reads)',
   }),
+  FACTORY_CAPACITY: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: "the factory board's total capacity (the same variable factory reads)",
+  }),
+  BOARD_REFRESH_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: 1000,
+    description: 'the factory board sends each change at once and a fresh snapshot at most this often',
+  }),
   WEB_PUBLIC_DIR: Type.Optional(
     Type.String({
       minLength: 1,

@@ -11,6 +11,7 @@ import { indexesPlugin } from './indexes';
 import { livePlugin } from './live';
 import { mongoPlugin } from './mongo';
 import { ordersPlugin } from './orders';
+import { productionPlugin } from './production';
 import { productsPlugin } from './products';
 import { stockPlugin } from './stock';
 
@@ -37,6 +38,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });
     await app.register(adminPlugin);
+    await app.register(productionPlugin, { config });
   },
   { name: 'az-shop-app-plugins' },
 );

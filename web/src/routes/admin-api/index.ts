@@ -3,6 +3,7 @@ import auditRoutes from './audit';
 import catalogRoutes from './catalog';
 import operationsRoutes from './operations';
 import productImageRoutes from './product-image';
+import productionRoutes from './production';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -24,4 +25,5 @@ export default async function adminApiRoutes(app: FastifyInstance) {
   await app.register(productImageRoutes, { prefix: '/catalog' });
   await app.register(auditRoutes);
   await app.register(operationsRoutes, { prefix: '/operations' });
+  await app.register(productionRoutes);
 }

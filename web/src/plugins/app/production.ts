@@ -1,0 +1,45 @@
+import { WORK_ITEMS, type WorkItemDocument } from '@az-shop/common';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { BoardFeed, boardReader } from '../../admin/board-feed';
+import { type ProductionRequests, productionRequests } from '../../admin/production-service';
+import type { WebConfig } from '../../config';
+import { ChangeHub } from '../../live/change-hub';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Back-office production requests (web writes them and their cancellation marks; audited). */
+    productionRequests: ProductionRequests;
+    /** The factory board: snapshots and this instance's one live feed of work item changes. */
+    factoryBoard: BoardFeed;
+  }
+}
+
+/** The board follows every work item: one key for all. */
+const ALL = 'all';
+
+export const productionPlugin = fp<{ config: WebConfig }>(
+  async (app: FastifyInstance, { config }) => {
+    app.decorate('productionRequests', productionRequests(app.db, app.audit, config.WAREHOUSE));
+    // Its own hub, opened on the first board page: the storefront's hubs stay as they are.
+    const hub = new ChangeHub<WorkItemDocument>({
+      name: WORK_ITEMS,
+      collection: app.db.collection<WorkItemDocument>(WORK_ITEMS),
+      keyOf: () => ALL,
+      log: app.log,
+    });
+    const feed = new BoardFeed({
+      hub,
+      key: ALL,
+      read: boardReader(app.db, config.FACTORY_CAPACITY),
+      refreshMs: config.BOARD_REFRESH_MS,
+      log: app.log,
+    });
+    app.decorate('factoryBoard', feed);
+    app.addHook('onClose', async () => {
+      feed.close();
+      await hub.close();
+    });
+  },
+  { name: 'az-shop-production', dependencies: ['az-shop-mongo', 'az-shop-admin'] },
+);
