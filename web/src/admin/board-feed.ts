@@ -2,6 +2,7 @@ import { WORK_ITEM_STAGE, WORK_ITEMS, type WorkItemDocument, type WorkItemStage 
 import type { FastifyBaseLogger } from 'fastify';
 import type { Collection, Db, Filter, Sort } from 'mongodb';
 import type { ChangeHub } from '../live/change-hub';
+import { formatEvent } from '../live/event-stream';
 import {
   BOARD_STAGES,
   type BoardItem,
@@ -70,7 +71,8 @@ export function boardReader(db: Db, capacityTotal: number, now = () => new Date(
   };
 }
 
-export type BoardEventListener = (event: 'board' | 'item', data: FactoryBoard | BoardItem) => void;
+/** Gets each event as an SSE frame (`formatEvent`), serialized once for all pages. */
+export type BoardEventListener = (event: 'board' | 'item', frame: string) => void;
 
 export interface BoardFeedOptions {
   hub: ChangeHub<WorkItemDocument>;
@@ -158,9 +160,11 @@ export class BoardFeed {
   }
 
   private emit(event: 'board' | 'item', data: FactoryBoard | BoardItem): void {
+    if (this.listeners.size === 0) return;
+    const frame = formatEvent(event, data);
     for (const listener of this.listeners) {
       try {
-        listener(event, data);
+        listener(event, frame);
       } catch (error) {
         this.options.log.error({ err: error }, 'board listener failed');
       }

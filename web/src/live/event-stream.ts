@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 /** One Server-Sent Events response. */
 export interface EventStream {
   send(event: string, data: unknown): void;
+  /** Sends an event already made by `formatEvent`: one serialization shared by many streams. */
+  write(frame: string): void;
   /** Ends the response (the browser's EventSource reconnects after `retry`). */
   close(): void;
   /** Runs once, when the client goes away or the stream is closed. */
@@ -61,6 +63,9 @@ export function openEventStream(
   return {
     send(event, data) {
       if (!closed) body.write(formatEvent(event, data));
+    },
+    write(frame) {
+      if (!closed) body.write(frame);
     },
     close: finish,
     onClose(cleanup) {

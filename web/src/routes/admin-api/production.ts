@@ -60,9 +60,9 @@ export default async function productionRoutes(fastify: FastifyInstance) {
     const stream = app.live.open(reply);
     // Subscribe first: a change while the first snapshot is read then follows it.
     let snapshotSent = false;
-    const unsubscribe = await app.factoryBoard.subscribe((event, data) => {
+    const unsubscribe = await app.factoryBoard.subscribe((event, frame) => {
       if (event === 'board') snapshotSent = true;
-      stream.send(event, data);
+      stream.write(frame);
     });
     stream.onClose(unsubscribe);
     try {
