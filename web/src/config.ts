@@ -183,6 +183,12 @@ export const webConfigSchema = Type.Object({
     default: 1000,
     description: 'the factory board sends each change at once and a fresh snapshot at most this often',
   }),
+  BOARD_STREAMS_PER_ADMIN: Type.Integer({
+    minimum: 1,
+    default: 100,
+    description:
+      'factory board pages open at once per admin, across instances (counted apart from LIVE_STREAMS_PER_CLIENT)',
+  }),
   WEB_PUBLIC_DIR: Type.Optional(
     Type.String({
       minLength: 1,

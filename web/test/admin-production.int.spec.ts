@@ -346,6 +346,60 @@ describe('factory board', () => {
     await eventually(async () => testApp.app.factoryBoard.size === 0);
   });
 
+  it('serves many pages of one admin from one subscription: every change to each, one read per burst', async () => {
+    const pages = 30; // more than LIVE_STREAMS_PER_CLIENT (20): board pages are counted apart
+    const open = await Promise.all(
+      Array.from({ length: pages }, () =>
+        get(`${base}/api/admin/factory/events`, { accept: 'text/event-stream', cookie: admin.cookie }),
+      ),
+    );
+    expect(open.map((response) => response.status)).toEqual(Array(pages).fill(200));
+    const readers = open.map((response) => new EventReader(response));
+    await Promise.all(readers.map((reader) => reader.next((event) => event.event === 'board')));
+    expect(testApp.app.factoryBoard.size).toBe(pages);
+    // A storefront stream of the same admin is still allowed.
+    const storefront = await get(`${base}/api/products/lamp/availability/events`, { cookie: admin.cookie });
+    expect(storefront.status).toBe(200);
+    storefront.close();
+
+    const readsBefore = testApp.app.factoryBoard.reads;
+    const changes = 25;
+    for (let i = 0; i < changes; i++) {
+      await workItems().insertOne({
+        _id: `bo:burst-${i}:lamp`,
+        partition_key: 'lamp',
+        productId: 'lamp',
+        warehouse: 'main',
+        qty: 1,
+        source: { kind: 'backorder', fulfilmentId: `burst-${i}`, productId: 'lamp' },
+        stage: 'Failed',
+        failure: { reason: 'test' },
+        history: [{ stage: 'Failed', at: new Date() }],
+        version: 1,
+      });
+    }
+    const hasLast = (event: { event: string; data: unknown }) =>
+      event.event === 'board' &&
+      (event.data as { columns: { stage: string; count: number }[] }).columns.some(
+        (column) => column.stage === 'Failed' && column.count >= changes,
+      );
+    await Promise.all(
+      readers.map(async (reader) => {
+        for (let i = 0; i < changes; i++) {
+          const delta = await reader.next((event) => event.event === 'item');
+          expect((delta.data as { id: string }).id).toBe(`bo:burst-${i}:lamp`);
+        }
+        await reader.next(hasLast);
+      }),
+    );
+    // Snapshots were read per burst for all pages, not per page or per change.
+    expect(testApp.app.factoryBoard.reads - readsBefore).toBeLessThan(changes);
+    expect(testApp.app.factoryBoard.reads - readsBefore).toBeGreaterThan(0);
+
+    for (const response of open) response.close();
+    await eventually(async () => testApp.app.factoryBoard.size === 0);
+  });
+
   it('refuses the event stream signed out (401) before it starts', async () => {
     const signedOut = await get(`${base}/api/admin/factory/events`);
     expect(signedOut.status).toBe(401);

@@ -99,6 +99,8 @@ export class BoardFeed {
   private version = 0;
   private snapshot: { version: number; readAt: number; board: Promise<FactoryBoard> } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Snapshots read so far (one per burst, not one per page: tests and metrics look). */
+  reads = 0;
 
   constructor(private readonly options: BoardFeedOptions) {}
 
@@ -107,6 +109,7 @@ export class BoardFeed {
     const { maxAgeMs = 5000, now = Date.now } = this.options;
     const cached = this.snapshot;
     if (cached && cached.version === this.version && now() - cached.readAt < maxAgeMs) return cached.board;
+    this.reads++;
     const board = this.options.read();
     const snapshot = { version: this.version, readAt: now(), board };
     this.snapshot = snapshot;

@@ -24,6 +24,11 @@ declare module 'fastify' {
      * at once per user (or client address), counted across instances; one more is a 429.
      */
     liveStreamLimit: onRequestAsyncHookHandler;
+    /**
+     * The same limit for another kind of stream, counted apart from the storefront's (a `kind:`
+     * prefix on the client key), with its own maximum: the back office's factory board.
+     */
+    liveStreamLimitFor(kind: string, max: number): onRequestAsyncHookHandler;
   }
 }
 
@@ -54,17 +59,24 @@ export const livePlugin = fp<{ config: WebConfig }>(
     app.decorate('live', live);
 
     const leases = await streamLeases(app.db);
-    app.decorate('liveStreamLimit', async (request, reply) => {
-      const lease = await leases.acquire(clientKey(request), config.LIVE_STREAMS_PER_CLIENT);
-      if (!lease)
-        throw new Errors.RateLimited('Too many live updates open at once; close a tab and try again');
-      const release = () =>
-        lease.release().catch((error: unknown) => request.log.warn({ err: error }, 'live stream lease kept'));
-      // The response's 'close': the stream ended or the client went away (also for a refused request).
-      // A client gone while the lease was taken closed it already: this instance would renew it forever.
-      if (reply.raw.closed || request.raw.socket?.destroyed) void release();
-      else reply.raw.once('close', release);
-    });
+    const limitTo =
+      (max: number, kind?: string): onRequestAsyncHookHandler =>
+      async (request, reply) => {
+        const key = kind ? `${kind}:${clientKey(request)}` : clientKey(request);
+        const lease = await leases.acquire(key, max);
+        if (!lease)
+          throw new Errors.RateLimited('Too many live updates open at once; close a tab and try again');
+        const release = () =>
+          lease
+            .release()
+            .catch((error: unknown) => request.log.warn({ err: error }, 'live stream lease kept'));
+        // The response's 'close': the stream ended or the client went away (also for a refused request).
+        // A client gone while the lease was taken closed it already: this instance would renew it forever.
+        if (reply.raw.closed || request.raw.socket?.destroyed) void release();
+        else reply.raw.once('close', release);
+      };
+    app.decorate('liveStreamLimit', limitTo(config.LIVE_STREAMS_PER_CLIENT));
+    app.decorate('liveStreamLimitFor', (kind: string, max: number) => limitTo(max, kind));
 
     // Open event streams never end on their own: end them, or closing the server would wait for them.
     app.addHook('preClose', async () => {

@@ -1,5 +1,5 @@
 import { WORK_ITEMS, type WorkItemDocument } from '@az-shop/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { BoardFeed, boardReader } from '../../admin/board-feed';
 import { type ProductionRequests, productionRequests } from '../../admin/production-service';
@@ -12,6 +12,8 @@ declare module 'fastify' {
     productionRequests: ProductionRequests;
     /** The factory board: snapshots and this instance's one live feed of work item changes. */
     factoryBoard: BoardFeed;
+    /** onRequest hook of the board's event stream: BOARD_STREAMS_PER_ADMIN pages at once per admin. */
+    factoryBoardStreamLimit: onRequestAsyncHookHandler;
   }
 }
 
@@ -36,10 +38,12 @@ export const productionPlugin = fp<{ config: WebConfig }>(
       log: app.log,
     });
     app.decorate('factoryBoard', feed);
+    // Counted apart from the storefront's streams: an admin watching many boards keeps their own.
+    app.decorate('factoryBoardStreamLimit', app.liveStreamLimitFor('board', config.BOARD_STREAMS_PER_ADMIN));
     app.addHook('onClose', async () => {
       feed.close();
       await hub.close();
     });
   },
-  { name: 'az-shop-production', dependencies: ['az-shop-mongo', 'az-shop-admin'] },
+  { name: 'az-shop-production', dependencies: ['az-shop-mongo', 'az-shop-admin', 'az-shop-live'] },
 );
