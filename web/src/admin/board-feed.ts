@@ -104,10 +104,13 @@ export class BoardFeed {
 
   constructor(private readonly options: BoardFeedOptions) {}
 
-  /** The current board, read once for everyone asking while nothing changed. */
+  /**
+   * The current board, read once for everyone asking while nothing changed. Only while pages follow
+   * the changes: without them no change would mark a kept snapshot stale.
+   */
   latest(): Promise<FactoryBoard> {
     const { maxAgeMs = 5000, now = Date.now } = this.options;
-    const cached = this.snapshot;
+    const cached = this.listeners.size > 0 ? this.snapshot : undefined;
     if (cached && cached.version === this.version && now() - cached.readAt < maxAgeMs) return cached.board;
     this.reads++;
     const board = this.options.read();
@@ -122,7 +125,10 @@ export class BoardFeed {
   /** `listener` gets every later delta and snapshot; resolves once changes are followed. */
   async subscribe(listener: BoardEventListener): Promise<() => void> {
     this.listeners.add(listener);
-    this.unsubscribe ??= this.options.hub.subscribe(this.options.key, (doc) => this.changed(doc));
+    if (!this.unsubscribe) {
+      this.version++; // a snapshot read while nobody followed the changes may be stale
+      this.unsubscribe = this.options.hub.subscribe(this.options.key, (doc) => this.changed(doc));
+    }
     await this.unsubscribe;
     return () => {
       this.listeners.delete(listener);
