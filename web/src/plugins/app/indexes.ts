@@ -1,4 +1,4 @@
-import { CARTS, ORDERS, PARKED_EVENT_REQUESTS, PAYMENTS } from '@az-shop/common';
+import { CARTS, ORDERS, PARKED_EVENT_REQUESTS, PAYMENTS, PRODUCTION_REQUESTS } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -20,6 +20,10 @@ export const indexesPlugin = fp(
         .createIndex({ requestedAt: 1 }, { name: 'expire_week', expireAfterSeconds: 7 * 24 * 3600 }),
       // "My orders", newest first.
       app.db.collection(ORDERS).createIndex({ userId: 1, placedAt: -1 }, { name: 'by_user_placed' }),
+      // The back office's production requests, newest first.
+      app.db
+        .collection(PRODUCTION_REQUESTS)
+        .createIndex({ requestedAt: -1, _id: -1 }, { name: 'newest_first' }),
       // An order's payment attempts, and whether one is authorized.
       app.db.collection(PAYMENTS).createIndex({ orderId: 1, status: 1 }, { name: 'by_order' }),
       // At most one authorized payment per order: two attempts racing with different keys cannot
