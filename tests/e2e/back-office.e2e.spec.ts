@@ -59,6 +59,32 @@ test('an admin creates a category and a product, which a visitor finds on the st
   // Loaded and decoded: the browser knows its width.
   expect(await picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(4);
 
+  await expect(visitor.getByText('Out of stock, made to order')).toBeVisible();
+
+  // Three units from the factory: the board (live, no reload) shows them finished, and the
+  // storefront then has them in stock.
+  await page.getByRole('link', { name: 'Factory' }).click();
+  await expect(page.getByTestId('board-stream')).toHaveText('live');
+  await page.evaluate("document.body.dataset.watchingBoard = 'true'");
+  await page.getByRole('link', { name: 'Production' }).click();
+  await page.getByLabel('Product', { exact: true }).selectOption('e2e-brass-lamp');
+  await page.getByLabel('Units').fill('3');
+  await page.getByRole('button', { name: 'Request production' }).click();
+  await expect(page.getByTestId('production-status')).toContainText('3 × e2e-brass-lamp');
+  await page.getByRole('link', { name: 'Factory' }).click();
+  const finished = page.getByTestId('column-InventoryAvailable').getByTestId('board-item');
+  await expect(finished.filter({ hasText: '3 × e2e-brass-lamp' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-watching-board', 'true');
+  await expect
+    .poll(
+      async () => {
+        await visitor.reload();
+        return visitor.getByText('In stock: 3').isVisible();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+
   await page.getByRole('link', { name: 'Audit' }).click();
   await expect(page.getByTestId('audit-table')).toContainText('product.create');
   expect(consoleErrors).toEqual([]);

@@ -17,6 +17,8 @@ const BACK_OFFICE = [
   ['admin-catalog', '/admin/catalog'],
   ['admin-product', '/admin/catalog/products/stoneware-teapot'],
   ['admin-new-category', '/admin/catalog/categories/new'],
+  ['admin-production', '/admin/production'],
+  ['admin-factory', '/admin/factory'],
   ['admin-operations', '/admin/operations'],
   ['admin-audit', '/admin/audit'],
 ] as const;

@@ -1,4 +1,4 @@
-import { PARKED_EVENTS, PRODUCTS, parkEvent } from '@az-shop/common';
+import { PARKED_EVENTS, PRODUCTION_REQUESTS, PRODUCTS, parkEvent } from '@az-shop/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
 import { hiddenField } from './visitor';
@@ -193,6 +193,44 @@ describe('back-office pages', () => {
     expect(await testApp.db.collection(PARKED_EVENTS).findOne({ _id: id })).toMatchObject({
       status: 'parked',
     });
+  });
+
+  it('production: asks the factory for units with a form (1 to 1,000), lists and cancels the request', async () => {
+    const refused = await postForm('/admin/production', {
+      intent: 'request',
+      productId: 'pages-kettle',
+      qty: '0',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('A whole number from 1 to 1000');
+    expect(
+      await testApp.db.collection(PRODUCTION_REQUESTS).countDocuments({ productId: 'pages-kettle' }),
+    ).toBe(0);
+
+    const asked = await postForm('/admin/production', {
+      intent: 'request',
+      productId: 'pages-kettle',
+      qty: '3',
+    });
+    expect(asked.statusCode).toBe(200);
+    expect(asked.body).toContain('Asked the factory for 3 × pages-kettle');
+    const request = await testApp.db.collection(PRODUCTION_REQUESTS).findOne({ productId: 'pages-kettle' });
+    expect(request).toMatchObject({ qty: 3, requestedBy: 'admin@example.com' });
+    expect((await page('/admin/production')).body).toContain('data-testid="production-table"');
+
+    const cancelled = await postForm('/admin/production', { intent: 'cancel', id: String(request!._id) });
+    expect(cancelled.statusCode).toBe(200);
+    expect(await testApp.db.collection(PRODUCTION_REQUESTS).findOne({ _id: request!._id })).toHaveProperty(
+      'cancelRequestedAt',
+    );
+  });
+
+  it('factory: the board in columns by stage, with capacity and the hourly chart', async () => {
+    const factory = await page('/admin/factory');
+    expect(factory.statusCode).toBe(200);
+    for (const testId of ['factory-board', 'column-Building', 'capacity', 'hour-chart'])
+      expect(factory.body).toContain(`data-testid="${testId}"`);
+    expect(factory.body).toMatch(/Building <!-- -->0<!-- --> of <!-- -->\d+/);
   });
 
   it('refuses a form without its CSRF field', async () => {

@@ -5,8 +5,10 @@ import type {
   AdminProductView,
   AdminResult,
   AuditEntryView,
+  FactoryBoard,
   ParkedView,
   ProcessorView,
+  ProductionRequestView,
 } from '../ui/admin/data';
 import { isShownRefusal } from '../ui/admin/data';
 import { call, errorOf, getJson, getOrNull } from './api';
@@ -72,4 +74,11 @@ export const adminBrowserData: AdminData = {
       image,
       asJson<AdminProductView>(),
     ),
+  listProductionRequests: (limit) =>
+    getJson<ProductionRequestView[]>(`/api/admin/production-requests?limit=${limit}`),
+  requestProduction: (input) =>
+    change('POST', '/api/admin/production-requests', input, asJson<ProductionRequestView>()),
+  cancelProductionRequest: (id) =>
+    change('POST', `/api/admin/production-requests/${path(id)}/cancel`, {}, asJson<ProductionRequestView>()),
+  factoryBoard: () => getJson<FactoryBoard>('/api/admin/factory/board'),
 };

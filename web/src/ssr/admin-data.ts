@@ -31,7 +31,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<AdminResult<T>> {
  * admin check (the page routes check it too, before rendering; this keeps a loader safe on its own).
  */
 export function adminServerData(request: FastifyRequest): AdminData {
-  const { adminCatalog, adminOperations, audit, blob } = request.server;
+  const { adminCatalog, adminOperations, audit, blob, factoryBoard, productionRequests } = request.server;
   const admin = (): Actor => {
     if (!request.user) throw new Errors.Unauthorized();
     if (!isAdmin(request.user)) throw new Errors.Forbidden('The admin role is required');
@@ -85,5 +85,12 @@ export function adminServerData(request: FastifyRequest): AdminData {
           bytes: Buffer.from(await image.arrayBuffer()),
         }),
       ),
+    listProductionRequests: (limit) => list(() => productionRequests.list({ limit })),
+    requestProduction: (input) => attempt(() => productionRequests.create(admin(), input)),
+    cancelProductionRequest: (id) => attempt(() => productionRequests.cancel(admin(), id)),
+    factoryBoard: async () => {
+      admin();
+      return factoryBoard.latest();
+    },
   };
 }

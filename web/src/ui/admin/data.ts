@@ -1,9 +1,19 @@
 import type { AdminCategoryView, AdminProductView } from '../../admin/catalog-service';
+import type { BoardItem, FactoryBoard } from '../../admin/factory-board';
 import type { ProcessorView } from '../../admin/operations';
 import type { ParkedView } from '../../admin/operations-service';
+import type { ProductionRequestView } from '../../admin/production-service';
 import type { FieldErrors } from '../data';
 
-export type { AdminCategoryView, AdminProductView, ParkedView, ProcessorView };
+export type {
+  AdminCategoryView,
+  AdminProductView,
+  BoardItem,
+  FactoryBoard,
+  ParkedView,
+  ProcessorView,
+  ProductionRequestView,
+};
 
 export type ParkedAction = 'replay' | 'discard';
 
@@ -57,4 +67,12 @@ export interface AdminData {
   requestParked(id: string, action: ParkedAction): Promise<AdminResult<null>>;
   /** A new picture for the product (PNG, JPEG, WebP or AVIF, ≤ 5 MB), based on its `version`. */
   uploadProductImage(id: string, version: number, image: Blob): Promise<AdminResult<AdminProductView>>;
+  /** Production requests, newest first. */
+  listProductionRequests(limit: number): Promise<ProductionRequestView[]>;
+  /** Asks the factory for `qty` (1–1,000) units of a product. */
+  requestProduction(input: { productId: string; qty: number }): Promise<AdminResult<ProductionRequestView>>;
+  /** Cancels a request the factory has not started (409 once it has). */
+  cancelProductionRequest(id: string): Promise<AdminResult<ProductionRequestView>>;
+  /** The factory board now (the page then follows `/api/admin/factory/events`). */
+  factoryBoard(): Promise<FactoryBoard>;
 }

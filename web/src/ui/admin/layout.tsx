@@ -4,6 +4,8 @@ import { useRootData } from '../root-data';
 /** The back office's sections, in the side navigation's order. */
 export const ADMIN_SECTIONS = [
   { path: '/admin/catalog', label: 'Catalog' },
+  { path: '/admin/production', label: 'Production' },
+  { path: '/admin/factory', label: 'Factory' },
   { path: '/admin/operations', label: 'Operations' },
   { path: '/admin/audit', label: 'Audit' },
 ] as const;

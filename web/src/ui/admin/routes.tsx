@@ -5,8 +5,10 @@ import { AdminLayout } from './layout';
 import { AuditPage, auditLoader } from './pages/audit';
 import { CatalogPage, catalogAction, catalogLoader } from './pages/catalog';
 import { CategoryFormPage, categoryFormAction, categoryFormLoader } from './pages/category-form';
+import { FactoryPage, factoryLoader } from './pages/factory';
 import { OperationsPage, operationsAction, operationsLoader } from './pages/operations';
 import { ProductFormPage, productFormAction, productFormLoader } from './pages/product-form';
+import { ProductionPage, productionAction, productionLoader } from './pages/production';
 
 /** Back-office paths the server renders (GET), behind its admin check (routes/admin-pages). */
 export const ADMIN_PAGE_PATHS = [
@@ -16,6 +18,8 @@ export const ADMIN_PAGE_PATHS = [
   '/admin/catalog/categories/:id',
   '/admin/catalog/products/new',
   '/admin/catalog/products/:id',
+  '/admin/production',
+  '/admin/factory',
   '/admin/operations',
   '/admin/audit',
 ] as const;
@@ -27,6 +31,7 @@ export const ADMIN_FORM_PATHS = [
   '/admin/catalog/categories/:id',
   '/admin/catalog/products/new',
   '/admin/catalog/products/:id',
+  '/admin/production',
   '/admin/operations',
 ] as const;
 
@@ -78,6 +83,14 @@ export function adminRoutes(source: StorefrontData): RouteObject {
             action: productFormAction(source),
             Component: ProductFormPage,
           },
+          {
+            id: 'admin-production',
+            path: 'production',
+            loader: productionLoader(source),
+            action: productionAction(source),
+            Component: ProductionPage,
+          },
+          { id: 'admin-factory', path: 'factory', loader: factoryLoader(source), Component: FactoryPage },
           {
             id: 'admin-operations',
             path: 'operations',

@@ -5,15 +5,21 @@ import { reconnectDelay } from './reconnect';
 export type StreamState = 'idle' | 'live' | 'reconnecting';
 
 /**
- * Listens to one event of a server-sent event stream after hydration and hands its JSON data to
- * `onData`. A dropped or refused connection is reopened after a growing, jittered delay: the
+ * Listens to one event (or several) of a server-sent event stream after hydration and hands its JSON
+ * data, and the event's name, to `onData`. A dropped or refused connection is reopened after a growing, jittered delay: the
  * browser's own retry gives up for good on an HTTP error, and retries at a fixed pace otherwise.
  */
-export function useEventStream<T>(url: string, event: string, onData: (data: T) => void): StreamState {
+export function useEventStream<T>(
+  url: string,
+  event: string | readonly string[],
+  onData: (data: T, event: string) => void,
+): StreamState {
   const [state, setState] = useState<StreamState>('idle');
   // The latest callback, without reopening the stream whenever the caller re-renders.
   const onDataRef = useRef(onData);
   onDataRef.current = onData;
+  // By value: a list written inline is a new array at every render.
+  const events = typeof event === 'string' ? event : event.join(',');
 
   useEffect(() => {
     let source: EventSource | undefined;
@@ -25,13 +31,15 @@ export function useEventStream<T>(url: string, event: string, onData: (data: T) 
         attempt = 0;
         setState('live');
       });
-      source.addEventListener(event, (message) => {
-        try {
-          onDataRef.current(JSON.parse((message as MessageEvent<string>).data) as T);
-        } catch {
-          // A malformed message is skipped; the next one carries the whole state again.
-        }
-      });
+      for (const name of events.split(',')) {
+        source.addEventListener(name, (message) => {
+          try {
+            onDataRef.current(JSON.parse((message as MessageEvent<string>).data) as T, name);
+          } catch {
+            // A malformed message is skipped; the next one carries the whole state again.
+          }
+        });
+      }
       source.addEventListener('error', () => {
         source?.close();
         setState('reconnecting');
@@ -43,7 +51,7 @@ export function useEventStream<T>(url: string, event: string, onData: (data: T) 
       clearTimeout(retry);
       source?.close();
     };
-  }, [url, event]);
+  }, [url, events]);
 
   return state;
 }
