@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import auditRoutes from './audit';
 import catalogRoutes from './catalog';
+import adminOrderRoutes from './orders';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,4 +21,5 @@ export default async function adminApiRoutes(app: FastifyInstance) {
   });
   await app.register(catalogRoutes, { prefix: '/catalog' });
   await app.register(auditRoutes);
+  await app.register(adminOrderRoutes);
 }
