@@ -32,7 +32,7 @@ export interface AdminOrders {
    * Asks ordering to cancel the order as its own user would, naming the admin; 404 for no order,
    * 409 when ordering would refuse it or a cancellation was already asked for. Audited.
    */
-  cancel(actor: Actor, orderId: string): Promise<{ cancellationId: string }>;
+  cancel(actor: Actor, orderId: string, reason?: string): Promise<{ cancellationId: string }>;
 }
 
 export interface AdminOrdersDeps {
@@ -119,7 +119,7 @@ export function adminOrders({
       });
     },
 
-    async cancel(actor, orderId) {
+    async cancel(actor, orderId, reason) {
       const order = await findOrder(orderId);
       const cancellationId = cancellationIdFor(orderId);
       const [fulfilment, asked] = await Promise.all([
@@ -138,6 +138,7 @@ export function adminOrders({
           orderId,
           userId: order.userId,
           requestedAt,
+          ...(reason && { reason }),
           requestedBy: {
             by: 'admin',
             sub: actor.sub,
@@ -156,7 +157,12 @@ export function adminOrders({
         actor,
         action: 'order.cancel',
         target: { kind: 'order', id: orderId },
-        changes: { cancellationId, userId: order.userId, stage: fulfilment?.stage ?? 'unknown' },
+        changes: {
+          cancellationId,
+          userId: order.userId,
+          stage: fulfilment?.stage ?? 'unknown',
+          ...(reason && { reason }),
+        },
       });
       return { cancellationId };
     },

@@ -2,12 +2,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../admin/actor';
+import { strictObject } from '../../admin/strict';
 import { OrderIdParam } from '../../orders/inputs';
 import { signedIn } from '../../plugins/app/auth';
 import adminStockRoutes from './stock';
 
-const OrderParams = Type.Object({ id: OrderIdParam }, { additionalProperties: false });
-const NoQuery = Type.Object({}, { additionalProperties: false });
+const OrderParams = strictObject({ id: OrderIdParam });
+const NoQuery = strictObject({});
+/** Why the admin cancels, kept on the cancellation request (the body may be left out). */
+const CancelBody = strictObject({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) });
 
 /**
  * Operations: the order board (and its live stream), any user's order, and cancelling one as an admin. The
@@ -33,8 +36,22 @@ export default async function adminOrderRoutes(fastify: FastifyInstance) {
     app.adminOrders.detail(request.params.id),
   );
 
-  app.post('/orders/:id/cancel', { schema: { params: OrderParams } }, async (request, reply) => {
-    const done = await app.adminOrders.cancel(actorOf(signedIn(request)), request.params.id);
-    return reply.code(202).send(done);
-  });
+  app.post(
+    '/orders/:id/cancel',
+    {
+      schema: { params: OrderParams, body: CancelBody },
+      // Checked in the handler, so the CSRF check (a preHandler) answers first.
+      attachValidation: true,
+      // No body at all is a cancellation without a reason: checked as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      if (request.validationError) throw request.validationError;
+      const { reason } = request.body;
+      const done = await app.adminOrders.cancel(actorOf(signedIn(request)), request.params.id, reason);
+      return reply.code(202).send(done);
+    },
+  );
 }
