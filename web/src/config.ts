@@ -165,6 +165,7 @@ export const webConfigSchema = Type.Object({
   }),
   STOCK_SAMPLE_SECONDS: Type.Number({
     minimum: 10,
+    maximum: 86_400,
     default: 300,
     description: 'how often web records available units per product for the stock history chart',
   }),

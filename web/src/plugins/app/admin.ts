@@ -54,7 +54,11 @@ export const adminPlugin = fp<{ config: WebConfig }>(
     };
     const sampler = setInterval(sample, config.STOCK_SAMPLE_SECONDS * 1000);
     sampler.unref();
-    app.addHook('onReady', async () => sample());
+    // At start, and done before the app is ready: no sample lands in the middle of the first requests.
+    app.addHook('onReady', async () => {
+      sample();
+      await sampling;
+    });
     app.addHook('preClose', async () => {
       clearInterval(sampler);
       board.close();
