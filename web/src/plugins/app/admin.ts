@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type AuditLog, mongoAuditLog } from '../../admin/audit';
-import { BoardFeed } from '../../admin/board-feed';
+import { OrderBoardFeed } from '../../admin/order-board-feed';
 import { type AdminCatalog, adminCatalog } from '../../admin/catalog-service';
 import { type AdminOrders, adminOrders } from '../../admin/orders-service';
 import { type AdminStock, adminStock } from '../../admin/stock-service';
@@ -16,7 +16,7 @@ declare module 'fastify' {
     /** Any user's orders: the board, an order's detail, cancelling as an admin. */
     adminOrders: AdminOrders;
     /** The live order board, shared by every open board page of this instance. */
-    orderBoard: BoardFeed;
+    orderBoard: OrderBoardFeed;
     /** Stock per product and its history (`stock_samples`). */
     adminStock: AdminStock;
   }
@@ -35,7 +35,7 @@ export const adminPlugin = fp<{ config: WebConfig }>(
       holdMinutes: config.HOLD_MINUTES,
     });
     app.decorate('adminOrders', orders);
-    const board = new BoardFeed({
+    const board = new OrderBoardFeed({
       hub: app.live.fulfilments,
       read: () => orders.board(),
       refreshMs: config.BOARD_REFRESH_SECONDS * 1000,

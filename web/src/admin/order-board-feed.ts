@@ -4,7 +4,7 @@ import { type ChangeHub, EVERY_KEY } from '../live/change-hub';
 import type { EventStream } from '../live/event-stream';
 import { type OrderBoard, toDelta } from './board';
 
-export interface BoardFeedOptions {
+export interface OrderBoardFeedOptions {
   hub: ChangeHub<FulfilmentDocument>;
   read(): Promise<OrderBoard>;
   /** Snapshots after changes are at most this often, however many orders change. */
@@ -18,7 +18,7 @@ export interface BoardFeedOptions {
  * unpaid hold) is read once per `refreshMs` while changes keep coming and sent as `board`, so 50
  * pages and 50 changes a second cost one board read a second, not 2500.
  */
-export class BoardFeed {
+export class OrderBoardFeed {
   private readonly streams = new Set<EventStream>();
   private unsubscribe: (() => void) | undefined;
   private subscribing: Promise<void> | undefined;
@@ -26,7 +26,7 @@ export class BoardFeed {
   /** Board reads run one after another, so a later snapshot is never overtaken by an older one. */
   private reads = Promise.resolve();
 
-  constructor(private readonly options: BoardFeedOptions) {}
+  constructor(private readonly options: OrderBoardFeedOptions) {}
 
   /** Sends the board now, and changes from here until the stream closes. */
   async attach(stream: EventStream): Promise<void> {
