@@ -13,5 +13,7 @@ export async function ensureOrderingIndexes(db: Db): Promise<void> {
     fulfilments.createIndex({ stage: 1, paid: 1, paidAt: 1 }, { name: 'ready_to_pick' }),
     fulfilments.createIndex({ stage: 1, deliverAt: 1 }, { name: 'delivery' }),
     fulfilments.createIndex({ stockPending: 1 }, { name: 'stock_pending', sparse: true }),
+    // Web's back office reads the newest orders of each stage (the order board, docs/back-office.md).
+    fulfilments.createIndex({ stage: 1, placedAt: -1 }, { name: 'board' }),
   ]);
 }

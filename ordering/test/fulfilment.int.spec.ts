@@ -197,12 +197,14 @@ describe('ordering against the dev Mongo server', () => {
     await c.orders.insertMany([order('gone', [{ productId: 'p3', qty: 2 }]), kept]);
     await waitForStage('gone', 'Reserved');
     await waitForStage('kept', 'Reserved');
+    // Asked by an admin for the order's user (web's back office): honoured as the user's own.
     await c.cancellations.insertOne({
       _id: 'c1',
       partition_key: 'user-gone',
       orderId: 'gone',
       userId: 'user-gone',
       requestedAt: new Date(),
+      requestedBy: { by: 'admin', sub: 'admin-0001', email: 'admin@example.com', name: 'Ada Admin' },
     } as never);
     await waitForStage('gone', 'Cancelled');
     await eventually(async () => (await stockOf(db, 'p3'))?.reserved === 2);

@@ -152,6 +152,23 @@ export const webConfigSchema = Type.Object({
     default: 15,
     description: 'keep-alive comment interval of live event streams',
   }),
+  PICKING_CAPACITY: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description:
+      "orders picked at the same time (the same variable ordering reads): the order board's capacity",
+  }),
+  BOARD_REFRESH_SECONDS: Type.Number({
+    exclusiveMinimum: 0,
+    default: 1,
+    description: 'open order boards get the whole board again at most this often while orders change',
+  }),
+  STOCK_SAMPLE_SECONDS: Type.Number({
+    minimum: 10,
+    maximum: 86_400,
+    default: 300,
+    description: 'how often web records available units per product for the stock history chart',
+  }),
   CATALOG_CACHE_SECONDS: Type.Number({
     minimum: 0,
     default: 5,

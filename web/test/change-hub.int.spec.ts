@@ -5,7 +5,7 @@ import { eventually, silentLogger } from '@az-shop/common/testing';
 import { type RunningMongoServer, startMongoServer } from '@az-shop/mongo-emulator';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChangeHub } from '../src/live/change-hub';
+import { ChangeHub, EVERY_KEY } from '../src/live/change-hub';
 
 interface Tracked {
   _id: string;
@@ -65,5 +65,32 @@ describe('ChangeHub', () => {
     expect(seen).toEqual(['Placed', 'Reserved', 'Picking', 'Shipped']);
     // The hub's own reopen ran (not only the driver's one resume attempt).
     expect(warn).toHaveBeenCalledWith(expect.anything(), 'change stream failed; reopening');
+  });
+
+  it('gives a subscriber of EVERY_KEY the changes of every key, beside the subscribers of each key', async () => {
+    const server = await startMongoServer({ port: 0, inMemory: true, logLevel: 'error' });
+    cleanups.push(() => server.stop());
+    const client = new MongoClient(server.uri);
+    cleanups.push(() => client.close());
+    const collection = client.db('hub_test').collection<Tracked>('fulfilments');
+    const hub = new ChangeHub<Tracked>({
+      name: 'fulfilments',
+      collection,
+      keyOf: (doc) => doc.orderId,
+      log: silentLogger,
+    });
+    cleanups.push(() => hub.close());
+
+    const every: string[] = [];
+    const one: string[] = [];
+    await hub.subscribe(EVERY_KEY, (doc) => every.push(doc.orderId));
+    await hub.subscribe('o-1', (doc) => one.push(doc.orderId));
+    await collection.insertMany([
+      { _id: 'a', orderId: 'o-1', stage: 'Placed' },
+      { _id: 'b', orderId: 'o-2', stage: 'Placed' },
+    ]);
+    await eventually(async () => every.length === 2, { what: 'both changes' });
+    expect(every).toEqual(['o-1', 'o-2']);
+    expect(one).toEqual(['o-1']);
   });
 });

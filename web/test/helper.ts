@@ -84,6 +84,9 @@ export function testConfig(
     PAYMENT_RATE_LIMIT_MAX: '10000',
     CANCEL_RATE_LIMIT_MAX: '10000',
     LIVE_STREAMS_PER_CLIENT: '1000',
+    // The stock sampler writes once at start; tests take later samples themselves
+    // (admin-orders.int.spec.ts), so no timer writes while a test compares the database.
+    STOCK_SAMPLE_SECONDS: '86400',
     MAX_UNPAID_ORDERS_PER_USER: '10000',
     MAX_HELD_UNITS_PER_USER: '1000000',
     ...overrides,

@@ -3,7 +3,11 @@ import { DateTime, Id, PartitionKey } from './shared';
 
 export const ORDER_CANCELLATIONS = 'order_cancellations';
 
-/** A shopper's request to cancel an order, written by web; `partition_key` is the user id. */
+/**
+ * A request to cancel an order, written by web; `partition_key` and `userId` are the order's user
+ * (ordering refuses any other). A shopper asks for their own order; an admin asks for any order,
+ * and `requestedBy` then names the admin (absent: the shopper asked).
+ */
 export const OrderCancellationDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
@@ -11,5 +15,13 @@ export const OrderCancellationDocument = Type.Object({
   userId: Id,
   requestedAt: DateTime,
   reason: Type.Optional(Type.String()),
+  requestedBy: Type.Optional(
+    Type.Object({
+      by: Type.Literal('admin'),
+      sub: Type.String({ minLength: 1 }),
+      email: Type.Optional(Type.String()),
+      name: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type OrderCancellationDocument = Static<typeof OrderCancellationDocument>;

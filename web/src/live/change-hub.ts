@@ -25,6 +25,9 @@ const PIPELINE: Document[] = [
   { $project: { ...COSMOS_PROJECTION } },
 ];
 
+/** The key whose subscribers get every change, whatever its own key (the back office's boards). */
+export const EVERY_KEY = '\u0000every';
+
 /** MongoDB's code for a resume token that fell off the oplog: resuming from it can never work. */
 const HISTORY_LOST = 286;
 
@@ -126,8 +129,8 @@ export class ChangeHub<T extends Document> {
     const doc = 'fullDocument' in change ? change.fullDocument : undefined;
     if (!doc) return; // deleted before the lookup: the next change will tell
     const key = this.options.keyOf(doc as T);
-    if (key === undefined) return;
-    for (const listener of this.listeners.get(key) ?? []) {
+    const keyed = key === undefined ? [] : (this.listeners.get(key) ?? []);
+    for (const listener of [...keyed, ...(this.listeners.get(EVERY_KEY) ?? [])]) {
       try {
         listener(doc as T);
       } catch (error) {

@@ -37,7 +37,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     await app.register(ordersPlugin, { config, ...(paymentProvider && { paymentProvider }) });
     await app.register(livePlugin, { config });
     await app.register(authPlugin, { config });
-    await app.register(adminPlugin);
+    await app.register(adminPlugin, { config });
     await app.register(productionPlugin, { config });
   },
   { name: 'az-shop-app-plugins' },

@@ -4,6 +4,7 @@ import catalogRoutes from './catalog';
 import operationsRoutes from './operations';
 import productImageRoutes from './product-image';
 import productionRoutes from './production';
+import adminOrderRoutes from './orders';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -26,4 +27,5 @@ export default async function adminApiRoutes(app: FastifyInstance) {
   await app.register(auditRoutes);
   await app.register(operationsRoutes, { prefix: '/operations' });
   await app.register(productionRoutes);
+  await app.register(adminOrderRoutes);
 }

@@ -1,0 +1,57 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { actorOf } from '../../admin/actor';
+import { strictObject } from '../../admin/strict';
+import { OrderIdParam } from '../../orders/inputs';
+import { signedIn } from '../../plugins/app/auth';
+import adminStockRoutes from './stock';
+
+const OrderParams = strictObject({ id: OrderIdParam });
+const NoQuery = strictObject({});
+/** Why the admin cancels, kept on the cancellation request (the body may be left out). */
+const CancelBody = strictObject({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) });
+
+/**
+ * Operations: the order board (and its live stream), any user's order, and cancelling one as an admin. The
+ * board's stream counts against the admin's live streams like the storefront's (429 past the cap).
+ * Stock (./stock.ts) is registered from here too.
+ */
+export default async function adminOrderRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(adminStockRoutes);
+
+  app.get('/orders/board', { schema: { querystring: NoQuery } }, async () => app.adminOrders.board());
+
+  app.get(
+    '/orders/events',
+    { onRequest: app.liveStreamLimit, schema: { querystring: NoQuery } },
+    async (_request, reply) => {
+      await app.orderBoard.attach(app.live.open(reply));
+      return reply;
+    },
+  );
+
+  app.get('/orders/:id', { schema: { params: OrderParams, querystring: NoQuery } }, async (request) =>
+    app.adminOrders.detail(request.params.id),
+  );
+
+  app.post(
+    '/orders/:id/cancel',
+    {
+      schema: { params: OrderParams, body: CancelBody },
+      // Checked in the handler, so the CSRF check (a preHandler) answers first.
+      attachValidation: true,
+      // No body at all is a cancellation without a reason: checked as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      if (request.validationError) throw request.validationError;
+      const { reason } = request.body;
+      const done = await app.adminOrders.cancel(actorOf(signedIn(request)), request.params.id, reason);
+      return reply.code(202).send(done);
+    },
+  );
+}
