@@ -192,7 +192,7 @@ try {
   ]);
   // Correct, not only live: the last snapshot every page got (one refresh after the last change)
   // shows the counts the database has.
-  await new Promise((resolve) => setTimeout(resolve, testApp.config.BOARD_REFRESH_SECONDS * 1000 + 500));
+  await new Promise((resolve) => setTimeout(resolve, testApp.config.BOARD_REFRESH_MS + 500));
   const grouped = await fulfilments
     .aggregate<{ _id: string; count: number }>([{ $group: { _id: '$stage', count: { $sum: 1 } } }])
     .toArray();
@@ -204,7 +204,7 @@ try {
   const snapshots = boards.map((board) => board.snapshots);
   console.log(
     `board snapshots per page: ${Math.min(...snapshots)}–${Math.max(...snapshots)} ` +
-      `(one read per BOARD_REFRESH_SECONDS shared by all pages); events of no write: ${unmatched}`,
+      `(one read per BOARD_REFRESH_MS shared by all pages); events of no write: ${unmatched}`,
   );
 } finally {
   for (const board of boards) board.close();

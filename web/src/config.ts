@@ -158,11 +158,6 @@ export const webConfigSchema = Type.Object({
     description:
       "orders picked at the same time (the same variable ordering reads): the order board's capacity",
   }),
-  BOARD_REFRESH_SECONDS: Type.Number({
-    exclusiveMinimum: 0,
-    default: 1,
-    description: 'open order boards get the whole board again at most this often while orders change',
-  }),
   STOCK_SAMPLE_SECONDS: Type.Number({
     minimum: 10,
     maximum: 86_400,
@@ -198,13 +193,14 @@ export const webConfigSchema = Type.Object({
     minimum: 10,
     maximum: 60_000,
     default: 1000,
-    description: 'the factory board sends each change at once and a fresh snapshot at most this often',
+    description:
+      'the factory and order boards send each change at once and a fresh snapshot at most this often',
   }),
   BOARD_STREAMS_PER_ADMIN: Type.Integer({
     minimum: 1,
     default: 100,
     description:
-      'factory board pages open at once per admin, across instances (counted apart from LIVE_STREAMS_PER_CLIENT)',
+      'board pages (factory and orders) open at once per admin, across instances (counted apart from LIVE_STREAMS_PER_CLIENT)',
   }),
   WEB_PUBLIC_DIR: Type.Optional(
     Type.String({

@@ -24,7 +24,7 @@ let sam: Shopper;
 
 beforeAll(async () => {
   stack = await startStack();
-  testApp = await createTestApp(stack, { BOARD_REFRESH_SECONDS: '0.2', PICKING_CAPACITY: '4' });
+  testApp = await createTestApp(stack, { BOARD_REFRESH_MS: '200', PICKING_CAPACITY: '4' });
   await seedProducts(testApp.db, [
     { _id: 'chair', heading: 'Oak Chair', amount: 4999 },
     { _id: 'stool', heading: 'Pine Stool', amount: 1999 },

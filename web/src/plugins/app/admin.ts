@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type AuditLog, mongoAuditLog } from '../../admin/audit';
-import { OrderBoardFeed } from '../../admin/order-board-feed';
 import { type AdminCatalog, adminCatalog } from '../../admin/catalog-service';
 import { type AdminOperations, adminOperations } from '../../admin/operations-service';
+import { OrderBoardFeed } from '../../admin/order-board-feed';
 import { type AdminOrders, adminOrders } from '../../admin/orders-service';
 import { type AdminStock, adminStock } from '../../admin/stock-service';
 import type { WebConfig } from '../../config';
@@ -42,7 +42,7 @@ export const adminPlugin = fp<{ config: WebConfig }>(
     const board = new OrderBoardFeed({
       hub: app.live.fulfilments,
       read: () => orders.board(),
-      refreshMs: config.BOARD_REFRESH_SECONDS * 1000,
+      refreshMs: config.BOARD_REFRESH_MS,
       log: app.log,
     });
     app.decorate('orderBoard', board);

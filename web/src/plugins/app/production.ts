@@ -12,8 +12,8 @@ declare module 'fastify' {
     productionRequests: ProductionRequests;
     /** The factory board: snapshots and this instance's one live feed of work item changes. */
     factoryBoard: BoardFeed;
-    /** onRequest hook of the board's event stream: BOARD_STREAMS_PER_ADMIN pages at once per admin. */
-    factoryBoardStreamLimit: onRequestAsyncHookHandler;
+    /** onRequest hook of the boards' event streams (factory and orders): BOARD_STREAMS_PER_ADMIN pages at once per admin. */
+    boardStreamLimit: onRequestAsyncHookHandler;
   }
 }
 
@@ -39,7 +39,7 @@ export const productionPlugin = fp<{ config: WebConfig }>(
     });
     app.decorate('factoryBoard', feed);
     // Counted apart from the storefront's streams: an admin watching many boards keeps their own.
-    app.decorate('factoryBoardStreamLimit', app.liveStreamLimitFor('board', config.BOARD_STREAMS_PER_ADMIN));
+    app.decorate('boardStreamLimit', app.liveStreamLimitFor('board', config.BOARD_STREAMS_PER_ADMIN));
     app.addHook('onClose', async () => {
       feed.close();
       await hub.close();

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import auditRoutes from './audit';
 import catalogRoutes from './catalog';
 import operationsRoutes from './operations';
+import adminOrderRoutes from './orders';
 import productImageRoutes from './product-image';
 import productionRoutes from './production';
-import adminOrderRoutes from './orders';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

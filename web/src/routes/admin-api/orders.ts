@@ -25,7 +25,7 @@ export default async function adminOrderRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/orders/events',
-    { onRequest: app.liveStreamLimit, schema: { querystring: NoQuery } },
+    { onRequest: app.boardStreamLimit, schema: { querystring: NoQuery } },
     async (_request, reply) => {
       await app.orderBoard.attach(app.live.open(reply));
       return reply;

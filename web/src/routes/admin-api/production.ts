@@ -56,7 +56,7 @@ export default async function productionRoutes(fastify: FastifyInstance) {
 
   app.get('/factory/board', async () => app.factoryBoard.latest());
 
-  app.get('/factory/events', { onRequest: app.factoryBoardStreamLimit }, async (_request, reply) => {
+  app.get('/factory/events', { onRequest: app.boardStreamLimit }, async (_request, reply) => {
     const stream = app.live.open(reply);
     // Subscribe first: a change while the first snapshot is read then follows it.
     let snapshotSent = false;
