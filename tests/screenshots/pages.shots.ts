@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type Page, test } from '@playwright/test';
-import { hydrated, signInAtProvider } from '../e2e/pages';
+import { expect, type Page, test } from '@playwright/test';
+import { collectConsoleErrors, hydrated, signInAtProvider } from '../e2e/pages';
 import { readE2eEnv } from '../e2e/stack';
 
 const shop = readE2eEnv().WEB_BASE_URL;
@@ -19,6 +19,8 @@ const BACK_OFFICE = [
   ['admin-new-category', '/admin/catalog/categories/new'],
   ['admin-production', '/admin/production'],
   ['admin-factory', '/admin/factory'],
+  ['admin-orders', '/admin/orders'],
+  ['admin-stock', '/admin/stock'],
   ['admin-operations', '/admin/operations'],
   ['admin-audit', '/admin/audit'],
 ] as const;
@@ -34,7 +36,10 @@ test('storefront pages', async ({ page }) => {
 });
 
 test('back-office pages', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
   await page.goto(`${shop}/admin/catalog`);
   await signInAtProvider(page, 'admin@example.com', 'admin-password');
   for (const [name, path] of BACK_OFFICE) await shoot(page, name, path);
+  // Hydration mismatches and failed requests show here.
+  expect(errors).toEqual([]);
 });

@@ -1,6 +1,15 @@
-import { PARKED_EVENTS, PRODUCTION_REQUESTS, PRODUCTS, parkEvent } from '@az-shop/common';
+import {
+  FULFILMENTS,
+  ORDER_CANCELLATIONS,
+  PARKED_EVENTS,
+  PRODUCTION_REQUESTS,
+  PRODUCTS,
+  parkEvent,
+} from '@az-shop/common';
+import type { Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
+import { closeTestApp, csrfFor, getTestApp, loginAs, seedProducts, type TestApp } from './helper';
+import { placeOrder, Shopper } from './shopper';
 import { hiddenField } from './visitor';
 
 /**
@@ -231,6 +240,64 @@ describe('back-office pages', () => {
     for (const testId of ['factory-board', 'column-Building', 'capacity', 'hour-chart'])
       expect(factory.body).toContain(`data-testid="${testId}"`);
     expect(factory.body).toMatch(/Building <!-- -->0<!-- --> of <!-- -->\d+/);
+  });
+
+  it('orders: the board, an order of any user with its detail, cancelled by an admin who is named', async () => {
+    await seedProducts(testApp.db, [{ _id: 'pages-chair', heading: 'Pages chair', amount: 2500 }]);
+    const shopper = await Shopper.signedIn(testApp.app, 'shopper@example.com');
+    const orderId = await placeOrder(shopper, { 'pages-chair': 1 });
+    const userId = String((await testApp.db.collection('orders').findOne({ _id: orderId as never }))?.userId);
+    const placedAt = new Date();
+    // Ordering does not run in web's tests: its fulfilment, as it would write it.
+    await testApp.db.collection<{ _id: string } & Document>(FULFILMENTS).insertOne({
+      _id: orderId,
+      partition_key: userId,
+      orderId,
+      userId,
+      warehouse: 'main',
+      stage: 'Reserved',
+      lines: [{ productId: 'pages-chair', qty: 1, held: true }],
+      shortLines: [],
+      total: 2500,
+      currency: 'EUR',
+      placedAt,
+      payBy: new Date(placedAt.getTime() + 15 * 60_000),
+      paid: false,
+      refundsDue: [],
+      history: [
+        { stage: 'Placed', at: placedAt },
+        { stage: 'Reserved', at: placedAt },
+      ],
+      version: 2,
+    });
+
+    const board = await page('/admin/orders');
+    expect(board.statusCode).toBe(200);
+    expect(board.body).toContain('data-testid="column-Reserved"');
+    expect(board.body).toContain(`/admin/orders/${orderId}`);
+    expect(board.body).toContain('Oldest unpaid hold');
+
+    const detail = await page(`/admin/orders/${orderId}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.body).toContain('Pages chair');
+    expect(detail.body).toContain('Cancel this order');
+    const cancelled = await postForm(`/admin/orders/${orderId}`, {});
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.body).toContain('Cancellation asked');
+    expect(await testApp.db.collection(ORDER_CANCELLATIONS).findOne({ orderId })).toMatchObject({
+      requestedBy: { by: 'admin', email: 'admin@example.com' },
+    });
+    expect((await postForm(`/admin/orders/${orderId}`, {})).statusCode).toBe(409);
+    expect((await page('/admin/orders/no-such-order')).statusCode).toBe(404);
+  });
+
+  it('stock: per product on hand, held, available, backordered, in production, and a chart', async () => {
+    const stock = await page('/admin/stock?product=pages-chair');
+    expect(stock.statusCode).toBe(200);
+    expect(stock.body).toContain('data-testid="stock-table"');
+    expect(stock.body).toContain('Pages chair');
+    expect(stock.body).toMatch(/Available units of (<!-- -->)?pages-chair/);
+    expect(stock.body).toContain('data-testid="stock-chart"');
   });
 
   it('refuses a form without its CSRF field', async () => {

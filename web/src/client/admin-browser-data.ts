@@ -2,13 +2,17 @@ import { toFieldErrors } from '../forms/field-errors';
 import type {
   AdminCategoryView,
   AdminData,
+  AdminOrderDetail,
   AdminProductView,
   AdminResult,
   AuditEntryView,
   FactoryBoard,
+  OrderBoard,
   ParkedView,
   ProcessorView,
   ProductionRequestView,
+  StockPoint,
+  StockRow,
 } from '../ui/admin/data';
 import { isShownRefusal } from '../ui/admin/data';
 import { call, errorOf, getJson, getOrNull } from './api';
@@ -81,4 +85,11 @@ export const adminBrowserData: AdminData = {
   cancelProductionRequest: (id) =>
     change('POST', `/api/admin/production-requests/${path(id)}/cancel`, {}, asJson<ProductionRequestView>()),
   factoryBoard: () => getJson<FactoryBoard>('/api/admin/factory/board'),
+  orderBoard: () => getJson<OrderBoard>('/api/admin/orders/board'),
+  getOrder: (id) => getOrNull<AdminOrderDetail>(`/api/admin/orders/${path(id)}`),
+  cancelOrder: (id) => change('POST', `/api/admin/orders/${path(id)}/cancel`, {}, async () => null),
+  listStock: () => getJson<StockRow[]>('/api/admin/stock'),
+  stockHistory: async (productId, hours) =>
+    (await getOrNull<{ points: StockPoint[] }>(`/api/admin/stock/${path(productId)}/history?hours=${hours}`))
+      ?.points ?? null,
 };

@@ -31,7 +31,16 @@ async function attempt<T>(run: () => Promise<T>): Promise<AdminResult<T>> {
  * admin check (the page routes check it too, before rendering; this keeps a loader safe on its own).
  */
 export function adminServerData(request: FastifyRequest): AdminData {
-  const { adminCatalog, adminOperations, audit, blob, factoryBoard, productionRequests } = request.server;
+  const {
+    adminCatalog,
+    adminOperations,
+    adminOrders,
+    adminStock,
+    audit,
+    blob,
+    factoryBoard,
+    productionRequests,
+  } = request.server;
   const admin = (): Actor => {
     if (!request.user) throw new Errors.Unauthorized();
     if (!isAdmin(request.user)) throw new Errors.Forbidden('The admin role is required');
@@ -92,5 +101,18 @@ export function adminServerData(request: FastifyRequest): AdminData {
       admin();
       return factoryBoard.latest();
     },
+    orderBoard: async () => {
+      admin();
+      return adminOrders.board();
+    },
+    getOrder: (id) => read(() => adminOrders.detail(id)),
+    cancelOrder: (id) =>
+      attempt(async () => {
+        await adminOrders.cancel(admin(), id);
+        return null;
+      }),
+    listStock: () => list(() => adminStock.list()),
+    stockHistory: async (productId, hours) =>
+      (await read(() => adminStock.history(productId, hours)))?.points ?? null,
   };
 }

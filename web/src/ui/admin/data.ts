@@ -1,18 +1,26 @@
+import type { BoardDelta, OrderBoard } from '../../admin/board';
 import type { AdminCategoryView, AdminProductView } from '../../admin/catalog-service';
 import type { BoardItem, FactoryBoard } from '../../admin/factory-board';
 import type { ProcessorView } from '../../admin/operations';
 import type { ParkedView } from '../../admin/operations-service';
+import type { AdminOrderDetail } from '../../admin/order-detail';
 import type { ProductionRequestView } from '../../admin/production-service';
+import type { StockPoint, StockRow } from '../../admin/stock';
 import type { FieldErrors } from '../data';
 
 export type {
   AdminCategoryView,
+  AdminOrderDetail,
   AdminProductView,
+  BoardDelta,
   BoardItem,
   FactoryBoard,
+  OrderBoard,
   ParkedView,
   ProcessorView,
   ProductionRequestView,
+  StockPoint,
+  StockRow,
 };
 
 export type ParkedAction = 'replay' | 'discard';
@@ -75,4 +83,13 @@ export interface AdminData {
   cancelProductionRequest(id: string): Promise<AdminResult<ProductionRequestView>>;
   /** The factory board now (the page then follows `/api/admin/factory/events`). */
   factoryBoard(): Promise<FactoryBoard>;
+  /** The order board now (the page then follows `/api/admin/orders/events`). */
+  orderBoard(): Promise<OrderBoard>;
+  /** Any user's order, or null. */
+  getOrder(id: string): Promise<AdminOrderDetail | null>;
+  /** Asks ordering to cancel it, naming this admin (409: not cancellable now, or already asked). */
+  cancelOrder(id: string): Promise<AdminResult<null>>;
+  listStock(): Promise<StockRow[]>;
+  /** A product's available units over the last `hours`; null for a product nobody knows. */
+  stockHistory(productId: string, hours: number): Promise<StockPoint[] | null>;
 }

@@ -6,6 +6,8 @@ export const ADMIN_SECTIONS = [
   { path: '/admin/catalog', label: 'Catalog' },
   { path: '/admin/production', label: 'Production' },
   { path: '/admin/factory', label: 'Factory' },
+  { path: '/admin/orders', label: 'Orders' },
+  { path: '/admin/stock', label: 'Stock' },
   { path: '/admin/operations', label: 'Operations' },
   { path: '/admin/audit', label: 'Audit' },
 ] as const;

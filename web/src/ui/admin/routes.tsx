@@ -7,8 +7,11 @@ import { CatalogPage, catalogAction, catalogLoader } from './pages/catalog';
 import { CategoryFormPage, categoryFormAction, categoryFormLoader } from './pages/category-form';
 import { FactoryPage, factoryLoader } from './pages/factory';
 import { OperationsPage, operationsAction, operationsLoader } from './pages/operations';
+import { AdminOrderPage, orderAction, orderLoader } from './pages/order';
+import { OrdersPage, ordersLoader } from './pages/orders';
 import { ProductFormPage, productFormAction, productFormLoader } from './pages/product-form';
 import { ProductionPage, productionAction, productionLoader } from './pages/production';
+import { StockPage, stockLoader } from './pages/stock';
 
 /** Back-office paths the server renders (GET), behind its admin check (routes/admin-pages). */
 export const ADMIN_PAGE_PATHS = [
@@ -20,6 +23,9 @@ export const ADMIN_PAGE_PATHS = [
   '/admin/catalog/products/:id',
   '/admin/production',
   '/admin/factory',
+  '/admin/orders',
+  '/admin/orders/:id',
+  '/admin/stock',
   '/admin/operations',
   '/admin/audit',
 ] as const;
@@ -32,6 +38,7 @@ export const ADMIN_FORM_PATHS = [
   '/admin/catalog/products/new',
   '/admin/catalog/products/:id',
   '/admin/production',
+  '/admin/orders/:id',
   '/admin/operations',
 ] as const;
 
@@ -91,6 +98,15 @@ export function adminRoutes(source: StorefrontData): RouteObject {
             Component: ProductionPage,
           },
           { id: 'admin-factory', path: 'factory', loader: factoryLoader(source), Component: FactoryPage },
+          { id: 'admin-orders', path: 'orders', loader: ordersLoader(source), Component: OrdersPage },
+          {
+            id: 'admin-order',
+            path: 'orders/:id',
+            loader: orderLoader(source),
+            action: orderAction(source),
+            Component: AdminOrderPage,
+          },
+          { id: 'admin-stock', path: 'stock', loader: stockLoader(source), Component: StockPage },
           {
             id: 'admin-operations',
             path: 'operations',
