@@ -10,6 +10,7 @@ import { CsrfField } from '../../components/csrf-field';
 import type { StorefrontData } from '../../data';
 import { formatPrice } from '../../format';
 import { formText, INTENT_FIELD } from '../../forms';
+import { ActionMessage, type ActionOutcome } from '../components';
 import type { AdminCategoryView, AdminProductView, CatalogKind } from '../data';
 import { formVersion } from '../forms';
 import { adminRead } from '../route-data';
@@ -37,12 +38,14 @@ export function catalogAction(source: StorefrontData) {
     const intent = formText(form, INTENT_FIELD);
     const kind = formText(form, 'kind');
     if ((intent !== 'archive' && intent !== 'restore') || (kind !== 'category' && kind !== 'product'))
-      return data({ message: 'Unknown action' }, { status: 400 });
+      return data<ActionOutcome>({ ok: false, message: 'Unknown action' }, { status: 400 });
     const result = await adminRead(request, () =>
       source.admin.setArchived(kind, formText(form, 'id'), intent === 'archive', formVersion(form)),
     );
-    if (!result.ok) return data({ message: result.message }, { status: result.status });
+    if (!result.ok)
+      return data<ActionOutcome>({ ok: false, message: result.message }, { status: result.status });
     return {
+      ok: true,
       message: `${kind === 'category' ? 'Category' : 'Product'} ${intent === 'archive' ? 'archived' : 'restored'}.`,
     };
   };
@@ -72,15 +75,11 @@ function ArchiveButton({
 
 export function CatalogPage() {
   const { categories, products } = useLoaderData() as CatalogData;
-  const result = useActionData() as { message: string } | undefined;
+  const outcome = useActionData() as ActionOutcome | undefined;
   return (
     <section aria-labelledby="catalog-heading">
       <h1 id="catalog-heading">Catalog</h1>
-      {result && (
-        <p role="status" className="form-status" data-testid="catalog-status">
-          {result.message}
-        </p>
-      )}
+      <ActionMessage outcome={outcome} testId="catalog-status" />
       <h2>Categories</h2>
       <p>
         <a href="/admin/catalog/categories/new">New category</a>

@@ -3,6 +3,7 @@ import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import type { StorefrontData } from '../../data';
 import { formatDateTime } from '../../format';
 import { useEventStream } from '../../live/use-event-stream';
+import { BoardColumnFrame, StreamBadge } from '../components';
 import type { BoardItem, FactoryBoard } from '../data';
 import { adminRead } from '../route-data';
 import { withItem } from './factory-board-state';
@@ -103,30 +104,20 @@ export function FactoryPage() {
         <span data-testid="capacity">
           Building {board.capacity.inUse} of {board.capacity.total}
         </span>{' '}
-        <span className={stream === 'live' ? 'badge' : 'badge warn'} data-testid="board-stream">
-          {stream === 'live' ? 'live' : stream === 'idle' ? 'connecting' : 'reconnecting'}
-        </span>
+        <StreamBadge state={stream} />
       </p>
       <div className="board" data-testid="factory-board">
         {board.columns.map((column) => (
-          <section
+          <BoardColumnFrame
             key={column.stage}
-            className="board-column"
-            aria-label={column.stage}
-            data-testid={`column-${column.stage}`}
+            stage={column.stage}
+            count={column.count}
+            shown={column.items.length}
           >
-            <h2>
-              {column.stage} <span className="count">{column.count}</span>
-            </h2>
-            <ul>
-              {column.items.map((item) => (
-                <ItemCard key={item.id} item={item} now={now} />
-              ))}
-            </ul>
-            {column.count > column.items.length && (
-              <p className="hint">and {column.count - column.items.length} more</p>
-            )}
-          </section>
+            {column.items.map((item) => (
+              <ItemCard key={item.id} item={item} now={now} />
+            ))}
+          </BoardColumnFrame>
         ))}
       </div>
       <HourChart bars={board.finishedPerHour} />

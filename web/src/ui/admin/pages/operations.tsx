@@ -10,6 +10,7 @@ import { CsrfField } from '../../components/csrf-field';
 import type { StorefrontData } from '../../data';
 import { formatDateTime } from '../../format';
 import { formText, INTENT_FIELD } from '../../forms';
+import { ActionMessage, type ActionOutcome } from '../components';
 import type { ParkedView, ProcessorView } from '../data';
 import { adminRead } from '../route-data';
 
@@ -37,10 +38,12 @@ export function operationsAction(source: StorefrontData) {
     const form = await request.formData();
     const action = formText(form, INTENT_FIELD);
     if (action !== 'replay' && action !== 'discard')
-      return data({ message: 'Unknown action' }, { status: 400 });
+      return data<ActionOutcome>({ ok: false, message: 'Unknown action' }, { status: 400 });
     const result = await adminRead(request, () => source.admin.requestParked(formText(form, 'id'), action));
-    if (!result.ok) return data({ message: result.message }, { status: result.status });
+    if (!result.ok)
+      return data<ActionOutcome>({ ok: false, message: result.message }, { status: result.status });
     return {
+      ok: true,
       message: `${action === 'replay' ? 'Replay' : 'Discard'} requested: the processor takes it on within seconds.`,
     };
   };
@@ -150,15 +153,11 @@ function ParkedTable({ parked }: { parked: ParkedView[] }) {
 
 export function OperationsPage() {
   const { processors, parked } = useLoaderData() as OperationsData;
-  const result = useActionData() as { message: string } | undefined;
+  const outcome = useActionData() as ActionOutcome | undefined;
   return (
     <section aria-labelledby="operations-heading">
       <h1 id="operations-heading">Operations</h1>
-      {result && (
-        <p role="status" className="form-status" data-testid="operations-status">
-          {result.message}
-        </p>
-      )}
+      <ActionMessage outcome={outcome} testId="operations-status" />
       <h2>Processors</h2>
       <ProcessorsTable processors={processors} />
       <h2>Parked events</h2>

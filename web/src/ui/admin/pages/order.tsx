@@ -7,9 +7,9 @@ import {
   useLoaderData,
 } from 'react-router';
 import { CsrfField } from '../../components/csrf-field';
-import { FormAlert } from '../../components/form-alert';
 import type { StorefrontData } from '../../data';
 import { formatDateTime, formatPrice } from '../../format';
+import { ActionMessage, type ActionOutcome } from '../components';
 import type { AdminOrderDetail } from '../data';
 import { adminRead } from '../route-data';
 
@@ -22,14 +22,15 @@ export function orderLoader(source: StorefrontData) {
 export function orderAction(source: StorefrontData) {
   return async ({ request, params }: ActionFunctionArgs) => {
     const result = await adminRead(request, () => source.admin.cancelOrder(params.id ?? ''));
-    if (!result.ok) return data({ ok: false, message: result.message }, { status: result.status });
+    if (!result.ok)
+      return data<ActionOutcome>({ ok: false, message: result.message }, { status: result.status });
     return { ok: true, message: 'Cancellation asked: ordering cancels it and releases its stock.' };
   };
 }
 
 export function AdminOrderPage() {
   const order = useLoaderData() as AdminOrderDetail;
-  const result = useActionData() as { ok: boolean; message: string } | undefined;
+  const outcome = useActionData() as ActionOutcome | undefined;
   const money = (amount: number) => formatPrice({ amount, currency: order.currency });
   return (
     <section aria-labelledby="order-heading">
@@ -38,12 +39,7 @@ export function AdminOrderPage() {
         {order.stage ?? 'Placed'} · {order.paid ? 'paid' : 'unpaid'} · placed {formatDateTime(order.placedAt)}{' '}
         by {order.userId} · {money(order.total)}
       </p>
-      {result?.ok && (
-        <p role="status" className="form-status" data-testid="order-status">
-          {result.message}
-        </p>
-      )}
-      <FormAlert message={result && !result.ok ? result.message : undefined} />
+      <ActionMessage outcome={outcome} testId="order-status" />
       {order.cancellation && (
         <p>
           Cancellation asked {formatDateTime(order.cancellation.requestedAt)}

@@ -3,6 +3,7 @@ import { type LoaderFunctionArgs, useLoaderData } from 'react-router';
 import type { StorefrontData } from '../../data';
 import { formatDateTime, formatPrice } from '../../format';
 import { useEventStream } from '../../live/use-event-stream';
+import { BoardColumnFrame, StreamBadge } from '../components';
 import type { BoardDelta, OrderBoard } from '../data';
 import { adminRead } from '../route-data';
 import { withChange } from './order-board-state';
@@ -47,37 +48,27 @@ export function OrdersPage() {
             'No unpaid holds'
           )}
         </span>{' '}
-        <span className={stream === 'live' ? 'badge' : 'badge warn'} data-testid="board-stream">
-          {stream === 'live' ? 'live' : stream === 'idle' ? 'connecting' : 'reconnecting'}
-        </span>
+        <StreamBadge state={stream} />
       </p>
       <div className="board" data-testid="order-board">
         {board.columns.map((column) => (
-          <section
+          <BoardColumnFrame
             key={column.stage}
-            className="board-column"
-            aria-label={column.stage}
-            data-testid={`column-${column.stage}`}
+            stage={column.stage}
+            count={column.total}
+            shown={column.cards.length}
           >
-            <h2>
-              {column.stage} <span className="count">{column.total}</span>
-            </h2>
-            <ul>
-              {column.cards.map((card) => (
-                <li key={card.orderId} className="board-card" data-testid="order-card">
-                  <a href={`/admin/orders/${encodeURIComponent(card.orderId)}`}>{card.orderId}</a>
-                  <span>
-                    {card.units} units, {formatPrice({ amount: card.total, currency: card.currency })}
-                  </span>
-                  {!card.paid && <span className="badge warn">unpaid</span>}
-                  <span className="hint">since {formatDateTime(card.since)}</span>
-                </li>
-              ))}
-            </ul>
-            {column.total > column.cards.length && (
-              <p className="hint">and {column.total - column.cards.length} more</p>
-            )}
-          </section>
+            {column.cards.map((card) => (
+              <li key={card.orderId} className="board-card" data-testid="order-card">
+                <a href={`/admin/orders/${encodeURIComponent(card.orderId)}`}>{card.orderId}</a>
+                <span>
+                  {card.units} units, {formatPrice({ amount: card.total, currency: card.currency })}
+                </span>
+                {!card.paid && <span className="badge warn">unpaid</span>}
+                <span className="hint">since {formatDateTime(card.since)}</span>
+              </li>
+            ))}
+          </BoardColumnFrame>
         ))}
       </div>
     </section>

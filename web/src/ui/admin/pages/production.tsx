@@ -7,10 +7,10 @@ import {
   useLoaderData,
 } from 'react-router';
 import { CsrfField } from '../../components/csrf-field';
-import { FormAlert } from '../../components/form-alert';
 import type { FieldErrors, StorefrontData } from '../../data';
 import { formatDateTime } from '../../format';
 import { formQuantity, formText, INTENT_FIELD } from '../../forms';
+import { ActionMessage, type ActionOutcome } from '../components';
 import type { ProductionRequestView } from '../data';
 import { adminRead } from '../route-data';
 
@@ -23,9 +23,7 @@ interface ProductionData {
   products: { id: string; heading: string }[];
 }
 
-interface ProductionActionData {
-  message: string;
-  ok: boolean;
+interface ProductionActionData extends ActionOutcome {
   fieldErrors?: FieldErrors;
 }
 
@@ -108,12 +106,7 @@ export function ProductionPage() {
     <section aria-labelledby="production-heading">
       <h1 id="production-heading">Production</h1>
       <Form method="post" noValidate className="admin-form production-form">
-        <FormAlert message={result && !result.ok ? result.message : undefined} />
-        {result?.ok && (
-          <p role="status" className="form-status" data-testid="production-status">
-            {result.message}
-          </p>
-        )}
+        <ActionMessage outcome={result} testId="production-status" />
         <CsrfField />
         <div className={errors.productId ? 'field has-error' : 'field'}>
           <label htmlFor="field-productId">Product</label>
