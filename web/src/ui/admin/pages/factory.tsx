@@ -24,6 +24,9 @@ function useNow(initial: string): number {
   return now;
 }
 
+/** Stages an item waits in for capacity: where "waiting since" means something. */
+const WAITING = new Set(['New', 'FactoryReady']);
+
 /** How far a build is, from its start and expected end (the server's figure when they are missing). */
 function progressAt(item: BoardItem, now: number): number {
   if (!item.startedAt || !item.expectedEndAt) return item.progress;
@@ -46,7 +49,7 @@ function ItemCard({ item, now }: { item: BoardItem; now: number }) {
           {Math.round(progress * 100)} %
         </progress>
       )}
-      {item.waitingSince && !building && (
+      {item.waitingSince && WAITING.has(item.stage) && (
         <span className="hint">waiting since {formatDateTime(item.waitingSince)}</span>
       )}
     </li>
