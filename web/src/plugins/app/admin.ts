@@ -1,12 +1,15 @@
+import type { FulfilmentDocument } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { type AuditLog, mongoAuditLog } from '../../admin/audit';
+import { type BoardDelta, type OrderBoard, toDelta } from '../../admin/board';
 import { type AdminCatalog, adminCatalog } from '../../admin/catalog-service';
 import { type AdminOperations, adminOperations } from '../../admin/operations-service';
-import { OrderBoardFeed } from '../../admin/order-board-feed';
 import { type AdminOrders, adminOrders } from '../../admin/orders-service';
 import { type AdminStock, adminStock } from '../../admin/stock-service';
 import type { WebConfig } from '../../config';
+import { EVERY_KEY } from '../../live/change-hub';
+import { LiveBoard } from '../../live/live-board';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,7 +22,7 @@ declare module 'fastify' {
     /** Any user's orders: the board, an order's detail, cancelling as an admin. */
     adminOrders: AdminOrders;
     /** The live order board, shared by every open board page of this instance. */
-    orderBoard: OrderBoardFeed;
+    orderBoard: LiveBoard<FulfilmentDocument, OrderBoard, BoardDelta>;
     /** Stock per product and its history (`stock_samples`). */
     adminStock: AdminStock;
   }
@@ -39,9 +42,12 @@ export const adminPlugin = fp<{ config: WebConfig }>(
       holdMinutes: config.HOLD_MINUTES,
     });
     app.decorate('adminOrders', orders);
-    const board = new OrderBoardFeed({
+    const board = new LiveBoard({
+      name: 'orders',
       hub: app.live.fulfilments,
+      key: EVERY_KEY,
       read: () => orders.board(),
+      delta: { event: 'change', of: toDelta },
       refreshMs: config.BOARD_REFRESH_MS,
       log: app.log,
     });

@@ -1,17 +1,19 @@
 import { WORK_ITEMS, type WorkItemDocument } from '@az-shop/common';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { BoardFeed, boardReader } from '../../admin/board-feed';
+import { type BoardItem, boardItem, type FactoryBoard } from '../../admin/factory-board';
+import { boardReader } from '../../admin/factory-board-reader';
 import { type ProductionRequests, productionRequests } from '../../admin/production-service';
 import type { WebConfig } from '../../config';
 import { ChangeHub } from '../../live/change-hub';
+import { LiveBoard } from '../../live/live-board';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Back-office production requests (web writes them and their cancellation marks; audited). */
     productionRequests: ProductionRequests;
     /** The factory board: snapshots and this instance's one live feed of work item changes. */
-    factoryBoard: BoardFeed;
+    factoryBoard: LiveBoard<WorkItemDocument, FactoryBoard, BoardItem>;
     /** onRequest hook of the boards' event streams (factory and orders): BOARD_STREAMS_PER_ADMIN pages at once per admin. */
     boardStreamLimit: onRequestAsyncHookHandler;
   }
@@ -30,10 +32,12 @@ export const productionPlugin = fp<{ config: WebConfig }>(
       keyOf: () => ALL,
       log: app.log,
     });
-    const feed = new BoardFeed({
+    const feed = new LiveBoard({
+      name: 'factory',
       hub,
       key: ALL,
       read: boardReader(app.db, config.FACTORY_CAPACITY),
+      delta: { event: 'item', of: (doc: WorkItemDocument) => boardItem(doc, new Date()) },
       refreshMs: config.BOARD_REFRESH_MS,
       log: app.log,
     });

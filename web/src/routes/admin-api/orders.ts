@@ -13,21 +13,21 @@ const NoQuery = strictObject({});
 const CancelBody = strictObject({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) });
 
 /**
- * Operations: the order board (and its live stream), any user's order, and cancelling one as an admin. The
- * board's stream counts against the admin's live streams like the storefront's (429 past the cap).
+ * The order board (and its live stream), any user's order, and cancelling one as an admin. The
+ * board's stream counts against BOARD_STREAMS_PER_ADMIN, apart from the storefront's (429 past the cap).
  * Stock (./stock.ts) is registered from here too.
  */
 export default async function adminOrderRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(adminStockRoutes);
 
-  app.get('/orders/board', { schema: { querystring: NoQuery } }, async () => app.adminOrders.board());
+  app.get('/orders/board', { schema: { querystring: NoQuery } }, async () => app.orderBoard.latest());
 
   app.get(
     '/orders/events',
     { onRequest: app.boardStreamLimit, schema: { querystring: NoQuery } },
     async (_request, reply) => {
-      await app.orderBoard.attach(app.live.open(reply));
+      await app.orderBoard.follow(app.live.open(reply));
       return reply;
     },
   );

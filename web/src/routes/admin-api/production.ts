@@ -57,22 +57,7 @@ export default async function productionRoutes(fastify: FastifyInstance) {
   app.get('/factory/board', async () => app.factoryBoard.latest());
 
   app.get('/factory/events', { onRequest: app.boardStreamLimit }, async (_request, reply) => {
-    const stream = app.live.open(reply);
-    // Subscribe first: a change while the first snapshot is read then follows it.
-    let snapshotSent = false;
-    const unsubscribe = await app.factoryBoard.subscribe((event, frame) => {
-      if (event === 'board') snapshotSent = true;
-      stream.write(frame);
-    });
-    stream.onClose(unsubscribe);
-    try {
-      const board = await app.factoryBoard.latest();
-      // A newer snapshot sent meanwhile (after a change) is not followed by this older one.
-      if (!snapshotSent) stream.send('board', board);
-    } catch (error) {
-      reply.log.warn({ err: error }, 'factory board not read');
-      stream.close();
-    }
+    await app.factoryBoard.follow(app.live.open(reply));
     return reply;
   });
 }
