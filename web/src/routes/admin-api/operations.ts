@@ -2,35 +2,28 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../admin/actor';
+import { strictObject } from '../../admin/strict';
 import { signedIn } from '../../plugins/app/auth';
 
-/**
- * Unknown fields fail (400) instead of being dropped: Fastify's Ajv strips properties where
- * `additionalProperties` is false, so `?processor[$ne]=x` would quietly list everything.
- */
-const STRICT = { additionalProperties: Type.Never() };
+// strictObject: unknown fields fail (400) instead of being dropped (`?processor[$ne]=x`).
+const ParkedQuery = strictObject({
+  processor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$' })),
+  status: Type.Optional(
+    Type.Union([
+      Type.Literal('parked'),
+      Type.Literal('replay-requested'),
+      Type.Literal('replaying'),
+      Type.Literal('replayed'),
+      Type.Literal('discarded'),
+    ]),
+  ),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+});
 
-const ParkedQuery = Type.Object(
-  {
-    processor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,100}$' })),
-    status: Type.Optional(
-      Type.Union([
-        Type.Literal('parked'),
-        Type.Literal('replay-requested'),
-        Type.Literal('replaying'),
-        Type.Literal('replayed'),
-        Type.Literal('discarded'),
-      ]),
-    ),
-    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  },
-  STRICT,
-);
-
-const ParkedParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$' }) }, STRICT);
+const ParkedParams = strictObject({ id: Type.String({ pattern: '^[0-9a-f]{24}$' }) });
 
 /** Nothing to say: an empty object; a body carrying anything (operators included) is refused. */
-const RequestBody = Type.Object({}, STRICT);
+const RequestBody = strictObject({});
 
 /**
  * Operations: the processors' state and their parked events, and admin requests to replay or
