@@ -16,7 +16,8 @@ export async function startMongoProcess(): Promise<ChildProcess | undefined> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', MONGO_CLI, '--port', String(port), '--inMemory', '--logLevel', 'error'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    // A bench may run as production (React's build); the dev server refuses to start as one.
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
   );
   const uri = `mongodb://127.0.0.1:${port}/?replicaSet=rs0`;
   for (let attempt = 0; attempt < 200; attempt++) {

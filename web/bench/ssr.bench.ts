@@ -1,62 +1,15 @@
-/**
- * Streaming SSR under load, against the real app: dev Mongo server, Azurite and the dev OIDC
- * provider in-process (as the integration tests start them), the demo shop seeded, the app
- * listening on a free port. autocannon drives each page and the bare JSON route `/healthz` of the
- * same server; then sequential requests time the first byte of each page's shell at low load. Each
- * page is driven twice: as a first-time visitor (no sign-in, no cart: the shared page, see
- * src/ssr/shared-pages.ts) and as a returning shopper with a cart (a React render per request).
- * Targets (issue): SSR req/s ≥ 25% of the bare route's, p99 ≤ 50 ms, shell TTFB p50/p99 ≤ 20 ms.
- * Figures are printed, not asserted.
- *   npm run bench -- ssr     (BENCH_SECONDS=5, BENCH_CONNECTIONS=32, TTFB_SAMPLES=50)
- * React picks its development build unless NODE_ENV=production, so that is the default here.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
-import { MongoClient } from 'mongodb';
-import { freePort } from '../test/azurite';
 import { Shopper } from '../test/shopper';
+import { startMongoProcess } from './mongo-process';
 
 process.env.NODE_ENV ??= 'production';
 // Imported after NODE_ENV is set: react and react-dom choose their build when first loaded.
 const { createTestApp, startStack } = await import('../test/helper');
 const { DEMO_CATEGORIES, DEMO_PRODUCTS, seedDemoShop } = await import('../src/demo');
-
-const MONGO_CLI = fileURLToPath(new URL('../../emulators/mongo/src/cli.ts', import.meta.url));
-
-/**
- * The dev Mongo server in a process of its own, so its work does not count as the web app's (in the
- * tests it shares their process). `startTestMongo` uses it through MONGO_TEST_URI, which also lets
- * the bench run against a real mongod.
- */
-async function startMongoProcess(): Promise<ChildProcess | undefined> {
-  if (process.env.MONGO_TEST_URI) return undefined;
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MONGO_CLI, '--port', String(port), '--inMemory', '--logLevel', 'error'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const uri = `mongodb://127.0.0.1:${port}/?replicaSet=rs0`;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500 });
-    try {
-      await client.db('admin').command({ ping: 1 });
-      process.env.MONGO_TEST_URI = uri;
-      return child;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } finally {
-      await client.close();
-    }
-  }
-  child.kill('SIGTERM');
-  throw new Error('the dev Mongo server did not start');
-}
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
