@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
+import { Form } from 'react-router';
+import { CsrfField } from '../components/csrf-field';
 import { FormAlert } from '../components/form-alert';
+import { INTENT_FIELD } from '../forms';
 import type { StreamState } from '../live/use-event-stream';
 
 /** What a page's action answers: done (a status line) or refused (an alert). */
@@ -48,5 +51,31 @@ export function BoardColumnFrame({
       <ul>{children}</ul>
       {count > shown && <p className="hint">and {count - shown} more</p>}
     </section>
+  );
+}
+
+/**
+ * A row's buttons (archive, replay, cancel…): a form posting back to its page with the CSRF field,
+ * `fields` as hidden inputs, and each button's `intent`. Works without JavaScript.
+ */
+export function RowActions({
+  fields,
+  actions,
+}: {
+  fields: Record<string, string | number>;
+  actions: { intent: string; label: ReactNode }[];
+}) {
+  return (
+    <Form method="post" className="inline-form">
+      <CsrfField />
+      {Object.entries(fields).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {actions.map(({ intent, label }) => (
+        <button key={intent} type="submit" name={INTENT_FIELD} value={intent} className="link-button">
+          {label}
+        </button>
+      ))}
+    </Form>
   );
 }

@@ -1,16 +1,14 @@
 import {
   type ActionFunctionArgs,
   data,
-  Form,
   type LoaderFunctionArgs,
   useActionData,
   useLoaderData,
 } from 'react-router';
-import { CsrfField } from '../../components/csrf-field';
 import type { StorefrontData } from '../../data';
 import { formatPrice } from '../../format';
 import { formText, INTENT_FIELD } from '../../forms';
-import { ActionMessage, type ActionOutcome } from '../components';
+import { ActionMessage, type ActionOutcome, RowActions } from '../components';
 import type { AdminCategoryView, AdminProductView, CatalogKind } from '../data';
 import { formVersion } from '../forms';
 import { adminRead } from '../route-data';
@@ -60,16 +58,20 @@ function ArchiveButton({
 }) {
   const intent = item.archived ? 'restore' : 'archive';
   return (
-    <Form method="post" className="inline-form">
-      <CsrfField />
-      <input type="hidden" name="kind" value={kind} />
-      <input type="hidden" name="id" value={item.id} />
-      <input type="hidden" name="version" value={item.version} />
-      <button type="submit" name={INTENT_FIELD} value={intent} className="link-button">
-        {item.archived ? 'Restore' : 'Archive'}
-        <span className="visually-hidden"> {item.id}</span>
-      </button>
-    </Form>
+    <RowActions
+      fields={{ kind, id: item.id, version: item.version }}
+      actions={[
+        {
+          intent,
+          label: (
+            <>
+              {item.archived ? 'Restore' : 'Archive'}
+              <span className="visually-hidden"> {item.id}</span>
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
 

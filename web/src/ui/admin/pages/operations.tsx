@@ -1,16 +1,14 @@
 import {
   type ActionFunctionArgs,
   data,
-  Form,
   type LoaderFunctionArgs,
   useActionData,
   useLoaderData,
 } from 'react-router';
-import { CsrfField } from '../../components/csrf-field';
 import type { StorefrontData } from '../../data';
 import { formatDateTime } from '../../format';
 import { formText, INTENT_FIELD } from '../../forms';
-import { ActionMessage, type ActionOutcome } from '../components';
+import { ActionMessage, type ActionOutcome, RowActions } from '../components';
 import type { ParkedView, ProcessorView } from '../data';
 import { adminRead } from '../route-data';
 
@@ -132,16 +130,13 @@ function ParkedTable({ parked }: { parked: ParkedView[] }) {
             </td>
             <td>
               {event.status === 'parked' && !event.pendingRequest && (
-                <Form method="post" className="inline-form">
-                  <CsrfField />
-                  <input type="hidden" name="id" value={event.id} />
-                  <button type="submit" name={INTENT_FIELD} value="replay" className="link-button">
-                    Replay
-                  </button>{' '}
-                  <button type="submit" name={INTENT_FIELD} value="discard" className="link-button">
-                    Discard
-                  </button>
-                </Form>
+                <RowActions
+                  fields={{ id: event.id }}
+                  actions={[
+                    { intent: 'replay', label: 'Replay' },
+                    { intent: 'discard', label: 'Discard' },
+                  ]}
+                />
               )}
             </td>
           </tr>

@@ -10,7 +10,7 @@ import { CsrfField } from '../../components/csrf-field';
 import type { FieldErrors, StorefrontData } from '../../data';
 import { formatDateTime } from '../../format';
 import { formQuantity, formText, INTENT_FIELD } from '../../forms';
-import { ActionMessage, type ActionOutcome } from '../components';
+import { ActionMessage, type ActionOutcome, RowActions } from '../components';
 import type { ProductionRequestView } from '../data';
 import { adminRead } from '../route-data';
 
@@ -85,13 +85,19 @@ function RequestRow({ request }: { request: ProductionRequestView }) {
       <td>{request.requestedBy}</td>
       <td>
         {canCancel && (
-          <Form method="post" className="inline-form">
-            <CsrfField />
-            <input type="hidden" name="id" value={request.id} />
-            <button type="submit" name={INTENT_FIELD} value="cancel" className="link-button">
-              Cancel<span className="visually-hidden"> the request for {request.productId}</span>
-            </button>
-          </Form>
+          <RowActions
+            fields={{ id: request.id }}
+            actions={[
+              {
+                intent: 'cancel',
+                label: (
+                  <>
+                    Cancel<span className="visually-hidden"> the request for {request.productId}</span>
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </td>
     </tr>
