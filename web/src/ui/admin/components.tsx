@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Form } from 'react-router';
 import { CsrfField } from '../components/csrf-field';
 import { FormAlert } from '../components/form-alert';
+import { TextField } from '../components/text-field';
 import { INTENT_FIELD } from '../forms';
 import type { StreamState } from '../live/use-event-stream';
 
@@ -76,6 +77,43 @@ export function RowActions({
           {label}
         </button>
       ))}
+    </Form>
+  );
+}
+
+/**
+ * A catalog document's form: posts back with the CSRF field and the version it was based on (a newer
+ * one refuses it: 409), shows the refusal, and asks for the id only when creating. Its key makes the
+ * fields take the server's values again after a refusal that sent other ones.
+ */
+export function CatalogForm({
+  version,
+  refusal,
+  id,
+  children,
+}: {
+  version: number;
+  refusal: string | undefined;
+  /** Creating: the id field, its value, its error and an example of one. */
+  id?: { value: string; error: string | undefined; example: string } | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <Form method="post" noValidate key={`${version}:${refusal ? 'r' : 'l'}`} className="admin-form">
+      <FormAlert message={refusal} />
+      <CsrfField />
+      <input type="hidden" name="version" value={version} />
+      {id && (
+        <TextField
+          name="id"
+          label="Id (in the address, never changes)"
+          required
+          defaultValue={id.value}
+          error={id.error}
+          hint={`Lower-case letters, digits and dashes, such as ${id.example}`}
+        />
+      )}
+      {children}
     </Form>
   );
 }

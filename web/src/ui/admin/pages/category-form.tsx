@@ -1,17 +1,15 @@
 import {
   type ActionFunctionArgs,
   data,
-  Form,
   type LoaderFunctionArgs,
   redirect,
   useActionData,
   useLoaderData,
 } from 'react-router';
-import { CsrfField } from '../../components/csrf-field';
-import { FormAlert } from '../../components/form-alert';
 import { TextField } from '../../components/text-field';
 import type { FieldErrors, StorefrontData } from '../../data';
 import { formText } from '../../forms';
+import { CatalogForm } from '../components';
 import type { AdminCategoryView } from '../data';
 import { formVersion, optionalInteger } from '../forms';
 import { adminRead } from '../route-data';
@@ -92,20 +90,11 @@ export function CategoryFormPage() {
     <section aria-labelledby="category-heading">
       <h1 id="category-heading">{isNew ? 'New category' : `Category ${values.id}`}</h1>
       {/* The key resets the fields when the server sends other values (after a 409). */}
-      <Form method="post" noValidate key={`${values.version}:${refused ? 'r' : 'l'}`} className="admin-form">
-        <FormAlert message={refused?.message} />
-        <CsrfField />
-        <input type="hidden" name="version" value={values.version} />
-        {isNew && (
-          <TextField
-            name="id"
-            label="Id (in the address, never changes)"
-            required
-            defaultValue={values.id}
-            error={errors.id}
-            hint="Lower-case letters, digits and dashes, such as tea-and-coffee"
-          />
-        )}
+      <CatalogForm
+        version={values.version}
+        refusal={refused?.message}
+        id={isNew ? { value: values.id, error: errors.id, example: 'tea-and-coffee' } : undefined}
+      >
         <TextField
           name="heading"
           label="Heading"
@@ -127,7 +116,7 @@ export function CategoryFormPage() {
           error={errors.position}
         />
         <button type="submit">{isNew ? 'Create category' : 'Save'}</button>
-      </Form>
+      </CatalogForm>
       <p>
         <a href="/admin/catalog">Back to the catalog</a>
       </p>

@@ -8,11 +8,10 @@ import {
   useActionData,
   useLoaderData,
 } from 'react-router';
-import { CsrfField } from '../../components/csrf-field';
-import { FormAlert } from '../../components/form-alert';
 import { TextField } from '../../components/text-field';
 import type { FieldErrors, StorefrontData } from '../../data';
 import { formText, INTENT_FIELD } from '../../forms';
+import { CatalogForm } from '../components';
 import type { AdminCategoryView, AdminProductView } from '../data';
 import { formVersion, minorUnitsToPrice, priceToMinorUnits } from '../forms';
 import { adminRead } from '../route-data';
@@ -198,44 +197,35 @@ export function ProductFormPage() {
         />
       )}
       {!isNew && <ImageForm version={values.version} result={imageResult} />}
-      <Form method="post" noValidate key={`${values.version}:${refused ? 'r' : 'l'}`} className="admin-form">
-        <FormAlert message={refused?.message} />
-        <CsrfField />
-        <input type="hidden" name="version" value={values.version} />
+      <CatalogForm
+        version={values.version}
+        refusal={refused?.message}
+        id={isNew ? { value: values.id, error: errors.id, example: 'copper-kettle' } : undefined}
+      >
         {isNew && (
-          <>
-            <TextField
-              name="id"
-              label="Id (in the address, never changes)"
+          <div className={errors.categoryId ? 'field has-error' : 'field'}>
+            <label htmlFor="field-categoryId">Category (never changes)</label>
+            <select
+              id="field-categoryId"
+              name="categoryId"
               required
-              defaultValue={values.id}
-              error={errors.id}
-              hint="Lower-case letters, digits and dashes, such as copper-kettle"
-            />
-            <div className={errors.categoryId ? 'field has-error' : 'field'}>
-              <label htmlFor="field-categoryId">Category (never changes)</label>
-              <select
-                id="field-categoryId"
-                name="categoryId"
-                required
-                defaultValue={values.categoryId}
-                aria-invalid={errors.categoryId ? true : undefined}
-                aria-describedby={errors.categoryId ? 'field-categoryId-error' : undefined}
-              >
-                <option value="">Choose…</option>
-                {categories.map((category) => (
-                  <option key={category.id} value={category.id}>
-                    {category.heading}
-                  </option>
-                ))}
-              </select>
-              {errors.categoryId && (
-                <p className="field-error" id="field-categoryId-error">
-                  {errors.categoryId}
-                </p>
-              )}
-            </div>
-          </>
+              defaultValue={values.categoryId}
+              aria-invalid={errors.categoryId ? true : undefined}
+              aria-describedby={errors.categoryId ? 'field-categoryId-error' : undefined}
+            >
+              <option value="">Choose…</option>
+              {categories.map((category) => (
+                <option key={category.id} value={category.id}>
+                  {category.heading}
+                </option>
+              ))}
+            </select>
+            {errors.categoryId && (
+              <p className="field-error" id="field-categoryId-error">
+                {errors.categoryId}
+              </p>
+            )}
+          </div>
         )}
         <TextField
           name="heading"
@@ -282,7 +272,7 @@ export function ProductFormPage() {
           </select>
         </div>
         <button type="submit">{isNew ? 'Create product' : 'Save'}</button>
-      </Form>
+      </CatalogForm>
       <p>
         <a href="/admin/catalog">Back to the catalog</a>
       </p>
