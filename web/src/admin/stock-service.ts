@@ -23,7 +23,7 @@ import {
 export const STOCK_SAMPLES = 'stock_samples';
 
 /** Samples are kept this long (the history route reads at most a week back). */
-const SAMPLE_KEEP_SECONDS = 8 * 24 * 3600;
+export const SAMPLE_KEEP_SECONDS = 8 * 24 * 3600;
 
 interface CatalogEntry {
   _id: string;
@@ -50,14 +50,10 @@ export interface AdminStock {
   sample(): Promise<void>;
 }
 
-export async function adminStock(db: Db, sampleMs: number, now = () => new Date()): Promise<AdminStock> {
+export function adminStock(db: Db, sampleMs: number, now = () => new Date()): AdminStock {
   const stock = db.collection<StockDocument>(STOCK);
   const samples: Collection<StockSample> = db.collection<StockSample>(STOCK_SAMPLES);
   const products = db.collection<CatalogEntry>(PRODUCTS);
-  await Promise.all([
-    samples.createIndex({ at: 1 }, { name: 'expire_at', expireAfterSeconds: SAMPLE_KEEP_SECONDS }),
-    samples.createIndex({ productId: 1, at: 1 }, { name: 'by_product' }),
-  ]);
 
   async function rows(): Promise<StockRow[]> {
     const [catalog, ledgers, building] = await Promise.all([

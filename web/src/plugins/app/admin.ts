@@ -53,7 +53,7 @@ export const adminPlugin = fp<{ config: WebConfig }>(
     });
     app.decorate('orderBoard', board);
 
-    const stock = await adminStock(app.db, config.STOCK_SAMPLE_SECONDS * 1000);
+    const stock = adminStock(app.db, config.STOCK_SAMPLE_SECONDS * 1000);
     app.decorate('adminStock', stock);
     // Every instance samples; the first write of a bucket is kept (see stock-service.ts).
     let sampling: Promise<void> = Promise.resolve();

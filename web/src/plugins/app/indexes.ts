@@ -1,6 +1,7 @@
 import { CARTS, ORDERS, PARKED_EVENT_REQUESTS, PAYMENTS, PRODUCTION_REQUESTS } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { SAMPLE_KEEP_SECONDS, STOCK_SAMPLES } from '../../admin/stock-service';
 
 /** The indexes web reads by; created at start (createIndexes is idempotent). */
 export const indexesPlugin = fp(
@@ -10,6 +11,11 @@ export const indexesPlugin = fp(
       app.db
         .collection(CARTS)
         .createIndex({ expiresAt: 1 }, { name: 'anonymous_expire', expireAfterSeconds: 0 }),
+      // The back office's stock chart: samples by product and time, gone after 8 days.
+      app.db
+        .collection(STOCK_SAMPLES)
+        .createIndex({ at: 1 }, { name: 'expire_at', expireAfterSeconds: SAMPLE_KEEP_SECONDS }),
+      app.db.collection(STOCK_SAMPLES).createIndex({ productId: 1, at: 1 }, { name: 'by_product' }),
       // Processors poll their requests by name and time; a request is honoured for a day
       // (REQUEST_WINDOW_MS) and kept a week for the record.
       app.db
