@@ -15,7 +15,7 @@ export const targets = [
   { dir: 'emulators/mongo', entries: { cli: 'src/cli.ts' } },
   { dir: 'emulators/identity', entries: { main: 'src/main.ts' } },
   { dir: 'factory', entries: { main: 'src/main.ts' } },
-  { dir: 'ordering', entries: { main: 'src/main.ts' } },
+  { dir: 'ordering', entries: { main: 'src/main.ts', release: 'src/release.ts' } },
   // demo-images ship beside the bundle: the container image keeps only dist/.
   { dir: 'web', entries: { main: 'src/main.ts' }, copy: ['demo-images'] },
   { dir: 'web', entries: { client: 'src/client/entry.tsx' }, browser: true, outdir: 'dist/public/assets' },

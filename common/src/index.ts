@@ -7,3 +7,4 @@ export * from './mongo';
 export * from './processor';
 export * from './reactions';
 export * from './schemas';
+export * from './release';

@@ -1,5 +1,6 @@
 import {
   baseConfigProperties,
+  colourGatedReactions,
   connectMongo,
   createLogger,
   createServiceApp,
@@ -26,7 +27,18 @@ const shutdown = createShutdown(logger);
 const mongo = await connectMongo({ ...config, appName: 'ordering', logger });
 shutdown.add('mongo', mongo.close);
 
-const reactions = registerOrderingProcessors({ db: mongo.db, logger, config, clock: systemClock });
+// Under a blue-green release, only the active colour's processors run (docs/deploy.md).
+const colour = config.RELEASE_COLOUR;
+const reactions = colourGatedReactions({
+  db: mongo.db,
+  logger,
+  colour,
+  build: () =>
+    registerOrderingProcessors(
+      { db: mongo.db, logger, config, clock: systemClock },
+      colour ? { leases: { colour } } : {},
+    ),
+});
 await reactions.start();
 shutdown.add('processors', reactions.stop);
 

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, connectMongo, createLogger, createShutdown, loadConfig } from '@az-shop/common';
+import {
+  ConfigError,
+  colourGatedReactions,
+  connectMongo,
+  createLogger,
+  createShutdown,
+  loadConfig,
+} from '@az-shop/common';
 import { buildApp } from './app';
 import { webConfigSchema, webProductionRules } from './config';
 import { seedDemoShop } from './demo';
@@ -16,7 +23,18 @@ shutdown.add('mongo', () => mongo.close());
 
 // The bundle is dist/main.js; esbuild writes the browser assets to dist/public/assets beside it.
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
-const reactions = registerWebProcessors({ db: mongo.db, logger, provider: paymentProvider });
+// Under a blue-green release, only the active colour's processors run (docs/deploy.md); both serve pages.
+const colour = config.RELEASE_COLOUR;
+const reactions = colourGatedReactions({
+  db: mongo.db,
+  logger,
+  colour,
+  build: () =>
+    registerWebProcessors(
+      { db: mongo.db, logger, provider: paymentProvider },
+      colour ? { leases: { colour } } : {},
+    ),
+});
 await reactions.start();
 shutdown.add('processors', reactions.stop);
 

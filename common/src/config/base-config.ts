@@ -11,4 +11,6 @@ export const baseConfigProperties = {
   ),
   MONGO_DB: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB connection string' }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  /** Set on each colour of a blue-green release: processors run only while theirs is the active colour. */
+  RELEASE_COLOUR: Type.Optional(Type.Union([Type.Literal('blue'), Type.Literal('green')])),
 };

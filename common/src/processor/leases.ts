@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
+import { BUCKETING } from './buckets';
 import { type LeaseView, planLeases } from './lease-plan';
 
 export const LEASES = 'leases';
@@ -13,6 +14,10 @@ interface LeaseDoc {
   owner: string | null;
   expiresAt: Date;
   epoch?: number;
+  /** The bucket function and count of the instance that wrote it (absent before it was recorded). */
+  bucketing?: string;
+  /** The release colour of the owner, when it runs as one colour of a blue-green pair. */
+  colour?: string;
 }
 
 export interface LeaseKeeperOptions {
@@ -22,6 +27,8 @@ export interface LeaseKeeperOptions {
   buckets: number;
   ttlMs: number;
   logger: Logger;
+  /** This instance's release colour (RELEASE_COLOUR), recorded on its leases for the hand-over. */
+  colour?: string;
   /** Called (not awaited) with the buckets this instance should handle now. */
   onChange: (active: ReadonlyMap<number, number>) => void;
 }
@@ -51,6 +58,7 @@ export class LeaseKeeper {
   private ticking: Promise<void> | undefined;
   private stopped = false;
   private lastActive = '';
+  private refusal: string | undefined;
 
   constructor(private readonly options: LeaseKeeperOptions) {
     this.owner = options.owner ?? defaultOwner();
@@ -58,6 +66,16 @@ export class LeaseKeeper {
 
   private get leases() {
     return this.options.db.collection<LeaseDoc>(LEASES);
+  }
+
+  /** The bucket function this instance partitions by: a different function or count splits keys differently. */
+  private get bucketing(): string {
+    return `${BUCKETING}/${this.options.buckets}`;
+  }
+
+  /** Set while live leases or members of another bucket function keep this instance from joining. */
+  refusedBecause(): string | undefined {
+    return this.refusal;
   }
 
   private leaseId(bucket: number): string {
@@ -91,7 +109,7 @@ export class LeaseKeeper {
     try {
       await this.leases.updateOne(
         { _id: `${processor}#member#${this.owner}` },
-        { $set: { processor, kind: 'member', owner: this.owner, expiresAt } },
+        { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
         { upsert: true },
       );
       await Promise.all(
@@ -145,6 +163,22 @@ export class LeaseKeeper {
   private async rebalance(now: number, expiresAt: Date): Promise<void> {
     const { processor, buckets } = this.options;
     const docs = await this.leases.find({ processor }).toArray();
+    // Two bucket functions at once would put one key in two buckets, handled concurrently by two
+    // owners: join only when nobody live partitions another way (they stop first; see docs/deploy.md).
+    const foreign = docs.filter(
+      (doc) =>
+        doc.owner !== null &&
+        doc.expiresAt.getTime() > now &&
+        doc.bucketing !== undefined &&
+        doc.bucketing !== this.bucketing,
+    );
+    if (foreign.length > 0) {
+      const refusal = `live leases of ${processor} use bucket function ${foreign[0]!.bucketing}, not ${this.bucketing}`;
+      if (refusal !== this.refusal) this.options.logger.error({ processor, owner: this.owner }, refusal);
+      this.refusal = refusal;
+      return;
+    }
+    this.refusal = undefined;
     const liveMembers = docs
       .filter((doc) => doc.kind === 'member' && doc.expiresAt.getTime() > now)
       .map((doc) => doc.owner ?? '');
@@ -168,6 +202,7 @@ export class LeaseKeeper {
             owner: this.owner,
             expiresAt,
             epoch: 1,
+            ...this.stamp(),
           });
           this.held.set(bucket, { epoch: 1, validUntil: now + this.options.ttlMs });
         } catch (error) {
@@ -177,7 +212,7 @@ export class LeaseKeeper {
       }
       const result = await this.leases.updateOne(
         { _id, epoch: seen, $or: [{ owner: null }, { expiresAt: { $lte: new Date(now) } }] },
-        { $set: { owner: this.owner, expiresAt }, $inc: { epoch: 1 } },
+        { $set: { owner: this.owner, expiresAt, ...this.stamp() }, $inc: { epoch: 1 } },
       );
       if (result.matchedCount === 1)
         this.held.set(bucket, { epoch: seen + 1, validUntil: now + this.options.ttlMs });
@@ -189,6 +224,10 @@ export class LeaseKeeper {
         'rebalancing buckets',
       );
     }
+  }
+
+  private stamp(): Pick<LeaseDoc, 'bucketing' | 'colour'> {
+    return { bucketing: this.bucketing, ...(this.options.colour ? { colour: this.options.colour } : {}) };
   }
 
   private publish(): void {
@@ -227,11 +266,12 @@ export class LeaseKeeper {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.ticking;
-    for (const bucket of [...this.held.keys()]) await this.release(bucket);
+    // Leave first, so the members that stay count without this one when they take the released buckets.
     try {
       await this.leases.deleteOne({ _id: `${this.options.processor}#member#${this.owner}` });
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not remove membership; it will expire');
     }
+    await Promise.all([...this.held.keys()].map((bucket) => this.release(bucket)));
   }
 }

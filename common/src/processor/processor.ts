@@ -194,7 +194,7 @@ export function createProcessor<TDoc extends Document = Document>(
     else state = 'streaming';
     const result: ProcessorStatus = { name: options.name, state, buckets: bucketsHandled };
     if (keeper) result.owner = keeper.owner;
-    const lastError = list.find((g) => g.lastError)?.lastError;
+    const lastError = keeper?.refusedBecause() ?? list.find((g) => g.lastError)?.lastError;
     if (lastError) result.lastError = lastError;
     return result;
   }
@@ -227,6 +227,7 @@ export function createProcessor<TDoc extends Document = Document>(
           ttlMs: lease.ttlMs ?? 15_000,
           logger,
           ...(lease.owner ? { owner: lease.owner } : {}),
+          ...(lease.colour ? { colour: lease.colour } : {}),
           onChange: (active) => {
             wanted = active;
             void reconcile();
@@ -237,10 +238,10 @@ export function createProcessor<TDoc extends Document = Document>(
       scheduleReplays();
     },
     async stop() {
+      clearInterval(stateCollector);
       if (!started || stopping) return;
       stopping = true;
       clearTimeout(replayTimer);
-      clearInterval(stateCollector);
       await reconcile();
       await Promise.all([...groups.values()].map((group) => group.stop()));
       groups.clear();
@@ -251,7 +252,7 @@ export function createProcessor<TDoc extends Document = Document>(
     readiness(): ReadinessCheck {
       return () => {
         const current = status();
-        const ok = current.state === 'streaming' || current.state === 'idle';
+        const ok = (current.state === 'streaming' || current.state === 'idle') && !keeper?.refusedBecause();
         const result: { ok: boolean; reason?: string; details?: unknown } = { ok, details: current };
         if (!ok) result.reason = `processor ${options.name} is ${current.state}`;
         return result;

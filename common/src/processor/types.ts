@@ -49,6 +49,8 @@ export interface LeaseOptions {
   ttlMs?: number;
   /** This instance's identity in the `leases` collection; defaults to host:pid:random. */
   owner?: string;
+  /** The release colour this instance runs as (blue-green), recorded on its leases. */
+  colour?: string;
 }
 
 export interface ProcessorOptions<TDoc extends Document = Document> {

@@ -28,7 +28,8 @@ export function createServiceReactions(parts: {
     checks: () => Object.fromEntries(processors.map((processor) => [processor.name, processor.readiness()])),
     async start() {
       await parts.prepare?.();
-      for (const processor of processors) await processor.start();
+      // Together: each takes its leases at once (a colour taking over leaves no bucket waiting on another's start).
+      await Promise.all(processors.map((processor) => processor.start()));
       for (const loop of loops) await loop.start();
     },
     async stop() {

@@ -1,12 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const fixture = fileURLToPath(new URL('../fixtures/ordering-process.ts', import.meta.url));
+const fixtures = {
+  ordering: fileURLToPath(new URL('../fixtures/ordering-process.ts', import.meta.url)),
+  factory: fileURLToPath(new URL('../../../factory/test/fixtures/factory-process.ts', import.meta.url)),
+};
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Starts the ordering fixture process and resolves once it prints `ready`. */
 export function startOrderingProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+  return startServiceProcess('ordering', env);
+}
+
+/** Starts a service's fixture process (its processors and timers) and resolves once it prints `ready`. */
+export function startServiceProcess(
+  service: keyof typeof fixtures,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixtures[service]], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -18,7 +29,7 @@ export function startOrderingProcess(env: Record<string, string>): Promise<Child
       if (output.includes('ready')) resolve(child);
     });
     child.once('exit', (code, signal) =>
-      reject(new Error(`ordering process exited early (${code ?? signal})`)),
+      reject(new Error(`${service} process exited early (${code ?? signal})`)),
     );
   });
 }
