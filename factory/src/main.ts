@@ -4,6 +4,7 @@ import {
   createLogger,
   createServiceApp,
   createShutdown,
+  listenService,
   loadConfig,
   mongoReadiness,
   systemClock,
@@ -33,7 +34,7 @@ shutdown.add('processors', reactions.stop);
 const app = await createServiceApp({
   logger,
   checks: { mongo: mongoReadiness(mongo.db), ...reactions.checks() },
+  internalPort: config.INTERNAL_PORT,
 });
-await app.listen({ port: config.FACTORY_PORT, host: config.HOST });
 shutdown.add('http', () => app.close());
-logger.info({ port: config.FACTORY_PORT }, 'factory ready');
+logger.info(await listenService(app, { port: config.FACTORY_PORT, host: config.HOST }), 'factory ready');
