@@ -4,7 +4,7 @@
  * no password reaches the output, env files are not read, and the dev servers refuse to start.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +245,28 @@ describe('the local stack never starts the dev servers in production', () => {
     expect(production.stdout.trim()).toBe('web,factory,ordering');
     const development = await node(appNames, { ENV_FILE: envFile('development') });
     expect(development.stdout.trim()).toBe('mongo,blob,idp,web,factory,ordering');
+  });
+
+  it('pm2.config.js gives each service its own INTERNAL_PORT, from the env file or by default', async () => {
+    const internalPorts =
+      "const { apps } = await import('./pm2.config.js'); console.log(JSON.stringify(apps.map((app) => [app.name, app.env.INTERNAL_PORT])));";
+    const defaults = await node(internalPorts, { ENV_FILE: envFile('production') });
+    expect(JSON.parse(defaults.stdout)).toEqual([
+      ['web', '3100'],
+      ['factory', '9191'],
+      ['ordering', '9190'],
+    ]);
+    const file = envFile('development');
+    appendFileSync(file, 'WEB_INTERNAL_PORT=4100\nORDERING_INTERNAL_PORT=4190\n');
+    // The dev servers get none (JSON writes their undefined as null).
+    expect(JSON.parse((await node(internalPorts, { ENV_FILE: file })).stdout)).toEqual([
+      ['mongo', null],
+      ['blob', null],
+      ['idp', null],
+      ['web', '4100'],
+      ['factory', '9191'],
+      ['ordering', '4190'],
+    ]);
   });
 
   it('npm start refuses production', async () => {
