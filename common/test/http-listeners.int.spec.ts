@@ -154,9 +154,8 @@ describe('with an internal port', () => {
 
 describe('without an internal port (a service run on its own in development)', () => {
   it('serves health, readiness details and metrics on the main port', async () => {
-    const { app, main, internal } = await started({ internalPort: null });
+    const { main, internal } = await started({ internalPort: null });
     expect(internal).toBeUndefined();
-    expect(app.internalApp).toBeNull();
     expect((await get(`${main}/readyz`)).json()).toEqual({ status: 'ready', checks: { db: { ok: true } } });
     expect((await get(`${main}/metrics`)).text).toContain('process_cpu_user_seconds_total');
   });

@@ -10,16 +10,6 @@ import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
 import { recordRoutes } from './route-table';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /**
-     * The service's internal listener (`/healthz`, `/readyz` with details, `/metrics`), null when
-     * there is none: `listenService` starts it beside the main one, closing the main one closes it.
-     */
-    readonly internalApp: FastifyInstance | null;
-  }
-}
-
 /** Server options a service may set (proxy trust, timeouts); the logger is always the service's. */
 export interface ServiceServerOptions
   extends Pick<FastifyServerOptions, 'trustProxy' | 'requestTimeout' | 'connectionTimeout'> {
@@ -65,8 +55,8 @@ async function createInternalApp(
   return internal;
 }
 
-/** The internal port each app was created with, for `listenService`. */
-const internalPorts = new WeakMap<FastifyInstance, number>();
+/** Each app's internal listener and its port: `listenService` starts it, closing the app closes it. */
+const internalListeners = new WeakMap<FastifyInstance, { app: FastifyInstance; port: number }>();
 
 /** The HTTP shell every service shares: its logger, the one error model, and health/metrics. */
 export async function createServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
@@ -78,8 +68,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   let draining = false;
   const internal =
     options.internalPort === undefined ? null : await createInternalApp(options, () => draining);
-  app.decorate('internalApp', { getter: () => internal });
-  if (options.internalPort !== undefined) internalPorts.set(app, options.internalPort);
+  if (internal && options.internalPort !== undefined)
+    internalListeners.set(app, { app: internal, port: options.internalPort });
   recordRoutes(app);
   await app.register(errorHandlerPlugin);
   await app.register(healthPlugin, {
@@ -112,11 +102,13 @@ export async function listenService(
   options: { host: string; port: number },
 ): Promise<ServiceAddresses> {
   const address = await app.listen({ host: options.host, port: options.port });
-  const internal = app.internalApp;
-  const internalPort = internalPorts.get(app);
-  if (!internal || internalPort === undefined) return { address };
+  const internal = internalListeners.get(app);
+  if (!internal) return { address };
   try {
-    return { address, internalAddress: await internal.listen({ host: options.host, port: internalPort }) };
+    return {
+      address,
+      internalAddress: await internal.app.listen({ host: options.host, port: internal.port }),
+    };
   } catch (error) {
     await app.close();
     throw error;
