@@ -2,7 +2,7 @@
 // provider) and the three services, all reading one env file (.env_local, or ENV_FILE).
 // Start it through `npm start` (which builds first and waits for readiness), not `pm2 start` directly.
 import { join } from 'node:path';
-import { envFilePath, readEnv, root, usesLocalMongo } from './workflows/env-file.mjs';
+import { envFilePath, internalPorts, readEnv, root, usesLocalMongo } from './workflows/env-file.mjs';
 
 const envFile = envFilePath();
 const vars = readEnv(envFile);
@@ -38,11 +38,11 @@ const devServers = [
   ]),
   app('idp', join(root, 'emulators/identity/dist/main.js')),
 ];
-const services = [
-  app('web', join(root, 'web/dist/main.js')),
-  app('factory', join(root, 'factory/dist/main.js')),
-  app('ordering', join(root, 'ordering/dist/main.js')),
-];
+// Each service's INTERNAL_PORT (health, readiness details, metrics) is its own: the env file is shared.
+const internal = internalPorts(vars);
+const services = ['web', 'factory', 'ordering'].map((name) =>
+  app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
+);
 
 // A local replica set only when MONGO_DB points at it; Atlas, Cosmos or another set need nothing here.
 if (usesLocalMongo(vars)) devServers.unshift(app('mongo', join(root, 'workflows/run-mongo.mjs')));

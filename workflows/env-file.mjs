@@ -33,3 +33,15 @@ export function usesLocalMongo(vars) {
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   return local && Number(url.port || 27017) === Number(vars.MONGO_PORT ?? 27017);
 }
+
+/**
+ * Each service's internal port (health, readiness details, metrics), one per service since they all
+ * read one env file: pm2 hands each its own as INTERNAL_PORT, and the stack probes them.
+ */
+export function internalPorts(vars) {
+  return {
+    web: vars.WEB_INTERNAL_PORT ?? '3100',
+    factory: vars.FACTORY_INTERNAL_PORT ?? '9191',
+    ordering: vars.ORDERING_INTERNAL_PORT ?? '9190',
+  };
+}

@@ -2,7 +2,7 @@
 // Used by `npm start` (the developer's stack, .env_local, .pm2/) and by the end-to-end tests (their
 // own env file, ports and PM2_HOME, so they never touch the developer's running stack).
 import { join } from 'node:path';
-import { envFilePath, readEnv, root, usesLocalMongo } from './env-file.mjs';
+import { envFilePath, internalPorts, readEnv, root, usesLocalMongo } from './env-file.mjs';
 import { pm2, pm2Apps } from './pm2.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,12 +48,15 @@ async function ensureBlobContainer(vars) {
 /** How to tell each app is ready, in start order. */
 export function readinessProbes(vars) {
   const host = vars.HOST ?? '127.0.0.1';
+  // The services' readiness on their internal ports, as Kubernetes probes it.
+  const internal = internalPorts(vars);
   const probes = [
     { name: 'blob', ready: () => httpAnswers(`http://127.0.0.1:${vars.BLOB_PORT ?? 10000}/`) },
     { name: 'idp', ready: () => httpOk(`${vars.OIDC_ISSUER}/.well-known/openid-configuration`) },
-    { name: 'web', ready: () => httpOk(`http://${host}:${vars.WEB_PORT ?? 3000}/readyz`) },
-    { name: 'factory', ready: () => httpOk(`http://${host}:${vars.FACTORY_PORT ?? 9091}/readyz`) },
-    { name: 'ordering', ready: () => httpOk(`http://${host}:${vars.ORDERING_PORT ?? 9090}/readyz`) },
+    ...['web', 'factory', 'ordering'].map((name) => ({
+      name,
+      ready: () => httpOk(`http://${host}:${internal[name]}/readyz`),
+    })),
   ];
   probes.unshift({ name: 'mongo', ready: () => mongoAnswers(vars.MONGO_DB) });
   return probes;

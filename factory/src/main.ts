@@ -5,6 +5,7 @@ import {
   createLogger,
   createServiceApp,
   createShutdown,
+  listenService,
   loadConfig,
   mongoReadiness,
   systemClock,
@@ -45,7 +46,7 @@ shutdown.add('processors', reactions.stop);
 const app = await createServiceApp({
   logger,
   checks: { mongo: mongoReadiness(mongo.db), ...reactions.checks() },
+  internalPort: config.INTERNAL_PORT,
 });
-await app.listen({ port: config.FACTORY_PORT, host: config.HOST });
 shutdown.add('http', () => app.close());
-logger.info({ port: config.FACTORY_PORT }, 'factory ready');
+logger.info(await listenService(app, { port: config.FACTORY_PORT, host: config.HOST }), 'factory ready');

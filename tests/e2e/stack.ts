@@ -26,7 +26,8 @@ function freePort(): Promise<number> {
 export async function writeE2eEnv(): Promise<Record<string, string>> {
   rmSync(e2eDir, { recursive: true, force: true });
   mkdirSync(e2eDir, { recursive: true });
-  const [mongo, blob, idp, web, factory, ordering] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const [mongo, blob, idp, web, factory, ordering, webInternal, factoryInternal, orderingInternal] =
+    await Promise.all(Array.from({ length: 9 }, freePort));
   const example = parseEnv(readFileSync(join(root, '.env_local.example'), 'utf8')) as Record<string, string>;
   const vars: Record<string, string> = {
     ...example,
@@ -45,6 +46,9 @@ export async function writeE2eEnv(): Promise<Record<string, string>> {
     WEB_BASE_URL: `http://127.0.0.1:${web}`,
     FACTORY_PORT: String(factory),
     ORDERING_PORT: String(ordering),
+    WEB_INTERNAL_PORT: String(webInternal),
+    FACTORY_INTERNAL_PORT: String(factoryInternal),
+    ORDERING_INTERNAL_PORT: String(orderingInternal),
     // Seconds, not minutes: the pipeline runs end to end within a test's time.
     FACTORY_SECONDS_PER_UNIT: '0.1',
     // Long enough for the shopper's page to show each stage before the next (the live timeline test).

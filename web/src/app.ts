@@ -23,7 +23,8 @@ export interface AppDeps {
 
 /**
  * The web app: shared HTTP shell (errors, health, metrics), then third-party plugins, then our own
- * decorators, then routes. Nothing listens here; main.ts does, and tests use `app.inject()`.
+ * decorators, then routes. Nothing listens here; main.ts does (`listenService`: the main port, and
+ * the internal one when `INTERNAL_PORT` is set), and tests use `app.inject()`.
  */
 export async function buildApp({
   config,
@@ -36,6 +37,7 @@ export async function buildApp({
   const app = await createServiceApp({
     logger,
     server: serverOptions(config),
+    internalPort: config.INTERNAL_PORT,
     checks: {
       mongo: mongoReadiness(db),
       blob: async () => ({ ok: await app.blob.exists() }),

@@ -5,6 +5,7 @@ import {
   connectMongo,
   createLogger,
   createShutdown,
+  listenService,
   loadConfig,
 } from '@az-shop/common';
 import { buildApp } from './app';
@@ -58,8 +59,8 @@ if (config.DEMO_SEED) {
   logger.info(seeded, 'demo shop seeded (zeros: it was already there)');
 }
 
-await app.listen({ port: config.WEB_PORT, host: config.HOST });
-logger.info({ url: config.WEB_BASE_URL, port: config.WEB_PORT }, 'web ready');
+const addresses = await listenService(app, { port: config.WEB_PORT, host: config.HOST });
+logger.info({ url: config.WEB_BASE_URL, ...addresses }, 'web ready');
 
 /** A provider's missing settings stop the process like any bad variable: one line each, exit 1. */
 function providerOrExit(): PaymentProvider {

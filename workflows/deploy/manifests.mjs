@@ -7,13 +7,16 @@ export const services = {
   factory: { port: 9091, portVar: 'FACTORY_PORT', public: false },
 };
 
+/** Every service's INTERNAL_PORT (health, readiness details, metrics): probes use it, no Service exposes it. */
+export const internalPort = 9464;
+
 export const otherColour = (colour) => (colour === 'blue' ? 'green' : 'blue');
 
 /** The Deployment of `service` in `colour`, running `image`; config comes from a Secret of the same name. */
 export function deployment({ service, colour, image, replicas = 2, namespace = 'az-shop' }) {
   const { port, portVar } = services[service];
   const labels = { app: `az-shop-${service}`, colour };
-  const probe = (path) => ({ httpGet: { path, port }, periodSeconds: 5, failureThreshold: 3 });
+  const probe = (path) => ({ httpGet: { path, port: internalPort }, periodSeconds: 5, failureThreshold: 3 });
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -29,11 +32,15 @@ export function deployment({ service, colour, image, replicas = 2, namespace = '
             {
               name: service,
               image,
-              ports: [{ containerPort: port }],
+              ports: [
+                { name: 'http', containerPort: port },
+                { name: 'internal', containerPort: internalPort },
+              ],
               env: [
                 { name: 'NODE_ENV', value: 'production' },
                 { name: 'HOST', value: '0.0.0.0' },
                 { name: portVar, value: String(port) },
+                { name: 'INTERNAL_PORT', value: String(internalPort) },
               ],
               envFrom: [{ secretRef: { name: `az-shop-${service}` } }],
               livenessProbe: probe('/healthz'),

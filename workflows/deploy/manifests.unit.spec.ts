@@ -7,9 +7,14 @@ describe('blue-green manifests', () => {
     expect(d.metadata.name).toBe('az-shop-ordering-green');
     expect(d.spec.selector.matchLabels).toEqual({ app: 'az-shop-ordering', colour: 'green' });
     const container = d.spec.template.spec.containers[0]!;
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9090 });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9090 });
+    // Probes use the internal port, which the Services never route.
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 9464 });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 9464 });
     expect(container.env).toContainEqual({ name: 'ORDERING_PORT', value: '9090' });
+    expect(container.env).toContainEqual({ name: 'INTERNAL_PORT', value: '9464' });
+    expect(stableService({ service: 'ordering', liveColour: 'green' }).spec.ports).toEqual([
+      { port: 80, targetPort: 9090 },
+    ]);
   });
 
   it('routes the stable service to the live colour only', () => {

@@ -13,4 +13,14 @@ export const baseConfigProperties = {
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   /** Set on each colour of a blue-green release: processors run only while theirs is the active colour. */
   RELEASE_COLOUR: Type.Optional(Type.Union([Type.Literal('blue'), Type.Literal('green')])),
+  // No default: absent, the main port serves health and metrics too (one service run on its own).
+  // `npm start` gives each service its own (pm2.config.js); production requires it.
+  INTERNAL_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description:
+        'Port of /healthz, /readyz with details and /metrics, which no ingress exposes; 0 picks a free one',
+    }),
+  ),
 };

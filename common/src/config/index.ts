@@ -17,6 +17,7 @@ export {
   type ProductionRule,
   productionProblems,
   publicHttpsUrls,
+  requiredInProduction,
   secrets,
 } from './production-rules';
 export { isPublishedSecret } from './published-secrets';

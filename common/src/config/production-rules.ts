@@ -7,7 +7,8 @@ export type ConfigValues = Readonly<Record<string, unknown>>;
 
 /**
  * One thing production must not run with: the problems it finds, one line each, none when it
- * holds. Rules skip variables that are absent (the schema decides what is required).
+ * holds. Rules skip variables that are absent (the schema decides what is required), except
+ * `requiredInProduction`, for a variable only production must set.
  */
 export type ProductionRule = (config: ConfigValues) => string[];
 
@@ -140,8 +141,19 @@ export function mongoConnectionString(name: string): ProductionRule {
   };
 }
 
+/** A variable optional in development that production must set. */
+export function requiredInProduction(name: string, why: string): ProductionRule {
+  return (config) => (config[name] === undefined ? [`${name} is required: ${why}`] : []);
+}
+
 /** Rules for the variables every service shares (`baseConfigProperties`); `loadConfig` always runs them. */
-export const baseProductionRules: ProductionRule[] = [mongoConnectionString('MONGO_DB')];
+export const baseProductionRules: ProductionRule[] = [
+  mongoConnectionString('MONGO_DB'),
+  requiredInProduction(
+    'INTERNAL_PORT',
+    'without it the main port, which the ingress exposes, would serve readiness details and metrics',
+  ),
+];
 
 /** Every problem the rules find in `config`, in rule order. */
 export function productionProblems(config: ConfigValues, rules: readonly ProductionRule[]): string[] {

@@ -1,5 +1,10 @@
 import type { ServerOptions } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import type { Logger } from '../logger';
 import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
@@ -15,7 +20,43 @@ export interface ServiceServerOptions
 export interface ServiceAppOptions extends HealthPluginOptions {
   logger: Logger;
   server?: ServiceServerOptions;
+  /**
+   * `INTERNAL_PORT`: a second, bare listener on it serves `/healthz`, `/readyz` with details and
+   * `/metrics`, and the main port keeps only `/healthz` and a `/readyz` without details (0 picks a
+   * free port). Absent (a service run on its own in development, tests), the main port serves all.
+   */
+  internalPort?: number | undefined;
 }
+
+/** Where a started service listens, for its startup log. */
+export interface ServiceAddresses {
+  address: string;
+  internalAddress?: string;
+}
+
+function healthOptions({ checks, registry, checkTimeoutMs }: ServiceAppOptions): HealthPluginOptions {
+  return { checks, registry, checkTimeoutMs };
+}
+
+/**
+ * The internal listener: health and metrics without any of the service's plugins, hooks or request
+ * logs (issue #18), so neither a slow page nor a session store can make a probe fail.
+ */
+async function createInternalApp(
+  options: ServiceAppOptions,
+  draining: () => boolean,
+): Promise<FastifyInstance> {
+  const internal: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await internal.register(errorHandlerPlugin);
+  await internal.register(healthPlugin, { ...healthOptions(options), draining });
+  return internal;
+}
+
+/** Each app's internal listener and its port: `listenService` starts it, closing the app closes it. */
+const internalListeners = new WeakMap<FastifyInstance, { app: FastifyInstance; port: number }>();
 
 /** The HTTP shell every service shares: its logger, the one error model, and health/metrics. */
 export async function createServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
@@ -24,8 +65,52 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
   });
+  let draining = false;
+  const internal =
+    options.internalPort === undefined ? null : await createInternalApp(options, () => draining);
+  if (internal && options.internalPort !== undefined)
+    internalListeners.set(app, { app: internal, port: options.internalPort });
   recordRoutes(app);
   await app.register(errorHandlerPlugin);
-  await app.register(healthPlugin, options);
+  await app.register(healthPlugin, {
+    ...healthOptions(options),
+    // With an internal port, what is wrong and the metrics are for it alone.
+    ...(internal && { details: false, metrics: false }),
+    draining: () => draining,
+  });
+  // Closing the service: not ready at once on both ports, the main port drains its requests, then
+  // the internal one closes, so probes see the drain rather than a refused connection.
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  // A request in flight when the drain starts would otherwise leave its keep-alive connection open
+  // (Fastify's keepAliveTimeout, 72 s), holding the close past the shutdown's timeout.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  if (internal) app.addHook('onClose', async () => internal.close());
   return app;
+}
+
+/**
+ * Listens on the main port, then on the internal one when the app has it (same host). A failure
+ * of the second closes the first. `app.close()` closes both.
+ */
+export async function listenService(
+  app: FastifyInstance,
+  options: { host: string; port: number },
+): Promise<ServiceAddresses> {
+  const address = await app.listen({ host: options.host, port: options.port });
+  const internal = internalListeners.get(app);
+  if (!internal) return { address };
+  try {
+    return {
+      address,
+      internalAddress: await internal.app.listen({ host: options.host, port: internal.port }),
+    };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 }

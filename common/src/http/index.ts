@@ -1,8 +1,15 @@
-export { createServiceApp, type ServiceAppOptions, type ServiceServerOptions } from './create-service-app';
+export {
+  createServiceApp,
+  listenService,
+  type ServiceAddresses,
+  type ServiceAppOptions,
+  type ServiceServerOptions,
+} from './create-service-app';
 export { type ErrorBody, errorHandlerPlugin, toErrorResponse } from './error-handler';
 export { type DetailedError, Errors, withDetails } from './errors';
 export { escapeHtml } from './escape-html';
 export {
+  type HealthExposure,
   type HealthPluginOptions,
   healthPlugin,
   type ReadinessCheck,

@@ -81,7 +81,7 @@ describe('checkConfig', () => {
   it('given production, when an env file is named, then it is not read', () => {
     const { values, problems } = checkConfig(schema, {
       envFile,
-      env: { NODE_ENV: 'production', MONGO_DB: secure, ENV_FILE: envFile },
+      env: { NODE_ENV: 'production', MONGO_DB: secure, ENV_FILE: envFile, INTERNAL_PORT: '9464' },
     });
     expect(problems).toEqual([]);
     expect(values).toMatchObject({ PORT: 9091, HOST: '127.0.0.1' });
@@ -89,7 +89,7 @@ describe('checkConfig', () => {
 
   it('given NODE_ENV=production only in the env file, then it is refused', () => {
     const file = join(dir, '.env_prod');
-    writeFileSync(file, `NODE_ENV=production\nMONGO_DB=${secure}\n`);
+    writeFileSync(file, `NODE_ENV=production\nMONGO_DB=${secure}\nINTERNAL_PORT=9464\n`);
     const { problems } = checkConfig(schema, { envFile: file, env: {} });
     expect(problems).toEqual([
       `Refused in production: NODE_ENV=production comes from ${file}; set it in the environment`,
@@ -104,6 +104,7 @@ describe('checkConfig', () => {
     expect(problems).toEqual([
       'Invalid configuration: PORT must be an integer ≥ 1 (got "eighty")',
       'Refused in production: MONGO_DB has no credentials: a production database asks for a password or an authMechanism',
+      'Refused in production: INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
       'Refused in production: PORT is refused by the service',
     ]);
   });

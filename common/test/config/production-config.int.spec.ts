@@ -4,7 +4,7 @@
  * no password reaches the output, env files are not read, and the dev servers refuse to start.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,7 @@ describe('with the dev values of .env_local.example, production refuses to start
         'Refused in production: WEB_BASE_URL must be an https URL on a public host (got "http://127.0.0.1:3000")',
         'Refused in production: PAYMENT_PROVIDER=dev is for development: it authorizes the public test card',
         'Refused in production: DEMO_SEED=true is for development: it writes the demo catalogue and production requests',
+        'Refused in production: INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
       ]),
     );
     expect(new Set(result.problems).size).toBe(result.problems.length);
@@ -84,12 +85,13 @@ describe('with the dev values of .env_local.example, production refuses to start
   });
 
   it.each(['factory', 'ordering'])(
-    '%s: the local database without credentials is refused',
+    '%s: the local database without credentials and the missing internal port are refused',
     async (service) => {
       const result = await run(`${service}/src/main.ts`, productionExample);
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([
         'Refused in production: MONGO_DB has no credentials: a production database asks for a password or an authMechanism',
+        'Refused in production: INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
       ]);
     },
   );
@@ -99,6 +101,7 @@ describe('no password is ever printed', () => {
   it('a remote MONGO_DB without TLS is refused without showing its password', async () => {
     const result = await run('factory/src/main.ts', {
       ...productionExample,
+      INTERNAL_PORT: '9464',
       MONGO_DB: `mongodb://shop:${MONGO_PASSWORD}@db1.example.net:27017,db2.example.net:27017/azshop?replicaSet=rs0`,
     });
     expect(result.code).toBe(1);
@@ -111,6 +114,7 @@ describe('no password is ever printed', () => {
   it('an invalid MONGO_DB is named with its password as ***', async () => {
     const result = await run('ordering/src/main.ts', {
       ...productionExample,
+      INTERNAL_PORT: '9464',
       MONGO_DB: `postgres://shop:${MONGO_PASSWORD}@db.example.net/azshop`,
     });
     expect(result.code).toBe(1);
@@ -139,6 +143,7 @@ describe('with proper production values', () => {
     LOG_LEVEL: 'info',
     MONGO_DB: mongoDb,
     FACTORY_PORT: '0',
+    INTERNAL_PORT: '0',
   });
 
   it.each(['factory', 'ordering'])(
@@ -164,6 +169,7 @@ describe('with proper production values', () => {
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: `sk_live_${strongSecret()}`,
     STRIPE_WEBHOOK_SECRET: `whsec_${strongSecret()}`,
+    INTERNAL_PORT: '0',
   });
 
   it('web with Stripe and strong secrets gets past its config (then fails to connect), printing no secret', async () => {
@@ -239,6 +245,28 @@ describe('the local stack never starts the dev servers in production', () => {
     expect(production.stdout.trim()).toBe('web,factory,ordering');
     const development = await node(appNames, { ENV_FILE: envFile('development') });
     expect(development.stdout.trim()).toBe('mongo,blob,idp,web,factory,ordering');
+  });
+
+  it('pm2.config.js gives each service its own INTERNAL_PORT, from the env file or by default', async () => {
+    const internalPorts =
+      "const { apps } = await import('./pm2.config.js'); console.log(JSON.stringify(apps.map((app) => [app.name, app.env.INTERNAL_PORT])));";
+    const defaults = await node(internalPorts, { ENV_FILE: envFile('production') });
+    expect(JSON.parse(defaults.stdout)).toEqual([
+      ['web', '3100'],
+      ['factory', '9191'],
+      ['ordering', '9190'],
+    ]);
+    const file = envFile('development');
+    appendFileSync(file, 'WEB_INTERNAL_PORT=4100\nORDERING_INTERNAL_PORT=4190\n');
+    // The dev servers get none (JSON writes their undefined as null).
+    expect(JSON.parse((await node(internalPorts, { ENV_FILE: file })).stdout)).toEqual([
+      ['mongo', null],
+      ['blob', null],
+      ['idp', null],
+      ['web', '4100'],
+      ['factory', '9191'],
+      ['ordering', '4190'],
+    ]);
   });
 
   it('npm start refuses production', async () => {

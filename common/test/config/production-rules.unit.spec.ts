@@ -5,8 +5,10 @@ import {
   mongoConnectionString,
   productionProblems,
   publicHttpsUrls,
+  requiredInProduction,
   secrets,
 } from '../../src/config';
+import { baseProductionRules } from '../../src/config/production-rules';
 
 const strong = 'Zq8vN3kT5xW1mR7yB4cH9jL2pD6fG0sAe5Ku';
 const azuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -151,6 +153,25 @@ describe('mongoConnectionString', () => {
       ),
     ).toEqual([]);
     expect(check('mongodb://db.internal:27017/azshop?tls=true&authMechanism=MONGODB-X509')).toEqual([]);
+  });
+});
+
+describe('requiredInProduction', () => {
+  it('given the variable absent, then it is refused with the reason; any value passes, 0 too', () => {
+    const rule = requiredInProduction('INTERNAL_PORT', 'probes need it');
+    expect(rule({})).toEqual(['INTERNAL_PORT is required: probes need it']);
+    expect(rule({ INTERNAL_PORT: 9464 })).toEqual([]);
+    expect(rule({ INTERNAL_PORT: 0 })).toEqual([]);
+  });
+
+  it('given no INTERNAL_PORT, then the rules every service runs refuse it', () => {
+    const secureMongo = `mongodb+srv://shop:${strong}@cluster0.example.net/azshop`;
+    expect(productionProblems({ MONGO_DB: secureMongo }, baseProductionRules)).toEqual([
+      'INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
+    ]);
+    expect(productionProblems({ MONGO_DB: secureMongo, INTERNAL_PORT: 9464 }, baseProductionRules)).toEqual(
+      [],
+    );
   });
 });
 
