@@ -58,7 +58,7 @@ param registrySku string = 'Standard'
 @description('Object id of the service principal the release workflow logs in as (GitHub OIDC federation); empty: assign its roles by hand.')
 param deployPrincipalId string = ''
 
-@description('Object id of the person or group who writes the Key Vault secrets; empty: assign the role by hand.')
+@description('Object id of the person or group who runs the runbook: Key Vault Secrets Officer and AKS RBAC cluster admin; empty: assign the roles by hand.')
 param operatorPrincipalId string = ''
 
 @allowed([
@@ -122,6 +122,8 @@ module aks 'modules/aks.bicep' = {
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     azureMonitorWorkspaceId: monitoring.outputs.azureMonitorWorkspaceId
     deployPrincipalId: deployPrincipalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
   }
 }
 

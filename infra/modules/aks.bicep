@@ -30,6 +30,16 @@ param azureMonitorWorkspaceId string
 @description('Object id of the release pipeline\'s service principal (empty: none): cluster user + RBAC cluster admin, so it can fetch credentials and apply the release.')
 param deployPrincipalId string = ''
 
+@description('Object id of the operator (person or group) who installs Argo Rollouts and cert-manager with Helm (empty: none): cluster user + RBAC cluster admin.')
+param operatorPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param operatorPrincipalType string = 'User'
+
 resource cluster 'Microsoft.ContainerService/managedClusters@2025-05-01' = {
   name: name
   location: location
@@ -181,6 +191,26 @@ resource deployClusterAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', rbacClusterAdminRoleId)
     principalId: deployPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+resource operatorClusterUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(cluster.id, operatorPrincipalId, clusterUserRoleId)
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', clusterUserRoleId)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+resource operatorClusterAdmin 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(cluster.id, operatorPrincipalId, rbacClusterAdminRoleId)
+  scope: cluster
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', rbacClusterAdminRoleId)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
   }
 }
 
