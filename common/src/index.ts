@@ -6,5 +6,5 @@ export { createLogger, type Logger, type LoggerOptions } from './logger';
 export * from './mongo';
 export * from './processor';
 export * from './reactions';
-export * from './schemas';
 export * from './release';
+export * from './schemas';
