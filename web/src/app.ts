@@ -5,6 +5,7 @@ import type { WebConfig } from './config';
 import type { PaymentProvider } from './payments';
 import { appPlugins } from './plugins/app';
 import { externalPlugins } from './plugins/external';
+import { publicOrigins } from './public-origins';
 import routes from './routes';
 import { serverOptions } from './server-options';
 
@@ -47,6 +48,8 @@ export async function buildApp({
   await app.register(externalPlugins, { config, db, publicDir });
   await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
   await app.register(routes, {
+    origins: publicOrigins(config),
+    // Only the server-side page request's URL: nothing absolute from it reaches the browser.
     baseUrl: config.WEB_BASE_URL,
     sharedPageTtlMs: config.PAGE_CACHE_SECONDS * 1000,
   });

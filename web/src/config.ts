@@ -16,6 +16,13 @@ export const webConfigSchema = Type.Object({
     default: 'http://127.0.0.1:3000',
     description: 'Public origin of the web app, no trailing slash; the OIDC redirect URI is built from it',
   }),
+  WEB_PREVIEW_BASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^/]+$',
+      description:
+        "a second public origin (a blue-green release's preview host): a request that came to it signs in and out there; the identity provider must list its redirect URIs too",
+    }),
+  ),
   SESSION_SECRET: Type.String({ minLength: 32, description: 'Seals the session cookie' }),
   SESSION_SECRET_PREVIOUS: Type.Optional(
     Type.String({
@@ -222,7 +229,7 @@ export const webProductionRules: ProductionRule[] = [
     'STRIPE_WEBHOOK_SECRET',
   ),
   azureStorageConnectionString('AZURE_STORAGE_CONNECTION_STRING'),
-  publicHttpsUrls('OIDC_ISSUER', 'WEB_BASE_URL'),
+  publicHttpsUrls('OIDC_ISSUER', 'WEB_BASE_URL', 'WEB_PREVIEW_BASE_URL'),
   devOnlyValue('PAYMENT_PROVIDER', 'dev', 'it authorizes the public test card'),
   devOnlyValue('DEMO_SEED', true, 'it writes the demo catalogue and production requests'),
 ];

@@ -13,6 +13,8 @@ import { databaseUri, startTestMongo, type TestMongo } from './mongo';
 
 /** Tests use `app.inject()`; nothing listens here, but redirect URIs are built from this origin. */
 export const TEST_BASE_URL = 'http://127.0.0.1:3999';
+/** A second origin, as a blue-green release's preview host; apps that want it set WEB_PREVIEW_BASE_URL to it. */
+export const TEST_PREVIEW_URL = 'http://preview.localhost:3999';
 export const TEST_CLIENT = { id: 'az-shop-web', secret: 'test-only-client-secret-0123456789' };
 
 export interface Stack {
@@ -34,8 +36,8 @@ export async function startStack(): Promise<Stack> {
           client_id: TEST_CLIENT.id,
           client_secret: TEST_CLIENT.secret,
           client_name: 'az-shop (tests)',
-          redirect_uris: [`${TEST_BASE_URL}/auth/callback`],
-          post_logout_redirect_uris: [`${TEST_BASE_URL}/`],
+          redirect_uris: [`${TEST_BASE_URL}/auth/callback`, `${TEST_PREVIEW_URL}/auth/callback`],
+          post_logout_redirect_uris: [`${TEST_BASE_URL}/`, `${TEST_PREVIEW_URL}/`],
         },
       ],
     }),
@@ -219,12 +221,14 @@ export async function csrfFor(
 /**
  * The real sign-in flow: /auth/login on the app, the dev provider's forms over HTTP, then
  * /auth/callback on the app. `get` sends a GET to the app with the visitor's cookie (and keeps the
- * one each answer sets); returns the callback's answer.
+ * one each answer sets); returns the callback's answer. `origin` is the one whose callback the
+ * provider must send the browser back to.
  */
 export async function signInThroughApp(
   get: (url: string) => Promise<LightMyRequestResponse>,
   email: string,
   returnTo = '/',
+  origin = TEST_BASE_URL,
 ): Promise<LightMyRequestResponse> {
   const login = await get(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
   if (login.statusCode !== 302) throw new Error(`/auth/login answered ${login.statusCode}: ${login.body}`);
@@ -232,9 +236,9 @@ export async function signInThroughApp(
     jar: new CookieJar(),
     startUrl: String(login.headers.location),
     email,
-    stopAt: `${TEST_BASE_URL}/auth/callback`,
+    stopAt: `${origin}/auth/callback`,
   });
-  const callback = await get(callbackUrl.slice(TEST_BASE_URL.length));
+  const callback = await get(callbackUrl.slice(origin.length));
   if (callback.statusCode !== 302)
     throw new Error(`/auth/callback answered ${callback.statusCode}: ${callback.body}`);
   return callback;

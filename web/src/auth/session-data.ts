@@ -4,6 +4,12 @@ export interface PendingSignIn {
   nonce: string;
   codeVerifier: string;
   returnTo: string;
+  /**
+   * The public origin the sign-in started on (the shop's or the preview host's): the redirect URI
+   * sent to the provider was built from it, and the code is redeemed with the same one. Absent in a
+   * sign-in started by a version without it: the primary origin then.
+   */
+  origin?: string;
 }
 
 declare module '@fastify/secure-session' {

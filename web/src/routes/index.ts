@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DEV_CHECKOUT_PATH, isDevProvider } from '../payments/dev-provider';
+import type { PublicOrigins } from '../public-origins';
 import type { PageRendererOptions } from '../ssr/render-page';
 import adminApiRoutes from './admin-api';
 import adminPageRoutes from './admin-pages';
@@ -9,12 +10,15 @@ import devCheckoutRoutes from './dev-checkout';
 import imageRoutes from './images';
 import pageRoutes from './pages';
 
+export interface RoutesOptions extends PageRendererOptions {
+  origins: PublicOrigins;
+}
+
 /** Every route of the web app, by prefix. */
-export default async function routes(app: FastifyInstance, options: PageRendererOptions) {
-  const { baseUrl } = options;
+export default async function routes(app: FastifyInstance, { origins, ...options }: RoutesOptions) {
   await app.register(adminApiRoutes, { prefix: '/api/admin' });
   await app.register(apiRoutes, { prefix: '/api' });
-  await app.register(authRoutes, { prefix: '/auth', baseUrl });
+  await app.register(authRoutes, { prefix: '/auth', origins });
   await app.register(imageRoutes, { prefix: '/images' });
   const provider = app.paymentProvider;
   if (isDevProvider(provider)) await app.register(devCheckoutRoutes, { prefix: DEV_CHECKOUT_PATH, provider });

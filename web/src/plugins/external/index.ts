@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
+import { publicOrigins } from '../../public-origins';
 import { csrfPlugin } from './csrf';
 import { helmetPlugin } from './helmet';
 import { jsonBodyPlugin } from './json-body';
@@ -24,7 +25,7 @@ export const externalPlugins = fp<ExternalPluginsOptions>(
     await app.register(sessionPlugin, { config });
     await app.register(jsonBodyPlugin);
     await app.register(formbody);
-    await app.register(csrfPlugin);
+    await app.register(csrfPlugin, { origins: publicOrigins(config) });
     await app.register(rateLimitPlugin, { config, db });
     await app.register(staticPlugin, { publicDir });
   },

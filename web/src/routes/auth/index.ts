@@ -5,10 +5,11 @@ import * as oidc from 'openid-client';
 import { Type } from 'typebox';
 import { userFromClaims } from '../../auth/user';
 import { cartId } from '../../cart/rules';
+import type { PublicOrigins } from '../../public-origins';
 import { safeReturnTo } from './return-to';
 
 export interface AuthRoutesOptions {
-  baseUrl: string;
+  origins: PublicOrigins;
 }
 
 /** `offline_access` asks for a refresh token: the roles are re-checked with it while the session lasts. */
@@ -18,10 +19,13 @@ const SCOPES = 'openid profile email offline_access';
  * Sign-in with OpenID Connect (authorization code + PKCE). The state, nonce and code verifier wait in
  * the sealed session between /auth/login and /auth/callback; the callback keeps the user and the ID
  * token (for sign-out) and forgets the rest.
+ *
+ * Redirect URIs are built from the configured origin the request came to (`origins.of`): a sign-in
+ * started on the preview host comes back to the preview host, whose host-only cookie holds its
+ * state, and so to the same colour. The identity provider must list each origin's callback.
  */
-export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: AuthRoutesOptions) {
+export default async function authRoutes(fastify: FastifyInstance, { origins }: AuthRoutesOptions) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const redirectUri = `${baseUrl}/auth/callback`;
 
   /** The provider's metadata; a provider that cannot be reached makes sign-in a 503, not a 500. */
   async function provider(request: FastifyRequest): Promise<oidc.Configuration> {
@@ -42,15 +46,17 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
     async (request, reply) => {
       const config = await provider(request);
       const codeVerifier = oidc.randomPKCECodeVerifier();
+      const origin = origins.of(request);
       const pending = {
         state: oidc.randomState(),
         nonce: oidc.randomNonce(),
         codeVerifier,
-        returnTo: safeReturnTo(request.query.returnTo, baseUrl),
+        returnTo: safeReturnTo(request.query.returnTo, origin),
+        origin,
       };
       request.session.set('pendingSignIn', pending);
       const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
+        redirect_uri: `${origin}/auth/callback`,
         scope: SCOPES,
         code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
@@ -65,9 +71,11 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
     const pending = request.session.get('pendingSignIn');
     if (!pending) throw new Errors.Validation('No sign-in is in progress; start again from the sign-in link');
     const config = await provider(request);
+    // The token request must name the redirect URI the authorization request did.
+    const origin = pending.origin && origins.allows(pending.origin) ? pending.origin : origins.primary;
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, baseUrl), {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(request.url, origin), {
         pkceCodeVerifier: pending.codeVerifier,
         expectedState: pending.state,
         expectedNonce: pending.nonce,
@@ -116,7 +124,8 @@ export default async function authRoutes(fastify: FastifyInstance, { baseUrl }: 
       request.log.info({ sub: request.user.sub, sessions: count + (ended ? 1 : 0) }, 'signed out everywhere');
     }
     request.session.delete();
-    const home = `${baseUrl}/`;
+    // Back to the host signed out from; the provider must list each origin's `/` as well.
+    const home = `${origins.of(request)}/`;
     try {
       const config = await app.oidc.get();
       if (!config.serverMetadata().end_session_endpoint) return reply.redirect(home, 303);
