@@ -37,7 +37,7 @@ const reactions = colourGatedReactions({
   build: () =>
     registerFactoryProcessors(
       { db: mongo.db, logger, config, clock: systemClock },
-      colour ? { leases: { colour } } : {},
+      { leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) } },
     ),
 });
 await reactions.start();

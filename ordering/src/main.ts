@@ -37,7 +37,7 @@ const reactions = colourGatedReactions({
   build: () =>
     registerOrderingProcessors(
       { db: mongo.db, logger, config, clock: systemClock },
-      colour ? { leases: { colour } } : {},
+      { leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) } },
     ),
 });
 await reactions.start();

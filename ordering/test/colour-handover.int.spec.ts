@@ -3,6 +3,7 @@ import {
   handOver,
   heldByOthers,
   LEASES,
+  liveProcessors,
   type ReleaseColour,
   readActiveColour,
   readOwnership,
@@ -155,6 +156,17 @@ describe('blue-green hand-over of the processors', () => {
     });
     expect(failed).toMatchObject({ ok: false, from: 'blue', to: 'green', handedBack: true });
     expect(await readActiveColour(db)).toBe('blue');
+
+    // Paused (the first step of a stop-then-start release): no colour runs, orders wait, none is lost.
+    await setActiveColour(db, null, 'test');
+    await eventually(async () => liveProcessors(await readOwnership(db)).length === 0, {
+      timeoutMs: 20_000,
+      what: 'every lease released',
+    });
+    const handledWhilePaused = await c.fulfilments.countDocuments();
+    await sleep(1_000);
+    expect(await c.fulfilments.countDocuments()).toBe(handledWhilePaused);
+    expect(await hand('blue')).toMatchObject({ ok: true, from: null, to: 'blue' });
 
     await sleep(1_000);
     streaming = false;

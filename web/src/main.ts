@@ -33,7 +33,7 @@ const reactions = colourGatedReactions({
   build: () =>
     registerWebProcessors(
       { db: mongo.db, logger, provider: paymentProvider },
-      colour ? { leases: { colour } } : {},
+      { leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) } },
     ),
 });
 await reactions.start();

@@ -4,21 +4,24 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dockerfile = readFileSync(`${root}workflows/container/Dockerfile`, 'utf8');
+const smokeDockerfile = readFileSync(`${root}workflows/container/smoke.Dockerfile`, 'utf8');
 const dockerignore = readFileSync(`${root}.dockerignore`, 'utf8')
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line && !line.startsWith('#'));
 
-/** The Dockerfile's instructions (continuation lines joined), as [instruction, arguments]. */
-const instructions = dockerfile
-  .replace(/\\\n/g, ' ')
-  .split('\n')
-  .map((line) => line.trim())
-  .filter((line) => line && !line.startsWith('#'))
-  .map((line) => {
-    const [name, ...rest] = line.split(/\s+/);
-    return [name!.toUpperCase(), rest.join(' ')] as const;
-  });
+/** A Dockerfile's instructions (continuation lines joined), as [instruction, arguments]. */
+const instructionsOf = (text: string) =>
+  text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const [name, ...rest] = line.split(/\s+/);
+      return [name!.toUpperCase(), rest.join(' ')] as const;
+    });
+const instructions = instructionsOf(dockerfile);
 
 /** The instructions of the last stage: what the image runs with. */
 const runtime = instructions.slice(instructions.findLastIndex(([name]) => name === 'FROM'));
@@ -31,7 +34,9 @@ describe('the service image (workflows/container/Dockerfile)', () => {
     const images = froms.map((words) => words[0]!).filter((base) => !stages.has(base));
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) {
-      expect(image, 'a tag or a digest, never latest').toMatch(/^[^:@]+(:[^:@]+|@sha256:[0-9a-f]{64})$/);
+      expect(image, 'pinned by digest (the tag beside it for readers)').toMatch(
+        /^[^:@]+(:[^:@]+)?@sha256:[0-9a-f]{64}$/,
+      );
       expect(image).not.toMatch(/:latest$/);
     }
     for (const image of images.filter((name) => name.startsWith('node:'))) {
@@ -66,5 +71,26 @@ describe('the service image (workflows/container/Dockerfile)', () => {
       '__blobstorage__',
     ])
       expect(dockerignore).toContain(entry);
+  });
+});
+
+describe('the smoke image (workflows/container/smoke.Dockerfile)', () => {
+  const smoke = instructionsOf(smokeDockerfile);
+
+  it('is built on the same pinned base as the services, runs as non-root, and downloads no browser', () => {
+    const from = smoke.filter(([name]) => name === 'FROM').map(([, args]) => args);
+    expect(from).toEqual([instructions.find(([name]) => name === 'FROM')![1].split(/\s+/)[0]]);
+    expect(smoke.findLast(([name]) => name === 'USER')?.[1]).toBe('node');
+    const runs = smoke.filter(([name]) => name === 'RUN').map(([, args]) => args);
+    expect(runs.join(' ')).toContain('apt-get install -y --no-install-recommends chromium');
+    expect(runs.join(' ')).not.toMatch(/playwright install/);
+    expect(
+      smoke.find(([name, args]) => name === 'ENV' && args.includes('PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1')),
+    ).toBeDefined();
+  });
+
+  it('carries only the smoke suite, never the shop', () => {
+    const copied = smoke.filter(([name]) => name === 'COPY').map(([, args]) => args.split(/\s+/)[0]);
+    expect(copied).toEqual(['package-lock.json', 'playwright.smoke.config.ts', 'tests/smoke']);
   });
 });

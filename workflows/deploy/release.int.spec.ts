@@ -19,12 +19,17 @@ const args = process.argv.slice(2);
 appendFileSync(process.env.RENDER_LOG, JSON.stringify(args) + '\\n');
 const colour = args[args.indexOf('--colour') + 1];
 const tag = args[args.indexOf('--tag') + 1];
+const pinned = (service) => {
+  const i = args.indexOf('--digest-' + service);
+  return 'azshopacr.azurecr.io/az-shop-' + service + ':' + tag + (i >= 0 ? '@' + args[i + 1] : '');
+};
+const image = (service) => \`  template:\\n    spec:\\n      containers:\\n        - name: \${service}\\n          image: \${pinned(service)}\\n\`;
 const doc = (kind, name, extra = '') =>
   \`apiVersion: v1\\nkind: \${kind}\\nmetadata:\\n  name: \${name}\\n  namespace: az-shop\\n  labels:\\n    az-shop/colour: \${colour}\\n\${extra}\`;
 console.log([
-  doc('Deployment', 'factory-' + colour),
-  doc('Deployment', 'ordering-' + colour),
-  doc('Rollout', 'web', \`spec:\\n  template:\\n    metadata:\\n      labels:\\n        az-shop/colour: \${colour}\\n    # image az-shop-web:\${tag}\\n\`),
+  doc('Deployment', 'factory-' + colour, 'spec:\\n' + image('factory')),
+  doc('Deployment', 'ordering-' + colour, 'spec:\\n' + image('ordering')),
+  doc('Rollout', 'web', \`spec:\\n  template:\\n    metadata:\\n      labels:\\n        az-shop/colour: \${colour}\\n    spec:\\n      containers:\\n        - name: web\\n          image: \${pinned('web')}\\n\`),
 ].join('---\\n'));
 `;
 
@@ -131,7 +136,7 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 /** Given: blue released first, then green released and live (blue kept for rollback). */
 function greenLiveAfterTwoReleases(): Cluster {
   const c = cluster();
-  expect(c.release('first-release', '--tag', '1.0.0').code).toBe(0);
+  expect(c.release('first-release', '--tag', '1.0.0', '--digest-web', DIGEST).code).toBe(0);
   expect(c.release('release', '--tag', '1.1.0').code).toBe(0);
   expect(c.liveColour()).toBe('green');
   c.clearLog();
@@ -264,18 +269,19 @@ describe('release.ts against a stand-in kubectl', () => {
     expect(c.renders()).toEqual([]);
   });
 
-  it('rollback undoes to the previous colour while it still runs, then promotes it', () => {
+  it('rollback re-releases the previous colour with the images it runs, passes the gate, then promotes it', () => {
     const c = greenLiveAfterTwoReleases();
 
     const result = c.release('rollback');
 
     expect(result.code, result.stderr).toBe(0);
+    // Rendered again as blue, with the tag and digest its pods run: the Rollout's analyses name blue.
+    expect(c.renders()).toEqual([['--colour', 'blue', '--tag', '1.0.0', '--digest-web', DIGEST]]);
     const commands = c.commands();
-    expect(commands).toContain('argo rollouts undo web -n az-shop');
+    expect(commands).not.toContain('argo rollouts undo web -n az-shop');
     expect(commands.indexOf('argo rollouts promote web -n az-shop')).toBeGreaterThan(
-      commands.indexOf('argo rollouts undo web -n az-shop'),
+      commands.indexOf('apply -f - -n az-shop'),
     );
-    expect(c.renders()).toEqual([]);
     expect(c.liveColour()).toBe('blue');
   });
 
@@ -309,7 +315,7 @@ describe('release.ts against a stand-in kubectl', () => {
 
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("web's blue ReplicaSet has no ready pods");
-    expect(c.commands()).not.toContain('argo rollouts undo web -n az-shop');
+    expect(c.commands().some((cmd) => cmd.startsWith('apply'))).toBe(false);
   });
 
   it('retire deletes the non-live colour by label and refuses the live colour', () => {
@@ -323,7 +329,7 @@ describe('release.ts against a stand-in kubectl', () => {
     const retired = c.release('retire');
     expect(retired.code, retired.stderr).toBe(0);
     expect(c.commands().filter((cmd) => cmd.startsWith('delete'))).toEqual([
-      'delete deployments,services,scaledobjects -l az-shop/colour=blue -n az-shop',
+      'delete deployments,services,scaledobjects,triggerauthentications,poddisruptionbudgets -l az-shop/colour=blue -n az-shop',
     ]);
     expect(retired.stdout).toContain('deployment.apps "factory-blue" deleted');
   });

@@ -13,6 +13,8 @@ export const baseConfigProperties = {
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   /** Set on each colour of a blue-green release: processors run only while theirs is the active colour. */
   RELEASE_COLOUR: Type.Optional(Type.Union([Type.Literal('blue'), Type.Literal('green')])),
+  /** Lease buckets of every processor: the most instances that share one; fixed across a blue-green pair. */
+  PROCESSOR_BUCKETS: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
   // No default: absent, the main port serves health and metrics too (one service run on its own).
   // `npm start` gives each service its own (pm2.config.js); production requires it.
   INTERNAL_PORT: Type.Optional(

@@ -3,19 +3,21 @@
  * (an Argo Rollouts analysis Job, see docs/deploy.md) or by an operator:
  *   node ordering/dist/release.js handover --colour green [--timeout-ms N] [--watch-ms N] [--retired NAME]...
  *   node ordering/dist/release.js status
+ *   node ordering/dist/release.js pause      (no colour runs processors: a stop-then-start release)
  * Exit 0 when the colour holds every bucket and kept them for the watch; 1 when it failed (the
  * processors are then handed back); 2 on bad arguments. Reads MONGO_DB from the environment.
  */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { findEnvFile, readEnvFile } from '../config';
 import { createLogger } from '../logger';
 import { connectMongo } from '../mongo';
-import { isReleaseColour, readActiveColour } from './control';
+import { isReleaseColour, readActiveColour, setActiveColour } from './control';
 import { handOver } from './handover';
 import { readOwnership } from './ownership';
 
 const usage =
-  'usage: release.js handover --colour blue|green [--timeout-ms N] [--watch-ms N] [--retired NAME]... | release.js status   (MONGO_DB must be set)\n';
+  'usage: release.js handover --colour blue|green [--timeout-ms N] [--watch-ms N] [--retired NAME]... | release.js status | release.js pause   (MONGO_DB must be set)\n';
 
 export async function runReleaseCli(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -26,7 +28,8 @@ export async function runReleaseCli(argv: string[]): Promise<number> {
       'timeout-ms': { type: 'string', default: '120000' },
       'watch-ms': { type: 'string', default: '60000' },
       retired: { type: 'string', multiple: true, default: [] },
-      by: { type: 'string', default: process.env.HOSTNAME ?? 'release-cli' },
+      // Recorded on release_control: the Job's pod name in Kubernetes.
+      by: { type: 'string', default: hostname() },
     },
   });
   const command = positionals[0];
@@ -35,7 +38,8 @@ export async function runReleaseCli(argv: string[]): Promise<number> {
   const watchMs = Number(values['watch-ms']);
   const validHandOver =
     isReleaseColour(values.colour) && Number.isInteger(timeoutMs) && Number.isInteger(watchMs);
-  if (!MONGO_DB || !(command === 'status' || (command === 'handover' && validHandOver))) {
+  const simple = command === 'status' || command === 'pause';
+  if (!MONGO_DB || !(simple || (command === 'handover' && validHandOver))) {
     process.stderr.write(usage);
     return 2;
   }
@@ -45,6 +49,11 @@ export async function runReleaseCli(argv: string[]): Promise<number> {
     if (command === 'status') {
       const status = { activeColour: await readActiveColour(mongo.db), ...(await readOwnership(mongo.db)) };
       process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      return 0;
+    }
+    if (command === 'pause') {
+      const from = await setActiveColour(mongo.db, null, values.by);
+      process.stdout.write(`${JSON.stringify({ paused: true, from })}\n`);
       return 0;
     }
     const colour = values.colour;

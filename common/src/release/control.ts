@@ -12,7 +12,8 @@ export type ReleaseColour = (typeof RELEASE_COLOURS)[number];
 
 export interface ProcessorsControlDoc {
   _id: 'processors';
-  activeColour: ReleaseColour;
+  /** null: paused, no colour runs the processors (a stop-then-start release). */
+  activeColour: ReleaseColour | null;
   previousColour: ReleaseColour | null;
   changedAt: Date;
   changedBy: string;
@@ -26,16 +27,16 @@ export function isReleaseColour(value: unknown): value is ReleaseColour {
   return RELEASE_COLOURS.includes(value as ReleaseColour);
 }
 
-/** The colour whose processors run, or null before the first hand-over. */
+/** The colour whose processors run, or null before the first hand-over and while paused. */
 export async function readActiveColour(db: Db): Promise<ReleaseColour | null> {
   const doc = await control(db).findOne({ _id: 'processors' });
   return doc?.activeColour ?? null;
 }
 
-/** Makes `colour` the processors' colour; returns the colour it replaces. */
+/** Makes `colour` the processors' colour (null pauses them all); returns the colour it replaces. */
 export async function setActiveColour(
   db: Db,
-  colour: ReleaseColour,
+  colour: ReleaseColour | null,
   changedBy: string,
 ): Promise<ReleaseColour | null> {
   const before = await control(db).findOneAndUpdate(

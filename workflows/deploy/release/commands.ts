@@ -13,6 +13,7 @@ import {
   type ReplicaSetJson,
   type RolloutJson,
   retireTarget,
+  rollbackRender,
   rollbackTarget,
 } from './decisions';
 import { type Kubectl, KubectlError, type Run } from './kubectl';
@@ -225,8 +226,10 @@ export async function rollback(deps: ReleaseDeps): Promise<void> {
   const target = rollbackTarget(state);
   if (!target.ok) throw new ReleaseError(target.reason);
   const live = otherColour(target.value);
-  deps.log(`rolling back from ${live} to ${target.value}`);
-  deps.kubectl.ok(['argo', 'rollouts', 'undo', 'web']);
+  const previous = rollbackRender(state, target.value);
+  if (!previous.ok) throw new ReleaseError(previous.reason);
+  deps.log(`rolling back from ${live} to ${target.value} (${previous.value.tag})`);
+  apply(deps, target.value, previous.value);
   await waitForGate(deps, target.value, live);
   promote(deps, target.value, live);
 }
@@ -238,7 +241,8 @@ export function retire(deps: ReleaseDeps, requested: Colour | undefined): void {
   deps.log(`retiring ${target.value}'s processors (${state.live} is live)`);
   const out = deps.kubectl.ok([
     'delete',
-    'deployments,services,scaledobjects',
+    // Every object of a colour's processors (web's objects carry no colour label).
+    'deployments,services,scaledobjects,triggerauthentications,poddisruptionbudgets',
     '-l',
     `${COLOUR_LABEL}=${target.value}`,
   ]);

@@ -45,14 +45,18 @@ export interface RolloutJson {
     };
   };
 }
+interface PodTemplateJson {
+  metadata?: Metadata;
+  spec?: { containers?: { name?: string; image?: string }[] };
+}
 export interface ReplicaSetJson {
   metadata?: Metadata;
-  spec?: { replicas?: number; template?: { metadata?: Metadata } };
+  spec?: { replicas?: number; template?: PodTemplateJson };
   status?: { replicas?: number; readyReplicas?: number };
 }
 export interface DeploymentJson {
   metadata?: Metadata;
-  spec?: { replicas?: number };
+  spec?: { replicas?: number; template?: PodTemplateJson };
   status?: { replicas?: number; readyReplicas?: number };
 }
 export interface ListJson<T> {
@@ -65,6 +69,8 @@ export interface WebReplicaSet {
   hash: string;
   colour: Colour | undefined;
   ready: number;
+  /** The image its pods run (`<registry>/az-shop-web:<tag>[@sha256:…]`). */
+  image: string | undefined;
 }
 
 export interface ProcessorDeployment {
@@ -72,6 +78,7 @@ export interface ProcessorDeployment {
   colour: Colour | undefined;
   desired: number;
   ready: number;
+  image: string | undefined;
 }
 
 /** The release's view of the cluster, read from the Rollout, its ReplicaSets and the Deployments. */
@@ -105,6 +112,7 @@ export function webReplicaSets(list: ListJson<ReplicaSetJson>): WebReplicaSet[] 
       hash: rs.metadata?.labels?.[HASH_LABEL] ?? '',
       colour: colourOf(rs.spec?.template?.metadata?.labels),
       ready: rs.status?.readyReplicas ?? 0,
+      image: rs.spec?.template?.spec?.containers?.[0]?.image,
     }));
 }
 
@@ -116,6 +124,7 @@ export function processorDeployments(list: ListJson<DeploymentJson>): ProcessorD
       colour: colourOf(d.metadata?.labels),
       desired: d.spec?.replicas ?? 0,
       ready: d.status?.readyReplicas ?? 0,
+      image: d.spec?.template?.spec?.containers?.[0]?.image,
     }));
 }
 
@@ -210,6 +219,37 @@ export function rollbackTarget(state: ClusterState): Decision<Colour> {
       reason: `cannot roll back to ${previous}: ${missing.join('; ')}. Re-release the previous tag instead.`,
     };
   return { ok: true, value: previous };
+}
+
+/** `<registry>/az-shop-<service>:<tag>[@sha256:…]`: the tag and digest a release pinned. */
+const IMAGE =
+  /\/az-shop-(web|factory|ordering):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(?:@(sha256:[a-f0-9]{64}))?$/;
+
+/**
+ * What to render to roll back to `colour`: its own release again (the tag and digests its pods run),
+ * so the Rollout's template and its analyses (smoke, processor hand-over) name that colour. An
+ * `undo` would bring back the pod template only, and the hand-over would still name the other colour.
+ */
+export function rollbackRender(
+  state: ClusterState,
+  colour: Colour,
+): Decision<{ tag: string; passThrough: string[] }> {
+  const web = state.replicaSets.filter((rs) => rs.colour === colour && rs.ready > 0).at(-1)?.image;
+  const images = [
+    web,
+    ...PROCESSORS.map((p) => state.processors.find((d) => d.name === `${p}-${colour}`)?.image),
+  ];
+  const parsed = images.map((image) => (image ? IMAGE.exec(image) : null));
+  if (parsed.some((match) => !match))
+    return {
+      ok: false,
+      reason: `cannot tell which release ${colour} runs from its images (${images.join(', ')})`,
+    };
+  const tags = new Set(parsed.map((match) => match![2]!));
+  if (tags.size !== 1)
+    return { ok: false, reason: `${colour}'s services run different tags (${[...tags].join(', ')})` };
+  const passThrough = parsed.flatMap((match) => (match![3] ? [`--digest-${match![1]}`, match![3]] : []));
+  return { ok: true, value: { tag: [...tags][0]!, passThrough } };
 }
 
 /** Retiring deletes a colour's processors: never the live colour's, nor a colour under release. */

@@ -11,6 +11,7 @@ import {
   type ReplicaSetJson,
   type RolloutJson,
   retireTarget,
+  rollbackRender,
   rollbackTarget,
 } from './decisions';
 
@@ -226,5 +227,46 @@ describe('status', () => {
       'processors blue : factory-blue 1/1 ready, ordering-blue 0/1 ready',
       'processors green: none',
     ]);
+  });
+});
+
+describe('what a rollback renders', () => {
+  const image = (service: string, tag: string, digest?: string) =>
+    `azshopacr.azurecr.io/az-shop-${service}:${tag}${digest ? `@${digest}` : ''}`;
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const cluster = (webImage: string, processorTag = '1.0.0'): ClusterState => ({
+    phase: 'Healthy',
+    message: '',
+    aborted: false,
+    paused: false,
+    live: 'green',
+    preview: undefined,
+    desired: 'green',
+    prePromotion: undefined,
+    postPromotion: 'Successful',
+    replicaSets: [
+      { name: 'web-1', hash: '1', colour: 'blue', ready: 2, image: webImage },
+      { name: 'web-2', hash: '2', colour: 'green', ready: 2, image: image('web', '1.1.0') },
+    ],
+    processors: ['factory', 'ordering'].flatMap((p) => [
+      { name: `${p}-blue`, colour: 'blue' as const, desired: 1, ready: 1, image: image(p, processorTag) },
+      { name: `${p}-green`, colour: 'green' as const, desired: 1, ready: 1, image: image(p, '1.1.0') },
+    ]),
+  });
+
+  it('given blue runs 1.0.0 with a pinned web image, then blue is rendered with that tag and digest', () => {
+    expect(rollbackRender(cluster(image('web', '1.0.0', digest)), 'blue')).toEqual({
+      ok: true,
+      value: { tag: '1.0.0', passThrough: ['--digest-web', digest] },
+    });
+  });
+
+  it('given blue runs different tags, then the rollback is refused', () => {
+    const decision = rollbackRender(cluster(image('web', '1.0.0'), '0.9.0'), 'blue');
+    expect(decision.ok).toBe(false);
+  });
+
+  it('given an image that is not one of the shop, then the rollback is refused', () => {
+    expect(rollbackRender(cluster('nginx:1.27'), 'blue').ok).toBe(false);
   });
 });

@@ -23,10 +23,18 @@ function jobSpec(
   };
 }
 
-function template(release: Release, name: string, job: IIoK8sApiBatchV1JobSpec) {
+function template(
+  release: Release,
+  name: string,
+  job: IIoK8sApiBatchV1JobSpec,
+  args: { name: string; value: string }[] = [],
+) {
   return new AnalysisTemplate({
     metadata: metadata(release, name, name),
-    spec: { metrics: [{ name, failureLimit: 0, provider: { job: { spec: job } } }] },
+    spec: {
+      ...(args.length > 0 ? { args } : {}),
+      metrics: [{ name, failureLimit: 0, provider: { job: { spec: job } } }],
+    },
   });
 }
 
@@ -34,7 +42,7 @@ function template(release: Release, name: string, job: IIoK8sApiBatchV1JobSpec) 
 export function smokeHealthUrls(release: Release): string {
   const ns = release.values.namespace;
   const url = (service: string) => `http://${service}.${ns}.svc.cluster.local:${INTERNAL_PORT}/readyz`;
-  return [url('web-internal'), url(`factory-${release.colour}`), url(`ordering-${release.colour}`)].join(',');
+  return [url('web-preview'), url(`factory-${release.colour}`), url(`ordering-${release.colour}`)].join(',');
 }
 
 export function smokeTemplate(release: Release) {
@@ -58,8 +66,12 @@ export function handoverTemplate(release: Release) {
     // It writes release_control in Mongo with the ordering service's connection string.
     secretProvider: 'ordering',
     command: ['node', 'ordering/dist/release.js'],
-    args: ['handover', '--colour', release.colour],
+    // An argument (defaulting to this release's colour): the first release runs the template by hand
+    // with `--argument colour=…`, since Argo runs no analysis for a Rollout's first ReplicaSet.
+    args: ['handover', '--colour', '{{args.colour}}'],
     env: {},
   });
-  return template(release, HANDOVER, jobSpec(release, release.values.analysis.handoverDeadlineSeconds, pod));
+  return template(release, HANDOVER, jobSpec(release, release.values.analysis.handoverDeadlineSeconds, pod), [
+    { name: 'colour', value: release.colour },
+  ]);
 }

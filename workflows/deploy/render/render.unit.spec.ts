@@ -72,8 +72,10 @@ describe('deploy:render', { timeout: 60_000 }, () => {
         rollout.spec as { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } }
       ).template.spec.containers[0]?.env;
       expect(env).toContainEqual({ name: 'RELEASE_COLOUR', value: colour });
-      const handover = JSON.stringify(find(objects, 'AnalysisTemplate', 'processor-handover'));
-      expect(handover).toContain(JSON.stringify(['handover', '--colour', colour]));
+      const handover = find(objects, 'AnalysisTemplate', 'processor-handover');
+      // The colour is the template's argument, defaulting to this release's (first-release overrides it).
+      expect((handover.spec as { args: unknown[] }).args).toEqual([{ name: 'colour', value: colour }]);
+      expect(JSON.stringify(handover)).toContain(JSON.stringify(['handover', '--colour', '{{args.colour}}']));
     });
   });
 

@@ -38,29 +38,34 @@ export function webRollout(release: Release) {
   });
 }
 
-function httpService(release: Release, name: string) {
+const internalPort = {
+  name: 'internal',
+  port: INTERNAL_PORT,
+  targetPort: 'internal',
+  protocol: 'TCP' as const,
+};
+
+function httpService(release: Release, name: string, extraPorts: (typeof internalPort)[] = []) {
   return new Service({
     metadata: metadata(release, name, WEB),
     spec: {
       type: 'ClusterIP',
       selector: selector(WEB),
-      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, ...extraPorts],
     },
   });
 }
 
-/** web (live), web-preview (under test) and web-internal (every web pod's internal port, for scraping and checks). */
+/** web (live), web-preview (under test) and web-internal (every web pod's internal port, for scraping). */
 export function webServices(release: Release) {
   return [
     httpService(release, WEB),
-    httpService(release, WEB_PREVIEW),
+    // The preview's internal port lets the smoke gate check the readiness of the colour under test
+    // only (web-internal spans both colours); the Ingress routes its port http alone.
+    httpService(release, WEB_PREVIEW, [internalPort]),
     new Service({
       metadata: metadata(release, WEB_INTERNAL, WEB),
-      spec: {
-        type: 'ClusterIP',
-        selector: selector(WEB),
-        ports: [{ name: 'internal', port: INTERNAL_PORT, targetPort: 'internal', protocol: 'TCP' }],
-      },
+      spec: { type: 'ClusterIP', selector: selector(WEB), ports: [internalPort] },
     }),
   ];
 }

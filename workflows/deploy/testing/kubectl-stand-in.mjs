@@ -2,7 +2,7 @@
 // A stand-in for `kubectl` (and its `argo rollouts` plugin) in the release script's tests: put first on
 // PATH as `kubectl`. It records every call (args and stdin) as a JSON line in $KUBECTL_STAND_IN_LOG
 // and answers like the real tool from the JSON state file $KUBECTL_STAND_IN_STATE, which it updates
-// the way the cluster and the Argo Rollouts controller would (apply, promote, undo, delete).
+// the way the cluster and the Argo Rollouts controller would (apply, promote, delete).
 //
 // State: { rollout: Rollout|null, replicaSets: [], deployments: [], analysisRuns: {},
 //          fail?: { stderr, code, match? }   every call (or those whose args contain `match`) fails,
@@ -45,7 +45,14 @@ const list = (items) =>
 const hashOf = (text) => createHash('sha256').update(text).digest('hex').slice(0, 10);
 const colourLabel = 'az-shop/colour';
 
-function addReplicaSet(colour) {
+/** The first `image:` of a YAML document: the object's container image. */
+const imageOf = (doc) => /^\s+image:\s*["']?([^\s"']+)/m.exec(doc)?.[1];
+const podTemplate = (labels, image) => ({
+  metadata: { labels },
+  spec: { containers: [{ name: 'app', image }] },
+});
+
+function addReplicaSet(colour, image) {
   state.revision = (state.revision ?? 0) + 1;
   const hash = hashOf(`${colour}-${state.revision}`);
   state.replicaSets.push({
@@ -55,7 +62,7 @@ function addReplicaSet(colour) {
       ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' }],
       annotations: { 'rollout.argoproj.io/revision': String(state.revision) },
     },
-    spec: { replicas: 2, template: { metadata: { labels: { app: 'web', [colourLabel]: colour } } } },
+    spec: { replicas: 2, template: podTemplate({ app: 'web', [colourLabel]: colour }, image) },
     status: { replicas: 2, readyReplicas: 2, availableReplicas: 2 },
   });
   return hash;
@@ -115,7 +122,7 @@ function apply(yaml) {
       const existing = state.deployments.find((d) => d.metadata.name === name);
       const deployment = {
         metadata: { name, labels: { [colourLabel]: /-(blue|green)$/.exec(name)?.[1] } },
-        spec: { replicas: 2 },
+        spec: { replicas: 2, template: podTemplate({}, imageOf(doc)) },
         status: { replicas: 2, readyReplicas: 2 },
       };
       if (existing) Object.assign(existing, deployment);
@@ -123,7 +130,7 @@ function apply(yaml) {
       out.push(`deployment.apps/${name} ${existing ? 'configured' : 'created'}`);
     }
   }
-  const hash = addReplicaSet(colour);
+  const hash = addReplicaSet(colour, imageOf(rolloutDoc));
   if (!state.rollout) {
     // The first ReplicaSet of a Rollout goes straight to stable: Argo runs no analysis for it.
     state.rollout = {
@@ -171,18 +178,6 @@ function promote() {
   answer("rollout 'web' promoted");
 }
 
-function undo() {
-  const stable = state.replicaSets.find(
-    (rs) => rs.metadata.labels['rollouts-pod-template-hash'] === state.rollout.status.stableRS,
-  );
-  const target = state.replicaSets.filter((rs) => rs !== stable && rs.status.readyReplicas > 0).at(-1);
-  if (!target) answer('', 1, 'Error: no rollout revision found to undo to');
-  const colour = target.spec.template.metadata.labels[colourLabel];
-  startBlueGreen(colour, target.metadata.labels['rollouts-pod-template-hash']);
-  save();
-  answer("rollout 'web' undo");
-}
-
 function argoStatus() {
   if (!state.rollout) answer('', 1, 'Error: rollouts.argoproj.io "web" not found');
   const { phase, message } = state.rollout.status;
@@ -222,7 +217,6 @@ if (command === 'argo rollouts promote web') {
   if (!state.rollout) answer('', 1, 'Error: rollouts.argoproj.io "web" not found');
   promote();
 }
-if (command === 'argo rollouts undo web') undo();
 if (command.startsWith('argo rollouts create analysisrun ')) {
   const name = option('--name');
   state.analysisRuns = {
@@ -232,7 +226,10 @@ if (command.startsWith('argo rollouts create analysisrun ')) {
   save();
   answer(`analysisrun.argoproj.io/${name} created`);
 }
-const deleting = /^delete deployments,services,scaledobjects -l az-shop\/colour=(blue|green)$/.exec(command);
+const deleting =
+  /^delete deployments,services,scaledobjects,triggerauthentications,poddisruptionbudgets -l az-shop\/colour=(blue|green)$/.exec(
+    command,
+  );
 if (deleting) {
   const colour = deleting[1];
   const gone = state.deployments.filter((d) => d.metadata.labels[colourLabel] === colour);
@@ -245,6 +242,8 @@ if (deleting) {
         `deployment.apps "${name}" deleted`,
         `service "${name}" deleted`,
         `scaledobject.keda.sh "${name}" deleted`,
+        `triggerauthentication.keda.sh "${name}" deleted`,
+        `poddisruptionbudget.policy "${name}" deleted`,
       ])
       .join('\n'),
   );
