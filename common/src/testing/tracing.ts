@@ -1,0 +1,31 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startTelemetry } from '../telemetry/sdk';
+
+export interface TestTracing {
+  /** Every span ended so far, in the order they ended. */
+  spans(): ReadableSpan[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The real SDK with the services' instrumentations, exporting to memory (the SDK's own
+ * InMemorySpanExporter) at each span's end. Start it before the app and processors are built.
+ */
+export async function startTestTracing(): Promise<TestTracing> {
+  const exporter = new InMemorySpanExporter();
+  const telemetry = await startTelemetry({
+    serviceName: 'az-shop-test',
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  return {
+    spans: () => exporter.getFinishedSpans(),
+    async stop() {
+      await telemetry.shutdown();
+      // Leave no global provider behind for the next test file in this process.
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
