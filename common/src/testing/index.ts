@@ -4,4 +4,4 @@ export { eventually } from './eventually';
 export { processCpuMs } from './process-cpu';
 export { silentLogger, TestClock } from './test-clock';
 export { startTestMongo, type TestMongo } from './test-mongo';
-export { startTestTracing, type TestTracing } from './tracing';
+export { type ReadableSpan, startTestTracing, type TestTracing } from './tracing';

@@ -2,6 +2,8 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from '../telemetry/sdk';
 
+export type { ReadableSpan };
+
 export interface TestTracing {
   /** Every span ended so far, in the order they ended. */
   spans(): ReadableSpan[];
