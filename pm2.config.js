@@ -41,8 +41,10 @@ const devServers = [
 // Each service's INTERNAL_PORT (health, readiness details, metrics) is its own: the env file is shared.
 const internal = internalPorts(vars);
 // `--import telemetry.js` starts tracing before the service loads (a no-op unless OTEL_* turns it on).
+// It runs before the service reads the env file, so the file's OTEL_* settings are passed here.
+const otel = Object.fromEntries(Object.entries(vars).filter(([key]) => key.startsWith('OTEL_')));
 const services = ['web', 'factory', 'ordering'].map((name) => ({
-  ...app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
+  ...app(name, join(root, `${name}/dist/main.js`), [], { ...otel, INTERNAL_PORT: internal[name] }),
   node_args: ['--import', join(root, `${name}/dist/telemetry.js`)],
 }));
 

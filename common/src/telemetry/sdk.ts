@@ -38,22 +38,29 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
   // and log exporters (OTLP by default) stay off unless the environment asks for them.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  const instrumentations = [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+    }),
+    new fastifyOtel.FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route: { url: string }) => UNTRACED_PATHS.has(route.url),
+    }),
+    new MongoDBInstrumentation(),
+    // Correlation only: the log lines stay on stdout, not exported as OTel logs.
+    new PinoInstrumentation({ disableLogSending: true }),
+  ];
   const sdk = new NodeSDK({
     ...(options.serviceName && { serviceName: options.serviceName }),
     ...(options.spanProcessors && { spanProcessors: options.spanProcessors }),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
-      }),
-      new fastifyOtel.FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        ignorePaths: (route: { url: string }) => UNTRACED_PATHS.has(route.url),
-      }),
-      new MongoDBInstrumentation(),
-      // Correlation only: the log lines stay on stdout, not exported as OTel logs.
-      new PinoInstrumentation({ disableLogSending: true }),
-    ],
+    instrumentations,
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  return {
+    async shutdown() {
+      await sdk.shutdown();
+      // The SDK leaves its instrumentations' patches in place; a stopped telemetry patches nothing.
+      for (const instrumentation of instrumentations) instrumentation.disable();
+    },
+  };
 }
