@@ -40,11 +40,10 @@ const devServers = [
 ];
 // Each service's INTERNAL_PORT (health, readiness details, metrics) is its own: the env file is shared.
 const internal = internalPorts(vars);
-// `--import telemetry.js` starts tracing before the service loads (a no-op unless OTEL_* turns it on).
-// It runs before the service reads the env file, so the file's OTEL_* settings are passed here.
-const otel = Object.fromEntries(Object.entries(vars).filter(([key]) => key.startsWith('OTEL_')));
+// `--import telemetry.js` starts tracing before the service loads (a no-op unless the env file or the
+// environment turns it on: OTEL_* or TRACE_STORE, docs/observability.md).
 const services = ['web', 'factory', 'ordering'].map((name) => ({
-  ...app(name, join(root, `${name}/dist/main.js`), [], { ...otel, INTERNAL_PORT: internal[name] }),
+  ...app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
   node_args: ['--import', join(root, `${name}/dist/telemetry.js`)],
 }));
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
   type OrderDocument,
@@ -6,11 +7,13 @@ import {
   SpanKind,
   systemClock,
 } from '@az-shop/common';
+import { MongoSpanExporter } from '@az-shop/common/telemetry/mongo-span-exporter';
 import { type ReadableSpan, startTestTracing, type TestTracing } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testFactoryConfig } from '../../factory/test/support/fixtures';
 import { startBothServices } from '../../ordering/test/support/both-services';
 import { createTestApp, type Stack, seedProducts, startStack, type TestApp } from './helper';
+import { databaseUri } from './mongo';
 import { ADDRESS, newKey, Shopper } from './shopper';
 import { EventReader, get } from './sse';
 
@@ -22,10 +25,12 @@ let testApp: TestApp;
 let services: ServiceReactions[] = [];
 
 beforeAll(async () => {
-  // Before the app: @fastify/otel hooks each Fastify instance as it is created.
-  tracing = await startTestTracing();
   stack = await startStack();
-  testApp = await createTestApp(stack);
+  const uri = databaseUri(stack.mongo.uri, `web_tracing_${randomBytes(4).toString('hex')}`);
+  // Before the app (@fastify/otel hooks each Fastify instance as it is created); the spans also go
+  // to the local span store in the app's database, which the back office draws.
+  tracing = await startTestTracing({ alsoTo: [new MongoSpanExporter(uri)] });
+  testApp = await createTestApp(stack, { MONGO_DB: uri });
   // No stock at all: the order is backordered, so the factory builds it.
   await seedProducts(testApp.db, [{ _id: 'lamp', heading: 'Brass Lamp', amount: 2500 }]);
   await testApp.app.listen({ port: 0, host: '127.0.0.1' });
@@ -57,10 +62,14 @@ function ancestry(span: ReadableSpan, spans: ReadableSpan[]): ReadableSpan[] {
   return chain;
 }
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -133,5 +142,38 @@ describe('one trace per order, across services and change-stream hops', () => {
       'az_shop.operation': expect.stringMatching(/^(insert|catch-up)$/),
       'az_shop.document_id': orderId,
     });
+  });
+
+  it('draws the order’s trace for the back office from the local span store', async () => {
+    const sam = await Shopper.signedIn(testApp.app, 'shopper@example.com');
+    await sam.request('POST', '/api/cart/lines', { productId: 'lamp', qty: 1 });
+    const checkout = await sam.request('POST', '/api/checkout', {
+      address: ADDRESS,
+      idempotencyKey: newKey(),
+    });
+    const { orderId } = checkout.json() as { orderId: string };
+    const order = await testApp.db.collection<OrderDocument>('orders').findOne({ _id: orderId });
+    const traceId = parseTraceparent(order?.traceparent)?.traceId;
+    const stored = testApp.db.collection('trace_spans');
+    await until(
+      async () => (await stored.findOne({ traceId, name: 'ordering.onFactoryOutput process' })) ?? undefined,
+      'the last hop in the span store',
+    );
+
+    const ada = await Shopper.signedIn(testApp.app, 'admin@example.com');
+    const picture = await ada.request('GET', `/api/admin/orders/${orderId}/trace.svg`);
+    expect(picture.statusCode).toBe(200);
+    expect(picture.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    for (const hop of [
+      'ordering.onOrderPlaced process',
+      'factory.onFulfilmentChanged process',
+      'ordering.onFactoryOutput process',
+    ])
+      expect(picture.body).toContain(hop);
+    // Only an admin sees it; an order placed untraced (or unknown) has none.
+    expect((await sam.request('GET', `/api/admin/orders/${orderId}/trace.svg`)).statusCode).toBe(403);
+    expect(
+      (await ada.request('GET', '/api/admin/orders/o_unknown000000000000000/trace.svg')).statusCode,
+    ).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 export { flushTelemetry } from './flush';
 export { type DocumentSpanOptions, documentSpanStart, inDocumentSpan, SpanKind, tracer } from './spans';
+export { type StoredSpan, TRACE_SPANS, toStoredSpan } from './stored-span';
 export {
   currentTraceparent,
   formatTraceparent,

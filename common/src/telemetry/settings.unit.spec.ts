@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceNameOf, tracingEnabled } from './settings';
+import { serviceNameOf, traceStoreUri, tracingEnabled } from './settings';
 
 describe('tracingEnabled', () => {
   it('given no OTEL_* variable, then tracing is off', () => {
@@ -31,5 +31,21 @@ describe('serviceNameOf', () => {
     expect(serviceNameOf({}, '/app/ordering/dist/main.js')).toBe('ordering');
     expect(serviceNameOf({ SERVICE: 'factory' }, '/app/src/main.ts')).toBe('factory');
     expect(serviceNameOf({}, undefined)).toBe('az-shop');
+  });
+});
+
+describe('traceStoreUri', () => {
+  const MONGO_DB = 'mongodb://127.0.0.1:27017/azshop?replicaSet=rs0';
+
+  it('given TRACE_STORE=mongo outside production, then spans go to the services’ database, and tracing is on', () => {
+    expect(traceStoreUri({ TRACE_STORE: 'mongo', MONGO_DB, NODE_ENV: 'development' })).toBe(MONGO_DB);
+    expect(tracingEnabled({ TRACE_STORE: 'mongo', MONGO_DB })).toBe(true);
+  });
+
+  it('given production, no TRACE_STORE or no database, then there is no local store', () => {
+    expect(traceStoreUri({ TRACE_STORE: 'mongo', MONGO_DB, NODE_ENV: 'production' })).toBeUndefined();
+    expect(traceStoreUri({ MONGO_DB })).toBeUndefined();
+    expect(traceStoreUri({ TRACE_STORE: 'mongo' })).toBeUndefined();
+    expect(tracingEnabled({ TRACE_STORE: 'mongo', MONGO_DB, OTEL_SDK_DISABLED: 'true' })).toBe(false);
   });
 });

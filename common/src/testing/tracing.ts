@@ -1,5 +1,10 @@
 import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from '../telemetry/sdk';
 
 export type { ReadableSpan };
@@ -12,13 +17,14 @@ export interface TestTracing {
 
 /**
  * The real SDK with the services' instrumentations, exporting to memory (the SDK's own
- * InMemorySpanExporter) at each span's end. Start it before the app and processors are built.
+ * InMemorySpanExporter) at each span's end, and to `alsoTo` (the local span store). Start it before
+ * the app and processors are built.
  */
-export async function startTestTracing(): Promise<TestTracing> {
+export async function startTestTracing(options: { alsoTo?: SpanExporter[] } = {}): Promise<TestTracing> {
   const exporter = new InMemorySpanExporter();
   const telemetry = await startTelemetry({
     serviceName: 'az-shop-test',
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [exporter, ...(options.alsoTo ?? [])].map((to) => new SimpleSpanProcessor(to)),
   });
   return {
     spans: () => exporter.getFinishedSpans(),
