@@ -1,10 +1,16 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRegistry } from '../../src/http/metrics';
 import { createProcessor, type ProcessorEvent, type ProcessorMode } from '../../src/processor';
-import { delay, quietLogger, waitFor } from './helpers';
+import { connect, delay, freePort, killed, quietLogger, startServerProcess, waitFor } from './helpers';
 
 let mongo: TestMongo;
+const serverProcesses: ChildProcess[] = [];
+const dbPath = mkdtempSync(join(tmpdir(), 'proc-lag-'));
 
 beforeAll(async () => {
   mongo = await startTestMongo();
@@ -12,6 +18,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mongo?.stop();
+  // A failed test must not leave a server process behind.
+  for (const child of serverProcesses) child.kill('SIGKILL');
+  rmSync(dbPath, { recursive: true, force: true });
 });
 
 /** The processor's series of a gauge in the process registry (what /metrics serves). */
@@ -116,6 +125,49 @@ describe('processor lag, checkpoint age and readiness', () => {
       expect(await gauge('processor_lag_seconds', name)).toBe(0);
     },
   );
+
+  it('a stream that can not read (the server down) makes the lag rise with nothing pending, and fall once back', async () => {
+    const port = await freePort();
+    let server = await startServerProcess(port, dbPath);
+    serverProcesses.push(server.child);
+    const { client, db } = await connect(server.uri, 'lag');
+    const name = 'test.lag.down';
+    let handled = 0;
+    const processor = createProcessor<Doc>({
+      name,
+      db,
+      collection: 'down_source',
+      logger: quietLogger,
+      skipCatchUp: true,
+      replayPollMs: 0,
+      handle: async () => {
+        handled++;
+      },
+    });
+    await processor.start();
+    try {
+      await waitFor(() => processor.status().state === 'streaming');
+      await db.collection<Doc>('down_source').insertOne({ _id: 'before', partition_key: 'a' });
+      await waitFor(() => handled === 1);
+      server.child.kill('SIGKILL');
+      await killed(server.child);
+      const lags: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await delay(1_200);
+        lags.push((await gauge('processor_lag_seconds', name)) ?? -1);
+      }
+      for (let i = 1; i < lags.length; i++) expect(lags[i]).toBeGreaterThanOrEqual(lags[i - 1]!);
+      expect(lags.at(-1)! - lags[0]!).toBeGreaterThan(2);
+      server = await startServerProcess(port, dbPath);
+      serverProcesses.push(server.child);
+      await db.collection<Doc>('down_source').insertOne({ _id: 'after', partition_key: 'a' });
+      await waitFor(() => handled >= 2, 30_000);
+      await waitFor(async () => ((await gauge('processor_lag_seconds', name)) ?? 99) < 2, 30_000);
+    } finally {
+      await processor.stop();
+      await client.close();
+    }
+  });
 
   it('without a threshold, a lagging processor stays ready', async () => {
     const db = mongo.freshDb();
