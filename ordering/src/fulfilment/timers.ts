@@ -1,3 +1,4 @@
+import { overdueTimers } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { OrderingDeps } from '../deps';
 import { pickingSlots } from '../picking/slots';
@@ -8,6 +9,13 @@ import { FULFILMENT_STAGE, type Fulfilment } from './types';
 /** A claimed slot whose fulfilment is not Picking after this long is stale (its claimer died). */
 const SLOT_GRACE_MS = 30_000;
 const BATCH = 500;
+
+/** What each deadline timer moves on once due: its pass and the overdue gauge read the same filter. */
+const DUE = {
+  expireUnpaid: (now: Date) => ({ stage: { $in: OPEN_STAGES }, paid: false, payBy: { $lte: now } }),
+  shipPicked: (now: Date) => ({ stage: FULFILMENT_STAGE.Picking, pickingEndsAt: { $lte: now } }),
+  deliverShipped: (now: Date) => ({ stage: FULFILMENT_STAGE.Shipped, deliverAt: { $lte: now } }),
+};
 
 /**
  * Ordering's durable timers. Deadlines live in the fulfilment documents (`payBy`, `pickingEndsAt`,
@@ -27,11 +35,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
 
   /** Unpaid at payBy → Expired, and its stock released. */
   async function expireUnpaid(): Promise<void> {
-    for (const fulfilment of await due({
-      stage: { $in: OPEN_STAGES },
-      paid: false,
-      payBy: { $lte: now() },
-    })) {
+    for (const fulfilment of await due(DUE.expireUnpaid(now()))) {
       const result = await fulfilments.execute(fulfilment._id, { type: 'Expire' }, now);
       if (result.state?.stage === FULFILMENT_STAGE.Expired) await sync.settle(result.state);
     }
@@ -74,7 +78,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
 
   /** Picking done → Shipped (units off the shelf), its slot freed. */
   async function shipPicked(): Promise<void> {
-    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Picking, pickingEndsAt: { $lte: now() } })) {
+    for (const fulfilment of await due(DUE.shipPicked(now()))) {
       const result = await fulfilments.execute(
         fulfilment._id,
         { type: 'Ship', deliverySeconds: config.DELIVERY_SECONDS },
@@ -100,7 +104,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
   }
 
   async function deliverShipped(): Promise<void> {
-    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Shipped, deliverAt: { $lte: now() } })) {
+    for (const fulfilment of await due(DUE.deliverShipped(now()))) {
       await fulfilments.execute(fulfilment._id, { type: 'Deliver' }, now);
     }
   }
@@ -115,5 +119,17 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
     await deliverShipped();
   }
 
-  return { tick, name: 'ordering.timers', logger };
+  const name = 'ordering.timers';
+  const collection = deps.db.collection(fulfilments.collection.collectionName);
+  const overdue = overdueTimers(
+    name,
+    [
+      { name: 'expireUnpaid', collection, due: DUE.expireUnpaid, dueField: 'payBy' },
+      { name: 'shipPicked', collection, due: DUE.shipPicked, dueField: 'pickingEndsAt' },
+      { name: 'deliverShipped', collection, due: DUE.deliverShipped, dueField: 'deliverAt' },
+    ],
+    clock,
+  );
+
+  return { tick, name, logger, overdue };
 }
