@@ -4,6 +4,7 @@ import {
   createServiceReactions,
   FULFILMENT_STAGE,
   FULFILMENTS,
+  OVERDUE_SAMPLE_MS,
   PRODUCTION_REQUESTS,
   processorDefaults,
   type ReactionOptions,
@@ -55,6 +56,9 @@ export function registerFactoryProcessors(
       handle: handlers.onFulfilmentChanged,
     }),
   ];
-  const loops = [createLoop(scheduler.name, deps.config.FACTORY_TICK_MS, scheduler.tick, deps.logger)];
+  const loops = [
+    createLoop(scheduler.name, deps.config.FACTORY_TICK_MS, scheduler.tick, deps.logger),
+    createLoop(scheduler.overdue.name, OVERDUE_SAMPLE_MS, scheduler.overdue.sample, deps.logger),
+  ];
   return createServiceReactions({ processors, loops, prepare: () => ensureFactoryIndexes(deps.db) });
 }

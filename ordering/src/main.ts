@@ -37,7 +37,10 @@ const reactions = colourGatedReactions({
   build: () =>
     registerOrderingProcessors(
       { db: mongo.db, logger, config, clock: systemClock },
-      { leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) } },
+      {
+        leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
+        maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
+      },
     ),
 });
 await reactions.start();

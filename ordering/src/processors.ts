@@ -5,6 +5,7 @@ import {
   FACTORY_OUTPUT,
   ORDER_CANCELLATIONS,
   ORDERS,
+  OVERDUE_SAMPLE_MS,
   PAYMENTS,
   processorDefaults,
   type ReactionOptions,
@@ -56,6 +57,9 @@ export function registerOrderingProcessors(
       handle: handlers.onFactoryOutput,
     }),
   ];
-  const loops = [createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger)];
+  const loops = [
+    createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger),
+    createLoop(timers.overdue.name, OVERDUE_SAMPLE_MS, timers.overdue.sample, deps.logger),
+  ];
   return createServiceReactions({ processors, loops, prepare: () => ensureOrderingIndexes(deps.db) });
 }

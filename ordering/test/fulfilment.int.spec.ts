@@ -1,9 +1,10 @@
 import type { ServiceReactions } from '@az-shop/common';
-import { STOCK_RECEIPTS, stockId } from '@az-shop/common';
+import { metricsRegistry, STOCK_RECEIPTS, stockId } from '@az-shop/common';
 import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fulfilmentHandlers } from '../src/fulfilment/handlers';
+import { fulfilmentTimers } from '../src/fulfilment/timers';
 import { registerOrderingProcessors } from '../src/processors';
 import {
   collections,
@@ -389,12 +390,22 @@ describe('ordering against the dev Mongo server', () => {
     await waitForStage('o1', 'Reserved');
     await ordering.stop();
     clock.advance(16 * 60_000);
-    ordering = registerOrderingProcessors(
-      { db, logger: silentLogger, config: testOrderingConfig, clock },
-      { leases: false },
-    );
+    // While ordering is down the missed deadline shows as an overdue timer (timers_overdue*).
+    const deps = { db, logger: silentLogger, config: testOrderingConfig, clock };
+    const { overdue } = fulfilmentTimers(deps, fulfilmentHandlers(deps));
+    const expiry = async (metric: string) =>
+      (await metricsRegistry.getSingleMetric(metric)?.get())?.values.find(
+        (value) => value.labels.loop === 'ordering.timers' && value.labels.timer === 'expireUnpaid',
+      )?.value;
+    await overdue.sample();
+    expect(await expiry('timers_overdue')).toBe(1);
+    expect(await expiry('timers_overdue_seconds')).toBeGreaterThanOrEqual(60);
+    ordering = registerOrderingProcessors(deps, { leases: false });
     await ordering.start();
     await waitForStage('o1', 'Expired');
+    await overdue.sample();
+    expect(await expiry('timers_overdue')).toBe(0);
+    expect(await expiry('timers_overdue_seconds')).toBe(0);
     await eventually(async () => (await stockOf(db, 'p1'))?.available === 1);
     expect(await stockBalanceProblems(db, 'p1')).toEqual([]);
   });

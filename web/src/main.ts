@@ -33,7 +33,10 @@ const reactions = colourGatedReactions({
   build: () =>
     registerWebProcessors(
       { db: mongo.db, logger, provider: paymentProvider },
-      { leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) } },
+      {
+        leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
+        maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
+      },
     ),
 });
 await reactions.start();

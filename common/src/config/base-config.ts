@@ -15,6 +15,8 @@ export const baseConfigProperties = {
   RELEASE_COLOUR: Type.Optional(Type.Union([Type.Literal('blue'), Type.Literal('green')])),
   /** Lease buckets of every processor: the most instances that share one; fixed across a blue-green pair. */
   PROCESSOR_BUCKETS: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+  /** Readiness of a processor fails while its lag is over this (seconds); 0: lag never fails it. */
+  PROCESSOR_MAX_LAG_SECONDS: Type.Number({ minimum: 0, default: 0 }),
   // No default: absent, the main port serves health and metrics too (one service run on its own).
   // `npm start` gives each service its own (pm2.config.js); production requires it.
   INTERNAL_PORT: Type.Optional(

@@ -24,6 +24,17 @@ const PUBLISHED_SECRETS: ReadonlySet<string> = new Set([
   // web/test/stripe-stand-in.ts: the stand-in Stripe's API key and webhook signing secret
   'sk_test_stand_in_0123456789',
   'whsec_stand_in_0123456789',
+  // workflows/deploy: names the deployment renders next to secret settings (Key Vault secret names,
+  // the TLS Secret, a schema file). Names, not values; refused as values all the same, since a
+  // secret set to its own name is a mistake.
+  'web-session-secret',
+  'web-oidc-client-secret',
+  'web-stripe-secret-key',
+  'web-stripe-webhook-secret',
+  'smoke-password',
+  'az-shop-tls',
+  'ordering',
+  'secrets-store.csi.x-k8s.io_secretproviderclass_v1.json',
 ]);
 
 export function isPublishedSecret(value: string): boolean {

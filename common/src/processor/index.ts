@@ -14,6 +14,7 @@ export { type LeasePlan, type LeasePlanInput, type LeaseView, planLeases } from 
 export { LEASES, LeaseKeeper, type LeaseKeeperOptions } from './leases';
 export { ProcessorState, processorMetrics } from './metrics';
 export {
+  countParked,
   listParked,
   PARKED_EVENTS,
   type ParkedEvent,
@@ -24,6 +25,7 @@ export {
   replayParked,
   requestReplay,
   STALE_REPLAY_MS,
+  UNRESOLVED_PARKED,
 } from './parking';
 export { PartitionQueue, type PartitionQueueOptions } from './partition-queue';
 export { enablePreImages } from './pre-images';

@@ -11,7 +11,7 @@ export const ProcessorState = {
 } as const;
 export type ProcessorStateName = keyof typeof ProcessorState;
 
-function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
+export function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
   // prom-client throws on a second registration; several processors (and tests) share one registry.
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
@@ -64,13 +64,36 @@ export function processorMetrics(registry: Registry = metricsRegistry) {
           registers,
         }),
     ),
+    // Sampled every second, so it keeps rising while a handler or the stream stalls (docs/processor.md, "Lag").
     lag: getOrCreate(
       registry,
       'processor_lag_seconds',
       () =>
         new Gauge({
           name: 'processor_lag_seconds',
-          help: 'Now minus the cluster time of the last handled event',
+          help: 'Age of the oldest event not handled yet: the oldest read and unfinished, or the unread ones behind the stream',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    checkpointAge: getOrCreate(
+      registry,
+      'processor_checkpoint_age_seconds',
+      () =>
+        new Gauge({
+          name: 'processor_checkpoint_age_seconds',
+          help: 'Now minus the time of the position of the oldest saved checkpoint of the buckets this instance handles',
+          labelNames: ['processor'],
+          registers,
+        }),
+    ),
+    parkedBacklog: getOrCreate(
+      registry,
+      'processor_parked_events',
+      () =>
+        new Gauge({
+          name: 'processor_parked_events',
+          help: 'Parked events not yet replayed or discarded (sampled every 10 s; every instance counts them all)',
           labelNames: ['processor'],
           registers,
         }),

@@ -76,6 +76,16 @@ export async function listParked(
     .toArray();
 }
 
+/** Statuses of a parked event still waiting on somebody: the parked backlog. */
+export const UNRESOLVED_PARKED: readonly ParkedStatus[] = ['parked', 'replay-requested', 'replaying'];
+
+/** How many of a processor's parked events are unresolved (neither replayed nor discarded). */
+export function countParked(db: Db, processor: string): Promise<number> {
+  return db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .countDocuments({ processor, status: { $in: [...UNRESOLVED_PARKED] } });
+}
+
 function toObjectId(id: ObjectId | string): ObjectId {
   return typeof id === 'string' ? new ObjectId(id) : id;
 }

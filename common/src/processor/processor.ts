@@ -1,9 +1,10 @@
 import type { Document } from 'mongodb';
 import type { ReadinessCheck } from '../http/health-plugin';
 import { catchUpFilterFrom } from './catch-up-filter';
+import { lagOverThreshold } from './lag';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
-import { claimReplayRequest, releaseStaleReplays, replayParked } from './parking';
+import { claimReplayRequest, countParked, releaseStaleReplays, replayParked } from './parking';
 import { claimParkedRequest } from './requests';
 import { createKeyRouter } from './routing';
 import { type GroupSettings, StreamGroup } from './stream-group';
@@ -16,6 +17,9 @@ export interface ProcessorStatus {
   buckets: (number | null)[];
   owner?: string;
   lastError?: string;
+  /** `processor_lag_seconds` now (docs/processor.md, "Lag"); 0 while no group runs. */
+  lagSeconds: number;
+  checkpointAgeSeconds: number;
 }
 
 export interface Processor {
@@ -23,7 +27,7 @@ export interface Processor {
   start(): Promise<void>;
   /** Stops pulling, lets running handlers finish, writes the final checkpoints, releases leases. */
   stop(): Promise<void>;
-  /** Not ready while catching up or while the stream is down. */
+  /** Not ready while catching up, while the stream is down, or while lagging over `maxLagSeconds`. */
   readiness(): ReadinessCheck;
   status(): ProcessorStatus;
 }
@@ -106,6 +110,8 @@ export function createProcessor<TDoc extends Document = Document>(
   let reconciling: Promise<void> = Promise.resolve();
   let wanted: ReadonlyMap<number, number> | undefined;
   let replayTimer: NodeJS.Timeout | undefined;
+  let parkedTimer: NodeJS.Timeout | undefined;
+  const labels = { processor: options.name };
 
   /** Cosmos resume tokens can not be ordered across buckets, so there each bucket has its own stream. */
   function groupKeys(
@@ -182,8 +188,16 @@ export function createProcessor<TDoc extends Document = Document>(
     }, every);
   }
 
+  /** The parked backlog, counted now and then: a count is one cheap query, not a stream of events. */
+  function sampleParked(): void {
+    countParked(options.db, options.name)
+      .then((count) => metrics.parkedBacklog.set(labels, count))
+      .catch((error) => logger.warn({ err: error }, 'counting parked events failed'));
+  }
+
   function status(): ProcessorStatus {
     const list = [...groups.values()];
+    const now = Date.now();
     const bucketsHandled = list.flatMap((group) => group.buckets);
     let state: ProcessorStatus['state'];
     if (!started || stopping) state = 'stopped';
@@ -192,19 +206,25 @@ export function createProcessor<TDoc extends Document = Document>(
     else if (list.some((g) => g.state === 'catchingUp')) state = 'catchingUp';
     else if (list.some((g) => g.state === 'starting')) state = 'starting';
     else state = 'streaming';
-    const result: ProcessorStatus = { name: options.name, state, buckets: bucketsHandled };
+    const result: ProcessorStatus = {
+      name: options.name,
+      state,
+      buckets: bucketsHandled,
+      lagSeconds: Math.max(0, ...list.map((group) => group.lagSeconds(now))),
+      checkpointAgeSeconds: Math.max(0, ...list.map((group) => group.checkpointAgeSeconds(now))),
+    };
     if (keeper) result.owner = keeper.owner;
     const lastError = keeper?.refusedBecause() ?? list.find((g) => g.lastError)?.lastError;
     if (lastError) result.lastError = lastError;
     return result;
   }
 
+  // Sampled, not set per event: a stalled processor handles nothing, and its lag must still rise.
   const stateCollector = setInterval(() => {
-    const current = status().state;
-    metrics.state.set(
-      { processor: options.name },
-      ProcessorState[current === 'starting' ? 'reconnecting' : current],
-    );
+    const current = status();
+    metrics.state.set(labels, ProcessorState[current.state === 'starting' ? 'reconnecting' : current.state]);
+    metrics.lag.set(labels, current.lagSeconds);
+    metrics.checkpointAge.set(labels, current.checkpointAgeSeconds);
   }, 1000);
   stateCollector.unref();
 
@@ -236,25 +256,38 @@ export function createProcessor<TDoc extends Document = Document>(
         await keeper.start();
       }
       scheduleReplays();
+      sampleParked();
+      parkedTimer = setInterval(sampleParked, options.parkedSampleMs ?? 10_000);
+      parkedTimer.unref();
     },
     async stop() {
       clearInterval(stateCollector);
       if (!started || stopping) return;
       stopping = true;
       clearTimeout(replayTimer);
+      clearInterval(parkedTimer);
       await reconcile();
       await Promise.all([...groups.values()].map((group) => group.stop()));
       groups.clear();
       await keeper?.stop();
-      metrics.state.set({ processor: options.name }, ProcessorState.stopped);
+      metrics.state.set(labels, ProcessorState.stopped);
+      metrics.lag.set(labels, 0);
+      metrics.checkpointAge.set(labels, 0);
       logger.info('processor stopped');
     },
     readiness(): ReadinessCheck {
       return () => {
         const current = status();
-        const ok = (current.state === 'streaming' || current.state === 'idle') && !keeper?.refusedBecause();
-        const result: { ok: boolean; reason?: string; details?: unknown } = { ok, details: current };
-        if (!ok) result.reason = `processor ${options.name} is ${current.state}`;
+        const running =
+          (current.state === 'streaming' || current.state === 'idle') && !keeper?.refusedBecause();
+        const lagging = lagOverThreshold(current.lagSeconds, options.maxLagSeconds);
+        const result: { ok: boolean; reason?: string; details?: unknown } = {
+          ok: running && !lagging,
+          details: current,
+        };
+        if (!running) result.reason = `processor ${options.name} is ${current.state}`;
+        else if (lagging)
+          result.reason = `processor ${options.name} lags ${current.lagSeconds.toFixed(1)} s (over ${options.maxLagSeconds} s)`;
         return result;
       };
     },

@@ -16,6 +16,7 @@ import { bucketFilterStage } from './bucket-filter';
 import { bucketOf } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
 import { loadCheckpoints, saveCheckpoints } from './checkpoints';
+import { ageSeconds, clusterTimeMs } from './lag';
 import type { ProcessorMetrics } from './metrics';
 import { parkEvent } from './parking';
 import { PartitionQueue } from './partition-queue';
@@ -69,6 +70,8 @@ interface Tracker {
   epoch: number | undefined;
   watermark: Watermark<StreamPosition>;
   saved: StreamPosition | undefined;
+  /** The time of `saved`'s position (ms): its cluster time, or when it was read (docs/processor.md, "Lag"). */
+  savedTime: number | undefined;
   /** When `saved` was written (ms), and whether events (not only empty batches) moved it since. */
   savedAt: number;
   movedByEvents: boolean;
@@ -122,6 +125,12 @@ export class StreamGroup {
   private catchUpPending = 0;
   private catchUpScanning = false;
   private readonly log: Logger;
+  private readonly startedAt = Date.now();
+  /**
+   * The stream has read every event up to this time (ms): the newest event read, or when a batch came
+   * back empty (nothing was left to read). Older than every pending event's time while it is behind.
+   */
+  private reachedAt: number = this.startedAt;
 
   constructor(
     private readonly settings: GroupSettings,
@@ -135,6 +144,7 @@ export class StreamGroup {
         epoch,
         watermark: new Watermark<StreamPosition>(),
         saved: undefined,
+        savedTime: undefined,
         savedAt: 0,
         movedByEvents: false,
         skipBefore: undefined,
@@ -151,6 +161,26 @@ export class StreamGroup {
 
   get buckets(): (number | null)[] {
     return [...this.trackers.keys()];
+  }
+
+  /**
+   * Seconds since the oldest event this group may not have handled yet: the oldest one read and not
+   * finished, or, when older, the newest position the stream is known to have read up to (the events
+   * after it, unread, are at least that old). It keeps rising while a handler or the stream stalls.
+   */
+  lagSeconds(now: number): number {
+    if (this.state === 'stopped') return 0;
+    const pending = [...this.trackers.values()].map((tracker) => tracker.watermark.oldestPendingTime());
+    return ageSeconds(now, [this.reachedAt, ...pending]);
+  }
+
+  /** Seconds since the position of the oldest saved checkpoint (a bucket without one: since the start). */
+  checkpointAgeSeconds(now: number): number {
+    if (this.state === 'stopped') return 0;
+    return ageSeconds(
+      now,
+      [...this.trackers.values()].map((tracker) => tracker.savedTime ?? this.startedAt),
+    );
   }
 
   /** Ready: streaming, catch-up handled, stream up. */
@@ -232,8 +262,13 @@ export class StreamGroup {
       const position = checkpoints.get(tracker.bucket);
       if (position) {
         known.push(position);
-        tracker.watermark.advance(position);
+        // Cosmos checkpoints carry no time: they count from this start.
+        const time = clusterTimeMs(position.clusterTime) ?? this.startedAt;
+        tracker.watermark.advance(position, time);
         tracker.saved = position;
+        tracker.savedTime = time;
+        // The events after the checkpoint are unread until the stream reaches them.
+        this.reachedAt = Math.min(this.reachedAt, time);
         tracker.skipBefore = this.trackers.size > 1 ? position.clusterTime : undefined;
       } else {
         tracker.needsCatchUp = !this.settings.skipCatchUp && !this.settings.startAtOperationTime;
@@ -276,6 +311,7 @@ export class StreamGroup {
       // Open the stream before any catch-up scan: the scan then sees every change older than the
       // stream's start, and the stream every change after it. Nothing falls in between.
       const first = await stream.tryNext();
+      if (!first) this.reachedAt = Date.now();
       // Stopped meanwhile (a lease lost while the stream opened): no catch-up, so no checkpoint past it.
       if (this.stopping) return;
       const catchingUp = [...this.trackers.values()].filter((tracker) => tracker.needsCatchUp);
@@ -312,6 +348,7 @@ export class StreamGroup {
   private async catchUp(trackers: Tracker[], origin: StreamPosition): Promise<void> {
     this.setState('catchingUp');
     this.catchUpScanning = true;
+    const scanStartedAt = Date.now();
     const wanted = new Set(trackers);
     this.log.info({ processor: this.settings.name, buckets: trackers.map((t) => t.label) }, 'catching up');
     let count = 0;
@@ -325,7 +362,8 @@ export class StreamGroup {
         const event = catchUpEvent(doc);
         const { key, tracker } = this.route(event);
         if (!tracker || !wanted.has(tracker)) continue;
-        const entry = tracker.watermark.hold();
+        // A document's change time is unknown: the lag of catch-up counts from when it was read.
+        const entry = tracker.watermark.hold(Date.now());
         this.catchUpPending++;
         count++;
         await this.enqueue(key, { event, tracker, entry });
@@ -338,7 +376,7 @@ export class StreamGroup {
     if (this.stopping) return;
     // Only now may the checkpoint move past the catch-up: to the stream's start.
     for (const tracker of trackers) {
-      tracker.watermark.advance(origin);
+      tracker.watermark.advance(origin, clusterTimeMs(origin.clusterTime) ?? scanStartedAt);
       tracker.movedByEvents = true;
       tracker.needsCatchUp = false;
     }
@@ -355,6 +393,9 @@ export class StreamGroup {
     this.settings.metrics.received.inc({ processor: this.settings.name });
     const event = normalizeChange(raw);
     const position: StreamPosition = event ? positionOf(event) : { token: raw._id as Document };
+    // Cosmos mode has no cluster time (nor any other write time the API returns): when it was read.
+    const time = clusterTimeMs(position.clusterTime) ?? Date.now();
+    this.reachedAt = Math.max(this.reachedAt, time);
     const target = event ? this.route(event) : undefined;
     for (const tracker of this.trackers.values()) {
       if (tracker.skipBefore && position.clusterTime) {
@@ -363,10 +404,10 @@ export class StreamGroup {
       }
       tracker.movedByEvents = true;
       if (event && target?.tracker === tracker) {
-        const entry = tracker.watermark.add(position);
+        const entry = tracker.watermark.add(position, time);
         await this.enqueue(target.key, { event, tracker, entry });
       } else {
-        tracker.watermark.advance(position);
+        tracker.watermark.advance(position, time);
       }
     }
     onRead(position);
@@ -380,6 +421,8 @@ export class StreamGroup {
    * every flush. Mongo mode only: the position needs its cluster time.
    */
   private passEmptyBatch(token: unknown, onRead: (position: StreamPosition) => void): void {
+    // Nothing was left to read when the server answered, in either mode.
+    this.reachedAt = Date.now();
     if (this.settings.mode !== 'mongo' || !token) return;
     const clusterTime = clusterTimeOfToken(token);
     if (!clusterTime) return;
@@ -389,7 +432,7 @@ export class StreamGroup {
         if (compareTimestamps(clusterTime, tracker.skipBefore) < 0) continue;
         tracker.skipBefore = undefined;
       }
-      tracker.watermark.advance(position);
+      tracker.watermark.advance(position, clusterTimeMs(clusterTime));
     }
     onRead(position);
   }
@@ -437,12 +480,6 @@ export class StreamGroup {
           logger: this.log,
         });
         settings.metrics.handled.inc({ processor: settings.name });
-        if (event.clusterTime) {
-          settings.metrics.lag.set(
-            { processor: settings.name },
-            Math.max(0, Date.now() / 1000 - event.clusterTime.t),
-          );
-        }
         break;
       } catch (error) {
         settings.metrics.errors.inc({ processor: settings.name });
@@ -529,6 +566,7 @@ export class StreamGroup {
     const now = Date.now();
     const changed: Tracker[] = [];
     const positions: StreamPosition[] = [];
+    const times: (number | undefined)[] = [];
     for (const tracker of this.trackers.values()) {
       // Not caught up yet: any position it holds (moved by other buckets' events) would skip the scan.
       if (tracker.needsCatchUp) continue;
@@ -542,6 +580,7 @@ export class StreamGroup {
       if (tracker.controller.signal.aborted && !this.stopping) continue;
       changed.push(tracker);
       positions.push(position);
+      times.push(tracker.watermark.checkpointTime());
     }
     if (changed.length === 0) return;
     try {
@@ -559,6 +598,7 @@ export class StreamGroup {
       );
       changed.forEach((tracker, i) => {
         tracker.saved = positions[i];
+        tracker.savedTime = times[i] ?? now;
         tracker.savedAt = now;
         tracker.movedByEvents = false;
       });

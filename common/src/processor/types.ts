@@ -108,6 +108,13 @@ export interface ProcessorOptions<TDoc extends Document = Document> {
    * buckets' events (`$toHashedIndexKey`, MongoDB 7.0+). Default true; false reads the whole stream.
    */
   serverBucketFilter?: boolean;
+  /**
+   * Readiness fails while the lag (`processor_lag_seconds`) is over this many seconds; 0 or absent:
+   * never (`PROCESSOR_MAX_LAG_SECONDS`).
+   */
+  maxLagSeconds?: number;
+  /** How often the parked backlog (`processor_parked_events`) is counted. Default 10,000 ms. */
+  parkedSampleMs?: number;
   /** How often parked events marked for replay are picked up. Default 5000 ms; 0 turns it off. */
   replayPollMs?: number;
   /** Change stream server wait per getMore. Default 1000 ms. */

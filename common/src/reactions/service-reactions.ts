@@ -45,6 +45,8 @@ export interface ReactionOptions {
   leases?: boolean | LeaseOptions;
   /** Handlers running at once per processor (default 16). */
   concurrency?: number;
+  /** Readiness fails while a processor lags more than this many seconds; 0 or absent: never. */
+  maxLagSeconds?: number;
 }
 
 /** The settings every processor of a service shares, from its connections and `ReactionOptions`. */
@@ -54,5 +56,6 @@ export function processorDefaults(deps: { db: Db; logger: Logger }, options: Rea
     logger: deps.logger,
     leases: options.leases ?? true,
     concurrency: options.concurrency ?? 16,
+    ...(options.maxLagSeconds ? { maxLagSeconds: options.maxLagSeconds } : {}),
   };
 }

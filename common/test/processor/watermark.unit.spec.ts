@@ -3,6 +3,34 @@ import { describe, expect, it } from 'vitest';
 import { Watermark } from '../../src/processor/watermark';
 
 describe('Watermark', () => {
+  it('given timed events, then the oldest unfinished one and the checkpoint carry their times', () => {
+    const w = new Watermark<number>(0, 1_000);
+    expect(w.oldestPendingTime()).toBeUndefined();
+    expect(w.checkpointTime()).toBe(1_000);
+    const e1 = w.add(1, 2_000);
+    const e2 = w.add(2, 3_000);
+    expect(w.oldestPendingTime()).toBe(2_000);
+    w.complete(e2);
+    // Finished out of order: the older event still holds both the lag and the checkpoint back.
+    expect(w.oldestPendingTime()).toBe(2_000);
+    expect(w.checkpointTime()).toBe(1_000);
+    w.complete(e1);
+    expect(w.oldestPendingTime()).toBeUndefined();
+    expect(w.checkpointTime()).toBe(3_000);
+    w.advance(3, 4_000);
+    expect(w.checkpointTime()).toBe(4_000);
+  });
+
+  it('given a catch-up hold with its read time, then it is the oldest pending until it finishes', () => {
+    const w = new Watermark<number>();
+    const h = w.hold(500);
+    w.advance(10, 600);
+    expect(w.oldestPendingTime()).toBe(500);
+    expect(w.checkpointTime()).toBeUndefined();
+    w.complete(h);
+    expect(w.checkpointTime()).toBe(600);
+  });
+
   it('given no events, the checkpoint is the initial position', () => {
     expect(new Watermark<number>(7).checkpoint()).toBe(7);
     expect(new Watermark<number>().checkpoint()).toBeUndefined();

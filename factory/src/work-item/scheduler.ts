@@ -4,6 +4,7 @@ import {
   factoryOutputId,
   inDocumentSpan,
   isDuplicateKey,
+  overdueTimers,
   withTraceparent,
 } from '@az-shop/common';
 import type { FactoryDeps } from '../deps';
@@ -15,6 +16,9 @@ import { WORK_ITEM_STAGE, type WorkItem } from './types';
 /** A claimed slot whose item is not Building after this long is stale (its claimer died). */
 const SLOT_GRACE_MS = 30_000;
 const BATCH = 500;
+
+/** Builds past their end time: the completion pass and the overdue gauge read the same filter. */
+const buildsDue = (now: Date) => ({ stage: WORK_ITEM_STAGE.Building, buildEndsAt: { $lte: now } });
 
 /**
  * The durable build scheduler. Build times live in the work items (`buildStartedAt`/`buildEndsAt`)
@@ -44,7 +48,7 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
 
   /** Building and past its end time → FactoryComplete → MoveToWarehouse. */
   async function completeBuilds(): Promise<void> {
-    for (const item of await find({ stage: WORK_ITEM_STAGE.Building, buildEndsAt: { $lte: now() } })) {
+    for (const item of await find(buildsDue(now()))) {
       await timed('complete', item, async () => {
         await store.execute(item._id, { type: 'CompleteBuild', outputId: factoryOutputId(item._id) }, now);
       });
@@ -116,5 +120,18 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
     await startBuilds();
   }
 
-  return { name: 'factory.buildScheduler', tick };
+  const name = 'factory.buildScheduler';
+  const overdue = overdueTimers(
+    name,
+    [
+      {
+        name: 'completeBuilds',
+        collection: db.collection(store.collection.collectionName),
+        due: buildsDue,
+        dueField: 'buildEndsAt',
+      },
+    ],
+    clock,
+  );
+  return { name, tick, overdue };
 }

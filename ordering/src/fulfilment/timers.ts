@@ -1,4 +1,4 @@
-import { inDocumentSpan } from '@az-shop/common';
+import { inDocumentSpan, overdueTimers } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { OrderingDeps } from '../deps';
 import { pickingSlots } from '../picking/slots';
@@ -9,6 +9,13 @@ import { FULFILMENT_STAGE, type Fulfilment } from './types';
 /** A claimed slot whose fulfilment is not Picking after this long is stale (its claimer died). */
 const SLOT_GRACE_MS = 30_000;
 const BATCH = 500;
+
+/** What each deadline timer moves on once due: its pass and the overdue gauge read the same filter. */
+const DUE = {
+  expireUnpaid: (now: Date) => ({ stage: { $in: OPEN_STAGES }, paid: false, payBy: { $lte: now } }),
+  shipPicked: (now: Date) => ({ stage: FULFILMENT_STAGE.Picking, pickingEndsAt: { $lte: now } }),
+  deliverShipped: (now: Date) => ({ stage: FULFILMENT_STAGE.Shipped, deliverAt: { $lte: now } }),
+};
 
 /**
  * Ordering's durable timers. Deadlines live in the fulfilment documents (`payBy`, `pickingEndsAt`,
@@ -37,11 +44,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
 
   /** Unpaid at payBy → Expired, and its stock released. */
   async function expireUnpaid(): Promise<void> {
-    for (const fulfilment of await due({
-      stage: { $in: OPEN_STAGES },
-      paid: false,
-      payBy: { $lte: now() },
-    })) {
+    for (const fulfilment of await due(DUE.expireUnpaid(now()))) {
       await timed('expire', fulfilment, async () => {
         const result = await fulfilments.execute(fulfilment._id, { type: 'Expire' }, now);
         if (result.state?.stage === FULFILMENT_STAGE.Expired) await sync.settle(result.state);
@@ -88,7 +91,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
 
   /** Picking done → Shipped (units off the shelf), its slot freed. */
   async function shipPicked(): Promise<void> {
-    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Picking, pickingEndsAt: { $lte: now() } })) {
+    for (const fulfilment of await due(DUE.shipPicked(now()))) {
       await timed('ship', fulfilment, async () => {
         const result = await fulfilments.execute(
           fulfilment._id,
@@ -116,7 +119,7 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
   }
 
   async function deliverShipped(): Promise<void> {
-    for (const fulfilment of await due({ stage: FULFILMENT_STAGE.Shipped, deliverAt: { $lte: now() } })) {
+    for (const fulfilment of await due(DUE.deliverShipped(now()))) {
       await timed('deliver', fulfilment, async () => {
         await fulfilments.execute(fulfilment._id, { type: 'Deliver' }, now);
       });
@@ -133,5 +136,17 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
     await deliverShipped();
   }
 
-  return { tick, name: 'ordering.timers', logger };
+  const name = 'ordering.timers';
+  const collection = deps.db.collection(fulfilments.collection.collectionName);
+  const overdue = overdueTimers(
+    name,
+    [
+      { name: 'expireUnpaid', collection, due: DUE.expireUnpaid, dueField: 'payBy' },
+      { name: 'shipPicked', collection, due: DUE.shipPicked, dueField: 'pickingEndsAt' },
+      { name: 'deliverShipped', collection, due: DUE.deliverShipped, dueField: 'deliverAt' },
+    ],
+    clock,
+  );
+
+  return { tick, name, logger, overdue };
 }
