@@ -40,9 +40,12 @@ const devServers = [
 ];
 // Each service's INTERNAL_PORT (health, readiness details, metrics) is its own: the env file is shared.
 const internal = internalPorts(vars);
-const services = ['web', 'factory', 'ordering'].map((name) =>
-  app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
-);
+// `--import telemetry.js` starts tracing before the service loads (a no-op unless the env file or the
+// environment turns it on: OTEL_* or TRACE_STORE, docs/observability.md).
+const services = ['web', 'factory', 'ordering'].map((name) => ({
+  ...app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
+  node_args: ['--import', join(root, `${name}/dist/telemetry.js`)],
+}));
 
 // A local replica set only when MONGO_DB points at it; Atlas, Cosmos or another set need nothing here.
 if (usesLocalMongo(vars)) devServers.unshift(app('mongo', join(root, 'workflows/run-mongo.mjs')));

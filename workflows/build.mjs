@@ -11,13 +11,19 @@ import * as esbuild from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Entry points per workspace: server bundles for node, and the web client bundle for browsers. */
+/**
+ * Every service also gets `telemetry.js`, which `node --import` loads before `main.js` (tracing setup,
+ * docs/observability.md): the instrumentations must be in place before the app loads its modules.
+ */
+const telemetry = '../common/src/telemetry/register.ts';
+
 export const targets = [
   { dir: 'emulators/mongo', entries: { cli: 'src/cli.ts' } },
   { dir: 'emulators/identity', entries: { main: 'src/main.ts' } },
-  { dir: 'factory', entries: { main: 'src/main.ts' } },
-  { dir: 'ordering', entries: { main: 'src/main.ts', release: 'src/release.ts' } },
+  { dir: 'factory', entries: { main: 'src/main.ts', telemetry } },
+  { dir: 'ordering', entries: { main: 'src/main.ts', release: 'src/release.ts', telemetry } },
   // demo-images ship beside the bundle: the container image keeps only dist/.
-  { dir: 'web', entries: { main: 'src/main.ts' }, copy: ['demo-images'] },
+  { dir: 'web', entries: { main: 'src/main.ts', telemetry }, copy: ['demo-images'] },
   { dir: 'web', entries: { client: 'src/client/entry.tsx' }, browser: true, outdir: 'dist/public/assets' },
 ];
 

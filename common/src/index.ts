@@ -8,3 +8,4 @@ export * from './processor';
 export * from './reactions';
 export * from './release';
 export * from './schemas';
+export * from './telemetry';

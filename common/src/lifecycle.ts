@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import { flushTelemetry } from './telemetry/flush';
 
 type Closer = () => Promise<unknown> | unknown;
 
@@ -28,6 +29,7 @@ export function createShutdown(logger: Logger, timeoutMs = 10_000) {
         logger.error({ err: error, name }, 'error while closing');
       }
     }
+    await flushTelemetry().catch((error) => logger.warn({ err: error }, 'could not export the last spans'));
     logger.info('stopped');
     logger.flush?.();
     process.exit(failed ? 1 : 0);

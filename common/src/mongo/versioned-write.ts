@@ -1,4 +1,5 @@
 import type { Collection, Filter, OptionalUnlessRequiredId, WithoutId } from 'mongodb';
+import { withTraceparent } from '../telemetry/traceparent';
 import { contentionPause, isDuplicateKey } from './write-helpers';
 
 /** A document written only through `changeVersioned`: every write bumps `version`. */
@@ -35,7 +36,9 @@ export async function changeVersioned<TDoc extends VersionedDocument, R>(
     if (!next) return result;
     if (!current) {
       try {
-        await collection.insertOne({ ...next, version: 1 } as OptionalUnlessRequiredId<TDoc>);
+        await collection.insertOne(
+          withTraceparent({ ...next, version: 1 }) as OptionalUnlessRequiredId<TDoc>,
+        );
         return result;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -43,7 +46,7 @@ export async function changeVersioned<TDoc extends VersionedDocument, R>(
     } else {
       const written = await collection.replaceOne(
         { _id: id, version: current.version } as Filter<TDoc>,
-        { ...next, version: current.version + 1 } as unknown as WithoutId<TDoc>,
+        withTraceparent({ ...next, version: current.version + 1 }) as unknown as WithoutId<TDoc>,
       );
       if (written.matchedCount === 1) return result;
     }

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import {
   type ChangeStream,
   type Collection,
@@ -10,6 +11,7 @@ import {
 } from 'mongodb';
 import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
+import { inDocumentSpan } from '../telemetry/spans';
 import { bucketFilterStage } from './bucket-filter';
 import { bucketOf } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
@@ -19,6 +21,7 @@ import type { ProcessorMetrics } from './metrics';
 import { parkEvent } from './parking';
 import { PartitionQueue } from './partition-queue';
 import { clusterTimeOfToken, compareTimestamps, isResumable, startFor } from './positions';
+import { handlerSpanOptions, recordHandlerOutcome } from './spans';
 import { buildWatchArgs, normalizeChange, positionOf, type StreamStart } from './stream-source';
 import type { Handler, ProcessorEvent, ProcessorMode, StreamPosition } from './types';
 import { Watermark, type WatermarkEntry } from './watermark';
@@ -439,7 +442,19 @@ export class StreamGroup {
     await this.queue.push(key, item);
   }
 
-  private async handle(key: string, item: Item): Promise<void> {
+  /**
+   * One CONSUMER span per handled event, continuing the trace of the write that caused it (the
+   * document's `traceparent`); retries, parking and a lost lease are events on it.
+   */
+  private handle(key: string, item: Item): Promise<void> {
+    const { event, tracker } = item;
+    const { name, collection } = this.settings;
+    const options = handlerSpanOptions(name, collection.collectionName, key, event, tracker.bucket);
+    const cause = event.fullDocument ?? event.fullDocumentBeforeChange;
+    return inDocumentSpan(`${name} process`, cause, options, (span) => this.handleAttempts(key, item, span));
+  }
+
+  private async handleAttempts(key: string, item: Item, span: Span): Promise<void> {
     const { settings } = this;
     const { event, tracker } = item;
     const signal = tracker.controller.signal;
@@ -450,6 +465,7 @@ export class StreamGroup {
       if (!signal.aborted && !settings.mayHandle(tracker.bucket)) tracker.controller.abort();
       if (signal.aborted) {
         // Stopped or lease lost: leave it unfinished (the watermark holds), it will be re-delivered.
+        recordHandlerOutcome(span, this.stopping ? 'stopped' : 'lease lost', { attempt });
         settings.metrics.inFlight.dec(this.labels(tracker));
         return;
       }
@@ -474,7 +490,11 @@ export class StreamGroup {
           attempt--;
           transientRetries++;
         } else if (attempt >= settings.maxAttempts) {
-          if (await this.park(key, item, error, attempt)) break;
+          if (await this.park(key, item, error, attempt)) {
+            recordHandlerOutcome(span, 'parked', { attempt, error });
+            break;
+          }
+          recordHandlerOutcome(span, 'stopped', { attempt });
           settings.metrics.inFlight.dec(this.labels(tracker));
           return; // Stopped while the database was unreachable: not parked, so not finished.
         }
@@ -482,6 +502,7 @@ export class StreamGroup {
           { err: error, processor: settings.name, key, attempt, transient },
           'handler failed; retrying',
         );
+        recordHandlerOutcome(span, 'retry', { attempt, error, transient });
         const delay = transient
           ? backoffDelay(transientRetries, 100, 5000)
           : backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs);

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const FACTORY_OUTPUT = 'factory_output';
 
@@ -12,6 +12,7 @@ export function factoryOutputId(workItemId: string): string {
 export const FactoryOutputDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   workItemId: Id,
   productId: Id,
   warehouse: Type.String({ minLength: 1 }),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const FULFILMENTS = 'fulfilments';
 
@@ -58,6 +58,7 @@ export type RefundDue = Static<typeof RefundDue>;
 export const FulfilmentDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   orderId: Id,
   userId: Type.String(),
   warehouse: Type.String(),

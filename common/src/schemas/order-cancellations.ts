@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const ORDER_CANCELLATIONS = 'order_cancellations';
 
@@ -11,6 +11,7 @@ export const ORDER_CANCELLATIONS = 'order_cancellations';
 export const OrderCancellationDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   orderId: Id,
   userId: Id,
   requestedAt: DateTime,

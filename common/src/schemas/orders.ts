@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey, Quantity } from './shared';
+import { DateTime, Id, PartitionKey, Quantity, Traceparent } from './shared';
 
 export const ORDERS = 'orders';
 
@@ -25,6 +25,7 @@ export type DeliveryAddress = Static<typeof DeliveryAddress>;
 export const OrderDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   userId: Id,
   lines: Type.Array(OrderLine, { minItems: 1 }),
   currency: Type.String({ minLength: 3, maxLength: 3 }),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const PAYMENTS = 'payments';
 
@@ -25,6 +25,7 @@ export const MONEY_TAKEN_STATUSES: readonly PaymentStatus[] = ['authorized', 'du
 export const PaymentDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   orderId: Id,
   userId: Id,
   provider: Type.String({ minLength: 1 }),

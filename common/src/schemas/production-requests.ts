@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey, Quantity } from './shared';
+import { DateTime, Id, PartitionKey, Quantity, Traceparent } from './shared';
 
 export const PRODUCTION_REQUESTS = 'production_requests';
 
@@ -7,6 +7,7 @@ export const PRODUCTION_REQUESTS = 'production_requests';
 export const ProductionRequestDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   productId: Id,
   warehouse: Type.String({ minLength: 1 }),
   qty: Quantity,

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const REFUNDS = 'refunds';
 
@@ -11,6 +11,7 @@ export const REFUNDS = 'refunds';
 export const RefundDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   orderId: Id,
   paymentId: Id,
   provider: Type.String({ minLength: 1 }),

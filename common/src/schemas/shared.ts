@@ -23,3 +23,10 @@ export const Money = Type.Object({
   amount: Type.Integer({ minimum: 0 }),
   currency: Type.String({ minLength: 3, maxLength: 3 }),
 });
+
+/**
+ * W3C Trace Context of the operation that last wrote the document (`00-<trace>-<span>-<flags>`), set
+ * while tracing is on, so the processor reacting to the write continues its trace (telemetry/).
+ * Any string passes: a bad value only loses the trace, never the document.
+ */
+export const Traceparent = Type.Optional(Type.String({ description: 'W3C traceparent of the writer' }));

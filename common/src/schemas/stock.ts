@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const STOCK = 'stock';
 
@@ -28,6 +28,7 @@ export type StockWaiter = Static<typeof StockWaiter>;
 export const StockDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   productId: Id,
   warehouse: Type.String(),
   onHand: Type.Integer({ minimum: 0 }),

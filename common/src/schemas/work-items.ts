@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { DateTime, Id, PartitionKey } from './shared';
+import { DateTime, Id, PartitionKey, Traceparent } from './shared';
 
 export const WORK_ITEMS = 'work_items';
 
@@ -42,6 +42,7 @@ export type WorkItemSource = Static<typeof WorkItemSource>;
 export const WorkItemDocument = Type.Object({
   _id: Id,
   partition_key: PartitionKey,
+  traceparent: Traceparent,
   productId: Type.String(),
   warehouse: Type.String(),
   qty: Type.Integer(),

@@ -4,3 +4,4 @@ export { eventually } from './eventually';
 export { processCpuMs } from './process-cpu';
 export { silentLogger, TestClock } from './test-clock';
 export { startTestMongo, type TestMongo } from './test-mongo';
+export { type ReadableSpan, startTestTracing, type TestTracing } from './tracing';

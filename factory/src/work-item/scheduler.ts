@@ -2,8 +2,10 @@ import {
   FACTORY_OUTPUT,
   type FactoryOutputDocument,
   factoryOutputId,
+  inDocumentSpan,
   isDuplicateKey,
   overdueTimers,
+  withTraceparent,
 } from '@az-shop/common';
 import type { FactoryDeps } from '../deps';
 import { byQueueOrder } from './schedule';
@@ -30,6 +32,15 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
   const slots = factorySlots(db);
   const outputs = db.collection<FactoryOutputDocument>(FACTORY_OUTPUT);
 
+  /**
+   * One span per work item a pass moves on, in the trace of the write that queued or advanced it (the
+   * item's `traceparent`), so backorder → work item → output → stock reads as one trace.
+   */
+  function timed(step: string, item: WorkItem, work: () => Promise<void>): Promise<void> {
+    const attributes = { 'az_shop.timer': step, 'az_shop.document_id': item._id };
+    return inDocumentSpan(`factory.buildScheduler ${step}`, item, { attributes }, work);
+  }
+
   async function find(filter: Parameters<typeof store.collection.find>[0], sort = {}): Promise<WorkItem[]> {
     const documents = await store.collection.find(filter, { sort, limit: BATCH }).toArray();
     return documents.map((document) => fromDocument(document).state);
@@ -38,30 +49,36 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
   /** Building and past its end time → FactoryComplete → MoveToWarehouse. */
   async function completeBuilds(): Promise<void> {
     for (const item of await find(buildsDue(now()))) {
-      await store.execute(item._id, { type: 'CompleteBuild', outputId: factoryOutputId(item._id) }, now);
+      await timed('complete', item, async () => {
+        await store.execute(item._id, { type: 'CompleteBuild', outputId: factoryOutputId(item._id) }, now);
+      });
     }
   }
 
   /** Moving to the warehouse → the one factory_output document, then InventoryAvailable and the slot freed. */
   async function deliverOutputs(): Promise<void> {
     for (const item of await find({ stage: WORK_ITEM_STAGE.MoveToWarehouse })) {
-      const output: FactoryOutputDocument = {
-        _id: factoryOutputId(item._id),
-        partition_key: item.productId,
-        workItemId: item._id,
-        productId: item.productId,
-        warehouse: item.warehouse,
-        qty: item.qty,
-        producedAt: item.completedAt ?? now(),
-      };
-      try {
-        await outputs.insertOne(output);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
-      await store.execute(item._id, { type: 'ConfirmInventory' }, now);
-      await slots.free([item._id]);
+      await timed('deliver', item, () => deliverOutput(item));
     }
+  }
+
+  async function deliverOutput(item: WorkItem): Promise<void> {
+    const output: FactoryOutputDocument = {
+      _id: factoryOutputId(item._id),
+      partition_key: item.productId,
+      workItemId: item._id,
+      productId: item.productId,
+      warehouse: item.warehouse,
+      qty: item.qty,
+      producedAt: item.completedAt ?? now(),
+    };
+    try {
+      await outputs.insertOne(withTraceparent(output));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    await store.execute(item._id, { type: 'ConfirmInventory' }, now);
+    await slots.free([item._id]);
   }
 
   /** Waiting items start building, first come first served, while capacity is free. */
@@ -86,12 +103,14 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
     );
     for (const item of waiting.slice(0, free)) {
       if (!(await slots.claim(item._id, config.FACTORY_CAPACITY, now()))) return;
-      const result = await store.execute(
-        item._id,
-        { type: 'StartBuild', secondsPerUnit: config.FACTORY_SECONDS_PER_UNIT, capacityClaimed: true },
-        now,
-      );
-      if (result.rejection) await slots.free([item._id]);
+      await timed('start', item, async () => {
+        const result = await store.execute(
+          item._id,
+          { type: 'StartBuild', secondsPerUnit: config.FACTORY_SECONDS_PER_UNIT, capacityClaimed: true },
+          now,
+        );
+        if (result.rejection) await slots.free([item._id]);
+      });
     }
   }
 

@@ -5,6 +5,7 @@ import {
   type FulfilmentDocument,
   isDuplicateKey,
   withoutUndefined,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 import { decide } from './decide';
@@ -41,7 +42,7 @@ export function fulfilmentStore(db: Db): FulfilmentStore {
     },
     async create(state) {
       try {
-        await collection.insertOne({ ...toDocument(state), version: 1 });
+        await collection.insertOne(withTraceparent({ ...toDocument(state), version: 1 }));
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;

@@ -1,4 +1,4 @@
-import { overdueTimers } from '@az-shop/common';
+import { inDocumentSpan, overdueTimers } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { OrderingDeps } from '../deps';
 import { pickingSlots } from '../picking/slots';
@@ -28,6 +28,15 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
   const { fulfilments, sync } = handlers;
   const slots = pickingSlots(deps.db, config.WAREHOUSE);
 
+  /**
+   * One span per fulfilment a timer moves on, in the trace of the write that set its deadline (the
+   * fulfilment's `traceparent`): payment → picking → shipping → delivery read as one trace.
+   */
+  function timed(step: string, fulfilment: Fulfilment, work: () => Promise<void>): Promise<void> {
+    const attributes = { 'az_shop.timer': step, 'az_shop.document_id': fulfilment._id };
+    return inDocumentSpan(`ordering.timers ${step}`, fulfilment, { attributes }, work);
+  }
+
   async function due(filter: Document, sort: Document = {}): Promise<Fulfilment[]> {
     const documents = await fulfilments.collection.find(filter, { sort, limit: BATCH }).toArray();
     return documents.map(({ partition_key: _key, version: _version, ...state }) => state as Fulfilment);
@@ -36,15 +45,17 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
   /** Unpaid at payBy → Expired, and its stock released. */
   async function expireUnpaid(): Promise<void> {
     for (const fulfilment of await due(DUE.expireUnpaid(now()))) {
-      const result = await fulfilments.execute(fulfilment._id, { type: 'Expire' }, now);
-      if (result.state?.stage === FULFILMENT_STAGE.Expired) await sync.settle(result.state);
+      await timed('expire', fulfilment, async () => {
+        const result = await fulfilments.execute(fulfilment._id, { type: 'Expire' }, now);
+        if (result.state?.stage === FULFILMENT_STAGE.Expired) await sync.settle(result.state);
+      });
     }
   }
 
   /** Finishes stock work a crash left behind after a transition. */
   async function settlePending(): Promise<void> {
     for (const fulfilment of await due({ stockPending: { $in: ['release', 'ship'] } }))
-      await sync.settle(fulfilment);
+      await timed('settle', fulfilment, () => sync.settle(fulfilment));
   }
 
   /** Paid and fully allocated → Picking, first paid first, while picking capacity is free. */
@@ -67,25 +78,29 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
     );
     for (const fulfilment of ready.slice(0, free)) {
       if (!(await slots.claim(fulfilment._id, config.PICKING_CAPACITY, now()))) return;
-      const result = await fulfilments.execute(
-        fulfilment._id,
-        { type: 'StartPicking', pickingSeconds: config.PICKING_SECONDS, capacityClaimed: true },
-        now,
-      );
-      if (result.rejection) await slots.free([fulfilment._id]);
+      await timed('pick', fulfilment, async () => {
+        const result = await fulfilments.execute(
+          fulfilment._id,
+          { type: 'StartPicking', pickingSeconds: config.PICKING_SECONDS, capacityClaimed: true },
+          now,
+        );
+        if (result.rejection) await slots.free([fulfilment._id]);
+      });
     }
   }
 
   /** Picking done → Shipped (units off the shelf), its slot freed. */
   async function shipPicked(): Promise<void> {
     for (const fulfilment of await due(DUE.shipPicked(now()))) {
-      const result = await fulfilments.execute(
-        fulfilment._id,
-        { type: 'Ship', deliverySeconds: config.DELIVERY_SECONDS },
-        now,
-      );
-      if (result.state?.stage === FULFILMENT_STAGE.Shipped) await sync.settle(result.state);
-      await slots.free([fulfilment._id]);
+      await timed('ship', fulfilment, async () => {
+        const result = await fulfilments.execute(
+          fulfilment._id,
+          { type: 'Ship', deliverySeconds: config.DELIVERY_SECONDS },
+          now,
+        );
+        if (result.state?.stage === FULFILMENT_STAGE.Shipped) await sync.settle(result.state);
+        await slots.free([fulfilment._id]);
+      });
     }
   }
 
@@ -105,7 +120,9 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
 
   async function deliverShipped(): Promise<void> {
     for (const fulfilment of await due(DUE.deliverShipped(now()))) {
-      await fulfilments.execute(fulfilment._id, { type: 'Deliver' }, now);
+      await timed('deliver', fulfilment, async () => {
+        await fulfilments.execute(fulfilment._id, { type: 'Deliver' }, now);
+      });
     }
   }
 

@@ -1,4 +1,12 @@
-import { changeVersioned, isDuplicateKey, STOCK, type StockDocument, stockId } from '@az-shop/common';
+import {
+  changeVersioned,
+  isDuplicateKey,
+  STOCK,
+  type StockDocument,
+  stockId,
+  traceparentField,
+  withTraceparent,
+} from '@az-shop/common';
 import { contentionPause } from '@az-shop/common/mongo/write-helpers';
 import type { Collection, Db } from 'mongodb';
 import { emptyStock } from './allocation';
@@ -65,7 +73,7 @@ export function stockStore(db: Db, now: () => Date): StockStore {
         {
           $inc: { available: -qty, reserved: qty, version: 1 },
           $push: { holds: { fulfilmentId, qty } },
-          $set: { updatedAt: now() },
+          $set: { updatedAt: now(), ...traceparentField() },
         },
       );
       return result.modifiedCount === 1;
@@ -82,7 +90,7 @@ export function stockStore(db: Db, now: () => Date): StockStore {
         const next = { ...result.stock, partition_key: productId, updatedAt: now() };
         if (!document) {
           try {
-            await collection.insertOne({ ...next, version: 1 });
+            await collection.insertOne(withTraceparent({ ...next, version: 1 }));
             return result;
           } catch (error) {
             if (!isDuplicateKey(error)) throw error;
@@ -90,7 +98,7 @@ export function stockStore(db: Db, now: () => Date): StockStore {
         } else {
           const written = await collection.replaceOne(
             { _id, version: document.version },
-            { ...next, version: document.version + 1 },
+            withTraceparent({ ...next, version: document.version + 1 }),
           );
           if (written.matchedCount === 1) return result;
         }

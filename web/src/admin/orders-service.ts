@@ -11,6 +11,7 @@ import {
   type PaymentDocument,
   REFUNDS,
   type RefundDocument,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
 import { cancellationIdFor } from '../orders/ids';
@@ -133,20 +134,22 @@ export function adminOrders({
       const requestedAt = now();
       try {
         // As the order's own user: ordering honours only those (the admin is named beside it).
-        await cancellations.insertOne({
-          _id: cancellationId,
-          partition_key: order.userId,
-          orderId,
-          userId: order.userId,
-          requestedAt,
-          ...(reason && { reason }),
-          requestedBy: {
-            by: 'admin',
-            sub: actor.sub,
-            ...(actor.email && { email: actor.email }),
-            name: actor.name,
-          },
-        });
+        await cancellations.insertOne(
+          withTraceparent({
+            _id: cancellationId,
+            partition_key: order.userId,
+            orderId,
+            userId: order.userId,
+            requestedAt,
+            ...(reason && { reason }),
+            requestedBy: {
+              by: 'admin',
+              sub: actor.sub,
+              ...(actor.email && { email: actor.email }),
+              name: actor.name,
+            },
+          }),
+        );
       } catch (error) {
         if (isDuplicateKey(error))
           throw new Errors.Conflict('A cancellation of this order was already requested');

@@ -5,9 +5,11 @@ import {
   PRODUCTS,
   type ProductDocument,
   type ProductionRequestDocument,
+  traceparentField,
   WORK_ITEM_STAGE,
   WORK_ITEMS,
   type WorkItemDocument,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 import type { Actor } from './actor';
@@ -129,7 +131,7 @@ export function productionRequests(
         requestedAt: at,
         requestedBy: actor.email ?? actor.sub,
       };
-      await requests.insertOne(request);
+      await requests.insertOne(withTraceparent(request));
       await audit.record({
         _id: `production-request:${request._id}:create`,
         at,
@@ -164,7 +166,7 @@ export function productionRequests(
       const by = actor.email ?? actor.sub;
       const marked = await requests.findOneAndUpdate(
         { _id: id, cancelRequestedAt: { $exists: false } },
-        { $set: { cancelRequestedAt: at, cancelRequestedBy: by } },
+        { $set: { cancelRequestedAt: at, cancelRequestedBy: by, ...traceparentField() } },
         { returnDocument: 'after' },
       );
       if (!marked) return toRequestView(await find(id), await itemOf(id)); // another admin was first

@@ -1,4 +1,4 @@
-import { COSMOS_PROJECTION } from '@az-shop/common';
+import { COSMOS_PROJECTION, documentSpanStart, SpanKind, tracer } from '@az-shop/common';
 import { backoffDelay, sleep } from '@az-shop/common/backoff';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document, ResumeToken } from 'mongodb';
@@ -130,12 +130,23 @@ export class ChangeHub<T extends Document> {
     if (!doc) return; // deleted before the lookup: the next change will tell
     const key = this.options.keyOf(doc as T);
     const keyed = key === undefined ? [] : (this.listeners.get(key) ?? []);
-    for (const listener of [...keyed, ...(this.listeners.get(EVERY_KEY) ?? [])]) {
+    const listeners = [...keyed, ...(this.listeners.get(EVERY_KEY) ?? [])];
+    if (listeners.length === 0) return;
+    // The live update's hop to the browser, in the trace of the write that changed the document.
+    const { parent, links } = documentSpanStart([doc]);
+    const attributes = { 'az_shop.hub': this.options.name, 'az_shop.subscribers': listeners.length };
+    const span = tracer.startSpan(
+      `web.live ${this.options.name}`,
+      { kind: SpanKind.CONSUMER, attributes, links },
+      parent,
+    );
+    for (const listener of listeners) {
       try {
         listener(doc as T);
       } catch (error) {
         this.options.log.error({ err: error, hub: this.options.name }, 'change listener failed');
       }
     }
+    span.end();
   }
 }

@@ -9,6 +9,7 @@ import {
   type OrderDocument,
   PAYMENTS,
   type PaymentDocument,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
 import type { CartService } from '../cart/service';
@@ -122,7 +123,7 @@ export function orderService({
       );
       if (refusal) throw new Errors.Conflict(refusal);
       try {
-        await orders.insertOne(placed.order);
+        await orders.insertOne(withTraceparent(placed.order));
       } catch (error) {
         // The same key submitted twice at once: the other request placed it.
         if (isDuplicateKey(error)) return { orderId, created: false };
@@ -183,13 +184,15 @@ export function orderService({
       if (fulfilment && !isCancellableStage(fulfilment.stage))
         throw new Errors.Conflict(`The order can no longer be cancelled (${fulfilment.stage})`);
       try {
-        await cancellations.insertOne({
-          _id: cancellationIdFor(orderId),
-          partition_key: userId,
-          orderId,
-          userId,
-          requestedAt: now(),
-        });
+        await cancellations.insertOne(
+          withTraceparent({
+            _id: cancellationIdFor(orderId),
+            partition_key: userId,
+            orderId,
+            userId,
+            requestedAt: now(),
+          }),
+        );
       } catch (error) {
         if (!isDuplicateKey(error)) throw error; // asked before: one request per order
       }

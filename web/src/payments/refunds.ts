@@ -8,6 +8,7 @@ import {
   REFUNDS,
   type RefundDocument,
   type RefundDue,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
 import type { PaymentProvider } from './provider';
@@ -47,19 +48,21 @@ export function refundHandler({ db, provider, logger, now = () => new Date() }: 
       idempotencyKey: refundKeyOf(due.paymentId),
     });
     try {
-      await refunds.insertOne({
-        _id: due.paymentId,
-        partition_key: fulfilment.partition_key,
-        orderId: fulfilment._id,
-        paymentId: due.paymentId,
-        provider: provider.name,
-        amount: due.amount,
-        currency: due.currency,
-        providerRefundId: result.providerRefundId,
-        status: result.status,
-        reason: due.reason,
-        refundedAt: now(),
-      });
+      await refunds.insertOne(
+        withTraceparent({
+          _id: due.paymentId,
+          partition_key: fulfilment.partition_key,
+          orderId: fulfilment._id,
+          paymentId: due.paymentId,
+          provider: provider.name,
+          amount: due.amount,
+          currency: due.currency,
+          providerRefundId: result.providerRefundId,
+          status: result.status,
+          reason: due.reason,
+          refundedAt: now(),
+        }),
+      );
       logger.info({ orderId: fulfilment._id, paymentId: due.paymentId }, 'refunded');
     } catch (error) {
       // A concurrent run refunded it too: the provider's idempotency made that the same refund.

@@ -7,6 +7,7 @@ import {
   PAYMENTS,
   type PaymentDocument,
   TERMINAL_FULFILMENT_STAGES,
+  withTraceparent,
 } from '@az-shop/common';
 import type { Db } from 'mongodb';
 import { checkInput, invalidInput } from '../forms/validate';
@@ -118,7 +119,7 @@ export function paymentService({
         createdAt: now(),
       };
       try {
-        await payments.insertOne(payment);
+        await payments.insertOne(withTraceparent(payment));
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const stored = await payments.findOne({ _id: paymentId });

@@ -1,4 +1,10 @@
-import { isDuplicateKey, type Logger, PAYMENTS, type PaymentDocument } from '@az-shop/common';
+import {
+  isDuplicateKey,
+  type Logger,
+  PAYMENTS,
+  type PaymentDocument,
+  traceparentField,
+} from '@az-shop/common';
 import type { Db } from 'mongodb';
 import type { PaymentProvider, WebhookEvent } from './provider';
 
@@ -61,12 +67,13 @@ export function webhookReceiver({ db, provider, logger, now = () => new Date() }
     if (event.outcome === 'declined') {
       await payments.updateOne(
         { ...filter, status: 'pending' },
-        { $set: { status: 'declined', updatedAt: now() } },
+        { $set: { status: 'declined', updatedAt: now(), ...traceparentField() } },
       );
       return;
     }
     const taken = {
       updatedAt: now(),
+      ...traceparentField(),
       ...(event.providerPaymentId && { providerPaymentId: event.providerPaymentId }),
     };
     const forward = { ...filter, status: { $in: ['pending' as const, 'declined' as const] } };

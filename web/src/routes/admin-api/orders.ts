@@ -1,7 +1,9 @@
+import { Errors } from '@az-shop/common';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf } from '../../admin/actor';
+import { orderTraceSvg } from '../../admin/order-trace';
 import { strictObject } from '../../admin/strict';
 import { OrderIdParam } from '../../orders/inputs';
 import { signedIn } from '../../plugins/app/auth';
@@ -34,6 +36,17 @@ export default async function adminOrderRoutes(fastify: FastifyInstance) {
 
   app.get('/orders/:id', { schema: { params: OrderParams, querystring: NoQuery } }, async (request) =>
     app.adminOrders.detail(request.params.id),
+  );
+
+  // The order's trace as a waterfall picture, from the local span store (docs/observability.md).
+  app.get(
+    '/orders/:id/trace.svg',
+    { schema: { params: OrderParams, querystring: NoQuery } },
+    async (request, reply) => {
+      const svg = await orderTraceSvg(app.db, request.params.id);
+      if (!svg) throw new Errors.NotFound('Trace of this order');
+      return reply.type('image/svg+xml; charset=utf-8').send(svg);
+    },
   );
 
   app.post(

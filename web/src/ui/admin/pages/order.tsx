@@ -110,6 +110,8 @@ export function AdminOrderPage() {
         </>
       )}
       <p>
+        {/* Drawn from the local span store when tracing is on (docs/observability.md); 404 otherwise. */}
+        <a href={`/api/admin/orders/${encodeURIComponent(order.id)}/trace.svg`}>Trace (waterfall)</a> ·{' '}
         <a href="/admin/orders">Back to the board</a>
       </p>
     </section>

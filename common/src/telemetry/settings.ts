@@ -1,0 +1,39 @@
+import { basename, dirname } from 'node:path';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Whether the services trace, from the standard OpenTelemetry variables: on when an exporter is named
+ * (`OTEL_TRACES_EXPORTER`, other than `none`) or an OTLP endpoint is given, or (dev only) the local
+ * span store is asked for; never with `OTEL_SDK_DISABLED=true`. Off, the SDK is not even loaded.
+ */
+export function tracingEnabled(env: Env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  if (traceStoreUri(env)) return true;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (exporters.length > 0) return !exporters.every((name) => name === 'none');
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+}
+
+/**
+ * Where the dev-only local span store is (`TRACE_STORE=mongo`: the services' own database, MONGO_DB);
+ * undefined when not asked for, and always in production, where traces go to the collector.
+ */
+export function traceStoreUri(env: Env): string | undefined {
+  if (env.TRACE_STORE?.trim().toLowerCase() !== 'mongo' || env.NODE_ENV === 'production') return undefined;
+  return env.MONGO_DB?.trim() || undefined;
+}
+
+/**
+ * `service.name`: `OTEL_SERVICE_NAME` when set, else the workspace of the started script
+ * (`/app/web/dist/main.js` → `web`), else the container's `SERVICE`.
+ */
+export function serviceNameOf(env: Env, script: string | undefined): string {
+  const named = env.OTEL_SERVICE_NAME?.trim();
+  if (named) return named;
+  if (script && basename(dirname(script)) === 'dist') return basename(dirname(dirname(script)));
+  return env.SERVICE?.trim() || 'az-shop';
+}
