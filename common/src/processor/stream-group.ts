@@ -235,13 +235,13 @@ export class StreamGroup {
         attempt++;
         this.lastError = error instanceof Error ? error.message : String(error);
         if (isThrottled(error)) {
-          // Cosmos DB out of request units: wait what it asks, then read on (not a fault of the stream).
+          // Cosmos DB out of request units: wait what it asks, then read on. Load, not an outage: the
+          // state (and so readiness) stays as it was, or every pod would leave its Service under load.
           this.throttled.inc({ component: this.settings.name });
           this.log.info(
             { processor: this.settings.name, attempt },
             'change stream throttled (16500); retrying',
           );
-          this.setState('reconnecting');
           await sleep(throttleDelay(error, backoffDelay(attempt, 100, 5000)), this.stopController.signal);
           continue;
         }

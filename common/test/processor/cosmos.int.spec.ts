@@ -79,6 +79,8 @@ describe('a processor against the dev server behaving like Cosmos DB', () => {
       60_000,
       async () => `ledger ${await db.collection('ledger').countDocuments()}`,
     );
+    // Throttling is load, not an outage: readiness stays ok (a throttled stream keeps its state).
+    await waitFor(async () => (await processor.readiness()()).ok);
     const readiness = await processor.readiness()();
     await processor.stop();
 
