@@ -327,6 +327,10 @@ export class StreamGroup {
       if (!first) this.reachedAt = Date.now();
       // Stopped meanwhile (a lease lost while the stream opened): no catch-up, so no checkpoint past it.
       if (this.stopping) return;
+      // Cosmos mode opens "now" (no operation time to start at): a reconnect before the first event must
+      // resume from this opening, not from a later "now", or the changes in between would be lost.
+      if (this.settings.mode === 'cosmos' && !first && stream.resumeToken)
+        onRead({ token: stream.resumeToken as Document });
       const catchingUp = [...this.trackers.values()].filter((tracker) => tracker.needsCatchUp);
       if (catchingUp.length > 0) {
         const origin: StreamPosition = {};
@@ -341,7 +345,12 @@ export class StreamGroup {
       while (!this.stopping) {
         const raw = await stream.tryNext();
         if (raw) await this.dispatch(raw, onRead);
-        else this.passEmptyBatch(stream.resumeToken, onRead);
+        else {
+          // Cosmos mode: reconnects resume from here (no checkpoint moves: the token has no time).
+          if (this.settings.mode === 'cosmos' && stream.resumeToken)
+            onRead({ token: stream.resumeToken as Document });
+          this.passEmptyBatch(stream.resumeToken, onRead);
+        }
       }
     } finally {
       await stream.close().catch(() => undefined);

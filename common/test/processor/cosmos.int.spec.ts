@@ -1,7 +1,9 @@
 import { type RunningMongoServer, startMongoServer } from '@az-shop/mongo-emulator';
 import { type Db, MongoClient } from 'mongodb';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRegistry } from '../../src/http/metrics';
+import { mongoReadiness } from '../../src/mongo/connect-mongo';
 import { resolveMongoFlavour } from '../../src/mongo/flavour';
 import { createProcessor, type ProcessorEvent } from '../../src/processor';
 import { connect, insertEvents, quietLogger, type SourceDoc, waitFor } from './helpers';
@@ -96,12 +98,64 @@ describe('a processor against the dev server behaving like Cosmos DB', () => {
     expect(readiness).toMatchObject({ ok: true, details: { mode: 'cosmos', state: 'streaming' } });
   }, 90_000);
 
-  it('given MONGO_FLAVOUR=auto, then the server decides (its customAction answer); a set flavour wins', async () => {
+  it('given a stream throttled before its first event (cosmos mode opens at "now"), when documents are written during the back-off, then none is lost', async () => {
+    const options = { throttleRate: 0, throttleAppNames: [`${APP}-gap`] };
+    const gapServer = await startMongoServer({ port: 0, inMemory: true, cosmos: options });
+    const gapWriter = new MongoClient(gapServer.uri);
+    const gapClient = new MongoClient(gapServer.uri, { appName: `${APP}-gap` });
+    try {
+      await gapWriter.connect();
+      await gapClient.connect();
+      const seen = new Set<string>();
+      const processor = createProcessor({
+        name: 'test.cosmosGap',
+        db: gapClient.db('gap'),
+        collection: 'events',
+        mode: 'cosmos',
+        logger: quietLogger,
+        handle: async (event) => {
+          seen.add(String(event.documentKey._id));
+        },
+      });
+      await processor.start();
+      await waitFor(() => processor.status().state === 'streaming');
+      // Every command of the processor refused from now on; the getMore in flight ends empty (1 s).
+      options.throttleRate = 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await insertEvents(gapWriter.db('gap'), 'events', 0, 50, 5);
+      options.throttleRate = 0;
+      await waitFor(
+        () => seen.size === 50,
+        30_000,
+        () => `handled ${seen.size} of 50`,
+      );
+      await processor.stop();
+    } finally {
+      await gapClient.close();
+      await gapWriter.close();
+      await gapServer.stop();
+    }
+  }, 60_000);
+
+  it('given MONGO_FLAVOUR=auto, then the server decides (its customAction answer); a set flavour wins; the log and readiness say which', async () => {
     const [, processorDb] = freshDbs();
     const local = 'mongodb://127.0.0.1:1/x';
-    expect(await resolveMongoFlavour({ setting: 'auto', connectionString: local, db: processorDb })).toBe(
-      'cosmos',
-    );
+    const lines: { msg: string; flavour: string; from: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const flavour = await resolveMongoFlavour({
+      setting: 'auto',
+      connectionString: local,
+      db: processorDb,
+      logger,
+    });
+    expect(flavour).toBe('cosmos');
+    expect(lines).toMatchObject([
+      { msg: 'MongoDB flavour: cosmos (processors run in cosmos mode)', flavour: 'cosmos', from: 'server' },
+    ]);
+    expect(await mongoReadiness(processorDb, flavour)()).toEqual({
+      ok: true,
+      details: { flavour: 'cosmos' },
+    });
     expect(await resolveMongoFlavour({ setting: 'mongo', connectionString: local, db: processorDb })).toBe(
       'mongo',
     );
