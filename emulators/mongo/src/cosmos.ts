@@ -146,3 +146,11 @@ export function customAction(ctx: CommandContext): Document {
   if (ctx.cmd.customAction !== 'GetDatabase') unsupported(`customAction ${String(ctx.cmd.customAction)}`);
   return { database: ctx.db, ok: 1 };
 }
+
+/** Cosmos DB (RU) creates unique indexes only while the collection is empty. */
+export function cosmosUniqueIndexRefused(name: string): never {
+  throw new MongoServerError(
+    'CannotCreateIndex',
+    `Cosmos DB (dev server --cosmos): the unique index ${name} can only be created while the collection is empty`,
+  );
+}

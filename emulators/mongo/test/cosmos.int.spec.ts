@@ -105,6 +105,17 @@ describe('--cosmos: change streams and transactions as Cosmos DB', () => {
     expect(wide.message).toMatch(/on a collection only/);
   });
 
+  it('creates a unique index on an empty collection, refuses it on one with documents (CannotCreateIndex, 67), and accepts the same index again', async () => {
+    const db = client.db('ix');
+    await db.collection('empty').createIndex({ k: 1 }, { unique: true, name: 'k_unique' });
+    await db.collection('empty').insertOne({ k: 1 } as never);
+    await db.collection('empty').createIndex({ k: 1 }, { unique: true, name: 'k_unique' });
+    await db.collection('full').insertOne({ k: 1 } as never);
+    const error = await refusal(() => db.collection('full').createIndex({ k: 1 }, { unique: true }));
+    expect(error.code).toBe(67);
+    await db.collection('full').createIndex({ k: 1 }); // not unique: fine
+  });
+
   it('answers the customAction GetDatabase extension command (how MONGO_FLAVOUR=auto recognises it)', async () => {
     expect(await client.db('cs').command({ customAction: 'GetDatabase' })).toMatchObject({ ok: 1 });
   });
