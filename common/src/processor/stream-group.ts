@@ -11,8 +11,8 @@ import {
 } from 'mongodb';
 import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
-import { inDocumentSpan } from '../telemetry/spans';
 import { isThrottled, throttleDelay, throttledCounter } from '../mongo/throttling';
+import { inDocumentSpan } from '../telemetry/spans';
 import { bucketFilterStage } from './bucket-filter';
 import { bucketOf } from './buckets';
 import { catchUpEvent, scanDocuments } from './catch-up';
