@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { processorMetrics, timerMetrics } from '@az-shop/common';
+import { processorMetrics, throttledCounter, timerMetrics } from '@az-shop/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -26,6 +26,7 @@ async function registeredMetrics(): Promise<RegisteredMetric[]> {
   collectDefaultMetrics({ register: registry });
   processorMetrics(registry);
   timerMetrics(registry);
+  throttledCounter(registry);
   return (await registry.getMetricsAsJSON()).map((metric) => ({
     name: metric.name,
     type: String(metric.type),

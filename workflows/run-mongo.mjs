@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The pm2 `mongo` app: a real `mongod --replSet rs0` when one is on the PATH (initiating the set on
-// first start), the project's dev Mongo server (emulators/mongo) otherwise. Either way it listens on
+// first start), the project's dev Mongo server (emulators/mongo) otherwise (always with MONGO_FLAVOUR=cosmos,
+// then with --cosmos). Either way it listens on
 // MONGO_PORT with its data in MONGO_DATA_DIR, so the services' connection string is the same.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,14 +13,21 @@ const port = vars.MONGO_PORT ?? '27017';
 const dbPath = join(root, vars.MONGO_DATA_DIR ?? '__mongo_data__');
 mkdirSync(dbPath, { recursive: true });
 
-const hasMongod = spawnSync('mongod', ['--version'], { stdio: 'ignore' }).status === 0;
+// MONGO_FLAVOUR=cosmos: the dev server behaves like Cosmos DB (mongod can not), so the services run in
+// cosmos mode against it (docs/processor.md, "Cosmos mode").
+const cosmos = vars.MONGO_FLAVOUR === 'cosmos';
+const hasMongod = !cosmos && spawnSync('mongod', ['--version'], { stdio: 'ignore' }).status === 0;
 const child = hasMongod
   ? spawn('mongod', ['--replSet', 'rs0', '--port', port, '--bind_ip', '127.0.0.1', '--dbpath', dbPath], {
       stdio: 'inherit',
     })
   : spawn(
       process.execPath,
-      [join(root, 'emulators/mongo/dist/cli.js'), '--port', port, '--dbpath', dbPath, '--replSet', 'rs0'],
+      [
+        join(root, 'emulators/mongo/dist/cli.js'),
+        ...['--port', port, '--dbpath', dbPath, '--replSet', 'rs0'],
+        ...(cosmos ? ['--cosmos'] : []),
+      ],
       { stdio: 'inherit' },
     );
 

@@ -42,6 +42,10 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
       {
         name: 'EnableMongo'
       }
+      // The services connect with retryWrites=true (connectMongo): the RU API needs this capability for it.
+      {
+        name: 'EnableMongoRetryableWrites'
+      }
     ]
     locations: [
       {

@@ -8,6 +8,7 @@ import {
   listenService,
   loadConfig,
   mongoReadiness,
+  resolveMongoFlavour,
   systemClock,
 } from '@az-shop/common';
 import { Type } from 'typebox';
@@ -27,6 +28,13 @@ const shutdown = createShutdown(logger);
 
 const mongo = await connectMongo({ ...config, appName: 'ordering', logger });
 shutdown.add('mongo', mongo.close);
+// mongo or Cosmos DB (MONGO_FLAVOUR): every processor opens its streams in that mode.
+const flavour = await resolveMongoFlavour({
+  setting: config.MONGO_FLAVOUR,
+  connectionString: config.MONGO_DB,
+  db: mongo.db,
+  logger,
+});
 
 // Under a blue-green release, only the active colour's processors run (docs/deploy.md).
 const colour = config.RELEASE_COLOUR;
@@ -40,6 +48,7 @@ const reactions = colourGatedReactions({
       {
         leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
         maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
+        mode: flavour,
       },
     ),
 });
@@ -48,7 +57,7 @@ shutdown.add('processors', reactions.stop);
 
 const app = await createServiceApp({
   logger,
-  checks: { mongo: mongoReadiness(mongo.db), ...reactions.checks() },
+  checks: { mongo: mongoReadiness(mongo.db, flavour), ...reactions.checks() },
   internalPort: config.INTERNAL_PORT,
 });
 shutdown.add('http', () => app.close());

@@ -7,6 +7,8 @@ import {
   createShutdown,
   listenService,
   loadConfig,
+  mongoReadiness,
+  resolveMongoFlavour,
 } from '@az-shop/common';
 import { buildApp } from './app';
 import { webConfigSchema, webProductionRules } from './config';
@@ -21,6 +23,13 @@ const shutdown = createShutdown(logger);
 
 const mongo = await connectMongo({ MONGO_DB: config.MONGO_DB, appName: 'az-shop-web', logger });
 shutdown.add('mongo', () => mongo.close());
+// mongo or Cosmos DB (MONGO_FLAVOUR): the processors open their streams in that mode.
+const flavour = await resolveMongoFlavour({
+  setting: config.MONGO_FLAVOUR,
+  connectionString: config.MONGO_DB,
+  db: mongo.db,
+  logger,
+});
 
 // The bundle is dist/main.js; esbuild writes the browser assets to dist/public/assets beside it.
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
@@ -36,6 +45,7 @@ const reactions = colourGatedReactions({
       {
         leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
         maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
+        mode: flavour,
       },
     ),
 });
@@ -48,7 +58,7 @@ const app = await buildApp({
   db: mongo.db,
   publicDir,
   paymentProvider,
-  checks: reactions.checks(),
+  checks: { mongo: mongoReadiness(mongo.db, flavour), ...reactions.checks() },
 });
 shutdown.add('http', () => app.close());
 

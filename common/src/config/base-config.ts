@@ -10,6 +10,12 @@ export const baseConfigProperties = {
     { default: 'info' },
   ),
   MONGO_DB: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB connection string' }),
+  /** Which server MONGO_DB is: processors open Cosmos DB-shaped change streams in `cosmos` (docs/processor.md). */
+  MONGO_FLAVOUR: Type.Union([Type.Literal('auto'), Type.Literal('mongo'), Type.Literal('cosmos')], {
+    default: 'auto',
+    description:
+      'mongo, cosmos (Azure Cosmos DB for MongoDB, RU or vCore) or auto: recognised from the host name, else the server',
+  }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   /** Set on each colour of a blue-green release: processors run only while theirs is the active colour. */
   RELEASE_COLOUR: Type.Optional(Type.Union([Type.Literal('blue'), Type.Literal('green')])),

@@ -1,6 +1,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import { redactSecrets } from '../config/redact';
 import type { Logger } from '../logger';
+import type { MongoFlavour } from './flavour';
 
 export interface MongoConnection {
   client: MongoClient;
@@ -63,10 +64,13 @@ function withoutSecrets(error: unknown): unknown {
   return error;
 }
 
-/** A readiness check: the database answers a ping within the driver's selection timeout. */
-export function mongoReadiness(db: Db) {
+/**
+ * A readiness check: the database answers a ping within the driver's selection timeout. With the
+ * flavour, `/readyz` details say which one the services run against (MONGO_FLAVOUR).
+ */
+export function mongoReadiness(db: Db, flavour?: MongoFlavour) {
   return async () => {
     await db.command({ ping: 1 });
-    return { ok: true } as const;
+    return flavour ? ({ ok: true, details: { flavour } } as const) : ({ ok: true } as const);
   };
 }

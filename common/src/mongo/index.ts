@@ -5,5 +5,21 @@ export {
   mongoReadiness,
 } from './connect-mongo';
 export { type CommandResult, deciderCommand, type StoredDecider } from './decider-command';
+export {
+  flavourFromHosts,
+  flavourFromServer,
+  hostsOf,
+  type MongoFlavour,
+  type MongoFlavourSetting,
+  resolveMongoFlavour,
+} from './flavour';
+export {
+  isThrottled,
+  retryAfterMs,
+  retryThrottled,
+  TOO_MANY_REQUESTS,
+  throttleDelay,
+  throttledCounter,
+} from './throttling';
 export { changeVersioned, type VersionedChange, type VersionedDocument } from './versioned-write';
 export { isDuplicateKey, withoutUndefined } from './write-helpers';

@@ -13,6 +13,8 @@ import type { ProcessorOptions } from './types';
 export interface ProcessorStatus {
   name: string;
   state: 'stopped' | 'starting' | 'catchingUp' | 'streaming' | 'reconnecting' | 'idle';
+  /** The streams' shape: mongo, or Cosmos DB's (MONGO_FLAVOUR). */
+  mode: 'mongo' | 'cosmos';
   /** Buckets handled by this instance (null = all, no leasing). */
   buckets: (number | null)[];
   owner?: string;
@@ -78,7 +80,7 @@ export function createProcessor<TDoc extends Document = Document>(
     mode,
     pipeline: options.pipeline ?? [],
     catchUpFilter: catchUpFilterOf(options),
-    keyOf: createKeyRouter({ partitionKey, logger, preImages }),
+    keyOf: createKeyRouter({ partitionKey, logger, preImages, mode }),
     preImages,
     handle: options.handle as GroupSettings['handle'],
     logger,
@@ -209,6 +211,7 @@ export function createProcessor<TDoc extends Document = Document>(
     const result: ProcessorStatus = {
       name: options.name,
       state,
+      mode,
       buckets: bucketsHandled,
       lagSeconds: Math.max(0, ...list.map((group) => group.lagSeconds(now))),
       checkpointAgeSeconds: Math.max(0, ...list.map((group) => group.checkpointAgeSeconds(now))),

@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import type { Logger } from '../logger';
 import { partitionKeyText } from './buckets';
-import type { ProcessorEvent } from './types';
+import type { ProcessorEvent, ProcessorMode } from './types';
 
 /** Where an event's partition key was read from. */
 export type KeySource =
@@ -49,6 +49,7 @@ export function createKeyRouter(options: {
   partitionKey: (doc: Document) => unknown;
   logger: Logger;
   preImages: boolean;
+  mode?: ProcessorMode;
 }): (event: ProcessorEvent) => string {
   let warned = false;
   return (event) => {
@@ -61,10 +62,13 @@ export function createKeyRouter(options: {
           documentKey: event.documentKey,
           keyFrom: from,
           preImages: options.preImages,
+          mode: options.mode ?? 'mongo',
         },
-        options.preImages
-          ? 'change event with neither document nor pre-image: routed by its document key, which may not be the partition key of its other events; enable pre-images on the collection (enablePreImages). Logged once.'
-          : 'change event without document (preImages is off): routed by its document key, which may not be the partition key of its other events. Logged once.',
+        options.mode === 'cosmos'
+          ? 'change event without document in cosmos mode (no pre-images there): routed by its document key; shard the collection by partition_key so the key carries it, and soft-delete its documents (docs/processor.md, Cosmos mode). Logged once.'
+          : options.preImages
+            ? 'change event with neither document nor pre-image: routed by its document key, which may not be the partition key of its other events; enable pre-images on the collection (enablePreImages). Logged once.'
+            : 'change event without document (preImages is off): routed by its document key, which may not be the partition key of its other events. Logged once.',
       );
     }
     return key;

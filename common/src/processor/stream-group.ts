@@ -11,6 +11,7 @@ import {
 } from 'mongodb';
 import { backoffDelay, sleep } from '../backoff';
 import type { Logger } from '../logger';
+import { isThrottled, throttleDelay, throttledCounter } from '../mongo/throttling';
 import { inDocumentSpan } from '../telemetry/spans';
 import { bucketFilterStage } from './bucket-filter';
 import { bucketOf } from './buckets';
@@ -124,6 +125,7 @@ export class StreamGroup {
   private finishedSinceFlush = 0;
   private catchUpPending = 0;
   private catchUpScanning = false;
+  private readonly throttled = throttledCounter();
   private readonly log: Logger;
   private readonly startedAt = Date.now();
   /**
@@ -232,6 +234,17 @@ export class StreamGroup {
         if (this.stopping) break;
         attempt++;
         this.lastError = error instanceof Error ? error.message : String(error);
+        if (isThrottled(error)) {
+          // Cosmos DB out of request units: wait what it asks, then read on. Load, not an outage: the
+          // state (and so readiness) stays as it was, or every pod would leave its Service under load.
+          this.throttled.inc({ component: this.settings.name });
+          this.log.info(
+            { processor: this.settings.name, attempt },
+            'change stream throttled (16500); retrying',
+          );
+          await sleep(throttleDelay(error, backoffDelay(attempt, 100, 5000)), this.stopController.signal);
+          continue;
+        }
         if (isHistoryLost(error)) {
           this.log.error(
             { err: error, processor: this.settings.name },
@@ -314,6 +327,10 @@ export class StreamGroup {
       if (!first) this.reachedAt = Date.now();
       // Stopped meanwhile (a lease lost while the stream opened): no catch-up, so no checkpoint past it.
       if (this.stopping) return;
+      // Cosmos mode opens "now" (no operation time to start at): a reconnect before the first event must
+      // resume from this opening, not from a later "now", or the changes in between would be lost.
+      if (this.settings.mode === 'cosmos' && !first && stream.resumeToken)
+        onRead({ token: stream.resumeToken as Document });
       const catchingUp = [...this.trackers.values()].filter((tracker) => tracker.needsCatchUp);
       if (catchingUp.length > 0) {
         const origin: StreamPosition = {};
@@ -328,7 +345,12 @@ export class StreamGroup {
       while (!this.stopping) {
         const raw = await stream.tryNext();
         if (raw) await this.dispatch(raw, onRead);
-        else this.passEmptyBatch(stream.resumeToken, onRead);
+        else {
+          // Cosmos mode: reconnects resume from here (no checkpoint moves: the token has no time).
+          if (this.settings.mode === 'cosmos' && stream.resumeToken)
+            onRead({ token: stream.resumeToken as Document });
+          this.passEmptyBatch(stream.resumeToken, onRead);
+        }
       }
     } finally {
       await stream.close().catch(() => undefined);
@@ -483,9 +505,11 @@ export class StreamGroup {
         break;
       } catch (error) {
         settings.metrics.errors.inc({ processor: settings.name });
-        // The database being unreachable says nothing about the event: retry without using up
-        // its attempts, or an outage would park every event in flight.
-        const transient = isTransient(error);
+        // The database being unreachable (or Cosmos DB throttling) says nothing about the event: retry
+        // without using up its attempts, or an outage would park every event in flight.
+        const throttled = isThrottled(error);
+        if (throttled) this.throttled.inc({ component: settings.name });
+        const transient = throttled || isTransient(error);
         if (transient) {
           attempt--;
           transientRetries++;
@@ -498,14 +522,16 @@ export class StreamGroup {
           settings.metrics.inFlight.dec(this.labels(tracker));
           return; // Stopped while the database was unreachable: not parked, so not finished.
         }
-        this.log.warn(
-          { err: error, processor: settings.name, key, attempt, transient },
+        // Throttling is expected under load (metric mongo_throttled_total): not a warning each time.
+        this.log[throttled ? 'info' : 'warn'](
+          { err: error, processor: settings.name, key, attempt, transient, throttled },
           'handler failed; retrying',
         );
         recordHandlerOutcome(span, 'retry', { attempt, error, transient });
-        const delay = transient
+        let delay = transient
           ? backoffDelay(transientRetries, 100, 5000)
           : backoffDelay(attempt, settings.retryBaseMs, settings.retryMaxMs);
+        if (throttled) delay = throttleDelay(error, delay);
         await sleep(delay, signal);
       }
     }

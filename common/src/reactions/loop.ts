@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { isThrottled, throttledCounter } from '../mongo/throttling';
 
 export interface Loop {
   readonly name: string;
@@ -17,7 +18,13 @@ export function createLoop(name: string, everyMs: number, tick: () => Promise<vo
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick()
-        .catch((error) => logger.error({ err: error, loop: name }, 'timer pass failed'))
+        .catch((error) => {
+          // Cosmos DB throttling (16500) is load, not a fault: counted, and the next pass tries again.
+          if (isThrottled(error)) {
+            throttledCounter().inc({ component: name });
+            logger.info({ err: error, loop: name }, 'timer pass throttled (16500); next pass retries');
+          } else logger.error({ err: error, loop: name }, 'timer pass failed');
+        })
         .finally(schedule);
     }, everyMs);
   }

@@ -1,7 +1,8 @@
 import type { Db } from 'mongodb';
 import type { ReadinessCheck } from '../http';
 import type { Logger } from '../logger';
-import type { LeaseOptions, Processor } from '../processor';
+import { retryThrottled } from '../mongo/throttling';
+import type { LeaseOptions, Processor, ProcessorMode } from '../processor';
 import type { Loop } from './loop';
 
 /** Everything a service reacts to (change-stream processors and durable-timer loops), started and stopped as one. */
@@ -27,7 +28,8 @@ export function createServiceReactions(parts: {
     loops,
     checks: () => Object.fromEntries(processors.map((processor) => [processor.name, processor.readiness()])),
     async start() {
-      await parts.prepare?.();
+      // Indexes first; Cosmos DB may throttle even those (16500): wait and retry rather than fail the start.
+      if (parts.prepare) await retryThrottled('prepare', parts.prepare);
       // Together: each takes its leases at once (a colour taking over leaves no bucket waiting on another's start).
       await Promise.all(processors.map((processor) => processor.start()));
       for (const loop of loops) await loop.start();
@@ -47,6 +49,8 @@ export interface ReactionOptions {
   concurrency?: number;
   /** Readiness fails while a processor lags more than this many seconds; 0 or absent: never. */
   maxLagSeconds?: number;
+  /** The server's flavour (MONGO_FLAVOUR, resolved): every processor opens its streams in that mode. Default mongo. */
+  mode?: ProcessorMode;
 }
 
 /** The settings every processor of a service shares, from its connections and `ReactionOptions`. */
@@ -57,5 +61,6 @@ export function processorDefaults(deps: { db: Db; logger: Logger }, options: Rea
     leases: options.leases ?? true,
     concurrency: options.concurrency ?? 16,
     ...(options.maxLagSeconds ? { maxLagSeconds: options.maxLagSeconds } : {}),
+    mode: options.mode ?? 'mongo',
   };
 }

@@ -3,5 +3,5 @@
 export { eventually } from './eventually';
 export { processCpuMs } from './process-cpu';
 export { silentLogger, TestClock } from './test-clock';
-export { startTestMongo, type TestMongo } from './test-mongo';
+export { startTestMongo, type TestMongo, type TestMongoOptions } from './test-mongo';
 export { type ReadableSpan, startTestTracing, type TestTracing } from './tracing';

@@ -81,3 +81,15 @@ describe('createKeyRouter', () => {
     expect(lines[0]?.msg).toMatch(/preImages is off/);
   });
 });
+
+describe('createKeyRouter in cosmos mode (no pre-images, no delete events)', () => {
+  it('given an update whose document is gone before the lookup, on a collection sharded by partition_key, then the document key routes it and the warning names the cosmos remedy', () => {
+    const { logger, lines } = capturingLogger();
+    const route = createKeyRouter({ partitionKey: byPartitionKey, logger, preImages: false, mode: 'cosmos' });
+    const gone = event({ operationType: undefined, documentKey: { _id: 'd1', partition_key: 'p1' } });
+    expect(route(gone)).toBe('p1');
+    expect(route(gone)).toBe('p1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toMatch(/cosmos mode.*shard the collection by partition_key.*soft-delete/);
+  });
+});

@@ -10,7 +10,10 @@ const USAGE = `Usage: mongo-emulator [options]
   --fsync always|interval|never   journal durability (default always, group commit)
   --oplogMaxEntries <n>      change-log retention in entries (default 100000)
   --oplogMaxAgeSeconds <n>   change-log retention in seconds (default 86400)
-  --logLevel silent|error|info|debug (default info)`;
+  --logLevel silent|error|info|debug (default info)
+  --cosmos                   behave like Azure Cosmos DB's API for MongoDB (change streams, transactions)
+  --throttleRate <0..1>      with --cosmos: share of commands answered 16500 TooManyRequests (default 0)
+  --retryAfterMs <n>         with --cosmos: the RetryAfterMs those errors name (default 10)`;
 
 function parseArgs(argv: string[]): MongoServerOptions {
   const opts: MongoServerOptions = { logLevel: 'info' };
@@ -65,6 +68,21 @@ function parseArgs(argv: string[]): MongoServerOptions {
         opts.logLevel = v;
         break;
       }
+      case '--cosmos':
+        opts.cosmos = typeof opts.cosmos === 'object' ? opts.cosmos : {};
+        break;
+      case '--throttleRate': {
+        const rate = Number(value());
+        if (!(rate >= 0 && rate <= 1)) throw new Error(`bad --throttleRate ${rate}: 0..1`);
+        opts.cosmos = { ...(typeof opts.cosmos === 'object' ? opts.cosmos : {}), throttleRate: rate };
+        break;
+      }
+      case '--retryAfterMs':
+        opts.cosmos = {
+          ...(typeof opts.cosmos === 'object' ? opts.cosmos : {}),
+          retryAfterMs: Number(value()),
+        };
+        break;
       case '--help':
       case '-h':
         console.log(USAGE);
@@ -93,7 +111,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startMongoServer(opts);
-  const where = opts.inMemory ? 'in memory' : `dbpath ${opts.dbPath ?? '__mongo_data__'}`;
+  const where = `${opts.inMemory ? 'in memory' : `dbpath ${opts.dbPath ?? '__mongo_data__'}`}${opts.cosmos ? ', Cosmos DB behaviour' : ''}`;
   if (opts.logLevel !== 'silent') {
     console.log(
       `mongo-emulator ready on ${opts.bind ?? '127.0.0.1'}:${server.port} (replSet ${opts.replSet ?? 'rs0'}, ${where})`,

@@ -44,6 +44,8 @@ export const ErrorCodes = {
   Location40323: 40323,
   Location40415: 40415,
   DuplicateKey: 11000,
+  /** Cosmos DB's request-rate throttling (`--cosmos` with a throttle rate). */
+  TooManyRequests: 16500,
   BSONObjectTooLarge: 10334,
   Location17419: 17419,
   UnknownError: 8,

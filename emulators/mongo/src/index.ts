@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CommandMetrics } from './command-metrics.js';
+import type { CosmosOptions } from './cosmos.js';
 import { CursorRegistry } from './cursors.js';
 import { WireServer } from './server.js';
 import { Sessions } from './sessions.js';
@@ -29,6 +30,11 @@ export interface MongoServerOptions {
   oplogMaxEntries?: number;
   /** Change-log retention (age). Default 24 h. */
   oplogMaxAgeSeconds?: number;
+  /**
+   * Behave like Azure Cosmos DB's API for MongoDB: refuse what it refuses in change streams and
+   * transactions, answer its `customAction`, and inject 16500 throttling at a rate (cosmos.ts).
+   */
+  cosmos?: boolean | CosmosOptions;
 }
 
 export interface RunningMongoServer {
@@ -72,6 +78,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
     commandMetrics: new CommandMetrics(),
     topology: new Topology(),
     log,
+    ...(options.cosmos ? { cosmos: options.cosmos === true ? {} : options.cosmos } : {}),
   };
   const wire = new WireServer(engine, cursors, sessions, info);
   let port: number;
@@ -112,4 +119,4 @@ function randomIdentity(): string {
   return s;
 }
 
-export type { FsyncMode };
+export type { CosmosOptions, FsyncMode };

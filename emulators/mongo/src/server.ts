@@ -14,6 +14,7 @@ import './commands/read.js';
 import './commands/sessions.js';
 import './commands/write.js';
 import { serialize } from './bsonUtil.js';
+import { checkCosmosTransaction, customAction, maybeThrottle } from './cosmos.js';
 import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
 import { lsidKey, type Sessions } from './sessions.js';
@@ -242,7 +243,8 @@ export class WireServer {
 
   private async run(conn: ConnectionInfo, msg: IncomingMessage, name: string): Promise<Document> {
     const cmd = msg.command;
-    const handler = registry.get(name);
+    const cosmos = this.info.cosmos;
+    const handler = cosmos && name === 'customAction' ? customAction : registry.get(name);
     if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
     rejectCollation(cmd);
     const key = lsidKey(cmd.lsid);
@@ -261,6 +263,7 @@ export class WireServer {
       exhaustAllowed: msg.exhaustAllowed,
     };
     ctx.store.bypassValidation = cmd.bypassDocumentValidation === true;
+    if (cosmos) maybeThrottle(cosmos, ctx);
     if (cmd.autocommit === false) return this.runInTransaction(ctx, handler);
     if (name === 'commitTransaction' || name === 'abortTransaction') {
       throw new MongoServerError(
@@ -320,6 +323,8 @@ export class WireServer {
     if (ctx.name !== 'commitTransaction' && ctx.name !== 'abortTransaction') ctx.store = txn;
     txn.bypassValidation = cmd.bypassDocumentValidation === true;
     try {
+      // Inside the try: a refused statement aborts the transaction like any failed one.
+      if (this.info.cosmos) checkCosmosTransaction(ctx, txn, cmd.startTransaction === true);
       return await handler(ctx);
     } catch (err) {
       // Like mongod, a failed statement aborts the whole transaction.

@@ -3,6 +3,7 @@ import { Aggregator } from 'mingo';
 import { ProcessingMode } from 'mingo/core';
 import { bsonType, isPlainObject, keyOf, valuesEqual } from '../bsonUtil.js';
 import type { CommandContext } from '../commands/context.js';
+import { checkCosmosChangeStream } from '../cosmos.js';
 import { type Batch, cursorReply, type ServerCursor } from '../cursors.js';
 import { fail } from '../errors.js';
 import { compileFilter, type Predicate } from '../query/match.js';
@@ -333,6 +334,7 @@ export function openChangeStream(ctx: CommandContext, pipeline: Document[]): Doc
     if (!ALLOWED_STAGES.has(name))
       fail('Location40600', `${name} is not permitted in a $changeStream pipeline`);
   }
+  if (ctx.server.cosmos) checkCosmosChangeStream(ctx, spec, rest);
   const fullDocument = (spec.fullDocument as string | undefined) ?? 'default';
   const fullDocumentBeforeChange = (spec.fullDocumentBeforeChange as string | undefined) ?? 'off';
   if (!FULL_DOCUMENT.has(fullDocument)) fail('BadValue', `unknown full document option: '${fullDocument}'`);

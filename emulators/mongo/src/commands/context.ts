@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { CommandMetrics } from '../command-metrics.js';
+import type { CosmosOptions } from '../cosmos.js';
 import type { CursorRegistry } from '../cursors.js';
 import type { Session, Sessions, Transaction } from '../sessions.js';
 import type { Engine } from '../storage/engine.js';
@@ -22,6 +23,8 @@ export interface ServerInfo {
   /** Commands executed (serverStatus `opcounters`, `metrics.commands`). */
   commandMetrics: CommandMetrics;
   log: (level: 'error' | 'info' | 'debug', msg: string) => void;
+  /** Set: behave like Azure Cosmos DB's API for MongoDB (cosmos.ts). */
+  cosmos?: CosmosOptions;
 }
 
 export interface ConnectionInfo {

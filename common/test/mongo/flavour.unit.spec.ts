@@ -1,0 +1,51 @@
+import { MongoServerError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { flavourFromHosts, hostsOf } from '../../src/mongo/flavour';
+import { isThrottled, retryAfterMs, throttleDelay } from '../../src/mongo/throttling';
+
+describe('flavourFromHosts', () => {
+  it('given a Cosmos DB RU or vCore endpoint (any host of the list), then cosmos', () => {
+    for (const uri of [
+      'mongodb://acct:secret@acct.mongo.cosmos.azure.com:10255/?ssl=true&replicaSet=globaldb',
+      'mongodb+srv://user:pw@cluster.mongocluster.cosmos.azure.com/?tls=true',
+      'mongodb://a.example.com:27017,acct.MONGO.cosmos.azure.cn:10255/db',
+    ]) {
+      expect(flavourFromHosts(uri)).toBe('cosmos');
+    }
+  });
+
+  it('given MongoDB hosts (local, Atlas, a path or password naming Cosmos), then no answer: the server decides', () => {
+    for (const uri of [
+      'mongodb://127.0.0.1:27017/azshop?replicaSet=rs0',
+      'mongodb+srv://u:p@cluster0.abcde.mongodb.net/shop',
+      'mongodb://u:x.mongo.cosmos.azure.com@db.internal:27017/mongo.cosmos.azure.com',
+    ]) {
+      expect(flavourFromHosts(uri)).toBeUndefined();
+    }
+  });
+
+  it('reads the hosts without credentials, ports, path or options', () => {
+    expect(hostsOf('mongodb://u:p@H1:1,h2/db?x=1')).toEqual(['h1', 'h2']);
+  });
+});
+
+describe('throttling (16500)', () => {
+  const throttled = new MongoServerError({
+    code: 16500,
+    errmsg: "Error=16500, RetryAfterMs=12, Details='Request rate is large.'",
+  });
+
+  it('given code 16500, then throttled, and the wait is what Cosmos DB asked for, never below the floor', () => {
+    expect(isThrottled(throttled)).toBe(true);
+    expect(retryAfterMs(throttled)).toBe(12);
+    expect(throttleDelay(throttled, 5)).toBe(12);
+    expect(throttleDelay(throttled, 100)).toBe(100);
+  });
+
+  it('given the message only (an error wrapping it), then throttled; given other errors, then not', () => {
+    expect(isThrottled(new Error('Request rate is large. More Request Units may be needed'))).toBe(true);
+    expect(isThrottled(new MongoServerError({ code: 11000, errmsg: 'E11000 duplicate key' }))).toBe(false);
+    expect(isThrottled(undefined)).toBe(false);
+    expect(retryAfterMs(new Error('no hint'))).toBeUndefined();
+  });
+});
