@@ -146,7 +146,9 @@ describe('the OpenTelemetry Collector', () => {
         runAsUser: 10001,
         readOnlyRootFilesystem: true,
       });
-      expect(container.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
+      expect(container.image).toMatch(
+        /^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+(@sha256:[a-f0-9]{64})?$/,
+      );
     });
   });
 
@@ -218,6 +220,9 @@ describe('the OpenTelemetry Collector', () => {
       const ratio = production();
       (ratio.tracing as Json).sampleRatio = 1.5;
       expect(() => parseValues(ratio, colour)).toThrow(/\/tracing\/sampleRatio/);
+      const digest = production();
+      ((digest.tracing as Json).collector as Json).digest = 'sha256:abc';
+      expect(() => parseValues(digest, colour)).toThrow(/\/tracing\/collector\/digest/);
       const latest = production();
       ((latest.tracing as Json).collector as Json).tag = 'latest';
       expect(() => parseValues(latest, colour)).toThrow(ValuesError);

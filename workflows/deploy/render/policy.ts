@@ -64,13 +64,19 @@ const REQUIRED_SECURITY: Record<string, unknown> = {
   readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
 };
-/** The shop's images run as 1000; an outside image as the user its Dockerfile names, and no other. */
+/**
+ * The shop's images run as 1000; an outside image as the user its Dockerfile names, and no other
+ * (matched by repository, also when mirrored into another registry).
+ */
 const IMAGE_USERS: { repository: string; user: number }[] = [
   { repository: 'otel/opentelemetry-collector-contrib', user: 10001 },
 ];
 function expectedUser(image: string | undefined): number {
-  const repository = image?.split('@')[0]?.replace(/:[^/:]+$/, '');
-  return IMAGE_USERS.find((entry) => entry.repository === repository)?.user ?? 1000;
+  const repository = image?.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
+  const entry = IMAGE_USERS.find(
+    (known) => repository === known.repository || repository.endsWith(`/${known.repository}`),
+  );
+  return entry?.user ?? 1000;
 }
 /** repository:tag or repository[:tag]@sha256:digest, and the tag is not `latest`. */
 const PINNED_IMAGE = /^[^@\s]+?(?::(?<tag>[\w][\w.-]{0,127}))?(?:@sha256:[a-f0-9]{64})?$/;

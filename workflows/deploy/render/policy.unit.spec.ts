@@ -71,6 +71,14 @@ describe('the production policy', () => {
     ]);
   });
 
+  it("knows the collector's user when its image is mirrored into the shop's registry", () => {
+    const problems = problemsAfter((objects) => {
+      container(byKind(objects, 'Deployment', 'otel-collector')).image =
+        'azshopacr.azurecr.io/otel/opentelemetry-collector-contrib:0.160.0';
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('refuses images on latest or pinned by nothing', () => {
     const problems = problemsAfter((objects) => {
       container(byKind(objects, 'Rollout')).image = 'azshopacr.azurecr.io/az-shop-web:latest';
