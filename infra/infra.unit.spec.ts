@@ -112,10 +112,12 @@ describe('infra/main.bicep and its modules', () => {
         'Microsoft.DocumentDB/databaseAccounts/mongodbDatabases',
         'Microsoft.DocumentDB/mongoClusters',
         'Microsoft.DocumentDB/mongoClusters/firewallRules',
+        'Microsoft.Insights/components',
         'Microsoft.Insights/dataCollectionEndpoints',
         'Microsoft.Insights/dataCollectionRuleAssociations',
         'Microsoft.Insights/dataCollectionRules',
         'Microsoft.KeyVault/vaults',
+        'Microsoft.KeyVault/vaults/secrets',
         'Microsoft.ManagedIdentity/userAssignedIdentities',
         'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials',
         'Microsoft.Monitor/accounts',
@@ -142,6 +144,7 @@ describe('infra/main.bicep and its modules', () => {
         'keyVaultName',
         'storageAccountUrl',
         'prometheusQueryEndpoint',
+        'applicationInsightsName',
       ]),
     );
   });
@@ -181,6 +184,15 @@ describe('infra/main.bicep and its modules', () => {
       /subject: 'system:serviceaccount:\$\{namespace\}:\$\{serviceAccount\}'/,
     );
     expect(code('modules/federation.bicep')).toMatch(/param namespace string = 'az-shop'/);
+  });
+
+  it('stores the Application Insights connection string in Key Vault from the component, never a literal', () => {
+    const monitoring = stripComments(read('modules/monitoring.bicep'));
+    expect(monitoring).toMatch(/WorkspaceResourceId: logs\.id/);
+    expect(monitoring).toMatch(
+      /resource \w+ 'Microsoft\.KeyVault\/vaults\/secrets@[^']+' = \{\s*parent: vault\s*name: 'applicationinsights-connection-string'\s*properties: \{\s*value: appInsights\.properties\.ConnectionString\b/,
+    );
+    expect(monitoring).toMatch(/resource vault 'Microsoft\.KeyVault\/vaults@[^']+' existing/);
   });
 
   it('commits no secret-looking literal', () => {

@@ -82,6 +82,7 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     prefix: prefix
     tags: tags
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -199,6 +200,7 @@ output storageAccountName string = storage.outputs.name
 output storageAccountUrl string = storage.outputs.blobEndpoint
 output storageContainerName string = storage.outputs.containerName
 output prometheusQueryEndpoint string = monitoring.outputs.prometheusQueryEndpoint
+output applicationInsightsName string = monitoring.outputs.applicationInsightsName
 output database string = database
 @description('cosmos-vcore: the connection string without its password; empty otherwise.')
 output mongoConnectionStringTemplate string = database == 'cosmos-vcore' ? cosmosVcore!.outputs.connectionStringTemplate : ''

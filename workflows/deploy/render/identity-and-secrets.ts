@@ -4,7 +4,11 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { stringify } from 'yaml';
 import { labels, metadata, type Release, SERVICE_ACCOUNT, secretName } from './pod';
+import { COLLECTOR } from './tracing';
 import type { Service } from './values';
+
+/** Who reads Key Vault secrets: the services, the smoke Job, the OpenTelemetry Collector. */
+export type SecretReader = Service | 'smoke' | typeof COLLECTOR;
 
 /**
  * The secrets of each service (env name → Key Vault secret name): the variables its config schema
@@ -12,7 +16,7 @@ import type { Service } from './values';
  * else is a setting in the values files. Key Vault names allow no underscores, hence the kebab case;
  * each service has its own names so a service's database user can differ from another's.
  */
-export const SECRETS: Record<Service | 'smoke', Record<string, string>> = {
+export const SECRETS: Record<SecretReader, Record<string, string>> = {
   web: {
     MONGO_DB: 'web-mongo-db',
     SESSION_SECRET: 'web-session-secret',
@@ -25,6 +29,8 @@ export const SECRETS: Record<Service | 'smoke', Record<string, string>> = {
   ordering: { MONGO_DB: 'ordering-mongo-db' },
   // The smoke suite's test account (tests/smoke/settings.ts reads SMOKE_USER and SMOKE_PASSWORD).
   smoke: { SMOKE_USER: 'smoke-user', SMOKE_PASSWORD: 'smoke-password' },
+  // The collector's exporter (otel-collector.ts); Bicep writes it (infra/modules/monitoring.bicep).
+  [COLLECTOR]: { APPLICATIONINSIGHTS_CONNECTION_STRING: 'applicationinsights-connection-string' },
 };
 
 /**
@@ -81,7 +87,7 @@ export interface SecretProviderClass {
 }
 
 /** Key Vault → the Secret `az-shop-<name>`, read with the workload identity of the ServiceAccount. */
-export function secretProviderClass(release: Release, name: Service | 'smoke'): SecretProviderClass {
+export function secretProviderClass(release: Release, name: SecretReader): SecretProviderClass {
   const { azure } = release.values;
   const entries = Object.entries(SECRETS[name]).sort(([a], [b]) => a.localeCompare(b));
   return {

@@ -9,11 +9,13 @@ import {
   webAutoscaler,
   webDisruptionBudget,
 } from './autoscaling';
-import { namespace, secretProviderClass, serviceAccount } from './identity-and-secrets';
+import { namespace, type SecretReader, secretProviderClass, serviceAccount } from './identity-and-secrets';
 import { certificate, clusterIssuer, ingress } from './ingress';
 import { networkPolicies } from './network-policies';
+import { collectorObjects } from './otel-collector';
 import type { Release } from './pod';
 import { processorDeployment, processorService } from './processors';
+import { COLLECTOR } from './tracing';
 import { PROCESSORS, SERVICES } from './values';
 import { webRollout, webServices } from './web-rollout';
 
@@ -32,12 +34,16 @@ function plain(object: object): Manifest {
   return JSON.parse(JSON.stringify(object)) as Manifest;
 }
 
+const SECRET_READERS: readonly SecretReader[] = [...SERVICES, 'smoke', COLLECTOR];
+
 export function renderObjects(release: Release): Manifest[] {
   const objects: object[] = [
     namespace(release),
     serviceAccount(release),
-    ...[...SERVICES, 'smoke' as const].map((name) => secretProviderClass(release, name)),
+    ...SECRET_READERS.map((name) => secretProviderClass(release, name)),
     ...networkPolicies(release),
+    // Before the services, so their first spans find it.
+    ...collectorObjects(release),
     clusterIssuer(release),
     certificate(release),
     smokeTemplate(release),

@@ -6,13 +6,23 @@ import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 import { SMOKE } from './analysis';
 import { INTERNAL_PORT, metadata, PART_OF, type Release, WEB_PORT } from './pod';
+import { COLLECTOR, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from './tracing';
+import { SERVICES } from './values';
 
 export const DEFAULT_DENY = 'default-deny';
 /** Where the application routing add-on runs its NGINX pods. */
 export const INGRESS_NAMESPACE = 'app-routing-system';
 
 const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-const allPods = { matchLabels: { 'app.kubernetes.io/part-of': PART_OF } };
+/** The shop's own pods (services and Jobs); the collector has policies of its own. */
+const allPods = {
+  matchLabels: { 'app.kubernetes.io/part-of': PART_OF },
+  matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn' as const, values: [COLLECTOR] }],
+};
+const servicePods = {
+  matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In' as const, values: [...SERVICES] }],
+};
+const collectorPods = { matchLabels: { 'app.kubernetes.io/name': COLLECTOR } };
 /** Any address outside the cluster but the instance metadata endpoint (workload identity needs no IMDS). */
 const internet: INetworkPolicyPeer = { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } };
 
@@ -93,6 +103,23 @@ export function networkPolicies(release: Release) {
       podSelector: {
         matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web', SMOKE] }],
       },
+      policyTypes: ['Egress'],
+      egress: [{ to: [internet], ports: [tcp(443)] }],
+    }),
+    // Traces: the services' pods send OTLP to the collector (both directions, as the default denies
+    // both), and only they reach it; the collector sends to Azure Monitor's ingestion over https.
+    policy(release, 'allow-services-to-collector', {
+      podSelector: servicePods,
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: collectorPods }], ports: [tcp(OTLP_GRPC_PORT), tcp(OTLP_HTTP_PORT)] }],
+    }),
+    policy(release, 'allow-otlp-to-collector', {
+      podSelector: collectorPods,
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: servicePods }], ports: [tcp(OTLP_GRPC_PORT), tcp(OTLP_HTTP_PORT)] }],
+    }),
+    policy(release, 'allow-collector-to-azure-monitor', {
+      podSelector: collectorPods,
       policyTypes: ['Egress'],
       egress: [{ to: [internet], ports: [tcp(443)] }],
     }),

@@ -8,6 +8,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { tracingEnv } from './tracing';
 import type { Colour, Service, Values } from './values';
 
 export const WEB_PORT = 3000;
@@ -118,13 +119,13 @@ export function envList(env: Record<string, string>): IEnvVar[] {
 }
 
 /** Spread over zones first, then nodes; each ReplicaSet (colour) is spread on its own. */
-function topologySpread(service: Service, hashLabel: string): IPodSpec['topologySpreadConstraints'] {
+export function topologySpread(component: string, hashLabel: string): IPodSpec['topologySpreadConstraints'] {
   return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
     maxSkew: 1,
     topologyKey,
     // ScheduleAnyway: a zone or node short of room degrades the spread instead of blocking a rollout.
     whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: selector(service) },
+    labelSelector: { matchLabels: selector(component) },
     matchLabelKeys: [hashLabel],
   }));
 }
@@ -144,6 +145,7 @@ export function servicePodTemplate(release: Release, options: ServicePodOptions)
   const { colour, values } = release;
   const pod = values[service];
   const env = {
+    ...tracingEnv(release, service),
     ...pod.env,
     ...values.colourEnv[service],
     NODE_ENV: 'production',

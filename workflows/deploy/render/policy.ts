@@ -61,10 +61,23 @@ function podTemplates(manifests: readonly Manifest[]): OwnedTemplate[] {
 
 const REQUIRED_SECURITY: Record<string, unknown> = {
   runAsNonRoot: true,
-  runAsUser: 1000,
   readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
 };
+/**
+ * The shop's images run as 1000; an outside image as the user its Dockerfile names, and no other
+ * (matched by repository, also when mirrored into another registry).
+ */
+const IMAGE_USERS: { repository: string; user: number }[] = [
+  { repository: 'otel/opentelemetry-collector-contrib', user: 10001 },
+];
+function expectedUser(image: string | undefined): number {
+  const repository = image?.split('@')[0]?.replace(/:[^/:]+$/, '') ?? '';
+  const entry = IMAGE_USERS.find(
+    (known) => repository === known.repository || repository.endsWith(`/${known.repository}`),
+  );
+  return entry?.user ?? 1000;
+}
 /** repository:tag or repository[:tag]@sha256:digest, and the tag is not `latest`. */
 const PINNED_IMAGE = /^[^@\s]+?(?::(?<tag>[\w][\w.-]{0,127}))?(?:@sha256:[a-f0-9]{64})?$/;
 
@@ -91,7 +104,10 @@ function containerProblems(container: Container, job: boolean): string[] {
     for (const resource of ['cpu', 'memory'])
       if (!container.resources?.[kind]?.[resource]) problems.push(`has no ${resource} ${kind.slice(0, -1)}`);
   const security = container.securityContext ?? {};
-  for (const [field, expected] of Object.entries(REQUIRED_SECURITY))
+  for (const [field, expected] of Object.entries({
+    ...REQUIRED_SECURITY,
+    runAsUser: expectedUser(container.image),
+  }))
     if (security[field] !== expected) problems.push(`securityContext.${field} is not ${String(expected)}`);
   const drop = at(security, ['capabilities', 'drop']);
   if (!Array.isArray(drop) || !drop.includes('ALL')) problems.push('does not drop ALL capabilities');

@@ -60,6 +60,25 @@ describe('the production policy', () => {
     ]);
   });
 
+  it("wants each image's own user: 1000 for the shop's, 10001 for the collector's", () => {
+    const problems = problemsAfter((objects) => {
+      (container(byKind(objects, 'Deployment', 'otel-collector')).securityContext as Json).runAsUser = 1000;
+      (container(byKind(objects, 'Deployment', 'factory-green')).securityContext as Json).runAsUser = 10001;
+    });
+    expect(problems).toEqual([
+      'Deployment/otel-collector container otel-collector: securityContext.runAsUser is not 10001',
+      'Deployment/factory-green container factory: securityContext.runAsUser is not 1000',
+    ]);
+  });
+
+  it("knows the collector's user when its image is mirrored into the shop's registry", () => {
+    const problems = problemsAfter((objects) => {
+      container(byKind(objects, 'Deployment', 'otel-collector')).image =
+        'azshopacr.azurecr.io/otel/opentelemetry-collector-contrib:0.160.0';
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('refuses images on latest or pinned by nothing', () => {
     const problems = problemsAfter((objects) => {
       container(byKind(objects, 'Rollout')).image = 'azshopacr.azurecr.io/az-shop-web:latest';
@@ -67,8 +86,11 @@ describe('the production policy', () => {
         'azshopacr.azurecr.io/az-shop-ordering';
       container(byKind(objects, 'Deployment', 'factory-green')).image =
         `azshopacr.azurecr.io/az-shop-factory@sha256:${'0'.repeat(64)}`;
+      container(byKind(objects, 'Deployment', 'otel-collector')).image =
+        'otel/opentelemetry-collector-contrib:latest';
     });
     expect(problems).toEqual([
+      'Deployment/otel-collector container otel-collector: image otel/opentelemetry-collector-contrib:latest uses latest',
       'Deployment/ordering-green container ordering: image azshopacr.azurecr.io/az-shop-ordering is pinned by neither tag nor digest',
       'Rollout/web container web: image azshopacr.azurecr.io/az-shop-web:latest uses latest',
     ]);

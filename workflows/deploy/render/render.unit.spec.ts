@@ -52,6 +52,11 @@ describe('deploy:render', { timeout: 60_000 }, () => {
           'ClusterIssuer/letsencrypt-production',
           'Certificate/az-shop-tls',
           'NetworkPolicy/default-deny',
+          'SecretProviderClass/az-shop-otel-collector',
+          'ConfigMap/otel-collector',
+          'Service/otel-collector',
+          'Deployment/otel-collector',
+          'PodDisruptionBudget/otel-collector',
         ]),
       );
       // The other colour's processors are left alone (they stay until `retire`).

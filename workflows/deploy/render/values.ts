@@ -83,6 +83,26 @@ const ProductionSchema = Type.Object(
       { ...Pod, maxReplicas: Type.Integer({ minimum: 1 }), lagTargetSeconds: Seconds },
       { additionalProperties: false },
     ),
+    /** Traces: the services' head sampling and the OpenTelemetry Collector they export to (otel-collector.ts). */
+    tracing: Type.Object(
+      {
+        /** OTEL_TRACES_SAMPLER_ARG of parentbased_traceidratio: the share of new traces kept. */
+        sampleRatio: Type.Number({ minimum: 0, maximum: 1 }),
+        collector: Type.Object(
+          {
+            /** Repository of the contrib image (the azuremonitor exporter is in contrib only). */
+            image: Type.String({ pattern: '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$' }),
+            /** A version tag, never latest. */
+            tag: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$' }),
+            digest: Type.Optional(Type.String({ pattern: '^sha256:[a-f0-9]{64}$' })),
+            replicas: Type.Integer({ minimum: 2, maximum: 10 }),
+            resources: Resources,
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
     analysis: Type.Object(
       {
         resources: Resources,
