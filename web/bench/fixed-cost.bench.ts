@@ -89,7 +89,10 @@ const config = testConfig(stack, databaseUri(stack.mongo.uri, `web_bench_${Date.
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
 });
 const connection = await connectMongo({ MONGO_DB: config.MONGO_DB, appName: 'az-shop-web-bench' });
-const logger = pino({ name: 'web', level: config.LOG_LEVEL }, pino.destination({ dest: '/dev/null', sync: false }));
+const logger = pino(
+  { name: 'web', level: config.LOG_LEVEL },
+  pino.destination({ dest: '/dev/null', sync: false }),
+);
 const web = await buildApp({ config, logger, db: connection.db, publicDir: PUBLIC_DIR });
 const bare = await bareApp();
 try {

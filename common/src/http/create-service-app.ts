@@ -2,12 +2,17 @@ import type { ServerOptions } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import type { Logger } from '../logger';
 import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
+import { metricsRegistry } from './metrics';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import { requestMetricsHook } from './request-metrics';
 import { recordRoutes } from './route-table';
 
 /** Server options a service may set (proxy trust, timeouts); the logger is always the service's. */
@@ -58,13 +63,51 @@ async function createInternalApp(
 /** Each app's internal listener and its port: `listenService` starts it, closing the app closes it. */
 const internalListeners = new WeakMap<FastifyInstance, { app: FastifyInstance; port: number }>();
 
-/** The HTTP shell every service shares: its logger, the one error model, and health/metrics. */
+/**
+ * One log line per request, when it completes (method, URL, status, time), instead of Fastify's two
+ * (the line on arrival said nothing the completed one does not). Errors and stream failures are
+ * logged as Fastify does.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    // Plain fields rather than pino's req/res serializers: a few strings to write, nothing to build.
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTime: reply.elapsedTime,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/**
+ * The HTTP shell every service shares: its logger, the one error model, health/metrics, and per
+ * request an id (the caller's `x-request-id` when acceptable, else a new one: on every log line of
+ * the request as `reqId` and on its answer) and `http_request_duration_seconds` by route pattern.
+ */
 export async function createServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; widening the generic keeps every plugin's types the default ones.
   const app: FastifyInstance = Fastify({
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new OneLinePerRequest(),
+    // Not Fastify's own header option: it would take any value the caller sends.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
   let draining = false;
   const internal =
     options.internalPort === undefined ? null : await createInternalApp(options, () => draining);
