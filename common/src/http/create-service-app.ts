@@ -1,9 +1,10 @@
-import type { ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
@@ -63,6 +64,48 @@ async function createInternalApp(
 /** Each app's internal listener and its port: `listenService` starts it, closing the app closes it. */
 const internalListeners = new WeakMap<FastifyInstance, { app: FastifyInstance; port: number }>();
 
+const ALIVE = JSON.stringify({ status: 'alive' });
+const ALIVE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': String(Buffer.byteLength(ALIVE)),
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The main port's `GET /healthz`, answered before Fastify routes it (issue #18): a liveness probe
+ * needs none of a service's hooks (a storefront's headers, session, logs), and a process that can
+ * answer here is alive. Its answer is the health plugin's route's, which `inject()` still reaches.
+ * It carries `x-request-id` like every answer, and is neither logged (as that route) nor counted.
+ */
+function answeredAlive(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.url !== '/healthz' || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  response.writeHead(200, { ...ALIVE_HEADERS, [REQUEST_ID_HEADER]: requestIdOf(request) });
+  response.end(request.method === 'GET' ? ALIVE : undefined);
+  return true;
+}
+
+/** Fastify's own HTTP/1 server with its timeouts, in front of it the liveness answer. */
+const serverWithLiveness: FastifyServerFactory = (handler, fastifyOptions) => {
+  // Fastify's resolved options (its defaults filled in); its types leave them unknown.
+  const options = fastifyOptions as {
+    http?: ServerOptions;
+    keepAliveTimeout?: number;
+    requestTimeout?: number;
+    connectionTimeout?: number;
+    maxRequestsPerSocket?: number;
+  };
+  const server = createServer(options.http ?? {}, (request, response) => {
+    if (!answeredAlive(request, response)) handler(request, response);
+  });
+  // What Fastify sets on a server it makes itself.
+  if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+  if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
+};
+
 /**
  * One log line per request, when it completes (method, URL, status, time), instead of Fastify's two
  * (the line on arrival said nothing the completed one does not). Errors and stream failures are
@@ -99,6 +142,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new OneLinePerRequest(),
+    serverFactory: serverWithLiveness,
     // Not Fastify's own header option: it would take any value the caller sends.
     requestIdHeader: false,
     genReqId: requestIdOf,
