@@ -26,7 +26,8 @@ const { testConfig, startStack } = await import('../test/helper');
 const { databaseUri } = await import('../test/mongo');
 const { DEMO_PRODUCTS, seedDemoShop } = await import('../src/demo');
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PROFILE = process.env.BENCH_CPU_PROFILE;
 const PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
@@ -43,6 +44,10 @@ interface Route {
 }
 
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
 
 function load(route: Route, seconds: number): Promise<autocannon.Result> {
   return autocannon({
@@ -128,30 +133,36 @@ try {
     if (status !== route.status) throw new Error(`${route.path} answered ${status}, not ${route.status}`);
   }
   console.log(
-    `web fixed-cost bench: ${CONNECTIONS} connections, ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +
+    `web fixed-cost bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +
       `LOG_LEVEL=${config.LOG_LEVEL}, ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)}`,
   );
-  const results = new Map<Route, autocannon.Result>();
-  for (const route of routes) {
-    await load(route, 1); // warm-up: JIT, connection pools, caches
-    results.set(route, await load(route, SECONDS));
+  // Rounds, each loading the bare app and then every web route, so a share compares figures taken
+  // seconds apart: on a shared machine the load from elsewhere drifts more than that.
+  const rounds = new Map<Route, autocannon.Result[]>(routes.map((route) => [route, []]));
+  for (const route of routes) await load(route, 1); // warm-up: JIT, connection pools, caches
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const route of routes) rounds.get(route)?.push(await load(route, SECONDS));
   }
-  const bareRate = results.get(routes[0] as Route)?.requests.average ?? Number.NaN;
+  const rate = (result: autocannon.Result) => result.requests.average;
+  const bareRuns = rounds.get(routes[0] as Route) ?? [];
   console.table(
     routes.map((route) => {
-      const result = results.get(route) as autocannon.Result;
-      const share = result.requests.average / bareRate;
+      const runs = rounds.get(route) ?? [];
+      const shares = runs.map((result, i) => rate(result) / rate(bareRuns[i] as autocannon.Result));
+      const share = median(shares);
       const target = TARGETS[route.name];
+      const statuses = new Map<string, number>();
+      for (const result of runs)
+        for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
+          statuses.set(code, (statuses.get(code) ?? 0) + (count ?? 0));
       return {
         route: route.name,
         path: route.path.length > 40 ? `${route.path.slice(0, 37)}…` : route.path,
-        statuses: Object.entries(result.statusCodeStats ?? {})
-          .map(([code, { count }]) => `${code}×${count ?? 0}`)
-          .join(' '),
-        errors: result.errors + result.non2xx - (route.status === 304 ? result.requests.total : 0),
-        'req/s': Math.round(result.requests.average),
-        'p99 ms': result.latency.p99,
-        '% of bare': `${round(share * 100)}%`,
+        statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(' '),
+        errors: runs.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+        'req/s (median)': Math.round(median(runs.map(rate))),
+        'p99 ms (median)': median(runs.map((result) => result.latency.p99)),
+        '% of bare (median, per round)': `${round(share * 100)}% (${shares.map((value) => round(value * 100, 0)).join(' / ')})`,
         target: target === undefined ? '' : `≥ ${target * 100}% ${share >= target ? 'met' : 'NOT met'}`,
       };
     }),
