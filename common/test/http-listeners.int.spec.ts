@@ -91,8 +91,8 @@ describe('with an internal port', () => {
     expect(bare.json()).toEqual({ error: 'NOT_READY', message: 'Not ready' });
   });
 
-  it('answers the main port’s /healthz before any hook, with a request id, unlogged', async () => {
-    const { lines, main } = await started();
+  it('answers the main port’s /healthz before any hook, and request ids on both ports', async () => {
+    const { lines, main, internal } = await started();
     const alive = await fetch(`${main}/healthz`, { headers: { 'x-request-id': 'probe-1' } });
     expect(alive.status).toBe(200);
     expect(await alive.json()).toEqual({ status: 'alive' });
@@ -104,6 +104,8 @@ describe('with an internal port', () => {
     // Anything else still goes through Fastify and its hooks.
     expect((await fetch(`${main}/healthz?x=1`)).headers.get('x-storefront')).toBe('yes');
     expect(lines.map((line) => line.url)).not.toContain('/healthz');
+    const metrics = await fetch(`${internal}/metrics`, { headers: { 'x-request-id': 'scrape-1' } });
+    expect(metrics.headers.get('x-request-id')).toBe('scrape-1');
   });
 
   it('logs no request on the internal port', async () => {

@@ -44,6 +44,12 @@ function healthOptions({ checks, registry, checkTimeoutMs }: ServiceAppOptions):
   return { checks, registry, checkTimeoutMs };
 }
 
+/** Every answer carries its request's id, errors included (set before any route runs). */
+function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header(REQUEST_ID_HEADER, request.id);
+  done();
+}
+
 /**
  * The internal listener: health and metrics without any of the service's plugins, hooks or request
  * logs (issue #18), so neither a slow page nor a session store can make a probe fail.
@@ -55,7 +61,10 @@ async function createInternalApp(
   const internal: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  internal.addHook('onRequest', echoRequestId);
   await internal.register(errorHandlerPlugin);
   await internal.register(healthPlugin, { ...healthOptions(options), draining });
   return internal;
@@ -147,10 +156,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     requestIdHeader: false,
     genReqId: requestIdOf,
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
+  app.addHook('onRequest', echoRequestId);
   app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
   let draining = false;
   const internal =
