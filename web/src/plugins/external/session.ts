@@ -18,13 +18,6 @@ export function sessionCookieName(config: Pick<WebConfig, 'WEB_BASE_URL'>): stri
 
 type SecureSession = FastifyRequest['session'];
 
-/** secure-session's sealing, without its hooks. */
-interface SessionCodec {
-  decode(cookie: string, log: FastifyBaseLogger): SecureSession | null;
-  encode(session: SecureSession): string;
-  create(): SecureSession;
-}
-
 const OPENED = Symbol('openedSession');
 type WithSession = { [OPENED]: SecureSession | null };
 
@@ -50,10 +43,11 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       sameSite: 'lax',
       secure: secureCookies(config),
     } as const;
-    let codec: SessionCodec | undefined;
+    /** The scope secure-session is registered in: its sealing functions are decorators there. */
+    let sealer: FastifyInstance | undefined;
     const seal = () => {
-      if (!codec) throw new Error('secure-session did not register');
-      return codec;
+      if (!sealer) throw new Error('secure-session did not register');
+      return sealer;
     };
     // Added before @fastify/cookie's onSend, which writes the cookies set so far: without its parsing
     // hook it takes over later ones only once some were set, so a cookie set after it would be lost.
@@ -61,7 +55,8 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       const session = (request as unknown as WithSession)[OPENED];
       if (session?.deleted)
         reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
-      else if (session?.changed) reply.setCookie(cookieName, seal().encode(session), cookieOptions);
+      else if (session?.changed)
+        reply.setCookie(cookieName, seal().encodeSecureSession(session), cookieOptions);
       done(null, payload);
     });
     // Cookies are parsed when the session is opened, not by a hook on every request.
@@ -75,13 +70,17 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
         expiry: config.SESSION_MAX_HOURS * 3600,
         cookie: cookieOptions,
       });
-      codec = {
-        decode: (cookie, log) => scope.decodeSecureSession(cookie, log),
-        encode: (session) => scope.encodeSecureSession(session),
-        create: () => scope.createSecureSession({}),
-      };
+      sealer = scope;
     });
     const sealing = seal();
+    // Its sealing on the app too, as secure-session decorates it when registered the usual way.
+    app.decorate('createSecureSession', (data?: Record<string, unknown>) =>
+      sealing.createSecureSession(data ?? {}),
+    );
+    app.decorate('encodeSecureSession', (session: SecureSession) => sealing.encodeSecureSession(session));
+    app.decorate('decodeSecureSession', (cookie: string, log?: FastifyBaseLogger) =>
+      sealing.decodeSecureSession(cookie, log ?? app.log),
+    );
 
     app.decorateRequest(OPENED, null);
     app.decorateRequest('session', {
@@ -90,7 +89,8 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
         if (request[OPENED]) return request[OPENED];
         const header = request.headers.cookie;
         const cookie = header ? app.parseCookie(header)[cookieName] : undefined;
-        request[OPENED] = (cookie && sealing.decode(cookie, request.log)) || sealing.create();
+        request[OPENED] =
+          (cookie && sealing.decodeSecureSession(cookie, request.log)) || sealing.createSecureSession({});
         return request[OPENED];
       },
     });
