@@ -18,7 +18,7 @@ afterEach(async () => {
 async function started(
   options: { internalPort?: number | null; routes?: (app: FastifyInstance) => void } = {},
 ) {
-  const lines: { msg?: string; req?: { url?: string } }[] = [];
+  const lines: { msg?: string; url?: string }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const state: { db: ReadinessResult } = { db: { ok: true } };
   const app = await createServiceApp({
@@ -91,11 +91,28 @@ describe('with an internal port', () => {
     expect(bare.json()).toEqual({ error: 'NOT_READY', message: 'Not ready' });
   });
 
+  it('answers the main port’s /healthz before any hook, and request ids on both ports', async () => {
+    const { lines, main, internal } = await started();
+    const alive = await fetch(`${main}/healthz`, { headers: { 'x-request-id': 'probe-1' } });
+    expect(alive.status).toBe(200);
+    expect(await alive.json()).toEqual({ status: 'alive' });
+    expect(alive.headers.get('x-request-id')).toBe('probe-1');
+    expect(alive.headers.get('x-storefront')).toBeNull(); // the stand-in for the plugin stack did not run
+    const head = await fetch(`${main}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // Anything else still goes through Fastify and its hooks.
+    expect((await fetch(`${main}/healthz?x=1`)).headers.get('x-storefront')).toBe('yes');
+    expect(lines.map((line) => line.url)).not.toContain('/healthz');
+    const metrics = await fetch(`${internal}/metrics`, { headers: { 'x-request-id': 'scrape-1' } });
+    expect(metrics.headers.get('x-request-id')).toBe('scrape-1');
+  });
+
   it('logs no request on the internal port', async () => {
     const { lines, main, internal } = await started();
     await get(`${main}/nowhere-main`);
     await get(`${internal}/nowhere-internal`);
-    const urls = lines.map((line) => line.req?.url).filter(Boolean);
+    const urls = lines.map((line) => line.url).filter(Boolean);
     expect(urls).toContain('/nowhere-main');
     expect(urls).not.toContain('/nowhere-internal');
   });

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceApp, Errors, withDetails } from '../src/http';
@@ -96,5 +97,59 @@ describe('error handler', () => {
     const response = await app.inject('/nope');
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: 'NOT_FOUND' });
+  });
+});
+
+describe('per request: id, log line and metrics', () => {
+  async function observedApp() {
+    const lines: Record<string, unknown>[] = [];
+    const sink = { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) };
+    const registry = new Registry();
+    const app = await createServiceApp({ logger: pino({ level: 'info' }, sink), checks: {}, registry });
+    app.get('/things/:id', async (request) => {
+      request.log.info('handling');
+      return { id: (request.params as { id: string }).id };
+    });
+    close = () => app.close();
+    return { app, lines, registry };
+  }
+
+  it('given an acceptable x-request-id, when answered, then the answer and every log line carry it', async () => {
+    const { app, lines } = await observedApp();
+    const response = await app.inject({ url: '/things/1', headers: { 'x-request-id': 'edge-7f3a.01' } });
+    expect(response.headers['x-request-id']).toBe('edge-7f3a.01');
+    expect(lines.length).toBe(2); // the handler's line and one line per request, not two
+    for (const line of lines) expect(line.reqId).toBe('edge-7f3a.01');
+    expect(lines[1]).toMatchObject({
+      msg: 'request completed',
+      method: 'GET',
+      url: '/things/1',
+      statusCode: 200,
+    });
+  });
+
+  it('given an unsafe or missing x-request-id, when answered, then a new id is made and returned', async () => {
+    const { app, lines } = await observedApp();
+    const unsafe = await app.inject({ url: '/things/1', headers: { 'x-request-id': 'a\tb' } });
+    const none = await app.inject({ url: '/nowhere' });
+    for (const response of [unsafe, none])
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(unsafe.headers['x-request-id']).not.toBe(none.headers['x-request-id']);
+    expect(lines.every((line) => line.reqId !== 'a\tb')).toBe(true);
+  });
+
+  it('given requests, when metrics are read, then they count by route pattern, never by raw URL', async () => {
+    const { app, registry } = await observedApp();
+    for (const id of ['1', '2', '3']) await app.inject(`/things/${id}`);
+    await app.inject('/nowhere/at/all');
+    const text = await registry.metrics();
+    expect(text).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/things/:id",status="200"} 3',
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_count{method="GET",route="(unmatched)",status="404"} 1',
+    );
+    expect(text).not.toContain('/things/1');
+    expect(text).not.toContain('/nowhere');
   });
 });

@@ -52,6 +52,7 @@ export async function buildApp({
     // Only the server-side page request's URL: nothing absolute from it reaches the browser.
     baseUrl: config.WEB_BASE_URL,
     sharedPageTtlMs: config.PAGE_CACHE_SECONDS * 1000,
+    tagTtlMs: config.CATALOG_CACHE_SECONDS * 1000,
   });
   return app;
 }

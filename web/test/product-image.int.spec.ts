@@ -2,7 +2,7 @@ import { PRODUCTS } from '@az-shop/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_AUDIT } from '../src/admin/audit';
 import { uploadProductImage } from '../src/admin/product-images';
-import { closeTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
+import { closeTestApp, createTestApp, csrfFor, getTestApp, loginAs, type TestApp } from './helper';
 import { avif, HTML, jpeg, png, SVG, webp } from './image-files';
 
 let testApp: TestApp;
@@ -144,6 +144,35 @@ describe('uploading a product image', () => {
     const changed = await image(imagePath, { 'if-none-match': '"0x1234"' });
     expect(changed.statusCode).toBe(200);
     expect(changed.rawPayload.equals(first.rawPayload)).toBe(true);
+  });
+});
+
+describe('revalidating an image with CATALOG_CACHE_SECONDS on', () => {
+  it('answers a known ETag with 304 from memory, and asks Blob storage for anything else', async () => {
+    const cached = await createTestApp(testApp.stack, { CATALOG_CACHE_SECONDS: '60' });
+    try {
+      const name = 'products/tagged.png';
+      await cached.app.blob
+        .getBlockBlobClient(name)
+        .uploadData(png(), { blobHTTPHeaders: { blobContentType: 'image/png' } });
+      const get = (headers: Record<string, string> = {}) =>
+        cached.app.inject({ method: 'GET', url: `/images/${name}`, headers });
+      const etag = String((await get()).headers.etag);
+      // Gone from storage: only an answer that does not ask storage can still be a 304.
+      await cached.app.blob.getBlobClient(name).delete();
+      const remembered = await get({ 'if-none-match': etag });
+      expect(remembered.statusCode).toBe(304);
+      expect(remembered.headers).toMatchObject({
+        etag,
+        'cache-control': 'public, max-age=86400',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CSP,
+      });
+      expect((await get()).statusCode).toBe(404);
+      expect((await get({ 'if-none-match': '"0x1234"' })).statusCode).toBe(404);
+    } finally {
+      await cached.close();
+    }
   });
 });
 

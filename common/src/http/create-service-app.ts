@@ -1,13 +1,19 @@
-import type { ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactory,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import type { Logger } from '../logger';
 import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
+import { metricsRegistry } from './metrics';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import { requestMetricsHook } from './request-metrics';
 import { recordRoutes } from './route-table';
 
 /** Server options a service may set (proxy trust, timeouts); the logger is always the service's. */
@@ -38,6 +44,12 @@ function healthOptions({ checks, registry, checkTimeoutMs }: ServiceAppOptions):
   return { checks, registry, checkTimeoutMs };
 }
 
+/** Every answer carries its request's id, errors included (set before any route runs). */
+function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  reply.header(REQUEST_ID_HEADER, request.id);
+  done();
+}
+
 /**
  * The internal listener: health and metrics without any of the service's plugins, hooks or request
  * logs (issue #18), so neither a slow page nor a session store can make a probe fail.
@@ -49,7 +61,10 @@ async function createInternalApp(
   const internal: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  internal.addHook('onRequest', echoRequestId);
   await internal.register(errorHandlerPlugin);
   await internal.register(healthPlugin, { ...healthOptions(options), draining });
   return internal;
@@ -58,13 +73,91 @@ async function createInternalApp(
 /** Each app's internal listener and its port: `listenService` starts it, closing the app closes it. */
 const internalListeners = new WeakMap<FastifyInstance, { app: FastifyInstance; port: number }>();
 
-/** The HTTP shell every service shares: its logger, the one error model, and health/metrics. */
+const ALIVE = JSON.stringify({ status: 'alive' });
+const ALIVE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': String(Buffer.byteLength(ALIVE)),
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The main port's `GET /healthz`, answered before Fastify routes it (issue #18): a liveness probe
+ * needs none of a service's hooks (a storefront's headers, session, logs), and a process that can
+ * answer here is alive. Its answer is the health plugin's route's, which `inject()` still reaches.
+ * It carries `x-request-id` like every answer, and is neither logged (as that route) nor counted.
+ */
+function answeredAlive(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.url !== '/healthz' || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  response.writeHead(200, { ...ALIVE_HEADERS, [REQUEST_ID_HEADER]: requestIdOf(request) });
+  response.end(request.method === 'GET' ? ALIVE : undefined);
+  return true;
+}
+
+/** Fastify's own HTTP/1 server with its timeouts, in front of it the liveness answer. */
+const serverWithLiveness: FastifyServerFactory = (handler, fastifyOptions) => {
+  // Fastify's resolved options (its defaults filled in); its types leave them unknown.
+  const options = fastifyOptions as {
+    http?: ServerOptions;
+    keepAliveTimeout?: number;
+    requestTimeout?: number;
+    connectionTimeout?: number;
+    maxRequestsPerSocket?: number;
+  };
+  const server = createServer(options.http ?? {}, (request, response) => {
+    if (!answeredAlive(request, response)) handler(request, response);
+  });
+  // What Fastify sets on a server it makes itself.
+  if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+  if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  if (options.maxRequestsPerSocket) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
+};
+
+/**
+ * One log line per request, when it completes (method, URL, status, time), instead of Fastify's two
+ * (the line on arrival said nothing the completed one does not). Errors and stream failures are
+ * logged as Fastify does.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    // Plain fields rather than pino's req/res serializers: a few strings to write, nothing to build.
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTime: reply.elapsedTime,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
+/**
+ * The HTTP shell every service shares: its logger, the one error model, health/metrics, and per
+ * request an id (the caller's `x-request-id` when acceptable, else a new one: on every log line of
+ * the request as `reqId` and on its answer) and `http_request_duration_seconds` by route pattern.
+ */
 export async function createServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; widening the generic keeps every plugin's types the default ones.
   const app: FastifyInstance = Fastify({
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new OneLinePerRequest(),
+    serverFactory: serverWithLiveness,
+    // Not Fastify's own header option: it would take any value the caller sends.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  app.addHook('onRequest', echoRequestId);
+  app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
   let draining = false;
   const internal =
     options.internalPort === undefined ? null : await createInternalApp(options, () => draining);

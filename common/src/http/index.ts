@@ -16,4 +16,6 @@ export {
   type ReadinessResult,
 } from './health-plugin';
 export { metricsRegistry } from './metrics';
+export { acceptedRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
+export { UNMATCHED_ROUTE } from './request-metrics';
 export { type RouteEntry, recordRoutes } from './route-table';

@@ -9,6 +9,7 @@ import { effectiveRoles, needsTouch, rolesCheckDue, sessionState } from '../../a
 import { SessionStore } from '../../auth/session-store';
 import { isAdmin, type SessionUser } from '../../auth/user';
 import type { WebConfig } from '../../config';
+import { readsVisitor } from '../../http/visitor-routes';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,8 +107,14 @@ export const authPlugin = fp<{ config: WebConfig }>(
     }
 
     app.decorateRequest('user', null);
-    app.addHook('onRequest', async (request) => {
-      request.user = await userOf(request);
+    // Only where the route reads the visitor: a request for an image or the catalog neither opens
+    // the session cookie nor looks the user up (a callback hook: no promise for those either).
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (!readsVisitor(request.method, request.routeOptions.url)) return done();
+      userOf(request).then((user) => {
+        request.user = user;
+        done();
+      }, done);
     });
     app.decorate('requireUser', async (request: FastifyRequest) => {
       signedIn(request);

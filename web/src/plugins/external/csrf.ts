@@ -18,12 +18,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const csrfPlugin = fp<{ origins: PublicOrigins }>(
   async (app: FastifyInstance, { origins }) => {
     await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
-    app.addHook('onRequest', async (request) => {
-      if (SAFE_METHODS.has(request.method)) return;
+    // A callback hook: a GET passes without a promise made for it.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (SAFE_METHODS.has(request.method)) return done();
       const origin = request.headers.origin;
-      if (origin === undefined || origin === 'null' || origins.allows(origin)) return;
+      if (origin === undefined || origin === 'null' || origins.allows(origin)) return done();
       request.log.warn({ origin }, 'state-changing request from another origin refused');
-      throw new Errors.Forbidden('This request came from another site');
+      done(new Errors.Forbidden('This request came from another site'));
     });
   },
   { name: 'az-shop-csrf', dependencies: ['az-shop-session'] },

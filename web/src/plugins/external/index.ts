@@ -5,9 +5,9 @@ import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
 import { publicOrigins } from '../../public-origins';
 import { csrfPlugin } from './csrf';
-import { helmetPlugin } from './helmet';
 import { jsonBodyPlugin } from './json-body';
 import { rateLimitPlugin } from './rate-limit';
+import { securityHeadersPlugin } from './security-headers';
 import { sessionPlugin } from './session';
 import { staticPlugin } from './static';
 
@@ -21,7 +21,7 @@ export interface ExternalPluginsOptions {
 /** Third-party plugins, in the order requests meet them. */
 export const externalPlugins = fp<ExternalPluginsOptions>(
   async (app: FastifyInstance, { config, db, publicDir }) => {
-    await app.register(helmetPlugin, { config });
+    await app.register(securityHeadersPlugin, { config });
     await app.register(sessionPlugin, { config });
     await app.register(jsonBodyPlugin);
     await app.register(formbody);

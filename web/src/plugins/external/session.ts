@@ -1,5 +1,6 @@
+import fastifyCookie from '@fastify/cookie';
 import secureSession from '@fastify/secure-session';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { deriveKeys, sessionSecrets } from '../../auth/session-keys';
 import { isHttps, secureCookies, type WebConfig } from '../../config';
@@ -15,6 +16,11 @@ export function sessionCookieName(config: Pick<WebConfig, 'WEB_BASE_URL'>): stri
   return isHttps(config) ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
 }
 
+type SecureSession = FastifyRequest['session'];
+
+const OPENED = Symbol('openedSession');
+type WithSession = { [OPENED]: SecureSession | null };
+
 /**
  * The sealed (encrypted and authenticated) cookie: the signed-in session's id (the session itself is
  * on the server, `sessions`), a sign-in in progress, the anonymous cart's id and the CSRF secret.
@@ -22,14 +28,71 @@ export function sessionCookieName(config: Pick<WebConfig, 'WEB_BASE_URL'>): stri
  * from the identity provider. Sealed with the newest of SESSION_SECRET / SESSION_SECRET_PREVIOUS and
  * opened with either, so a secret rotation signs nobody out (a cookie opened with the previous key
  * is sealed again with the new one).
+ *
+ * Opened when a request first reads `request.session`, not on every request (issue #18): a request
+ * for an image, an asset or the catalog never pays for parsing cookies and opening the seal. Sealed
+ * again on the way out only when it changed, as secure-session does (its per-session `options()` is
+ * not carried: nothing here calls it).
  */
 export const sessionPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
-    await app.register(secureSession, {
-      cookieName: sessionCookieName(config),
-      key: deriveKeys(sessionSecrets(config), 'session-cookie'),
-      expiry: config.SESSION_MAX_HOURS * 3600,
-      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies(config) },
+    const cookieName = sessionCookieName(config);
+    const cookieOptions = {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(config),
+    } as const;
+    /** The scope secure-session is registered in: its sealing functions are decorators there. */
+    let sealer: FastifyInstance | undefined;
+    const seal = () => {
+      if (!sealer) throw new Error('secure-session did not register');
+      return sealer;
+    };
+    // Added before @fastify/cookie's onSend, which writes the cookies set so far: without its parsing
+    // hook it takes over later ones only once some were set, so a cookie set after it would be lost.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const session = (request as unknown as WithSession)[OPENED];
+      if (session?.deleted)
+        reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
+      else if (session?.changed)
+        reply.setCookie(cookieName, seal().encodeSecureSession(session), cookieOptions);
+      done(null, payload);
+    });
+    // Cookies are parsed when the session is opened, not by a hook on every request.
+    await app.register(fastifyCookie, { hook: false });
+    // In a scope of its own, secure-session's hooks (opening the cookie on every request) apply to
+    // no route; its sealing serves the session opened on demand below.
+    await app.register(async (scope) => {
+      await scope.register(secureSession, {
+        cookieName,
+        key: deriveKeys(sessionSecrets(config), 'session-cookie'),
+        expiry: config.SESSION_MAX_HOURS * 3600,
+        cookie: cookieOptions,
+      });
+      sealer = scope;
+    });
+    const sealing = seal();
+    // Its sealing on the app too, as secure-session decorates it when registered the usual way.
+    app.decorate('createSecureSession', (data?: Record<string, unknown>) =>
+      sealing.createSecureSession(data ?? {}),
+    );
+    app.decorate('encodeSecureSession', (session: SecureSession) => sealing.encodeSecureSession(session));
+    app.decorate('decodeSecureSession', (cookie: string, log?: FastifyBaseLogger) =>
+      sealing.decodeSecureSession(cookie, log ?? app.log),
+    );
+
+    app.decorateRequest(OPENED, null);
+    app.decorateRequest('session', {
+      getter(this: FastifyRequest) {
+        const request = this as unknown as WithSession & FastifyRequest;
+        if (request[OPENED]) return request[OPENED];
+        const header = request.headers.cookie;
+        const cookie = header ? app.parseCookie(header)[cookieName] : undefined;
+        request[OPENED] =
+          (cookie && sealing.decodeSecureSession(cookie, request.log)) || sealing.createSecureSession({});
+        return request[OPENED];
+      },
     });
   },
   { name: 'az-shop-session' },

@@ -21,13 +21,19 @@ const REVALIDATE = 'public, max-age=0, must-revalidate';
 export const staticPlugin = fp<{ publicDir: string }>(
   async (app: FastifyInstance, { publicDir }) => {
     const root = join(publicDir, 'assets');
-    // Tests that build the app from sources may run before any bundle exists.
-    if (!existsSync(root)) app.log.warn({ root }, 'no browser bundle found; pages will not hydrate');
     app.decorate('assets', loadPageAssets(root));
+    // Tests that build the app from sources may run before any bundle exists: /assets/… answers 404.
+    if (!existsSync(root)) {
+      app.log.warn({ root }, 'no browser bundle found; pages will not hydrate');
+      return;
+    }
     await app.register(fastifyStatic, {
       root,
       prefix: ASSETS_PREFIX,
-      wildcard: true,
+      // A route per file of the bundle, listed at start: the bundle does not change while web runs
+      // (its manifest is read at start too), and a wildcard route reads the folder on every request
+      // to check the name's spelling.
+      wildcard: false,
       decorateReply: false,
       cacheControl: false,
       setHeaders(reply: FastifyReply, path: string) {

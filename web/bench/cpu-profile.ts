@@ -1,0 +1,61 @@
+/** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` and the inspector write) read here. */
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  }[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface ProfileSummary {
+  /** Share of the samples the thread was not idle. */
+  busy: number;
+  packages: { where: string; 'self %': number }[];
+  functions: { function: string; where: string; 'self %': number }[];
+}
+
+/** node_modules/<package> (scoped too), node's own modules, V8's pseudo-frames, or our source file. */
+export function whereOf(url: string): string {
+  if (!url) return '(V8/native)';
+  if (url.startsWith('node:')) return 'node core';
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (match?.[1]) return match[1];
+  return url.replace(/^file:\/\//, '').replace(/^.*?\/(web|common)\/src\//, '$1/src/');
+}
+
+const share = (hits: number, total: number) => Number(((hits / total) * 100).toFixed(1));
+
+function ranked<T>(totals: Map<string, number>, total: number, row: (key: string, self: number) => T): T[] {
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([key, hits]) => row(key, share(hits, total)));
+}
+
+/** Self time (samples in the function itself, idle left out) by package and by function, largest first. */
+export function summariseProfile(profile: CpuProfile): ProfileSummary {
+  const byPackage = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const { callFrame, hitCount = 0 } of profile.nodes) {
+    if (!hitCount) continue;
+    // Waiting for I/O is not a cost of the request; shares are of the busy samples.
+    if (callFrame.functionName === '(idle)') {
+      idle += hitCount;
+      continue;
+    }
+    total += hitCount;
+    const where = whereOf(callFrame.url);
+    byPackage.set(where, (byPackage.get(where) ?? 0) + hitCount);
+    const key = `${callFrame.functionName || '(anonymous)'}\t${where}:${callFrame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + hitCount);
+  }
+  return {
+    busy: share(total, total + idle),
+    packages: ranked(byPackage, total, (where, self) => ({ where, 'self %': self })),
+    functions: ranked(byFunction, total, (key, self) => {
+      const [name = '', where = ''] = key.split('\t');
+      return { function: name, where, 'self %': self };
+    }),
+  };
+}
