@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { processorMetrics, throttledCounter, timerMetrics } from '@az-shop/common';
+import { requestMetricsHook } from '@az-shop/common/http/request-metrics';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -27,6 +28,7 @@ async function registeredMetrics(): Promise<RegisteredMetric[]> {
   processorMetrics(registry);
   timerMetrics(registry);
   throttledCounter(registry);
+  requestMetricsHook(registry);
   return (await registry.getMetricsAsJSON()).map((metric) => ({
     name: metric.name,
     type: String(metric.type),
