@@ -174,7 +174,8 @@ export const webConfigSchema = Type.Object({
   CATALOG_CACHE_SECONDS: Type.Number({
     minimum: 0,
     default: 5,
-    description: 'pages reuse catalog reads this long (a back-office edit shows within it); 0 turns it off',
+    description:
+      "pages reuse catalog reads, and /images revalidations a blob's ETag, this long (a back-office edit shows within it); 0 turns it off",
   }),
   PAGE_CACHE_SECONDS: Type.Number({
     minimum: 0,
