@@ -1,6 +1,5 @@
 import {
   baseConfigProperties,
-  colourGatedReactions,
   connectMongo,
   createLogger,
   createServiceApp,
@@ -9,6 +8,7 @@ import {
   loadConfig,
   mongoReadiness,
   resolveMongoFlavour,
+  serviceReactionsFromSettings,
   systemClock,
 } from '@az-shop/common';
 import { Type } from 'typebox';
@@ -37,21 +37,10 @@ const flavour = await resolveMongoFlavour({
 });
 
 // Under a blue-green release, only the active colour's processors run (docs/deploy.md).
-const colour = config.RELEASE_COLOUR;
-const reactions = colourGatedReactions({
-  db: mongo.db,
-  logger,
-  colour,
-  build: () =>
-    registerOrderingProcessors(
-      { db: mongo.db, logger, config, clock: systemClock },
-      {
-        leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
-        maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
-        mode: flavour,
-      },
-    ),
-});
+const reactions = serviceReactionsFromSettings(
+  { db: mongo.db, logger, settings: config, mode: flavour },
+  (options) => registerOrderingProcessors({ db: mongo.db, logger, config, clock: systemClock }, options),
+);
 await reactions.start();
 shutdown.add('processors', reactions.stop);
 

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
-  colourGatedReactions,
   connectMongo,
   createLogger,
   createShutdown,
@@ -9,6 +8,7 @@ import {
   loadConfig,
   mongoReadiness,
   resolveMongoFlavour,
+  serviceReactionsFromSettings,
 } from '@az-shop/common';
 import { buildApp } from './app';
 import { webConfigSchema, webProductionRules } from './config';
@@ -34,21 +34,10 @@ const flavour = await resolveMongoFlavour({
 // The bundle is dist/main.js; esbuild writes the browser assets to dist/public/assets beside it.
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
 // Under a blue-green release, only the active colour's processors run (docs/deploy.md); both serve pages.
-const colour = config.RELEASE_COLOUR;
-const reactions = colourGatedReactions({
-  db: mongo.db,
-  logger,
-  colour,
-  build: () =>
-    registerWebProcessors(
-      { db: mongo.db, logger, provider: paymentProvider },
-      {
-        leases: { buckets: config.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
-        maxLagSeconds: config.PROCESSOR_MAX_LAG_SECONDS,
-        mode: flavour,
-      },
-    ),
-});
+const reactions = serviceReactionsFromSettings(
+  { db: mongo.db, logger, settings: config, mode: flavour },
+  (options) => registerWebProcessors({ db: mongo.db, logger, provider: paymentProvider }, options),
+);
 await reactions.start();
 shutdown.add('processors', reactions.stop);
 

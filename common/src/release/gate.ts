@@ -1,7 +1,8 @@
 import type { Db } from 'mongodb';
 import type { ReadinessCheck } from '../http/health-plugin';
 import type { Logger } from '../logger';
-import type { ServiceReactions } from '../reactions/service-reactions';
+import type { ProcessorMode } from '../processor/types';
+import type { ReactionOptions, ServiceReactions } from '../reactions/service-reactions';
 import { type ReleaseColour, readActiveColour } from './control';
 
 export interface ColourGateOptions {
@@ -118,4 +119,29 @@ export function colourGatedReactions(options: ColourGateOptions): ServiceReactio
       }
     },
   };
+}
+
+/** The settings of base-config.ts that decide how a service's processors run. */
+export interface ReactionSettings {
+  PROCESSOR_BUCKETS: number;
+  PROCESSOR_MAX_LAG_SECONDS: number;
+  RELEASE_COLOUR?: ReleaseColour | undefined;
+}
+
+/**
+ * A service's reactions as its composition root starts them, the same way in every service: the
+ * options come from the shared settings and the resolved Mongo flavour, and the set runs only while
+ * the service's release colour is active (no colour: always).
+ */
+export function serviceReactionsFromSettings(
+  deps: { db: Db; logger: Logger; settings: ReactionSettings; mode: ProcessorMode },
+  register: (options: ReactionOptions) => ServiceReactions,
+): ServiceReactions {
+  const colour = deps.settings.RELEASE_COLOUR;
+  const options: ReactionOptions = {
+    leases: { buckets: deps.settings.PROCESSOR_BUCKETS, ...(colour ? { colour } : {}) },
+    maxLagSeconds: deps.settings.PROCESSOR_MAX_LAG_SECONDS,
+    mode: deps.mode,
+  };
+  return colourGatedReactions({ db: deps.db, logger: deps.logger, colour, build: () => register(options) });
 }

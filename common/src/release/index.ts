@@ -8,7 +8,12 @@ export {
   readActiveColour,
   setActiveColour,
 } from './control';
-export { type ColourGateOptions, colourGatedReactions } from './gate';
+export {
+  type ColourGateOptions,
+  colourGatedReactions,
+  type ReactionSettings,
+  serviceReactionsFromSettings,
+} from './gate';
 export { type HandOverOptions, type HandOverResult, handOver } from './handover';
 export {
   heldByOthers,
