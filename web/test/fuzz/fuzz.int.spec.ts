@@ -19,15 +19,20 @@ import { arbitraryFromSchema, asForm, type Hints } from './schema-arbitrary';
  *
  * FUZZ_CASES sets the cases per JSON API route and per route taking a body (forms), default 1000;
  * FUZZ_OTHER_CASES those of the other GET routes (server-rendered pages, sign-in redirects, images),
- * default a quarter of it: a page render costs many times an API answer. FUZZ_SEED replays a run (default
+ * default a quarter of it: a page render costs many times an API answer. The bundle's files (one route
+ * each, nothing to parse but headers) get a tenth of that. FUZZ_SEED replays a run (default
  * fixed, so `npm test` is repeatable; any other seed explores further).
  */
 const CASES = Number(process.env.FUZZ_CASES ?? 1000);
 const OTHER_CASES = Number(process.env.FUZZ_OTHER_CASES ?? Math.ceil(CASES / 4));
 const SEED = Number(process.env.FUZZ_SEED ?? 14);
 
-const casesOf = (route: FuzzRoute) =>
-  route.url.startsWith('/api/') || takesBody(route) ? CASES : OTHER_CASES;
+const ASSET_CASES = Math.ceil(OTHER_CASES / 10);
+
+const casesOf = (route: FuzzRoute) => {
+  if (route.url.startsWith('/api/') || takesBody(route)) return CASES;
+  return route.url.startsWith('/assets/') ? ASSET_CASES : OTHER_CASES;
+};
 
 /** Inputs taken without a schema on purpose. Anything else without one fails the suite. */
 const WITHOUT_SCHEMA: Record<string, string> = {
