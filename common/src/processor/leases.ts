@@ -6,7 +6,8 @@ import { type LeaseView, planLeases } from './lease-plan';
 
 export const LEASES = 'leases';
 
-interface LeaseDoc {
+/** A document of `leases`: one per bucket (`kind: 'lease'`) and one per live instance (`member`). */
+export interface LeaseDoc {
   _id: string;
   processor: string;
   kind: 'lease' | 'member';
@@ -18,6 +19,17 @@ interface LeaseDoc {
   bucketing?: string;
   /** The release colour of the owner, when it runs as one colour of a blue-green pair. */
   colour?: string;
+}
+
+/** How a lease records its owner's bucket function: the function's name and the bucket count. */
+export function bucketingOf(buckets: number): string {
+  return `${BUCKETING}/${buckets}`;
+}
+
+/** The bucket count a lease's `bucketing` records, if it records one. */
+export function bucketCountIn(bucketing: string | undefined): number | undefined {
+  const count = Number(bucketing?.split('/')[1]);
+  return Number.isInteger(count) ? count : undefined;
 }
 
 export interface LeaseKeeperOptions {
@@ -70,7 +82,7 @@ export class LeaseKeeper {
 
   /** The bucket function this instance partitions by: a different function or count splits keys differently. */
   private get bucketing(): string {
-    return `${BUCKETING}/${this.options.buckets}`;
+    return bucketingOf(this.options.buckets);
   }
 
   /** Set while live leases or members of another bucket function keep this instance from joining. */

@@ -1,16 +1,6 @@
 import type { Db } from 'mongodb';
-import { LEASES } from '../processor/leases';
+import { bucketCountIn, LEASES, type LeaseDoc } from '../processor/leases';
 import type { ReleaseColour } from './control';
-
-interface LeaseRecord {
-  processor: string;
-  kind: 'lease' | 'member';
-  bucket?: number;
-  owner: string | null;
-  expiresAt: Date;
-  bucketing?: string;
-  colour?: string;
-}
 
 /** Who holds the buckets of every leased processor at one moment. */
 export interface Ownership {
@@ -18,34 +8,33 @@ export interface Ownership {
   processors: Record<string, { buckets: number; byColour: Record<string, number[]> }>;
 }
 
-/** The number of buckets a lease's bucket function names (`hashed-text/16`), or the highest bucket seen. */
-function bucketCountOf(leases: LeaseRecord[]): number {
-  const recorded = leases.map((lease) => Number(lease.bucketing?.split('/')[1])).filter(Number.isInteger);
+/** The number of buckets a processor's leases record (`hashed-text/16`), else the highest bucket seen. */
+function bucketCountOf(leases: LeaseDoc[]): number {
+  const recorded = leases.flatMap((lease) => bucketCountIn(lease.bucketing) ?? []);
   if (recorded.length > 0) return Math.max(...recorded);
   return Math.max(0, ...leases.map((lease) => (lease.bucket ?? -1) + 1));
 }
 
 export async function readOwnership(db: Db, now = Date.now()): Promise<Ownership> {
-  const leases = await db.collection<LeaseRecord>(LEASES).find({ kind: 'lease' }).toArray();
-  const byProcessor = new Map<string, LeaseRecord[]>();
+  const leases = await db.collection<LeaseDoc>(LEASES).find({ kind: 'lease' }).toArray();
+  const byProcessor = new Map<string, LeaseDoc[]>();
   for (const lease of leases)
     byProcessor.set(lease.processor, [...(byProcessor.get(lease.processor) ?? []), lease]);
   const processors: Ownership['processors'] = {};
   for (const [processor, records] of byProcessor) {
     const buckets = bucketCountOf(records);
     const byColour: Record<string, number[]> = {};
-    const seen = new Set<number>();
+    const holderOf = new Map<number, string>();
     for (const record of records) {
       if (record.bucket === undefined) continue;
-      seen.add(record.bucket);
       const live = record.owner !== null && record.expiresAt.getTime() > now;
-      const holder = live ? (record.colour ?? 'uncoloured') : 'none';
-      byColour[holder] = [...(byColour[holder] ?? []), record.bucket];
+      holderOf.set(record.bucket, live ? (record.colour ?? 'uncoloured') : 'none');
     }
-    for (let bucket = 0; bucket < buckets; bucket++) {
-      if (!seen.has(bucket)) byColour.none = [...(byColour.none ?? []), bucket];
+    // Buckets without a lease document yet are unowned too.
+    for (let bucket = 0; bucket < buckets; bucket++) if (!holderOf.has(bucket)) holderOf.set(bucket, 'none');
+    for (const [bucket, holder] of [...holderOf].sort(([a], [b]) => a - b)) {
+      byColour[holder] = [...(byColour[holder] ?? []), bucket];
     }
-    for (const list of Object.values(byColour)) list.sort((a, b) => a - b);
     processors[processor] = { buckets, byColour };
   }
   return { processors };
@@ -81,7 +70,7 @@ export function liveProcessors(ownership: Ownership): string[] {
 /** Processors with a live member record of `colour`: the ones that colour runs now. */
 export async function processorsRunBy(db: Db, colour: ReleaseColour, now = Date.now()): Promise<string[]> {
   const members = await db
-    .collection<LeaseRecord>(LEASES)
+    .collection<LeaseDoc>(LEASES)
     .find({ kind: 'member', colour, owner: { $ne: null }, expiresAt: { $gt: new Date(now) } })
     .toArray();
   return [...new Set(members.map((member) => member.processor))].sort();
