@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
-import { PARKED_EVENTS } from '../processor/parking';
+import { PARKED_EVENTS, type ParkedEvent } from '../processor/parking';
 import { type ReleaseColour, setActiveColour } from './control';
 import { heldByOthers, liveProcessors, notHeldBy, processorsRunBy, readOwnership } from './ownership';
 
@@ -25,8 +25,9 @@ export type HandOverResult =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function parkedCount(db: Db): Promise<number> {
-  return db.collection(PARKED_EVENTS).countDocuments({ status: 'parked' });
+/** Events parked since `since`: a replay of an older one changes nothing here. */
+function parkedSince(db: Db, since: Date): Promise<number> {
+  return db.collection<ParkedEvent>(PARKED_EVENTS).countDocuments({ parkedAt: { $gte: since } });
 }
 
 /**
@@ -65,7 +66,7 @@ export async function handOver(options: HandOverOptions): Promise<HandOverResult
   const retired = new Set(options.retired ?? []);
   const initial = liveProcessors(await readOwnership(db)).filter((name) => !retired.has(name));
   const expected = new Set(initial);
-  const parkedBefore = await parkedCount(db);
+  const began = new Date();
   const from = await setActiveColour(db, to, by);
   logger.info({ from, to, expected: [...expected] }, 'processors handed over; waiting for the new colour');
 
@@ -88,7 +89,7 @@ export async function handOver(options: HandOverOptions): Promise<HandOverResult
     notHeldSince = lost.length === 0 ? undefined : (notHeldSince ?? Date.now());
     if (notHeldSince !== undefined && Date.now() - notHeldSince > timeoutMs)
       reason = `${to} lost buckets for longer than ${timeoutMs} ms: ${lost.join(', ')}`;
-    const parked = (await parkedCount(db)) - parkedBefore;
+    const parked = await parkedSince(db, began);
     if (parked > 0) reason = `${parked} event(s) parked since the hand-over began`;
   }
   if (!reason) {
