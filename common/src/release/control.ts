@@ -12,6 +12,8 @@ export type ReleaseColour = (typeof RELEASE_COLOURS)[number];
 
 export interface ProcessorsControlDoc {
   _id: 'processors';
+  /** Like every document: the shard key where the collection is sharded (Cosmos DB). */
+  partition_key: 'processors';
   /** null: paused, no colour runs the processors (a stop-then-start release). */
   activeColour: ReleaseColour | null;
   previousColour: ReleaseColour | null;
@@ -44,6 +46,7 @@ export async function setActiveColour(
     [
       {
         $set: {
+          partition_key: 'processors',
           previousColour: { $ifNull: ['$activeColour', null] },
           activeColour: colour,
           changedAt: '$$NOW',
