@@ -1,6 +1,6 @@
 import type { ServiceReactions } from '@az-shop/common';
 import { metricsRegistry, PRODUCTION_REQUESTS } from '@az-shop/common';
-import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
+import { eventually, SERVICES_APP, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBothServices } from './support/both-services';
@@ -13,7 +13,7 @@ import {
   stockOf,
   TestClock,
 } from './support/fixtures';
-import { FLAVOURS, SERVICES_APP } from './support/flavours';
+import { FLAVOURS } from './support/flavours';
 
 /**
  * Both services, every processor and timer running, against one dev Mongo server: once as MongoDB, once

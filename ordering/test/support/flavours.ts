@@ -1,8 +1,5 @@
 import type { MongoFlavour } from '@az-shop/common';
-import type { TestMongoOptions } from '@az-shop/common/testing';
-
-/** The app name the services under test connect with: the only connections the Cosmos run throttles. */
-export const SERVICES_APP = 'az-shop-services';
+import { SERVICES_APP, type TestMongoOptions } from '@az-shop/common/testing';
 
 /**
  * The pipeline suites run once per flavour (docs/processor.md, Cosmos mode): against the dev server as
