@@ -8,6 +8,18 @@ import { COLOURS, type Colour, PROCESSORS } from '../render/values';
 // The colours, processors and colour label are the renderer's: the script reads what it rendered.
 export { COLOUR_LABEL, COLOURS, type Colour, PROCESSORS };
 
+/**
+ * What `retire` deletes by colour label: every kind the renderer labels with a colour (a colour's
+ * processors; web's objects carry no colour label). render.unit.spec.ts holds the two together.
+ */
+export const RETIRED_KINDS = [
+  'deployments',
+  'services',
+  'scaledobjects',
+  'triggerauthentications',
+  'poddisruptionbudgets',
+] as const;
+
 /** Argo Rollouts labels each ReplicaSet of a Rollout with its pod template hash. */
 const HASH_LABEL = 'rollouts-pod-template-hash';
 
