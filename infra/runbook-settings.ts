@@ -5,6 +5,7 @@
 // src/ must be caught too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { isSecret } from '@az-shop/common/config/load-config';
 
 /** The services' source trees; emulators/ are development servers and never deployed. */
 export const SERVICE_SOURCES = ['common/src', 'web/src', 'factory/src', 'ordering/src'];
@@ -83,7 +84,7 @@ export function settingsTable(markdown: string): SettingRow[] {
 
 /** Credentials by name (the rule load-config.ts uses to hide values), and MONGO_DB, which carries a password. */
 export function isCredential(name: string): boolean {
-  return name === 'MONGO_DB' || /SECRET|PASSWORD|TOKEN|KEY|CONNECTION_STRING|JWKS/i.test(name);
+  return name === 'MONGO_DB' || isSecret(name);
 }
 
 export function runbookProblems(variables: Iterable<string>, rows: SettingRow[]): string[] {

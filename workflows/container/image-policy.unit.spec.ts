@@ -93,4 +93,11 @@ describe('the smoke image (workflows/container/smoke.Dockerfile)', () => {
     const copied = smoke.filter(([name]) => name === 'COPY').map(([, args]) => args.split(/\s+/)[0]);
     expect(copied).toEqual(['package-lock.json', 'playwright.smoke.config.ts', 'tests/smoke']);
   });
+
+  it('has every file the smoke config imports (it shares the browser settings in tests/smoke)', () => {
+    const config = readFileSync(`${root}playwright.smoke.config.ts`, 'utf8');
+    const local = [...config.matchAll(/from '(\.[^']+)'/g)].map((match) => match[1]);
+    expect(local).toContain('./tests/smoke/chromium');
+    for (const path of local) expect(path).toMatch(/^\.\/tests\/smoke\//);
+  });
 });

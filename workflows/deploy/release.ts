@@ -17,12 +17,11 @@ import {
 } from './release/commands';
 import { isColour } from './release/decisions';
 import { KubectlError, kubectl, runProcess } from './release/kubectl';
+import { DIGEST, IMAGES } from './render/pod';
 
 const USAGE = `usage: release.ts first-release --tag T [--values FILE] [--digest-<service> sha256:…]
        release.ts release --tag T [--values FILE] [--digest-<service> sha256:…]
        release.ts status | rollback | retire [--colour blue|green]`;
-
-const DIGEST_SERVICES = ['web', 'factory', 'ordering', 'smoke'] as const;
 
 function parseCommandLine() {
   return parseArgs({
@@ -46,10 +45,10 @@ function renderOptions(values: Values): RenderOptions {
   if (typeof tag !== 'string' || !tag) throw new ReleaseError(`--tag is required\n${USAGE}`);
   const passThrough: string[] = [];
   if (typeof values.values === 'string') passThrough.push('--values', values.values);
-  for (const service of DIGEST_SERVICES) {
+  for (const service of IMAGES) {
     const digest = values[`digest-${service}`];
     if (typeof digest !== 'string') continue;
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    if (!DIGEST.test(digest))
       throw new ReleaseError(`--digest-${service} must look like sha256:<64 hex digits>`);
     passThrough.push(`--digest-${service}`, digest);
   }

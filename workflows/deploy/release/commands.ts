@@ -10,6 +10,7 @@ import {
   type ListJson,
   nextColour,
   otherColour,
+  RETIRED_KINDS,
   type ReplicaSetJson,
   type RolloutJson,
   retireTarget,
@@ -239,13 +240,7 @@ export function retire(deps: ReleaseDeps, requested: Colour | undefined): void {
   const target = retireTarget(state, requested);
   if (!target.ok) throw new ReleaseError(target.reason);
   deps.log(`retiring ${target.value}'s processors (${state.live} is live)`);
-  const out = deps.kubectl.ok([
-    'delete',
-    // Every object of a colour's processors (web's objects carry no colour label).
-    'deployments,services,scaledobjects,triggerauthentications,poddisruptionbudgets',
-    '-l',
-    `${COLOUR_LABEL}=${target.value}`,
-  ]);
+  const out = deps.kubectl.ok(['delete', RETIRED_KINDS.join(','), '-l', `${COLOUR_LABEL}=${target.value}`]);
   for (const line of out.trim().split('\n')) if (line) deps.log(`  ${line}`);
 }
 

@@ -2,15 +2,29 @@
 // how far the Rollout got) and what may be done next. No I/O here: commands.ts asks kubectl and
 // passes the parsed JSON in, so every rule is unit-tested with plain objects.
 
-export type Colour = 'blue' | 'green';
-export const COLOURS: readonly Colour[] = ['blue', 'green'];
-export const COLOUR_LABEL = 'az-shop/colour';
+import { COLOUR_LABEL } from '../render/pod';
+import { COLOURS, type Colour, PROCESSORS } from '../render/values';
+
+// The colours, processors and colour label are the renderer's: the script reads what it rendered.
+export { COLOUR_LABEL, COLOURS, type Colour, PROCESSORS };
+
+/**
+ * What `retire` deletes by colour label: every kind the renderer labels with a colour (a colour's
+ * processors; web's objects carry no colour label). render.unit.spec.ts holds the two together.
+ */
+export const RETIRED_KINDS = [
+  'deployments',
+  'services',
+  'scaledobjects',
+  'triggerauthentications',
+  'poddisruptionbudgets',
+] as const;
+
 /** Argo Rollouts labels each ReplicaSet of a Rollout with its pod template hash. */
 const HASH_LABEL = 'rollouts-pod-template-hash';
-export const PROCESSORS = ['factory', 'ordering'] as const;
 
 export function isColour(value: unknown): value is Colour {
-  return value === 'blue' || value === 'green';
+  return COLOURS.includes(value as Colour);
 }
 
 export function otherColour(colour: Colour): Colour {

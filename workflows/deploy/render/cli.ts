@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderObjects, toYaml } from './index';
-import { IMAGES, type Image, type Release } from './pod';
+import { DIGEST, IMAGES, type Image, type Release } from './pod';
 import { COLOURS, type Colour, DEFAULT_VALUES_FILE, loadValues, ValuesError } from './values';
 
 export class UsageError extends Error {
@@ -13,7 +13,6 @@ export class UsageError extends Error {
 const USAGE = `usage: npm run deploy:render -- --colour <blue|green> --tag <tag> [--values <production.json>] ${IMAGES.map((image) => `[--digest-${image} sha256:<64 hex>]`).join(' ')}`;
 /** An OCI tag: never `latest`, which names no release and cannot be rolled back to. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export interface CliOptions {
   colour: Colour;

@@ -15,6 +15,8 @@ export const WEB_PORT = 3000;
 export const INTERNAL_PORT = 9464;
 export const SERVICE_ACCOUNT = 'az-shop';
 export const PART_OF = 'az-shop';
+/** The label naming a workload's colour: the release script finds and retires a colour's objects by it. */
+export const COLOUR_LABEL = 'az-shop/colour';
 
 /** What one render is for: the colour being released, its images, the values. */
 export interface Release {
@@ -26,6 +28,8 @@ export interface Release {
 }
 export const IMAGES = ['web', 'factory', 'ordering', 'smoke'] as const;
 export type Image = (typeof IMAGES)[number];
+/** An image digest as --digest-<image> takes it. */
+export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** `<registry>/az-shop-<name>:<tag>`, with `@sha256:…` when the digest is known (the tag stays for people). */
 export function imageRef(release: Release, name: Image): string {
@@ -39,13 +43,13 @@ export function labels(component: string, colour?: Colour): Record<string, strin
   return {
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/name': component,
-    ...(colour && { 'az-shop/colour': colour }),
+    ...(colour && { [COLOUR_LABEL]: colour }),
   };
 }
 
 /** Selects a component's pods (of one colour when given). */
 export function selector(component: string, colour?: Colour): Record<string, string> {
-  return { 'app.kubernetes.io/name': component, ...(colour && { 'az-shop/colour': colour }) };
+  return { 'app.kubernetes.io/name': component, ...(colour && { [COLOUR_LABEL]: colour }) };
 }
 
 export function metadata(release: Release, name: string, component: string, colour?: Colour) {

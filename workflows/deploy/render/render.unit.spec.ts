@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { RETIRED_KINDS } from '../release/decisions';
 import { type Manifest, renderObjects, toYaml } from './index';
-import type { Release } from './pod';
+import { COLOUR_LABEL, type Release } from './pod';
 import { VALIDATED_KINDS, validateObject } from './validate';
 import { COLOURS, type Colour, loadValues } from './values';
 
@@ -62,6 +63,13 @@ describe('deploy:render', { timeout: 60_000 }, () => {
       // The other colour's processors are left alone (they stay until `retire`).
       const other = colour === 'blue' ? 'green' : 'blue';
       expect(names.filter((name) => name.endsWith(`-${other}`))).toEqual([]);
+    });
+
+    it('labels with the colour only kinds that retire deletes, so retire leaves nothing of a colour', () => {
+      const coloured = objects.filter((o) => o.metadata.labels?.[COLOUR_LABEL] === colour);
+      expect(coloured.map((o) => o.metadata.name)).toContain(`factory-${colour}`);
+      for (const o of coloured)
+        expect(RETIRED_KINDS, `${o.kind}/${o.metadata.name}`).toContain(`${o.kind.toLowerCase()}s`);
     });
 
     it('validates every object against its Kubernetes or CRD schema', () => {

@@ -1,7 +1,7 @@
 import { baseConfigProperties } from '@az-shop/common';
-import { isSecret } from '@az-shop/common/config/load-config';
 import { describe, expect, it } from 'vitest';
 import { factoryConfigProperties } from '../../../factory/src/config';
+import { isCredential } from '../../../infra/runbook-settings';
 import { orderingConfigProperties } from '../../../ordering/src/config';
 import { webConfigSchema } from '../../../web/src/config';
 import { OCCASIONAL_SECRETS, SECRETS } from './identity-and-secrets';
@@ -17,7 +17,7 @@ const READS = {
 describe.each(SERVICES)("%s's Key Vault secrets", (service) => {
   it('are the credentials its config reads, each read by it', () => {
     const secrets = Object.keys(SECRETS[service]);
-    const credentials = READS[service].filter((name) => isSecret(name) || name === 'MONGO_DB');
+    const credentials = READS[service].filter(isCredential);
     expect([...secrets, ...(OCCASIONAL_SECRETS[service] ?? [])].sort()).toEqual(credentials.sort());
   });
 

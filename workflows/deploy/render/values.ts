@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baseConfigProperties } from '@az-shop/common/config/base-config';
 import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -69,8 +70,8 @@ const ProductionSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    /** Partition buckets of the processors (PROCESSOR_BUCKETS): no more busy replicas than buckets. */
-    processorBuckets: Type.Integer({ minimum: 1, maximum: 1024 }),
+    /** Partition buckets of the processors (PROCESSOR_BUCKETS, its bounds): no more busy replicas than buckets. */
+    processorBuckets: baseConfigProperties.PROCESSOR_BUCKETS,
     web: Type.Object(
       { ...Pod, minReplicas: Type.Integer({ minimum: 2 }), maxReplicas: Type.Integer({ minimum: 2 }) },
       { additionalProperties: false },

@@ -23,6 +23,15 @@ describe('release values', () => {
     expect(() => parseValues(production(), { env: { smoke: {} } })).toThrow(/colour/);
   });
 
+  it('holds processorBuckets to the bounds the services accept for PROCESSOR_BUCKETS, and requires it', () => {
+    const tooMany = production() as Record<string, unknown>;
+    tooMany.processorBuckets = 1025;
+    expect(() => parseValues(tooMany, blue)).toThrow(/\/processorBuckets/);
+    const none = production() as Record<string, unknown>;
+    delete none.processorBuckets;
+    expect(() => parseValues(none, blue)).toThrow(/processorBuckets/);
+  });
+
   it('refuses a drain as long as the grace period, a web maximum below its minimum, equal hosts', () => {
     const values = production();
     values.ordering!.drainSeconds = 60;
