@@ -1,7 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
-import { metricsRegistry } from '../http/metrics';
-import { getOrCreate } from '../processor/metrics';
+import { getOrCreate, metricsRegistry } from '../http/metrics';
 import type { Clock } from './clock';
 
 /** One kind of durable timer: the documents whose deadline (`dueField`) has passed and that still wait. */
