@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBothServices } from '../../ordering/test/support/both-services';
 import {
   collections,
+  fulfilmentStages,
   insertEvent,
   order,
   payment,
@@ -58,10 +59,7 @@ const workItems = () => db.collection<WorkItemDocument>(WORK_ITEMS);
 const itemOf = (id: string) => workItems().findOne({ _id: id });
 const waitForItem = (id: string, stage: string) =>
   eventually(async () => (await itemOf(id))?.stage === stage, { what: `${id} in ${stage}` });
-const waitForStage = (id: string, stage: string) =>
-  eventually(async () => (await collections(db).fulfilments.findOne({ _id: id }))?.stage === stage, {
-    what: `${id} in ${stage}`,
-  });
+const { waitForStage } = fulfilmentStages(() => db);
 const cancellation = (orderId: string) => ({
   _id: `c-${orderId}`,
   partition_key: `user-${orderId}`,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerOrderingProcessors } from '../src/processors';
 import {
   collections,
+  fulfilmentStages,
   order,
   output,
   payment,
@@ -47,8 +48,7 @@ async function startOrdering() {
 }
 
 const fulfilmentOf = (id: string) => collections(db).fulfilments.findOne({ _id: id });
-const waitForStage = (id: string, stage: string) =>
-  eventually(async () => (await fulfilmentOf(id))?.stage === stage, { what: `${id} in ${stage}` });
+const { waitForStage } = fulfilmentStages(() => db);
 
 describe('forged orders are refused: Failed with the reason, no stock held', () => {
   it.each([

@@ -8,6 +8,7 @@ import { fulfilmentTimers } from '../src/fulfilment/timers';
 import { registerOrderingProcessors } from '../src/processors';
 import {
   collections,
+  fulfilmentStages,
   insertEvent,
   order,
   output,
@@ -43,9 +44,7 @@ afterEach(async () => {
   await ordering?.stop();
 });
 
-const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
-const waitForStage = (id: string, stage: string) =>
-  eventually(async () => (await stageOf(id)) === stage, { what: `${id} in ${stage}` });
+const { stageOf, waitForStage } = fulfilmentStages(() => db);
 
 describe('ordering against the dev Mongo server', () => {
   it('reserves an order when stock is there, adding lines of one product together', async () => {

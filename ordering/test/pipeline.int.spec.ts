@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBothServices } from './support/both-services';
 import {
   collections,
+  fulfilmentStages,
   order,
   payment,
   seedProducts,
@@ -50,9 +51,7 @@ describe.each(FLAVOURS)('factory and ordering together ($flavour)', ({ flavour, 
     );
   }
 
-  const stageOf = async (id: string) => (await collections(db).fulfilments.findOne({ _id: id }))?.stage;
-  const waitForStage = (id: string, stage: string) =>
-    eventually(async () => (await stageOf(id)) === stage, { what: `${id} in ${stage}` });
+  const { waitForStage } = fulfilmentStages(() => db);
 
   describe('the pipeline', () => {
     it('production request → stock → three orders → paid → Delivered', async () => {

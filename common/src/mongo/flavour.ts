@@ -38,7 +38,8 @@ export async function flavourFromServer(db: Db): Promise<MongoFlavour> {
 
 /**
  * Resolves `MONGO_FLAVOUR`: `mongo` / `cosmos` as set; `auto` by the connection string's host, else by
- * the server's answer. Logged once, so the startup log says which mode runs.
+ * the server's answer. Logged once, so the startup log says which mode runs. `mongo` with a Cosmos DB
+ * host is refused: every change stream would be refused and no processor would ever be ready.
  */
 export async function resolveMongoFlavour(input: {
   setting: MongoFlavourSetting | undefined;
@@ -49,6 +50,11 @@ export async function resolveMongoFlavour(input: {
   const setting = input.setting ?? 'auto';
   let flavour: MongoFlavour;
   let from: 'setting' | 'host' | 'server';
+  if (setting === 'mongo' && flavourFromHosts(input.connectionString)) {
+    throw new Error(
+      'MONGO_FLAVOUR=mongo, but MONGO_DB is an Azure Cosmos DB host: Cosmos DB refuses mongo-mode change streams; set MONGO_FLAVOUR to auto or cosmos',
+    );
+  }
   if (setting !== 'auto') {
     flavour = setting;
     from = 'setting';

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import { backoffDelay, sleep } from '../backoff';
-import { metricsRegistry } from '../http/metrics';
+import { getOrCreate, metricsRegistry } from '../http/metrics';
 
 /** Cosmos DB's request-rate throttling code ("Request rate is large", HTTP 429 underneath). */
 export const TOO_MANY_REQUESTS = 16500;
@@ -31,14 +31,16 @@ export function throttleDelay(error: unknown, floorMs: number): number {
 /** `mongo_throttled_total{component}`: 16500 answers seen, by what retried them (processor name, loop). */
 export function throttledCounter(registry: Registry = metricsRegistry): Counter<'component'> {
   const name = 'mongo_throttled_total';
-  return (
-    (registry.getSingleMetric(name) as Counter<'component'> | undefined) ??
-    new Counter({
-      name,
-      help: 'Requests Cosmos DB refused with 16500 TooManyRequests (request rate too large), retried after a back-off',
-      labelNames: ['component'],
-      registers: [registry],
-    })
+  return getOrCreate(
+    registry,
+    name,
+    () =>
+      new Counter({
+        name,
+        help: 'Requests Cosmos DB refused with 16500 TooManyRequests (request rate too large), retried after a back-off',
+        labelNames: ['component'],
+        registers: [registry],
+      }),
   );
 }
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricsRegistry } from '../http/metrics';
+import { getOrCreate, metricsRegistry } from '../http/metrics';
 
 /** Numeric values of the `processor_state` gauge. */
 export const ProcessorState = {
@@ -10,11 +10,6 @@ export const ProcessorState = {
   idle: 4,
 } as const;
 export type ProcessorStateName = keyof typeof ProcessorState;
-
-export function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
-  // prom-client throws on a second registration; several processors (and tests) share one registry.
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
 
 export function processorMetrics(registry: Registry = metricsRegistry) {
   const registers = [registry];

@@ -76,6 +76,16 @@ export async function listParked(
     .toArray();
 }
 
+/**
+ * The index the processor's own reads of `parked_events` use: the backlog count every
+ * `parkedSampleMs` per processor, and the replay poll (status, oldest first). Idempotent.
+ */
+export async function ensureParkedIndexes(db: Db): Promise<void> {
+  await db
+    .collection<ParkedEvent>(PARKED_EVENTS)
+    .createIndex({ processor: 1, status: 1, parkedAt: 1 }, { name: 'by_processor_status' });
+}
+
 /** Statuses of a parked event still waiting on somebody: the parked backlog. */
 export const UNRESOLVED_PARKED: readonly ParkedStatus[] = ['parked', 'replay-requested', 'replaying'];
 

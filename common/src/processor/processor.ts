@@ -1,10 +1,17 @@
 import type { Document } from 'mongodb';
 import type { ReadinessCheck } from '../http/health-plugin';
+import { retryThrottled } from '../mongo/throttling';
 import { catchUpFilterFrom } from './catch-up-filter';
 import { lagOverThreshold } from './lag';
 import { LeaseKeeper } from './leases';
 import { ProcessorState, processorMetrics } from './metrics';
-import { claimReplayRequest, countParked, releaseStaleReplays, replayParked } from './parking';
+import {
+  claimReplayRequest,
+  countParked,
+  ensureParkedIndexes,
+  releaseStaleReplays,
+  replayParked,
+} from './parking';
 import { claimParkedRequest } from './requests';
 import { createKeyRouter } from './routing';
 import { type GroupSettings, StreamGroup } from './stream-group';
@@ -237,6 +244,11 @@ export function createProcessor<TDoc extends Document = Document>(
       if (started) return;
       started = true;
       logger.info({ mode, buckets, collection: options.collection, preImages }, 'processor starting');
+      // The backlog count and the replay poll read by it. Not awaited: a start never waited on the
+      // database without leases, and a missing index only makes those reads slower.
+      retryThrottled(options.name, () => ensureParkedIndexes(options.db)).catch((error) =>
+        logger.warn({ err: error }, 'creating the parked_events index failed'),
+      );
       if (buckets === null) {
         const group = new StreamGroup(settings, new Map([[null, undefined]]));
         groups.set('all', group);

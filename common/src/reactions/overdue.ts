@@ -1,7 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import { Gauge, type Registry } from 'prom-client';
-import { metricsRegistry } from '../http/metrics';
-import { getOrCreate } from '../processor/metrics';
+import { getOrCreate, metricsRegistry } from '../http/metrics';
 import type { Clock } from './clock';
 
 /** One kind of durable timer: the documents whose deadline (`dueField`) has passed and that still wait. */
@@ -14,7 +13,7 @@ export interface DurableTimer {
   dueField: string;
 }
 
-/** How often services sample their overdue timers: a few indexed queries each time. */
+/** How often services sample their overdue timers: one indexed aggregation per timer each time. */
 export const OVERDUE_SAMPLE_MS = 10_000;
 
 export function timerMetrics(registry: Registry = metricsRegistry) {
@@ -48,7 +47,7 @@ export function timerMetrics(registry: Registry = metricsRegistry) {
 /**
  * Counts each timer's overdue documents and the oldest one's deadline: a tick pass that keeps failing,
  * or can not keep up, shows as a growing age. Meant to run in a loop of its own (`createLoop`), a few
- * seconds apart: two indexed queries per timer.
+ * seconds apart: one indexed aggregation per timer.
  */
 export function overdueTimers(loop: string, timers: DurableTimer[], clock: Clock, registry?: Registry) {
   const metrics = timerMetrics(registry);
@@ -56,15 +55,15 @@ export function overdueTimers(loop: string, timers: DurableTimer[], clock: Clock
     const now = clock.now();
     await Promise.all(
       timers.map(async (timer) => {
-        const filter = timer.due(now);
-        const [count, oldest] = await Promise.all([
-          timer.collection.countDocuments(filter),
-          timer.collection.findOne(filter, {
-            sort: { [timer.dueField]: 1 },
-            projection: { [timer.dueField]: 1 },
-          }),
-        ]);
-        const due = oldest?.[timer.dueField];
+        // One pass over the due documents gives both (countDocuments is itself such a $group).
+        const [summary] = await timer.collection
+          .aggregate<{ count: number; oldest: unknown }>([
+            { $match: timer.due(now) },
+            { $group: { _id: null, count: { $sum: 1 }, oldest: { $min: `$${timer.dueField}` } } },
+          ])
+          .toArray();
+        const count = summary?.count ?? 0;
+        const due = summary?.oldest;
         const labels = { loop, timer: timer.name };
         metrics.overdue.set(labels, count);
         metrics.overdueAge.set(

@@ -1,6 +1,6 @@
-import { MongoServerError } from 'mongodb';
+import { type Db, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { flavourFromHosts, hostsOf } from '../../src/mongo/flavour';
+import { flavourFromHosts, hostsOf, resolveMongoFlavour } from '../../src/mongo/flavour';
 import { isThrottled, retryAfterMs, throttleDelay } from '../../src/mongo/throttling';
 
 describe('flavourFromHosts', () => {
@@ -26,6 +26,29 @@ describe('flavourFromHosts', () => {
 
   it('reads the hosts without credentials, ports, path or options', () => {
     expect(hostsOf('mongodb://u:p@H1:1,h2/db?x=1')).toEqual(['h1', 'h2']);
+  });
+});
+
+describe('resolveMongoFlavour', () => {
+  // The set flavour and the host decide without asking the server: no database is needed.
+  const db = {} as Db;
+
+  it('given MONGO_FLAVOUR=mongo with a Cosmos DB host, then refused at startup, naming the fix', async () => {
+    await expect(
+      resolveMongoFlavour({
+        setting: 'mongo',
+        connectionString: 'mongodb://acct:pw@acct.mongo.cosmos.azure.com:10255/?ssl=true',
+        db,
+      }),
+    ).rejects.toThrow(/MONGO_FLAVOUR=mongo, but MONGO_DB is an Azure Cosmos DB host.*auto or cosmos/);
+  });
+
+  it('given a set flavour that the host does not contradict, then that flavour', async () => {
+    const local = 'mongodb://127.0.0.1:27017/azshop';
+    const cosmosHost = 'mongodb+srv://u:p@c.mongocluster.cosmos.azure.com/';
+    expect(await resolveMongoFlavour({ setting: 'mongo', connectionString: local, db })).toBe('mongo');
+    expect(await resolveMongoFlavour({ setting: 'cosmos', connectionString: local, db })).toBe('cosmos');
+    expect(await resolveMongoFlavour({ setting: 'cosmos', connectionString: cosmosHost, db })).toBe('cosmos');
   });
 });
 

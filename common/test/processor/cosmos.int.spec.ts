@@ -84,6 +84,8 @@ describe('a processor against the dev server behaving like Cosmos DB', () => {
     // Throttling is load, not an outage: readiness stays ok (a throttled stream keeps its state).
     await waitFor(async () => (await processor.readiness()()).ok);
     const readiness = await processor.readiness()();
+    // Sampled while running (stop sets it to 0): all handled, so only the last empty read's age.
+    const lagWhileIdle = await metricSum('processor_lag_seconds', { processor: 'test.cosmosThrottled' });
     await processor.stop();
 
     expect(violations).toEqual([]);
@@ -96,6 +98,9 @@ describe('a processor against the dev server behaving like Cosmos DB', () => {
       await metricSum('processor_lag_seconds', { processor: 'test.cosmosThrottled' }),
     ).toBeGreaterThanOrEqual(0);
     expect(readiness).toMatchObject({ ok: true, details: { mode: 'cosmos', state: 'streaming' } });
+    expect(lagWhileIdle).toBeGreaterThanOrEqual(0);
+    expect(lagWhileIdle).toBeLessThan(10);
+    expect((readiness.details as { lagSeconds: number }).lagSeconds).toBeLessThan(10);
   }, 90_000);
 
   it('given a stream throttled before its first event (cosmos mode opens at "now"), when documents are written during the back-off, then none is lost', async () => {
@@ -193,6 +198,7 @@ describe('a processor against the dev server behaving like Cosmos DB', () => {
     await processor.start();
     await waitFor(() => (processor.status().lastError ?? '').includes('Cosmos DB'));
     expect(processor.status().state).not.toBe('streaming');
+    expect((await processor.readiness()()).ok).toBe(false);
     await processor.stop();
   });
 });

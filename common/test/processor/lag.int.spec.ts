@@ -229,6 +229,13 @@ describe('processor lag, checkpoint age and readiness', () => {
         .collection('parked_events')
         .updateOne({ processor: name, 'event.documentKey._id': 'p3' }, { $set: { status: 'replayed' } });
       await waitFor(async () => (await gauge('processor_parked_events', name)) === 1, 15_000);
+      // Counted every 10 s by every processor of every instance: by an index, not a collection scan.
+      const indexes = await db.collection('parked_events').indexes();
+      expect(indexes.find((index) => index.name === 'by_processor_status')?.key).toEqual({
+        processor: 1,
+        status: 1,
+        parkedAt: 1,
+      });
     } finally {
       await processor.stop();
     }

@@ -1,4 +1,4 @@
-import { type MongoServerOptions, startMongoServer } from './index.js';
+import { type CosmosOptions, type MongoServerOptions, startMongoServer } from './index.js';
 
 const USAGE = `Usage: mongo-emulator [options]
   --port <n>                 TCP port (default 27017; 0 = any free port)
@@ -14,6 +14,11 @@ const USAGE = `Usage: mongo-emulator [options]
   --cosmos                   behave like Azure Cosmos DB's API for MongoDB (change streams, transactions)
   --throttleRate <0..1>      with --cosmos: share of commands answered 16500 TooManyRequests (default 0)
   --retryAfterMs <n>         with --cosmos: the RetryAfterMs those errors name (default 10)`;
+
+/** The Cosmos DB options parsed so far (the throttling flags imply `--cosmos`). */
+function cosmosOf(opts: MongoServerOptions): CosmosOptions {
+  return typeof opts.cosmos === 'object' ? opts.cosmos : {};
+}
 
 function parseArgs(argv: string[]): MongoServerOptions {
   const opts: MongoServerOptions = { logLevel: 'info' };
@@ -69,19 +74,16 @@ function parseArgs(argv: string[]): MongoServerOptions {
         break;
       }
       case '--cosmos':
-        opts.cosmos = typeof opts.cosmos === 'object' ? opts.cosmos : {};
+        opts.cosmos = cosmosOf(opts);
         break;
       case '--throttleRate': {
         const rate = Number(value());
         if (!(rate >= 0 && rate <= 1)) throw new Error(`bad --throttleRate ${rate}: 0..1`);
-        opts.cosmos = { ...(typeof opts.cosmos === 'object' ? opts.cosmos : {}), throttleRate: rate };
+        opts.cosmos = { ...cosmosOf(opts), throttleRate: rate };
         break;
       }
       case '--retryAfterMs':
-        opts.cosmos = {
-          ...(typeof opts.cosmos === 'object' ? opts.cosmos : {}),
-          retryAfterMs: Number(value()),
-        };
+        opts.cosmos = { ...cosmosOf(opts), retryAfterMs: Number(value()) };
         break;
       case '--help':
       case '-h':

@@ -116,8 +116,15 @@ describe('--cosmos: change streams and transactions as Cosmos DB', () => {
     await db.collection('full').createIndex({ k: 1 }); // not unique: fine
   });
 
-  it('answers the customAction GetDatabase extension command (how MONGO_FLAVOUR=auto recognises it)', async () => {
+  it('answers the customAction GetDatabase extension command (how MONGO_FLAVOUR=auto recognises it); without --cosmos, CommandNotFound like mongod', async () => {
     expect(await client.db('cs').command({ customAction: 'GetDatabase' })).toMatchObject({ ok: 1 });
+    const plain = await startWithClient({});
+    try {
+      const error = await refusal(() => plain.client.db('cs').command({ customAction: 'GetDatabase' }));
+      expect(error.code).toBe(59);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('refuses a transaction across collections, and one older than 5 s with code 2 "Transaction isn\'t active"', async () => {

@@ -17,6 +17,7 @@ import {
   type StockReceiptDocument,
   stockId,
 } from '@az-shop/common';
+import { eventually } from '@az-shop/common/testing';
 import type { Db, Document } from 'mongodb';
 import type { OrderingConfig } from '../../src/config';
 import { receiptProblems } from '../../src/stock/receipts';
@@ -93,6 +94,17 @@ export function collections(db: Db) {
     stock: db.collection<StockDocument>(STOCK),
     receipts: db.collection<StockReceiptDocument>(STOCK_RECEIPTS),
   };
+}
+
+/**
+ * A fulfilment's stage, and a wait for one, on the database `db()` returns (suites set a fresh one per
+ * test, so it is read at each call).
+ */
+export function fulfilmentStages(db: () => Db) {
+  const stageOf = async (id: string) => (await collections(db()).fulfilments.findOne({ _id: id }))?.stage;
+  const waitForStage = (id: string, stage: string) =>
+    eventually(async () => (await stageOf(id)) === stage, { what: `${id} in ${stage}` });
+  return { stageOf, waitForStage };
 }
 
 export function output(id: string, productId: string, qty: number): FactoryOutputDocument {
