@@ -1,13 +1,12 @@
 import {
   baseConfigProperties,
-  connectMongo,
+  connectServiceMongo,
   createLogger,
   createServiceApp,
   createShutdown,
   listenService,
   loadConfig,
   mongoReadiness,
-  resolveMongoFlavour,
   serviceReactionsFromSettings,
   systemClock,
 } from '@az-shop/common';
@@ -26,19 +25,13 @@ const config = loadConfig(
 const logger = createLogger('factory', config);
 const shutdown = createShutdown(logger);
 
-const mongo = await connectMongo({ ...config, appName: 'factory', logger });
+// Connected, and the flavour (mongo or Cosmos DB, MONGO_FLAVOUR) its processors run in.
+const mongo = await connectServiceMongo(config, 'factory', logger);
 shutdown.add('mongo', mongo.close);
-// mongo or Cosmos DB (MONGO_FLAVOUR): every processor opens its streams in that mode.
-const flavour = await resolveMongoFlavour({
-  setting: config.MONGO_FLAVOUR,
-  connectionString: config.MONGO_DB,
-  db: mongo.db,
-  logger,
-});
 
 // Under a blue-green release, only the active colour's processors run (docs/deploy.md).
 const reactions = serviceReactionsFromSettings(
-  { db: mongo.db, logger, settings: config, mode: flavour },
+  { db: mongo.db, logger, settings: config, mode: mongo.flavour },
   (options) => registerFactoryProcessors({ db: mongo.db, logger, config, clock: systemClock }, options),
 );
 await reactions.start();
@@ -46,7 +39,7 @@ shutdown.add('processors', reactions.stop);
 
 const app = await createServiceApp({
   logger,
-  checks: { mongo: mongoReadiness(mongo.db, flavour), ...reactions.checks() },
+  checks: { mongo: mongoReadiness(mongo.db, mongo.flavour), ...reactions.checks() },
   internalPort: config.INTERNAL_PORT,
 });
 shutdown.add('http', () => app.close());

@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
-  connectMongo,
+  connectServiceMongo,
   createLogger,
   createShutdown,
   listenService,
   loadConfig,
   mongoReadiness,
-  resolveMongoFlavour,
   serviceReactionsFromSettings,
 } from '@az-shop/common';
 import { buildApp } from './app';
@@ -21,21 +20,15 @@ const paymentProvider = providerOrExit();
 const logger = createLogger('web', config);
 const shutdown = createShutdown(logger);
 
-const mongo = await connectMongo({ MONGO_DB: config.MONGO_DB, appName: 'az-shop-web', logger });
+// Connected, and the flavour (mongo or Cosmos DB, MONGO_FLAVOUR) its processors run in.
+const mongo = await connectServiceMongo(config, 'az-shop-web', logger);
 shutdown.add('mongo', () => mongo.close());
-// mongo or Cosmos DB (MONGO_FLAVOUR): the processors open their streams in that mode.
-const flavour = await resolveMongoFlavour({
-  setting: config.MONGO_FLAVOUR,
-  connectionString: config.MONGO_DB,
-  db: mongo.db,
-  logger,
-});
 
 // The bundle is dist/main.js; esbuild writes the browser assets to dist/public/assets beside it.
 const publicDir = config.WEB_PUBLIC_DIR ?? fileURLToPath(new URL('./public', import.meta.url));
 // Under a blue-green release, only the active colour's processors run (docs/deploy.md); both serve pages.
 const reactions = serviceReactionsFromSettings(
-  { db: mongo.db, logger, settings: config, mode: flavour },
+  { db: mongo.db, logger, settings: config, mode: mongo.flavour },
   (options) => registerWebProcessors({ db: mongo.db, logger, provider: paymentProvider }, options),
 );
 await reactions.start();
@@ -47,7 +40,7 @@ const app = await buildApp({
   db: mongo.db,
   publicDir,
   paymentProvider,
-  checks: { mongo: mongoReadiness(mongo.db, flavour), ...reactions.checks() },
+  checks: { mongo: mongoReadiness(mongo.db, mongo.flavour), ...reactions.checks() },
 });
 shutdown.add('http', () => app.close());
 

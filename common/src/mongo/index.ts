@@ -13,6 +13,7 @@ export {
   type MongoFlavourSetting,
   resolveMongoFlavour,
 } from './flavour';
+export { connectServiceMongo } from './service-mongo';
 export {
   isThrottled,
   retryAfterMs,
