@@ -160,9 +160,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
   let draining = false;
   const internal =
-    options.internalPort === undefined ? null : await createInternalApp(options, () => draining);
-  if (internal && options.internalPort !== undefined)
-    internalListeners.set(app, { app: internal, port: options.internalPort });
+    options.internalPort === undefined
+      ? null
+      : { app: await createInternalApp(options, () => draining), port: options.internalPort };
+  if (internal) internalListeners.set(app, internal);
   recordRoutes(app);
   await app.register(errorHandlerPlugin);
   await app.register(healthPlugin, {
@@ -182,7 +183,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     if (draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  if (internal) app.addHook('onClose', async () => internal.close());
+  if (internal) app.addHook('onClose', async () => internal.app.close());
   return app;
 }
 
