@@ -44,6 +44,12 @@ function healthOptions({ checks, registry, checkTimeoutMs }: ServiceAppOptions):
   return { checks, registry, checkTimeoutMs };
 }
 
+/**
+ * Both listeners' request ids: ours, not Fastify's own header option (it would take any value the
+ * caller sends).
+ */
+const REQUEST_IDS = { requestIdHeader: false, genReqId: requestIdOf } as const;
+
 /** Every answer carries its request's id, errors included (set before any route runs). */
 function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   reply.header(REQUEST_ID_HEADER, request.id);
@@ -61,8 +67,7 @@ async function createInternalApp(
   const internal: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: false,
-    genReqId: requestIdOf,
+    ...REQUEST_IDS,
   });
   internal.addHook('onRequest', echoRequestId);
   await internal.register(errorHandlerPlugin);
@@ -152,9 +157,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new OneLinePerRequest(),
     serverFactory: serverWithLiveness,
-    // Not Fastify's own header option: it would take any value the caller sends.
-    requestIdHeader: false,
-    genReqId: requestIdOf,
+    ...REQUEST_IDS,
   });
   app.addHook('onRequest', echoRequestId);
   app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
