@@ -213,7 +213,7 @@ describe('revalidating an image with CATALOG_CACHE_SECONDS on', () => {
       const newBytes = png(5, 2);
       const newPath = await replace(newBytes, 2);
       expect(newPath).not.toBe(oldPath);
-      for (const headers of [{}, { 'if-none-match': oldTag }]) {
+      for (const headers of [{}, { 'if-none-match': oldTag }] as Record<string, string>[]) {
         const served = await get(newPath, headers);
         expect(served.statusCode, JSON.stringify(headers)).toBe(200);
         expect(served.rawPayload.equals(newBytes)).toBe(true);
