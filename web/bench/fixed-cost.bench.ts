@@ -113,8 +113,8 @@ try {
   const image = { name: 'image 304', origin, path: `/images/demo/${product.id}.svg`, status: 304 };
   const etag = (await probe({ ...image, headers: browser, status: 200 })).etag;
   if (!etag) throw new Error('the image came without an ETag');
-  const script = web.assets.styles[0];
-  if (!script) throw new Error('no hashed stylesheet: run `npm run build` first');
+  const stylesheet = web.assets.styles[0];
+  if (!stylesheet) throw new Error('no hashed stylesheet: run `npm run build` first');
   const routes: Route[] = [
     { name: 'bare Fastify', origin: bareOrigin, path: '/healthz', status: 200 },
     { name: 'health', origin, path: '/healthz', status: 200 },
@@ -126,7 +126,7 @@ try {
       status: 200,
     },
     { ...image, headers: { ...browser, 'if-none-match': etag } },
-    { name: 'hashed asset', origin, path: script, headers: browser, status: 200 },
+    { name: 'hashed asset', origin, path: stylesheet, headers: browser, status: 200 },
   ];
   for (const route of routes) {
     const { status } = await probe(route);

@@ -45,10 +45,12 @@ export async function buildApp({
       ...checks,
     },
   });
-  await app.register(externalPlugins, { config, db, publicDir });
+  // One list of public origins: the Origin check and the auth routes' redirect URIs read the same.
+  const origins = publicOrigins(config);
+  await app.register(externalPlugins, { config, db, publicDir, origins });
   await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
   await app.register(routes, {
-    origins: publicOrigins(config),
+    origins,
     // Only the server-side page request's URL: nothing absolute from it reaches the browser.
     baseUrl: config.WEB_BASE_URL,
     sharedPageTtlMs: config.PAGE_CACHE_SECONDS * 1000,

@@ -57,7 +57,8 @@ export function publicOrigins(
     .filter((origin): origin is string => origin !== undefined)
     .map(configured);
   const primary = list[0] as Configured;
-  const trustsProxy = config.TRUST_PROXY !== 'false';
+  // A hop count of 0 trusts no proxy either (Fastify then reports the socket's own scheme).
+  const trustsProxy = config.TRUST_PROXY !== 'false' && config.TRUST_PROXY !== '0';
   const origins = new Set(list.map((entry) => entry.origin));
   return {
     primary: primary.origin,

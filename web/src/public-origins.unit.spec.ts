@@ -41,6 +41,10 @@ describe('publicOrigins', () => {
       }
     });
 
+    it('counts TRUST_PROXY=0 (no hop trusted) as no proxy', () => {
+      expect(origins('0').of({ host: 'preview.shop.example.com', protocol: 'http' })).toBe(PREVIEW);
+    });
+
     it('has only the shop origin when no preview origin is configured', () => {
       expect(origins('false', false).of({ host: 'preview.shop.example.com', protocol: 'https' })).toBe(SHOP);
     });

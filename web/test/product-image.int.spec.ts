@@ -174,6 +174,55 @@ describe('revalidating an image with CATALOG_CACHE_SECONDS on', () => {
       await cached.close();
     }
   });
+
+  it('after a back-office upload replaces a picture, serves the new one: the old ETag never earns a 304', async () => {
+    const cached = await createTestApp(testApp.stack, { CATALOG_CACHE_SECONDS: '60' });
+    try {
+      const who = await csrfFor(cached.app, await loginAs(cached.app, 'admin@example.com'));
+      const asAdmin = (url: string, payload: Buffer | Record<string, unknown>, type = 'application/json') =>
+        cached.app.inject({
+          method: 'POST',
+          url: `/api/admin/catalog${url}`,
+          headers: { cookie: who.cookie, 'x-csrf-token': who.token, 'content-type': type },
+          payload,
+        });
+      const created = await asAdmin('/categories', { id: 'murals', heading: 'Murals' });
+      expect(created.statusCode).toBe(201);
+      const product = {
+        id: 'mural',
+        categoryId: 'murals',
+        heading: 'Mural',
+        description: '',
+        priceAmount: 100,
+      };
+      expect((await asAdmin('/products', product)).statusCode).toBe(201);
+      const replace = async (bytes: Buffer, version: number) => {
+        const response = await asAdmin(`/products/mural/image?version=${version}`, bytes, 'image/png');
+        expect(response.statusCode).toBe(200);
+        return (response.json() as { imagePath: string }).imagePath;
+      };
+      const get = (path: string, headers: Record<string, string> = {}) =>
+        cached.app.inject({ method: 'GET', url: `/images/${path}`, headers });
+
+      const oldBytes = png(3, 3);
+      const oldPath = await replace(oldBytes, 1);
+      const oldTag = String((await get(oldPath)).headers.etag);
+      // The old picture's tag is now remembered: its revalidation is answered from memory.
+      expect((await get(oldPath, { 'if-none-match': oldTag })).statusCode).toBe(304);
+
+      const newBytes = png(5, 2);
+      const newPath = await replace(newBytes, 2);
+      expect(newPath).not.toBe(oldPath);
+      for (const headers of [{}, { 'if-none-match': oldTag }] as Record<string, string>[]) {
+        const served = await get(newPath, headers);
+        expect(served.statusCode, JSON.stringify(headers)).toBe(200);
+        expect(served.rawPayload.equals(newBytes)).toBe(true);
+        expect(served.headers.etag).not.toBe(oldTag);
+      }
+    } finally {
+      await cached.close();
+    }
+  });
 });
 
 describe('a refused upload stores nothing', () => {

@@ -142,6 +142,16 @@ describe('the hooks each route runs', () => {
       expect(response.statusCode, `${route.method} ${route.url}: ${response.body}`).toBe(403);
       const foreign = await send(route, { cookie: admin, origin: 'https://elsewhere.example' });
       expect(foreign.statusCode, `${route.method} ${route.url} from another site`).toBe(403);
+      // The missing token alone would be a 403 too: the answer says the Origin check refused it.
+      const foreignJson = await send(route, {
+        cookie: admin,
+        accept: 'application/json',
+        origin: 'https://elsewhere.example',
+      });
+      expect(foreignJson.json(), `${route.method} ${route.url} from another site`).toMatchObject({
+        error: 'FORBIDDEN',
+        message: 'This request came from another site',
+      });
     }
   });
 });

@@ -44,6 +44,12 @@ function healthOptions({ checks, registry, checkTimeoutMs }: ServiceAppOptions):
   return { checks, registry, checkTimeoutMs };
 }
 
+/**
+ * Both listeners' request ids: ours, not Fastify's own header option (it would take any value the
+ * caller sends).
+ */
+const REQUEST_IDS = { requestIdHeader: false, genReqId: requestIdOf } as const;
+
 /** Every answer carries its request's id, errors included (set before any route runs). */
 function echoRequestId(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   reply.header(REQUEST_ID_HEADER, request.id);
@@ -61,8 +67,7 @@ async function createInternalApp(
   const internal: FastifyInstance = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: false,
-    genReqId: requestIdOf,
+    ...REQUEST_IDS,
   });
   internal.addHook('onRequest', echoRequestId);
   await internal.register(errorHandlerPlugin);
@@ -152,17 +157,16 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new OneLinePerRequest(),
     serverFactory: serverWithLiveness,
-    // Not Fastify's own header option: it would take any value the caller sends.
-    requestIdHeader: false,
-    genReqId: requestIdOf,
+    ...REQUEST_IDS,
   });
   app.addHook('onRequest', echoRequestId);
   app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
   let draining = false;
   const internal =
-    options.internalPort === undefined ? null : await createInternalApp(options, () => draining);
-  if (internal && options.internalPort !== undefined)
-    internalListeners.set(app, { app: internal, port: options.internalPort });
+    options.internalPort === undefined
+      ? null
+      : { app: await createInternalApp(options, () => draining), port: options.internalPort };
+  if (internal) internalListeners.set(app, internal);
   recordRoutes(app);
   await app.register(errorHandlerPlugin);
   await app.register(healthPlugin, {
@@ -182,7 +186,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     if (draining) reply.header('connection', 'close');
     done(null, payload);
   });
-  if (internal) app.addHook('onClose', async () => internal.close());
+  if (internal) app.addHook('onClose', async () => internal.app.close());
   return app;
 }
 

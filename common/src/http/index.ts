@@ -16,6 +16,5 @@ export {
   type ReadinessResult,
 } from './health-plugin';
 export { metricsRegistry } from './metrics';
-export { acceptedRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id';
-export { UNMATCHED_ROUTE } from './request-metrics';
+export { REQUEST_ID_HEADER } from './request-id';
 export { type RouteEntry, recordRoutes } from './route-table';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from 'mongodb';
 import type { WebConfig } from '../../config';
-import { publicOrigins } from '../../public-origins';
+import type { PublicOrigins } from '../../public-origins';
 import { csrfPlugin } from './csrf';
 import { jsonBodyPlugin } from './json-body';
 import { rateLimitPlugin } from './rate-limit';
@@ -16,16 +16,18 @@ export interface ExternalPluginsOptions {
   /** The rate limits' shared store. */
   db: Db;
   publicDir: string;
+  /** The origins state-changing requests may come from (the same list the auth routes use). */
+  origins: PublicOrigins;
 }
 
 /** Third-party plugins, in the order requests meet them. */
 export const externalPlugins = fp<ExternalPluginsOptions>(
-  async (app: FastifyInstance, { config, db, publicDir }) => {
+  async (app: FastifyInstance, { config, db, publicDir, origins }) => {
     await app.register(securityHeadersPlugin, { config });
     await app.register(sessionPlugin, { config });
     await app.register(jsonBodyPlugin);
     await app.register(formbody);
-    await app.register(csrfPlugin, { origins: publicOrigins(config) });
+    await app.register(csrfPlugin, { origins });
     await app.register(rateLimitPlugin, { config, db });
     await app.register(staticPlugin, { publicDir });
   },
