@@ -35,7 +35,8 @@ export function traceStoreUri(env: Env): string | undefined {
 
 /**
  * `service.name`: `OTEL_SERVICE_NAME` when set, else the workspace of the started script
- * (`/app/web/dist/main.js` → `web`), else the container's `SERVICE`.
+ * (`/app/web/dist/main.js` → `web`), else `SERVICE` (the container's; pm2.config.js sets it too, as
+ * under pm2 the started script is pm2's own).
  */
 export function serviceNameOf(env: Env, script: string | undefined): string {
   const named = env.OTEL_SERVICE_NAME?.trim();
