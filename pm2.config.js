@@ -41,9 +41,10 @@ const devServers = [
 // Each service's INTERNAL_PORT (health, readiness details, metrics) is its own: the env file is shared.
 const internal = internalPorts(vars);
 // `--import telemetry.js` starts tracing before the service loads (a no-op unless the env file or the
-// environment turns it on: OTEL_* or TRACE_STORE, docs/observability.md).
+// environment turns it on: OTEL_* or TRACE_STORE, docs/observability.md). SERVICE names its spans, as
+// in the container: under pm2 the started script is pm2's own, not <service>/dist/main.js.
 const services = ['web', 'factory', 'ordering'].map((name) => ({
-  ...app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name] }),
+  ...app(name, join(root, `${name}/dist/main.js`), [], { INTERNAL_PORT: internal[name], SERVICE: name }),
   node_args: ['--import', join(root, `${name}/dist/telemetry.js`)],
 }));
 

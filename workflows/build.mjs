@@ -10,13 +10,13 @@ import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Entry points per workspace: server bundles for node, and the web client bundle for browsers. */
 /**
  * Every service also gets `telemetry.js`, which `node --import` loads before `main.js` (tracing setup,
  * docs/observability.md): the instrumentations must be in place before the app loads its modules.
  */
 const telemetry = '../common/src/telemetry/register.ts';
 
+/** Entry points per workspace: server bundles for node, and the web client bundle for browsers. */
 export const targets = [
   { dir: 'emulators/mongo', entries: { cli: 'src/cli.ts' } },
   { dir: 'emulators/identity', entries: { main: 'src/main.ts' } },

@@ -76,6 +76,15 @@ test('production, orders, payment and backorders flow through factory and orderi
     );
     expect(final).toMatchObject({ reserved: 0, shipped: 5 });
     expect(final?.onHand).toBe(produced - 5);
+
+    // The stack runs traced (TRACE_STORE=mongo from .env_local.example): the built services, started
+    // by pm2 with `--import dist/telemetry.js`, stored their handlers' spans under their own names.
+    const handlerSpans = (service: string, name: string) =>
+      db.collection('trace_spans').countDocuments({ service, name });
+    await expect.poll(() => handlerSpans('ordering', 'ordering.onOrderPlaced process')).toBeGreaterThan(0);
+    await expect
+      .poll(() => handlerSpans('factory', 'factory.onFulfilmentChanged process'))
+      .toBeGreaterThan(0);
   } finally {
     await client.close();
   }

@@ -4,6 +4,8 @@
  * Mongo server beside), alternating off, on, off, on…; the table shows each mode's median run.
  * "On" is the production path: the SDK from the OTEL_* variables, exporting OTLP/HTTP (protobuf) to a
  * collector stand-in on 127.0.0.1 that this process runs and that only counts what it receives.
+ * "Store" is every local run's and the e2e stack's (`.env_local.example`: TRACE_STORE=mongo): spans
+ * batched into `trace_spans` on the same dev Mongo server the shop uses (register.ts's processor).
  *   npx tsx web/bench/tracing.bench.ts          (ORDERS=300, ROUNDS=2 per mode)
  */
 import { spawn } from 'node:child_process';
@@ -15,8 +17,11 @@ const ORDERS = Number(process.env.ORDERS ?? 300);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const TARGET_OVERHEAD = 0.1;
 
+type Mode = 'off' | 'on' | 'store';
+const MODES: Mode[] = ['off', 'on', 'store'];
+
 interface RunResult {
-  mode: 'off' | 'on';
+  mode: Mode;
   ordersPerSecond: number;
   checkoutP50: number;
   checkoutP99: number;
@@ -34,11 +39,21 @@ const median = (values: number[]) =>
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** One run, in this process: tracing started (or not) before anything else loads. */
-async function run(mode: 'off' | 'on'): Promise<RunResult> {
+async function run(mode: Mode): Promise<RunResult> {
   process.env.NODE_ENV ??= 'production';
   if (mode === 'on') {
     const { startTelemetry } = await import('../../common/src/telemetry/sdk');
     await startTelemetry({ serviceName: 'bench' });
+  }
+  if (mode === 'store') {
+    const { startTelemetry } = await import('../../common/src/telemetry/sdk');
+    const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const { MongoSpanExporter } = await import('../../common/src/telemetry/mongo-span-exporter');
+    const { databaseUri } = await import('../test/mongo');
+    const uri = databaseUri(process.env.MONGO_TEST_URI ?? '', 'bench_trace_store');
+    // As register.ts sets it up for TRACE_STORE=mongo.
+    const store = new BatchSpanProcessor(new MongoSpanExporter(uri), { scheduledDelayMillis: 500 });
+    await startTelemetry({ serviceName: 'bench', spanProcessors: [store] });
   }
   // Loaded after the SDK started: the instrumentations patch these modules as they load.
   const { systemClock } = await import('@az-shop/common');
@@ -118,7 +133,7 @@ async function startCollectorStandIn(): Promise<{ endpoint: string; bytes: () =>
   return { endpoint: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
 }
 
-function runChild(mode: 'off' | 'on', env: NodeJS.ProcessEnv): Promise<RunResult> {
+function runChild(mode: Mode, env: NodeJS.ProcessEnv): Promise<RunResult> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, '--run', mode], {
@@ -152,12 +167,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       results.push(await runChild('off', off));
       results.push(await runChild('on', on));
+      results.push(await runChild('store', off));
     }
   } finally {
     collector.close();
     mongo?.kill('SIGTERM');
   }
-  const of = (mode: 'off' | 'on') => {
+  const of = (mode: Mode) => {
     const runs = results.filter((result) => result.mode === mode);
     return {
       ordersPerSecond: median(runs.map((r) => r.ordersPerSecond)),
@@ -165,7 +181,7 @@ async function main(): Promise<void> {
       checkoutP99: median(runs.map((r) => r.checkoutP99)),
     };
   };
-  const [a, b] = [of('off'), of('on')];
+  const [a, b, c] = [of('off'), of('on'), of('store')];
   const throughputCost = 1 - b.ordersPerSecond / a.ordersPerSecond;
   const p99Cost = b.checkoutP99 / a.checkoutP99 - 1;
   console.log(
@@ -176,16 +192,22 @@ async function main(): Promise<void> {
       off: round(a.ordersPerSecond),
       on: round(b.ordersPerSecond),
       overhead: `${round(throughputCost * 100)} %`,
+      store: round(c.ordersPerSecond),
+      'store overhead': `${round((1 - c.ordersPerSecond / a.ordersPerSecond) * 100)} %`,
     },
     'checkout p50 (ms)': {
       off: round(a.checkoutP50, 2),
       on: round(b.checkoutP50, 2),
       overhead: `${round((b.checkoutP50 / a.checkoutP50 - 1) * 100)} %`,
+      store: round(c.checkoutP50, 2),
+      'store overhead': `${round((c.checkoutP50 / a.checkoutP50 - 1) * 100)} %`,
     },
     'checkout p99 (ms)': {
       off: round(a.checkoutP99, 2),
       on: round(b.checkoutP99, 2),
       overhead: `${round(p99Cost * 100)} %`,
+      store: round(c.checkoutP99, 2),
+      'store overhead': `${round((c.checkoutP99 / a.checkoutP99 - 1) * 100)} %`,
     },
   });
   const met = throughputCost < TARGET_OVERHEAD && p99Cost < TARGET_OVERHEAD;
@@ -196,7 +218,7 @@ async function main(): Promise<void> {
 
 const runAt = process.argv.indexOf('--run');
 if (runAt >= 0) {
-  const mode = process.argv[runAt + 1] === 'on' ? 'on' : 'off';
+  const mode = MODES.find((name) => name === process.argv[runAt + 1]) ?? 'off';
   const result = await run(mode);
   console.log(JSON.stringify(result));
   process.exit(0);

@@ -23,6 +23,12 @@ export const baseConfigProperties = {
   PROCESSOR_BUCKETS: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
   /** Readiness of a processor fails while its lag is over this (seconds); 0: lag never fails it. */
   PROCESSOR_MAX_LAG_SECONDS: Type.Number({ minimum: 0, default: 0 }),
+  /** Dev only: `mongo` keeps the spans in `trace_spans` (docs/observability.md); production refuses it. */
+  TRACE_STORE: Type.Optional(
+    Type.String({
+      description: 'mongo: spans stored in the database for the back office (development only)',
+    }),
+  ),
   // No default: absent, the main port serves health and metrics too (one service run on its own).
   // `npm start` gives each service its own (pm2.config.js); production requires it.
   INTERNAL_PORT: Type.Optional(

@@ -1,3 +1,4 @@
+import { asksForTraceStore } from '../telemetry/settings';
 import { isPublishedSecret } from './published-secrets';
 import { redactSecrets } from './redact';
 import { secretWeakness } from './secret-strength';
@@ -153,6 +154,13 @@ export const baseProductionRules: ProductionRule[] = [
     'INTERNAL_PORT',
     'without it the main port, which the ingress exposes, would serve readiness details and metrics',
   ),
+  // telemetry.js ignores it there; refused rather than silently ignored, like the other dev-only values.
+  (config) =>
+    asksForTraceStore(config.TRACE_STORE)
+      ? [
+          "TRACE_STORE=mongo is for development: it would write every span into the shop's database; production traces go to the collector (OTEL_EXPORTER_OTLP_ENDPOINT)",
+        ]
+      : [],
 ];
 
 /** Every problem the rules find in `config`, in rule order. */

@@ -1,5 +1,12 @@
 export { flushTelemetry } from './flush';
-export { type DocumentSpanOptions, documentSpanStart, inDocumentSpan, SpanKind, tracer } from './spans';
+export {
+  type DocumentSpanOptions,
+  documentSpanStart,
+  inDocumentSpan,
+  inTimerSpan,
+  SpanKind,
+  tracer,
+} from './spans';
 export { type StoredSpan, TRACE_SPANS, toStoredSpan } from './stored-span';
 export {
   currentTraceparent,

@@ -18,18 +18,25 @@ export function tracingEnabled(env: Env): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
 }
 
+/** Whether a `TRACE_STORE` value asks for the local span store (`mongo`, in any case). */
+export function asksForTraceStore(value: unknown): boolean {
+  return typeof value === 'string' && value.trim().toLowerCase() === 'mongo';
+}
+
 /**
  * Where the dev-only local span store is (`TRACE_STORE=mongo`: the services' own database, MONGO_DB);
- * undefined when not asked for, and always in production, where traces go to the collector.
+ * undefined when not asked for, and always in production, where traces go to the collector (and
+ * `loadConfig` refuses to start with it: production-rules.ts).
  */
 export function traceStoreUri(env: Env): string | undefined {
-  if (env.TRACE_STORE?.trim().toLowerCase() !== 'mongo' || env.NODE_ENV === 'production') return undefined;
+  if (!asksForTraceStore(env.TRACE_STORE) || env.NODE_ENV === 'production') return undefined;
   return env.MONGO_DB?.trim() || undefined;
 }
 
 /**
  * `service.name`: `OTEL_SERVICE_NAME` when set, else the workspace of the started script
- * (`/app/web/dist/main.js` → `web`), else the container's `SERVICE`.
+ * (`/app/web/dist/main.js` → `web`), else `SERVICE` (the container's; pm2.config.js sets it too, as
+ * under pm2 the started script is pm2's own).
  */
 export function serviceNameOf(env: Env, script: string | undefined): string {
   const named = env.OTEL_SERVICE_NAME?.trim();

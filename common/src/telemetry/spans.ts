@@ -75,3 +75,17 @@ export function inDocumentSpan<T>(
     }
   });
 }
+
+/**
+ * A durable timer's span (ordering's timers, the factory's build scheduler): `<loop> <step>` for one
+ * document the pass moves on, that document's child, named by `az_shop.timer` and `az_shop.document_id`.
+ */
+export function inTimerSpan<T>(
+  loop: string,
+  step: string,
+  document: { _id: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const attributes = { 'az_shop.timer': step, 'az_shop.document_id': document._id };
+  return inDocumentSpan(`${loop} ${step}`, document, { attributes }, work);
+}

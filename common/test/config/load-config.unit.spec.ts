@@ -109,6 +109,19 @@ describe('checkConfig', () => {
     ]);
   });
 
+  it('given production with TRACE_STORE=mongo in the environment, then it is refused, not silently ignored', () => {
+    const { problems } = checkConfig(schema, {
+      env: { NODE_ENV: 'production', MONGO_DB: secure, INTERNAL_PORT: '9464', TRACE_STORE: 'mongo' },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^Refused in production: TRACE_STORE=mongo is for development: /),
+    ]);
+    expect(
+      checkConfig(schema, { env: { NODE_ENV: 'development', MONGO_DB: secure, TRACE_STORE: 'mongo' } })
+        .problems,
+    ).toEqual([]);
+  });
+
   it('given development, then no production rule runs', () => {
     const { problems } = checkConfig(schema, {
       env: { NODE_ENV: 'development', MONGO_DB: 'mongodb://127.0.0.1:27017/azshop' },

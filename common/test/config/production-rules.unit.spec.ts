@@ -173,6 +173,17 @@ describe('requiredInProduction', () => {
       [],
     );
   });
+
+  it('given TRACE_STORE=mongo (any case), then the rules every service runs refuse the dev-only span store', () => {
+    const secureMongo = `mongodb+srv://shop:${strong}@cluster0.example.net/azshop`;
+    const base = { MONGO_DB: secureMongo, INTERNAL_PORT: 9464 };
+    for (const value of ['mongo', ' Mongo ']) {
+      expect(productionProblems({ ...base, TRACE_STORE: value }, baseProductionRules)).toEqual([
+        expect.stringMatching(/^TRACE_STORE=mongo is for development: /),
+      ]);
+    }
+    expect(productionProblems({ ...base, TRACE_STORE: 'none' }, baseProductionRules)).toEqual([]);
+  });
 });
 
 describe('productionProblems', () => {

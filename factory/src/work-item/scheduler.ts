@@ -2,7 +2,7 @@ import {
   FACTORY_OUTPUT,
   type FactoryOutputDocument,
   factoryOutputId,
-  inDocumentSpan,
+  inTimerSpan,
   isDuplicateKey,
   overdueTimers,
   withTraceparent,
@@ -30,6 +30,7 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
   const { db, config, clock } = deps;
   const now = () => clock.now();
   const slots = factorySlots(db);
+  const name = 'factory.buildScheduler';
   const outputs = db.collection<FactoryOutputDocument>(FACTORY_OUTPUT);
 
   /**
@@ -37,8 +38,7 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
    * item's `traceparent`), so backorder → work item → output → stock reads as one trace.
    */
   function timed(step: string, item: WorkItem, work: () => Promise<void>): Promise<void> {
-    const attributes = { 'az_shop.timer': step, 'az_shop.document_id': item._id };
-    return inDocumentSpan(`factory.buildScheduler ${step}`, item, { attributes }, work);
+    return inTimerSpan(name, step, item, work);
   }
 
   async function find(filter: Parameters<typeof store.collection.find>[0], sort = {}): Promise<WorkItem[]> {
@@ -120,7 +120,6 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
     await startBuilds();
   }
 
-  const name = 'factory.buildScheduler';
   const overdue = overdueTimers(
     name,
     [

@@ -1,4 +1,4 @@
-import { inDocumentSpan, overdueTimers } from '@az-shop/common';
+import { inTimerSpan, overdueTimers } from '@az-shop/common';
 import type { Document } from 'mongodb';
 import type { OrderingDeps } from '../deps';
 import { pickingSlots } from '../picking/slots';
@@ -27,14 +27,14 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
   const now = () => clock.now();
   const { fulfilments, sync } = handlers;
   const slots = pickingSlots(deps.db, config.WAREHOUSE);
+  const name = 'ordering.timers';
 
   /**
    * One span per fulfilment a timer moves on, in the trace of the write that set its deadline (the
    * fulfilment's `traceparent`): payment → picking → shipping → delivery read as one trace.
    */
   function timed(step: string, fulfilment: Fulfilment, work: () => Promise<void>): Promise<void> {
-    const attributes = { 'az_shop.timer': step, 'az_shop.document_id': fulfilment._id };
-    return inDocumentSpan(`ordering.timers ${step}`, fulfilment, { attributes }, work);
+    return inTimerSpan(name, step, fulfilment, work);
   }
 
   async function due(filter: Document, sort: Document = {}): Promise<Fulfilment[]> {
@@ -136,7 +136,6 @@ export function fulfilmentTimers(deps: OrderingDeps, handlers: FulfilmentHandler
     await deliverShipped();
   }
 
-  const name = 'ordering.timers';
   const collection = deps.db.collection(fulfilments.collection.collectionName);
   const overdue = overdueTimers(
     name,
