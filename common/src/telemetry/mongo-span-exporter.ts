@@ -28,7 +28,12 @@ export class MongoSpanExporter implements SpanExporter {
       await Promise.all([
         spans.createIndex({ traceId: 1, start: 1 }),
         spans.createIndex({ start: 1 }, { expireAfterSeconds: KEEP_SECONDS }),
-      ]).catch(() => undefined);
+      ]).catch((error: unknown) => {
+        // Spans are still stored, but without the TTL index they are never removed: say so once.
+        process.stderr.write(
+          `trace store: could not create the indexes of ${TRACE_SPANS} (${error instanceof Error ? error.message : String(error)}); spans will not expire\n`,
+        );
+      });
       return { client, spans };
     })();
     return this.opened;

@@ -19,7 +19,9 @@ export function waterfallRows(spans: readonly StoredSpan[]): WaterfallRow[] {
   const children = new Map<string | undefined, StoredSpan[]>();
   for (const span of spans) {
     const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), span]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(span);
+    else children.set(parent, [span]);
   }
   const rows: WaterfallRow[] = [];
   const visit = (parent: string | undefined, depth: number) => {
