@@ -77,6 +77,7 @@ describe('with the dev values of .env_local.example, production refuses to start
         'Refused in production: PAYMENT_PROVIDER=dev is for development: it authorizes the public test card',
         'Refused in production: DEMO_SEED=true is for development: it writes the demo catalogue and production requests',
         'Refused in production: INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
+        "Refused in production: TRACE_STORE=mongo is for development: it would write every span into the shop's database; production traces go to the collector (OTEL_EXPORTER_OTLP_ENDPOINT)",
       ]),
     );
     expect(new Set(result.problems).size).toBe(result.problems.length);
@@ -92,6 +93,7 @@ describe('with the dev values of .env_local.example, production refuses to start
       expect(result.stderr.trim().split('\n')).toEqual([
         'Refused in production: MONGO_DB has no credentials: a production database asks for a password or an authMechanism',
         'Refused in production: INTERNAL_PORT is required: without it the main port, which the ingress exposes, would serve readiness details and metrics',
+        "Refused in production: TRACE_STORE=mongo is for development: it would write every span into the shop's database; production traces go to the collector (OTEL_EXPORTER_OTLP_ENDPOINT)",
       ]);
     },
   );
@@ -102,6 +104,7 @@ describe('no password is ever printed', () => {
     const result = await run('factory/src/main.ts', {
       ...productionExample,
       INTERNAL_PORT: '9464',
+      TRACE_STORE: '',
       MONGO_DB: `mongodb://shop:${MONGO_PASSWORD}@db1.example.net:27017,db2.example.net:27017/azshop?replicaSet=rs0`,
     });
     expect(result.code).toBe(1);
@@ -115,6 +118,7 @@ describe('no password is ever printed', () => {
     const result = await run('ordering/src/main.ts', {
       ...productionExample,
       INTERNAL_PORT: '9464',
+      TRACE_STORE: '',
       MONGO_DB: `postgres://shop:${MONGO_PASSWORD}@db.example.net/azshop`,
     });
     expect(result.code).toBe(1);
