@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, mongoReadiness, type ReadinessCheck } from '@az-shop/common';
+import {
+  createServiceApp,
+  type Logger,
+  mongoReadiness,
+  type ReadinessCheck,
+  throttleRetryPlugin,
+} from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import type { WebConfig } from './config';
@@ -49,6 +55,8 @@ export async function buildApp({
   const origins = publicOrigins(config);
   await app.register(externalPlugins, { config, db, publicDir, origins });
   await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
+  // Cosmos DB's 16500: reads run again, writes answer 503 + Retry-After (common/src/http/throttle-retry.ts).
+  await app.register(throttleRetryPlugin);
   await app.register(routes, {
     origins,
     // Only the server-side page request's URL: nothing absolute from it reaches the browser.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { isThrottled, retryAfterMs } from '../mongo/throttling';
 import type { DetailedError } from './errors';
 
 export interface ErrorBody {
@@ -8,8 +9,23 @@ export interface ErrorBody {
   details?: unknown;
 }
 
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  /** Seconds for a `Retry-After` header: set when trying again later is the remedy. */
+  retryAfterSeconds?: number;
+}
+
 /** Maps an error to its status and body; 5xx never reveal their message or stack. */
-export function toErrorResponse(error: FastifyError & DetailedError): { status: number; body: ErrorBody } {
+export function toErrorResponse(error: FastifyError & DetailedError): ErrorResponse {
+  // Cosmos DB's throttling (16500) is load, not a fault: nothing was written, so the client may retry.
+  if (isThrottled(error)) {
+    return {
+      status: 503,
+      body: { error: 'THROTTLED', message: 'The shop is busy right now: try again in a moment' },
+      retryAfterSeconds: Math.max(1, Math.ceil((retryAfterMs(error) ?? 0) / 1000)),
+    };
+  }
   if (error.validation) {
     return {
       status: 400,
@@ -41,9 +57,10 @@ export function toErrorResponse(error: FastifyError & DetailedError): { status: 
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError & DetailedError, request, reply) => {
-      const { status, body } = toErrorResponse(error);
+      const { status, body, retryAfterSeconds } = toErrorResponse(error);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: body.error, message: body.message }, 'request rejected');
+      if (retryAfterSeconds !== undefined) reply.header('retry-after', retryAfterSeconds);
       return reply.status(status).send(body);
     });
     app.setNotFoundHandler((request, reply) => {

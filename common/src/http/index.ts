@@ -5,7 +5,7 @@ export {
   type ServiceAppOptions,
   type ServiceServerOptions,
 } from './create-service-app';
-export { type ErrorBody, errorHandlerPlugin, toErrorResponse } from './error-handler';
+export { type ErrorBody, type ErrorResponse, errorHandlerPlugin, toErrorResponse } from './error-handler';
 export { type DetailedError, Errors, withDetails } from './errors';
 export { escapeHtml } from './escape-html';
 export {
@@ -18,3 +18,4 @@ export {
 export { metricsRegistry } from './metrics';
 export { REQUEST_ID_HEADER } from './request-id';
 export { type RouteEntry, recordRoutes } from './route-table';
+export { type ThrottleRetryOptions, throttleRetryPlugin } from './throttle-retry';

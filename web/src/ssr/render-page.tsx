@@ -1,3 +1,4 @@
+import { isThrottled } from '@az-shop/common';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToPipeableStream } from 'react-dom/server';
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
@@ -189,6 +190,10 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
       await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
       return;
     }
+    // Cosmos DB's throttling is load, not a fault of the page: a read runs again, else a 503 "busy"
+    // page with Retry-After (common/src/http/throttle-retry.ts, error-page.ts).
+    const throttled = Object.values(context.errors ?? {}).find(isThrottled);
+    if (throttled) throw throttled;
     for (const error of Object.values(context.errors ?? {})) {
       if (error instanceof Error) request.log.error({ err: error }, 'page loader or action failed');
     }

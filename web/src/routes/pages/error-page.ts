@@ -11,6 +11,9 @@ const ADVICE: Record<number, string> = {
   429: 'Too many tries in a short time. Wait a minute, then try again.',
 };
 
+/** Cosmos DB throttled the request (toErrorResponse's THROTTLED). */
+const BUSY = 'The shop is busy right now. Try again in a moment.';
+
 /** A plain page for a refusal that happens before React renders (CSRF, rate limit, bad input). */
 export function errorPage(status: number, message: string, assets: PageAssets, advise?: string): string {
   const styles = assets.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
@@ -30,14 +33,17 @@ export function pageErrorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
-  const { status, body } = toErrorResponse(error);
+  const { status, body, retryAfterSeconds } = toErrorResponse(error);
   if (status >= 500) request.log.error({ err: error }, 'page request failed');
   else request.log.info({ code: body.error, message: body.message }, 'page request refused');
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', retryAfterSeconds);
   const wantsHtml = request.headers.accept?.includes('text/html') ?? false;
   if (!wantsHtml) return reply.status(status).send(body);
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send(errorPage(status, body.message, request.server.assets));
+    .send(
+      errorPage(status, body.message, request.server.assets, body.error === 'THROTTLED' ? BUSY : undefined),
+    );
 }
