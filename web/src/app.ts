@@ -1,4 +1,10 @@
-import { createServiceApp, type Logger, mongoReadiness, type ReadinessCheck } from '@az-shop/common';
+import {
+  createServiceApp,
+  type Logger,
+  type MongoFlavour,
+  mongoReadiness,
+  type ReadinessCheck,
+} from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from 'mongodb';
 import type { WebConfig } from './config';
@@ -14,6 +20,8 @@ export interface AppDeps {
   logger: Logger;
   /** Opened by the caller, who also closes it. */
   db: Db;
+  /** MongoDB or Cosmos DB (`MONGO_FLAVOUR`, resolved by the caller): how documents expire. Default mongo. */
+  flavour?: MongoFlavour;
   /** Folder holding `assets/` from the esbuild browser build. */
   publicDir: string;
   /** The provider the caller's refund processor uses too; from config when absent. */
@@ -31,6 +39,7 @@ export async function buildApp({
   config,
   logger,
   db,
+  flavour = 'mongo',
   publicDir,
   paymentProvider,
   checks,
@@ -47,8 +56,8 @@ export async function buildApp({
   });
   // One list of public origins: the Origin check and the auth routes' redirect URIs read the same.
   const origins = publicOrigins(config);
-  await app.register(externalPlugins, { config, db, publicDir, origins });
-  await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
+  await app.register(externalPlugins, { config, db, flavour, publicDir, origins });
+  await app.register(appPlugins, { config, db, flavour, ...(paymentProvider && { paymentProvider }) });
   await app.register(routes, {
     origins,
     // Only the server-side page request's URL: nothing absolute from it reaches the browser.

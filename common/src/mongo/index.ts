@@ -6,6 +6,14 @@ export {
 } from './connect-mongo';
 export { type CommandResult, deciderCommand, type StoredDecider } from './decider-command';
 export {
+  COSMOS_TTL_INDEX,
+  type ExpiryIndex,
+  ensureExpiryIndex,
+  expiryFields,
+  notExpired,
+  ttlUntil,
+} from './expiry';
+export {
   flavourFromHosts,
   flavourFromServer,
   hostsOf,
