@@ -58,6 +58,12 @@ describe.each<{ flavour: MongoFlavour }>([{ flavour: 'mongo' }, { flavour: 'cosm
         position: 'normal',
       };
       await db.collection<ProductDocument>(PRODUCTS).insertOne(chair);
+      // mongo: the TTL index on expiresAt; Cosmos DB RU refuses that one and takes `_ts` with -1.
+      const indexes = await db.collection(CARTS).listIndexes().toArray();
+      const ttlIndexes = indexes.filter((index) => index.expireAfterSeconds !== undefined);
+      expect(ttlIndexes.map((index) => [index.key, index.expireAfterSeconds])).toEqual(
+        flavour === 'mongo' ? [[{ expiresAt: 1 }, 0]] : [[{ _ts: 1 }, -1]],
+      );
       const carts = cartService(db, mongoProductRepository(db), { anonymousCartMs: 1_500 });
       const stored = db.collection<CartDocument>(CARTS);
 

@@ -45,7 +45,7 @@ export interface ExpiryIndex {
 }
 
 /** The RU API's TTL index: on, with no default (-1), so only documents with a `ttl` expire. */
-export const COSMOS_TTL_INDEX = { key: { _ts: 1 }, name: 'expire_by_ttl', expireAfterSeconds: -1 };
+const COSMOS_TTL_INDEX = { key: { _ts: 1 }, name: 'expire_by_ttl', expireAfterSeconds: -1 };
 
 /**
  * Creates the indexes that expire documents of `collection`: in mongo mode the TTL index on the

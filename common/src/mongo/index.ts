@@ -6,7 +6,6 @@ export {
 } from './connect-mongo';
 export { type CommandResult, deciderCommand, type StoredDecider } from './decider-command';
 export {
-  COSMOS_TTL_INDEX,
   type ExpiryIndex,
   ensureExpiryIndex,
   expiryFields,
