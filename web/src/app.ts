@@ -1,6 +1,7 @@
 import {
   createServiceApp,
   type Logger,
+  type MongoFlavour,
   mongoReadiness,
   type ReadinessCheck,
   throttleRetryPlugin,
@@ -20,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   /** Opened by the caller, who also closes it. */
   db: Db;
+  /** MongoDB or Cosmos DB (`MONGO_FLAVOUR`, resolved by the caller): how documents expire. Default mongo. */
+  flavour?: MongoFlavour;
   /** Folder holding `assets/` from the esbuild browser build. */
   publicDir: string;
   /** The provider the caller's refund processor uses too; from config when absent. */
@@ -37,6 +40,7 @@ export async function buildApp({
   config,
   logger,
   db,
+  flavour = 'mongo',
   publicDir,
   paymentProvider,
   checks,
@@ -53,8 +57,8 @@ export async function buildApp({
   });
   // One list of public origins: the Origin check and the auth routes' redirect URIs read the same.
   const origins = publicOrigins(config);
-  await app.register(externalPlugins, { config, db, publicDir, origins });
-  await app.register(appPlugins, { config, db, ...(paymentProvider && { paymentProvider }) });
+  await app.register(externalPlugins, { config, db, flavour, publicDir, origins });
+  await app.register(appPlugins, { config, db, flavour, ...(paymentProvider && { paymentProvider }) });
   // Cosmos DB's 16500: reads run again, writes answer 503 + Retry-After (common/src/http/throttle-retry.ts).
   await app.register(throttleRetryPlugin);
   await app.register(routes, {

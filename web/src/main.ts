@@ -38,6 +38,7 @@ const app = await buildApp({
   config,
   logger,
   db: mongo.db,
+  flavour: mongo.flavour,
   publicDir,
   paymentProvider,
   checks: { mongo: mongoReadiness(mongo.db, mongo.flavour), ...reactions.checks() },

@@ -6,6 +6,13 @@ export {
 } from './connect-mongo';
 export { type CommandResult, deciderCommand, type StoredDecider } from './decider-command';
 export {
+  type ExpiryIndex,
+  ensureExpiryIndex,
+  expiryFields,
+  notExpired,
+  ttlUntil,
+} from './expiry';
+export {
   flavourFromHosts,
   flavourFromServer,
   hostsOf,

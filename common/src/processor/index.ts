@@ -35,6 +35,7 @@ export {
   claimParkedRequest,
   isPending,
   PARKED_EVENT_REQUESTS,
+  PARKED_REQUEST_KEEP_SECONDS,
   type ParkedAction,
   type ParkedEventRequest,
   REQUEST_WINDOW_MS,

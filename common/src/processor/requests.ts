@@ -11,6 +11,9 @@ export const PARKED_EVENT_REQUESTS = 'parked_event_requests';
 /** Requests older than this are no longer taken on (and web lets an admin ask again). */
 export const REQUEST_WINDOW_MS = 24 * 60 * 60 * 1000;
 
+/** Requests are kept a week for the record (web's TTL index on `requestedAt`), then deleted. */
+export const PARKED_REQUEST_KEEP_SECONDS = 7 * 24 * 3600;
+
 export type ParkedAction = 'replay' | 'discard';
 
 export interface ParkedEventRequest {
@@ -23,6 +26,8 @@ export interface ParkedEventRequest {
   action: ParkedAction;
   requestedBy: { sub: string; email?: string; name: string };
   requestedAt: Date;
+  /** Seconds from the write to `requestedAt` + the week kept (Cosmos DB's TTL, common/src/mongo/expiry.ts). */
+  ttl?: number;
 }
 
 /** The id a new request for `parked` gets: unique per handled-request count, so a second ask collides. */

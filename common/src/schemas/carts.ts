@@ -28,5 +28,7 @@ export const CartDocument = Type.Object({
   updatedAt: DateTime,
   /** Anonymous carts only: when the TTL index deletes the cart (its last change + the retention). */
   expiresAt: Type.Optional(DateTime),
+  /** With `expiresAt`: whole seconds from this write to it (Cosmos DB RU's TTL, common/src/mongo/expiry.ts). */
+  ttl: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type CartDocument = Static<typeof CartDocument>;

@@ -19,6 +19,11 @@ export const SessionDocument = Type.Object({
   createdAt: DateTime,
   /** createdAt + the absolute lifetime; a TTL index removes the document after it. */
   expiresAt: DateTime,
+  /**
+   * Whole seconds from the last write to `expiresAt`, rewritten by every write (Cosmos DB RU's TTL
+   * counts it from the last write: common/src/mongo/expiry.ts); sessions older than it have none.
+   */
+  ttl: Type.Optional(Type.Integer({ minimum: 1 })),
   /** Last request seen (written at most once a minute); the idle lifetime counts from it. */
   lastSeenAt: DateTime,
   /** When the roles were last confirmed by the provider (sign-in or refresh). */

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { isPlainObject } from './bsonUtil.js';
+import { bsonType, isPlainObject, numberOf } from './bsonUtil.js';
 import type { CommandContext } from './commands/context.js';
 import { MongoServerError } from './errors.js';
 
@@ -153,4 +153,39 @@ export function cosmosUniqueIndexRefused(name: string): never {
     'CannotCreateIndex',
     `Cosmos DB (dev server --cosmos): the unique index ${name} can only be created while the collection is empty`,
   );
+}
+
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Cosmos DB (RU) takes TTL from an index on its system field `_ts` only; on any other field it answers
+ * BadValue (2) with this message (as observed from the RU API, e.g. node-rate-limiter-flexible#206).
+ */
+export function checkCosmosTtlIndex(key: Document): void {
+  const fields = Object.keys(key);
+  if (fields.length !== 1 || fields[0] !== '_ts')
+    throw new MongoServerError(
+      'BadValue',
+      "The 'expireAfterSeconds' option is supported on '_ts' field only.",
+    );
+}
+
+/**
+ * A document's own `ttl` where Cosmos DB counts it: an int32 (or a long or a double without fraction
+ * that fits one) that is -1 (never) or positive. Anything else is allowed but has no meaning.
+ */
+export function documentTtl(value: unknown): number | undefined {
+  if (bsonType(value) === 'Decimal128') return undefined;
+  const n = numberOf(value);
+  if (n === undefined || !Number.isInteger(n) || n > INT32_MAX || (n < 1 && n !== -1)) return undefined;
+  return n;
+}
+
+/**
+ * When a document last written at `writtenAt` (ms) expires under Cosmos DB's TTL (the same logic as
+ * its core TTL): after its own `ttl`, else after the `_ts` index's `expireAfterSeconds`; -1 never.
+ */
+export function cosmosExpiry(writtenAt: number, ttl: unknown, indexSeconds: number): number | undefined {
+  const seconds = documentTtl(ttl) ?? indexSeconds;
+  return seconds > 0 ? writtenAt + seconds * 1000 : undefined;
 }

@@ -92,7 +92,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
   info.port = port;
   info.hosts = options.hosts?.length ? options.hosts : [`${advertisedHost}:${port}`];
   info.me = info.hosts[0]!;
-  const ttl = new TtlMonitor(engine, log, undefined, sessions.locks);
+  const ttl = new TtlMonitor(engine, log, undefined, sessions.locks, !!options.cosmos);
   ttl.start();
   log('debug', `listening on ${bind}:${port}`);
   let stopped: Promise<void> | null = null;

@@ -6,11 +6,13 @@ import {
   LEASES,
   PARKED_EVENT_REQUESTS,
   PARKED_EVENTS,
+  PARKED_REQUEST_KEEP_SECONDS,
   type ParkedAction,
   type ParkedEvent,
   type ParkedEventRequest,
   REQUEST_WINDOW_MS,
   requestIdFor,
+  ttlUntil,
 } from '@az-shop/common';
 import { type Db, type Filter, ObjectId } from 'mongodb';
 import type { Actor } from './actor';
@@ -170,6 +172,7 @@ export function adminOperations(db: Db, audit: AuditLog): AdminOperations {
         action,
         requestedBy: actor,
         requestedAt: now,
+        ttl: ttlUntil(new Date(now.getTime() + PARKED_REQUEST_KEEP_SECONDS * 1000), now),
       };
       try {
         await requests.insertOne(request);

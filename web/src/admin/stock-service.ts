@@ -3,6 +3,7 @@ import {
   PRODUCTS,
   STOCK,
   type StockDocument,
+  ttlUntil,
   WORK_ITEMS,
   type WorkItemDocument,
 } from '@az-shop/common';
@@ -40,6 +41,8 @@ interface StockSample {
   available: number;
   onHand: number;
   held: number;
+  /** Seconds from the last write to `at` + SAMPLE_KEEP_SECONDS (Cosmos DB's TTL, common/src/mongo/expiry.ts). */
+  ttl: number;
 }
 
 export interface AdminStock {
@@ -96,7 +99,10 @@ export function adminStock(db: Db, sampleMs: number, now = () => new Date()): Ad
     },
 
     async sample() {
-      const at = bucketStart(now(), sampleMs);
+      const written = now();
+      const at = bucketStart(written, sampleMs);
+      // A sample goes SAMPLE_KEEP_SECONDS after its bucket; each write (also a later instance's) says so afresh.
+      const ttl = ttlUntil(new Date(at.getTime() + SAMPLE_KEEP_SECONDS * 1000), written);
       const all = await rows();
       if (all.length === 0) return;
       await samples.bulkWrite(
@@ -115,6 +121,7 @@ export function adminStock(db: Db, sampleMs: number, now = () => new Date()): Ad
                   onHand: row.onHand,
                   held: row.held,
                 },
+                $set: { ttl },
               },
               upsert: true,
             },

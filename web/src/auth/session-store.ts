@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { SESSIONS, type SessionDocument } from '@az-shop/common';
+import {
+  ensureExpiryIndex,
+  expiryFields,
+  type MongoFlavour,
+  SESSIONS,
+  type SessionDocument,
+  ttlUntil,
+} from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 import type { TokenCipher } from './session-keys';
 import type { SessionPolicy } from './session-rules';
@@ -13,6 +20,8 @@ export interface NewSession {
 
 export interface SessionStoreOptions {
   db: Db;
+  /** Which TTL the database has (common/src/mongo/expiry.ts). */
+  flavour: MongoFlavour;
   policy: SessionPolicy;
   /** Seals refresh tokens at rest. */
   cipher: TokenCipher;
@@ -25,10 +34,17 @@ export interface SessionStoreOptions {
   cacheSize?: number;
 }
 
+/** A stored session as the writes need it: which one, and when it expires. */
+export type SessionRef = Pick<SessionDocument, '_id' | 'expiresAt'>;
+
 /** How long an instance that re-checks a session's roles keeps others from doing the same. */
 const ROLES_CHECK_CLAIM_MS = 30_000;
 
-/** The server side of sign-in: one document per signed-in session, in web's `sessions` collection. */
+/**
+ * The server side of sign-in: one document per signed-in session, in web's `sessions` collection.
+ * Every write carries the session's `ttl` afresh (Cosmos DB counts it from the last write), so a
+ * session goes at its `expiresAt` whatever was written since.
+ */
 export class SessionStore {
   readonly collection: Collection<SessionDocument>;
   private readonly cache = new Map<string, { session: SessionDocument; readAt: number }>();
@@ -44,7 +60,11 @@ export class SessionStore {
   async createIndexes(): Promise<void> {
     await Promise.all([
       // Gone after the absolute lifetime; nothing reads them after that.
-      this.collection.createIndex({ expiresAt: 1 }, { name: 'expire_after_lifetime', expireAfterSeconds: 0 }),
+      ensureExpiryIndex(
+        this.collection,
+        { name: 'expire_after_lifetime', field: 'expiresAt' },
+        this.options.flavour,
+      ),
       // "Sign out everywhere" ends a user's sessions at once.
       this.collection.createIndex({ sub: 1 }, { name: 'by_user' }),
     ]);
@@ -61,7 +81,7 @@ export class SessionStore {
       ...(user.email && { email: user.email }),
       roles: user.roles,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + this.options.policy.absoluteMs),
+      ...expiryFields(new Date(now.getTime() + this.options.policy.absoluteMs), now),
       lastSeenAt: now,
       rolesCheckedAt: now,
       ...(refreshToken && { refreshToken: this.options.cipher.seal(refreshToken) }),
@@ -86,52 +106,67 @@ export class SessionStore {
     session.lastSeenAt = now;
     await this.collection.updateOne(
       { _id: session._id, lastSeenAt: { $lt: now } },
-      { $set: { lastSeenAt: now } },
+      { $set: { lastSeenAt: now, ttl: ttlUntil(session.expiresAt, now) } },
     );
   }
 
   /** Sign-out: the session is over for every copy of its cookie. */
-  async end(id: string, now: Date): Promise<SessionDocument | undefined> {
-    this.cache.delete(id);
+  async end(session: SessionRef, now: Date): Promise<SessionDocument | undefined> {
+    this.cache.delete(session._id);
     return (
       (await this.collection.findOneAndUpdate(
-        { _id: id, endedAt: { $exists: false } },
-        { $set: { endedAt: now } },
+        { _id: session._id, endedAt: { $exists: false } },
+        { $set: { endedAt: now, ttl: ttlUntil(session.expiresAt, now) } },
       )) ?? undefined
     );
   }
 
-  /** "Sign out everywhere": every session of the user ends. */
+  /** "Sign out everywhere": every session of the user ends (one write each: each has its own `ttl`). */
   async endAll(sub: string, now: Date): Promise<number> {
     for (const [id, { session }] of this.cache) if (session.sub === sub) this.cache.delete(id);
-    const result = await this.collection.updateMany(
-      { sub, endedAt: { $exists: false } },
-      { $set: { endedAt: now } },
+    const open = await this.collection
+      .find({ sub, endedAt: { $exists: false } }, { projection: { _id: 1, expiresAt: 1 } })
+      .toArray();
+    if (open.length === 0) return 0;
+    const result = await this.collection.bulkWrite(
+      open.map((session) => ({
+        updateOne: {
+          filter: { _id: session._id, endedAt: { $exists: false } },
+          update: { $set: { endedAt: now, ttl: ttlUntil(session.expiresAt, now) } },
+        },
+      })),
+      { ordered: false },
     );
     return result.modifiedCount;
   }
 
   /** True when this instance may re-check the session's roles now (no other instance is at it). */
-  async claimRolesCheck(id: string, now: Date): Promise<boolean> {
+  async claimRolesCheck(session: SessionRef, now: Date): Promise<boolean> {
     const claimed = await this.collection.updateOne(
       {
-        _id: id,
+        _id: session._id,
         rolesCheckedAt: { $lte: new Date(now.getTime() - this.options.policy.rolesRecheckMs) },
         $or: [{ rolesCheckUntil: { $exists: false } }, { rolesCheckUntil: { $lte: now } }],
       },
-      { $set: { rolesCheckUntil: new Date(now.getTime() + ROLES_CHECK_CLAIM_MS) } },
+      {
+        $set: {
+          rolesCheckUntil: new Date(now.getTime() + ROLES_CHECK_CLAIM_MS),
+          ttl: ttlUntil(session.expiresAt, now),
+        },
+      },
     );
     return claimed.modifiedCount === 1;
   }
 
   /** What the provider said just now: the user's current roles (and a rotated refresh token). */
-  async confirmRoles(id: string, roles: string[], refreshToken: string | undefined, now: Date) {
+  async confirmRoles(session: SessionRef, roles: string[], refreshToken: string | undefined, now: Date) {
     const updated = await this.collection.findOneAndUpdate(
-      { _id: id },
+      { _id: session._id },
       {
         $set: {
           roles,
           rolesCheckedAt: now,
+          ttl: ttlUntil(session.expiresAt, now),
           ...(refreshToken && { refreshToken: this.options.cipher.seal(refreshToken) }),
         },
         $unset: { rolesCheckUntil: '' },
@@ -142,8 +177,11 @@ export class SessionStore {
   }
 
   /** The provider could not be asked: let the next request try again. */
-  async releaseRolesCheck(id: string): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $unset: { rolesCheckUntil: '' } });
+  async releaseRolesCheck(session: SessionRef, now: Date): Promise<void> {
+    await this.collection.updateOne(
+      { _id: session._id },
+      { $set: { ttl: ttlUntil(session.expiresAt, now) }, $unset: { rolesCheckUntil: '' } },
+    );
   }
 
   refreshTokenOf(session: SessionDocument): string | undefined {

@@ -1,4 +1,12 @@
-import { CARTS, type CartDocument, type CartLine, changeVersioned, Errors } from '@az-shop/common';
+import {
+  CARTS,
+  type CartDocument,
+  type CartLine,
+  changeVersioned,
+  Errors,
+  expiryFields,
+  notExpired,
+} from '@az-shop/common';
 import type { Db } from 'mongodb';
 import type { ProductRepository } from '../products/repository';
 import type { CartView } from '../ui/data';
@@ -43,6 +51,8 @@ export function cartService(
   { anonymousCartMs, now = () => new Date() }: CartServiceOptions,
 ): CartService {
   const carts = db.collection<CartDocument>(CARTS);
+  /** A cart past its `expiresAt` is gone, even before the TTL monitor deletes it. */
+  const live = (cartId: string) => ({ _id: cartId, ...notExpired(now()) });
 
   async function view(cart: Pick<CartDocument, 'lines' | 'currency'> | null): Promise<CartView> {
     if (!cart || cart.lines.length === 0) return emptyCartView(cart?.currency);
@@ -59,7 +69,8 @@ export function cartService(
       lines,
       currency,
       updatedAt,
-      ...(expiresAt && { expiresAt }),
+      // Anonymous carts only; a replace without them leaves none (a user's cart never expires).
+      ...(expiresAt && expiryFields(expiresAt, updatedAt)),
     };
   }
 
@@ -95,11 +106,11 @@ export function cartService(
   }
 
   const service: CartService = {
-    find: (cartId) => carts.findOne({ _id: cartId }),
-    view: async (cartId) => view(cartId ? await carts.findOne({ _id: cartId }) : null),
+    find: (cartId) => carts.findOne(live(cartId)),
+    view: async (cartId) => view(cartId ? await carts.findOne(live(cartId)) : null),
     count: async (cartId) => {
       if (!cartId) return 0;
-      const cart = await carts.findOne({ _id: cartId }, { projection: { 'lines.qty': 1 } });
+      const cart = await carts.findOne(live(cartId), { projection: { 'lines.qty': 1 } });
       return cart?.lines.reduce((sum, line) => sum + line.qty, 0) ?? 0;
     },
     add: (cartId, productId, qty) =>
@@ -130,7 +141,7 @@ export function cartService(
       });
     },
     async merge(fromId, toId) {
-      const from = await carts.findOne({ _id: fromId });
+      const from = await carts.findOne(live(fromId));
       if (from && from.lines.length > 0) {
         await changeVersioned<CartDocument, void>(carts, toId, (current) => {
           // A user's cart in another currency keeps its own lines; the anonymous ones are dropped.

@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '@az-shop/common';
+import { ensureExpiryIndex, expiryFields, isDuplicateKey, type MongoFlavour } from '@az-shop/common';
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Collection, Db } from 'mongodb';
 
@@ -11,6 +11,8 @@ interface RateLimitCounter {
   count: number;
   /** The window's end; the TTL index deletes the counter then. */
   expiresAt: Date;
+  /** Seconds from the last write to `expiresAt` (Cosmos DB's TTL, common/src/mongo/expiry.ts). */
+  ttl: number;
 }
 
 type Result = { current: number; ttl: number };
@@ -23,10 +25,12 @@ function windowOf(now: number, timeWindow: number): { start: number; end: number
 }
 
 /** The counters' TTL index: a window's counter disappears once the window has ended. */
-export async function ensureRateLimitIndexes(db: Db): Promise<void> {
-  await db
-    .collection<RateLimitCounter>(RATE_LIMITS)
-    .createIndex({ expiresAt: 1 }, { name: 'expire_at_window_end', expireAfterSeconds: 0 });
+export async function ensureRateLimitIndexes(db: Db, flavour: MongoFlavour): Promise<void> {
+  await ensureExpiryIndex(
+    db.collection<RateLimitCounter>(RATE_LIMITS),
+    { name: 'expire_at_window_end', field: 'expiresAt' },
+    flavour,
+  );
 }
 
 /**
@@ -42,7 +46,8 @@ export function mongoRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
     const at = Date.now();
     const { start, end } = windowOf(at, timeWindow);
     const filter = { _id: `${key}@${start}` };
-    const update = { $inc: { count: 1 }, $setOnInsert: { expiresAt: new Date(end) } };
+    // Every $inc is a write, so it carries the window's expiry afresh (`ttl` counts from the last write).
+    const update = { $inc: { count: 1 }, $set: expiryFields(new Date(end), new Date(at)) };
     let counter: RateLimitCounter | null;
     try {
       counter = await counters.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ensureExpiryIndex, expiryFields, type MongoFlavour } from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 
 /** Web's own collection of open live event streams, one document per stream, across instances. */
@@ -12,6 +13,8 @@ interface StreamLease {
   instance: string;
   /** A stream of an instance that died stops counting then (and the TTL index deletes it). */
   expiresAt: Date;
+  /** Seconds from the last write to `expiresAt` (Cosmos DB's TTL, common/src/mongo/expiry.ts). */
+  ttl: number;
 }
 
 export interface StreamLeases {
@@ -27,23 +30,27 @@ export interface StreamLeases {
  * admitted. Each instance renews all of its leases with one write every third of `leaseMs`; the
  * streams of an instance that stopped without closing them stop counting after `leaseMs`.
  */
-export async function streamLeases(db: Db, leaseMs = 60_000): Promise<StreamLeases> {
+export async function streamLeases(db: Db, flavour: MongoFlavour, leaseMs = 60_000): Promise<StreamLeases> {
   const leases: Collection<StreamLease> = db.collection<StreamLease>(LIVE_STREAMS);
+  const lease = () => {
+    const now = new Date();
+    return expiryFields(new Date(now.getTime() + leaseMs), now);
+  };
   await Promise.all([
-    leases.createIndex({ expiresAt: 1 }, { name: 'expire_at', expireAfterSeconds: 0 }),
+    ensureExpiryIndex(leases, { name: 'expire_at', field: 'expiresAt' }, flavour),
     leases.createIndex({ client: 1, expiresAt: 1 }, { name: 'by_client' }),
   ]);
   const instance = randomBytes(8).toString('hex');
   const renew = setInterval(() => {
     // A failed renewal is retried by the next one, well before the leases run out.
-    leases.updateMany({ instance }, { $set: { expiresAt: new Date(Date.now() + leaseMs) } }).catch(() => {});
+    leases.updateMany({ instance }, { $set: lease() }).catch(() => {});
   }, leaseMs / 3);
   renew.unref();
 
   return {
     async acquire(client, max) {
       const _id = randomBytes(12).toString('hex');
-      await leases.insertOne({ _id, client, instance, expiresAt: new Date(Date.now() + leaseMs) });
+      await leases.insertOne({ _id, client, instance, ...lease() });
       const release = async () => {
         await leases.deleteOne({ _id });
       };

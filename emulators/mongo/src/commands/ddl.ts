@@ -1,7 +1,7 @@
 import { BSON, type Document, Long } from 'bson';
 import { isPlainObject, keyOf, numberOf } from '../bsonUtil.js';
 import type { OplogEntry } from '../changes/oplog.js';
-import { cosmosUniqueIndexRefused } from '../cosmos.js';
+import { checkCosmosTtlIndex, cosmosUniqueIndexRefused } from '../cosmos.js';
 import { ArrayCursor, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { compileFilter } from '../query/match.js';
@@ -275,6 +275,7 @@ register('createIndexes', async (ctx) => {
     }
     // Cosmos DB (RU) creates a unique index only on an empty collection.
     if (ctx.server.cosmos && spec.unique === true && coll.docs.size > 0) cosmosUniqueIndexRefused(spec.name);
+    if (ctx.server.cosmos && spec.expireAfterSeconds !== undefined) checkCosmosTtlIndex(spec.key);
     // Validates (unique violations, unsupported types) before anything is journaled.
     coll.addIndex(spec);
     coll.indexes.delete(spec.name);

@@ -66,6 +66,11 @@ function collectEqualities(filter: Document, out: Map<string, unknown[]>): void 
 export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, Index>();
+  /**
+   * Per document (id key) when it was last written, in ms: Cosmos DB's system field `_ts`, which its
+   * TTL counts from (storage/ttl.ts). Internal: never part of the document a client reads.
+   */
+  readonly writtenAt = new Map<string, number>();
   uuid: Binary;
   /** Counters a test can read to prove that equality lookups do not scan. */
   readonly stats = { collScans: 0, indexLookups: 0 };
@@ -158,14 +163,15 @@ export class Collection {
     }
   }
 
-  /** Stores `doc` under `id`, replacing any previous version; the caller has checked uniqueness. */
-  put(id: string, doc: Document): Document | undefined {
+  /** Stores `doc` under `id` (written at `at`), replacing any previous version; the caller has checked uniqueness. */
+  put(id: string, doc: Document, at = Date.now()): Document | undefined {
     const old = this.docs.get(id);
     for (const index of this.indexes.values()) {
       if (old) index.remove(id, index.keysFor(old));
       index.add(id, index.keysFor(doc));
     }
     this.docs.set(id, doc);
+    this.writtenAt.set(id, at);
     return old;
   }
 
@@ -174,6 +180,7 @@ export class Collection {
     if (!old) return undefined;
     for (const index of this.indexes.values()) index.remove(id, index.keysFor(old));
     this.docs.delete(id);
+    this.writtenAt.delete(id);
     return old;
   }
 

@@ -119,7 +119,8 @@ export class DataDir implements Persistence {
         for (const spec of r.indexes as IndexSpec[]) if (spec.name !== '_id_') current.addIndex(spec);
         engine.collections.set(current.ns, current);
       } else if (r.k === 'd') {
-        current!.put(keyOf((r.d as Document)._id), r.d as Document);
+        // `w`: the last write time (snapshots of older versions have none: the load time stands in).
+        current!.put(keyOf((r.d as Document)._id), r.d as Document, numberOf(r.w));
       } else if (r.k === 'o') {
         const e = r.e as OplogEntry;
         e.seq = Number(e.seq);
@@ -266,7 +267,7 @@ export class DataDir implements Persistence {
         uuid: c.uuid,
         indexes: [...c.indexes.values()].map((i) => i.spec),
       });
-      for (const d of c.docs.values()) push({ k: 'd', d });
+      for (const [id, d] of c.docs) push({ k: 'd', d, w: c.writtenAt.get(id) });
     }
     for (const e of engine.oplog.entries) push({ k: 'o', e });
     for (const r of engine.retryRecords.values()) push({ k: 'r', r });

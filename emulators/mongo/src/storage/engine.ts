@@ -152,7 +152,7 @@ export class Engine {
       case 'r': {
         const coll = this.getCollection(e.db, e.coll!) ?? this.createCollection(e.db, e.coll!, {});
         const id = keyOf(e.doc!._id);
-        this.noteWrite(e.seq, ns, id, coll.put(id, e.doc!));
+        this.noteWrite(e.seq, ns, id, coll.put(id, e.doc!, e.wall.getTime()));
         break;
       }
       case 'd': {
@@ -183,7 +183,7 @@ export class Engine {
         this.collections.delete(ns);
         const moved = new Collection(to.db, to.coll, c.options, c.uuid);
         for (const [name, index] of c.indexes) if (name !== '_id_') moved.addIndex(index.spec);
-        for (const [id, doc] of c.docs) moved.put(id, doc);
+        for (const [id, doc] of c.docs) moved.put(id, doc, c.writtenAt.get(id));
         this.collections.set(moved.ns, moved);
         break;
       }

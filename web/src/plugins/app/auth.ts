@@ -45,6 +45,7 @@ export const authPlugin = fp<{ config: WebConfig }>(
     );
     const sessions = new SessionStore({
       db: app.db,
+      flavour: app.mongoFlavour,
       policy: {
         absoluteMs: config.SESSION_MAX_HOURS * 3_600_000,
         idleMs: config.SESSION_IDLE_MINUTES * 60_000,
@@ -62,7 +63,7 @@ export const authPlugin = fp<{ config: WebConfig }>(
      * until they lapse), or undefined when the provider revoked it (the session is ended).
      */
     async function recheck(request: FastifyRequest, session: SessionDocument, now: Date) {
-      if (!(await sessions.claimRolesCheck(session._id, now))) return session;
+      if (!(await sessions.claimRolesCheck(session, now))) return session;
       const refreshToken = sessions.refreshTokenOf(session);
       const check = await app.oidc
         .get()
@@ -73,15 +74,15 @@ export const authPlugin = fp<{ config: WebConfig }>(
           { sub: session.sub, reason: check.reason },
           'session ended: the provider revoked it',
         );
-        await sessions.end(session._id, now);
+        await sessions.end(session, now);
         return undefined;
       }
       if (check.outcome === 'unavailable') {
         request.log.warn({ sub: session.sub, reason: check.reason }, 'could not re-check roles');
-        await sessions.releaseRolesCheck(session._id);
+        await sessions.releaseRolesCheck(session, now);
         return session;
       }
-      await sessions.confirmRoles(session._id, check.roles, check.refreshToken, now);
+      await sessions.confirmRoles(session, check.roles, check.refreshToken, now);
       return { ...session, roles: check.roles, rolesCheckedAt: now };
     }
 

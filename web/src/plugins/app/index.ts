@@ -1,3 +1,4 @@
+import type { MongoFlavour } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from 'mongodb';
@@ -18,14 +19,15 @@ import { stockPlugin } from './stock';
 export interface AppPluginsOptions {
   config: WebConfig;
   db: Db;
+  flavour: MongoFlavour;
   /** Built by the caller when it also runs the refund processor with it; from config otherwise. */
   paymentProvider?: PaymentProvider;
 }
 
 /** The app's own shared things: connections, repositories and auth, as decorators. */
 export const appPlugins = fp<AppPluginsOptions>(
-  async (app: FastifyInstance, { config, db, paymentProvider }) => {
-    await app.register(mongoPlugin, { db });
+  async (app: FastifyInstance, { config, db, flavour, paymentProvider }) => {
+    await app.register(mongoPlugin, { db, flavour });
     await app.register(indexesPlugin);
     await app.register(blobPlugin, {
       connectionString: config.AZURE_STORAGE_CONNECTION_STRING,

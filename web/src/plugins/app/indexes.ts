@@ -1,29 +1,40 @@
-import { CARTS, ORDERS, PARKED_EVENT_REQUESTS, PAYMENTS, PRODUCTION_REQUESTS } from '@az-shop/common';
+import {
+  CARTS,
+  ensureExpiryIndex,
+  ORDERS,
+  PARKED_EVENT_REQUESTS,
+  PARKED_REQUEST_KEEP_SECONDS,
+  PAYMENTS,
+  PRODUCTION_REQUESTS,
+} from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SAMPLE_KEEP_SECONDS, STOCK_SAMPLES } from '../../admin/stock-service';
 
-/** The indexes web reads by; created at start (createIndexes is idempotent). */
+/**
+ * The indexes web reads by, and those that expire documents (for the flavour: common/src/mongo/expiry.ts);
+ * created at start (createIndexes is idempotent).
+ */
 export const indexesPlugin = fp(
   async (app: FastifyInstance) => {
+    const expiring = (collection: string, name: string, field: string, afterSeconds?: number) =>
+      ensureExpiryIndex(
+        app.db.collection(collection),
+        { name, field, ...(afterSeconds !== undefined && { afterSeconds }) },
+        app.mongoFlavour,
+      );
     await Promise.all([
-      // Anonymous carts go once their `expiresAt` passes; users' carts have no `expiresAt` and stay.
-      app.db
-        .collection(CARTS)
-        .createIndex({ expiresAt: 1 }, { name: 'anonymous_expire', expireAfterSeconds: 0 }),
+      // Anonymous carts go once their `expiresAt` passes; users' carts have no `expiresAt` (nor `ttl`) and stay.
+      expiring(CARTS, 'anonymous_expire', 'expiresAt'),
       // The back office's stock chart: samples by product and time, gone after 8 days.
-      app.db
-        .collection(STOCK_SAMPLES)
-        .createIndex({ at: 1 }, { name: 'expire_at', expireAfterSeconds: SAMPLE_KEEP_SECONDS }),
+      expiring(STOCK_SAMPLES, 'expire_at', 'at', SAMPLE_KEEP_SECONDS),
       app.db.collection(STOCK_SAMPLES).createIndex({ productId: 1, at: 1 }, { name: 'by_product' }),
       // Processors poll their requests by name and time; a request is honoured for a day
       // (REQUEST_WINDOW_MS) and kept a week for the record.
       app.db
         .collection(PARKED_EVENT_REQUESTS)
         .createIndex({ partition_key: 1, processor: 1, requestedAt: 1 }, { name: 'by_processor_time' }),
-      app.db
-        .collection(PARKED_EVENT_REQUESTS)
-        .createIndex({ requestedAt: 1 }, { name: 'expire_week', expireAfterSeconds: 7 * 24 * 3600 }),
+      expiring(PARKED_EVENT_REQUESTS, 'expire_week', 'requestedAt', PARKED_REQUEST_KEEP_SECONDS),
       // "My orders", newest first.
       app.db.collection(ORDERS).createIndex({ userId: 1, placedAt: -1 }, { name: 'by_user_placed' }),
       // The back office's production requests, newest first.

@@ -58,7 +58,7 @@ export const livePlugin = fp<{ config: WebConfig }>(
     };
     app.decorate('live', live);
 
-    const leases = await streamLeases(app.db);
+    const leases = await streamLeases(app.db, app.mongoFlavour);
     const limitTo =
       (max: number, kind?: string): onRequestAsyncHookHandler =>
       async (request, reply) => {

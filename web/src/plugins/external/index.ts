@@ -1,3 +1,4 @@
+import type { MongoFlavour } from '@az-shop/common';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -15,6 +16,8 @@ export interface ExternalPluginsOptions {
   config: WebConfig;
   /** The rate limits' shared store. */
   db: Db;
+  /** How the rate-limit windows expire. */
+  flavour: MongoFlavour;
   publicDir: string;
   /** The origins state-changing requests may come from (the same list the auth routes use). */
   origins: PublicOrigins;
@@ -22,13 +25,13 @@ export interface ExternalPluginsOptions {
 
 /** Third-party plugins, in the order requests meet them. */
 export const externalPlugins = fp<ExternalPluginsOptions>(
-  async (app: FastifyInstance, { config, db, publicDir, origins }) => {
+  async (app: FastifyInstance, { config, db, flavour, publicDir, origins }) => {
     await app.register(securityHeadersPlugin, { config });
     await app.register(sessionPlugin, { config });
     await app.register(jsonBodyPlugin);
     await app.register(formbody);
     await app.register(csrfPlugin, { origins });
-    await app.register(rateLimitPlugin, { config, db });
+    await app.register(rateLimitPlugin, { config, db, flavour });
     await app.register(staticPlugin, { publicDir });
   },
   { name: 'az-shop-external-plugins' },

@@ -1,4 +1,4 @@
-import { Errors } from '@az-shop/common';
+import { Errors, type MongoFlavour } from '@az-shop/common';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
@@ -29,9 +29,9 @@ declare module 'fastify' {
  * web instance counts against the same limit. A route takes at most one of these hooks: the plugin
  * runs only the first limit a request meets.
  */
-export const rateLimitPlugin = fp<{ config: WebConfig; db: Db }>(
-  async (app: FastifyInstance, { config, db }) => {
-    await ensureRateLimitIndexes(db);
+export const rateLimitPlugin = fp<{ config: WebConfig; db: Db; flavour: MongoFlavour }>(
+  async (app: FastifyInstance, { config, db, flavour }) => {
+    await ensureRateLimitIndexes(db, flavour);
     await app.register(rateLimit, {
       global: false,
       store: mongoRateLimitStore(db),

@@ -118,7 +118,8 @@ export default async function authRoutes(fastify: FastifyInstance, { origins }: 
   async function signOut(request: FastifyRequest, reply: FastifyReply, everywhere: boolean) {
     const now = new Date();
     const sid = request.session.get('sid');
-    const ended = sid ? await app.sessions.end(sid, now) : undefined;
+    const session = sid ? await app.sessions.find(sid, now.getTime()) : undefined;
+    const ended = session ? await app.sessions.end(session, now) : undefined;
     if (everywhere && request.user) {
       const count = await app.sessions.endAll(request.user.sub, now);
       request.log.info({ sub: request.user.sub, sessions: count + (ended ? 1 : 0) }, 'signed out everywhere');
