@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connectMongo, createLogger, type MongoConnection, parseConfig } from '@az-shop/common';
+import {
+  connectMongo,
+  createLogger,
+  type MongoConnection,
+  type MongoFlavour,
+  parseConfig,
+} from '@az-shop/common';
 import { type OidcServer, startOidcServer } from '@az-shop/identity-emulator';
 import { CookieJar, signInThroughForms } from '@az-shop/identity-emulator/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -105,8 +111,12 @@ export interface TestApp {
 
 const PUBLIC_DIR = fileURLToPath(new URL('../dist/public', import.meta.url));
 
-/** Builds the app against a started stack, with its own database. */
-export async function createTestApp(stack: Stack, overrides: Record<string, string> = {}): Promise<TestApp> {
+/** Builds the app against a started stack, with its own database (`flavour`: the server's, mongo by default). */
+export async function createTestApp(
+  stack: Stack,
+  overrides: Record<string, string> = {},
+  flavour: MongoFlavour = 'mongo',
+): Promise<TestApp> {
   const mongoUri = databaseUri(stack.mongo.uri, `web_test_${randomBytes(4).toString('hex')}`);
   const config = testConfig(stack, mongoUri, overrides);
   const mongo: MongoConnection = await connectMongo({
@@ -114,7 +124,7 @@ export async function createTestApp(stack: Stack, overrides: Record<string, stri
     appName: 'az-shop-web-test',
   });
   const logger = createLogger('web', config);
-  const app = await buildApp({ config, logger, db: mongo.db, publicDir: PUBLIC_DIR });
+  const app = await buildApp({ config, logger, db: mongo.db, flavour, publicDir: PUBLIC_DIR });
   await app.ready();
   return {
     app,

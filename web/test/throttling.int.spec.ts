@@ -26,7 +26,7 @@ beforeAll(async () => {
       await server.stop();
     },
   };
-  testApp = await createTestApp(stack);
+  testApp = await createTestApp(stack, {}, 'cosmos');
   await seedProducts(testApp.db, [{ _id: 'chair', heading: 'Oak Chair', category: 'chairs' }]);
 });
 
@@ -70,6 +70,21 @@ describe('Cosmos DB throttles every command of web', () => {
     const page = await testApp.app.inject({ method: 'GET', url: '/products/chair' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Oak Chair');
+  });
+
+  it('a web instance starting while throttled waits its indexes out and starts', async () => {
+    cosmos.retryAfterMs = 5;
+    cosmos.throttleRate = 0.2;
+    const second = await createTestApp(stack, {}, 'cosmos').finally(() => {
+      cosmos.throttleRate = 0;
+    });
+    try {
+      const metrics = (await second.app.inject('/metrics')).body;
+      expect(metrics).toMatch(/^mongo_throttled_total\{component="prepare"\} [1-9]/m);
+      expect((await second.app.inject('/api/products')).statusCode).toBe(200);
+    } finally {
+      await second.close();
+    }
   });
 
   it('a cart write answers 503 and writes nothing; sent again, it is added once', async () => {

@@ -1,4 +1,10 @@
-import { ensureExpiryIndex, expiryFields, isDuplicateKey, type MongoFlavour } from '@az-shop/common';
+import {
+  ensureExpiryIndex,
+  expiryFields,
+  isDuplicateKey,
+  type MongoFlavour,
+  retryThrottled,
+} from '@az-shop/common';
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Collection, Db } from 'mongodb';
 
@@ -26,10 +32,12 @@ function windowOf(now: number, timeWindow: number): { start: number; end: number
 
 /** The counters' TTL index: a window's counter disappears once the window has ended. */
 export async function ensureRateLimitIndexes(db: Db, flavour: MongoFlavour): Promise<void> {
-  await ensureExpiryIndex(
-    db.collection<RateLimitCounter>(RATE_LIMITS),
-    { name: 'expire_at_window_end', field: 'expiresAt' },
-    flavour,
+  await retryThrottled('prepare', () =>
+    ensureExpiryIndex(
+      db.collection<RateLimitCounter>(RATE_LIMITS),
+      { name: 'expire_at_window_end', field: 'expiresAt' },
+      flavour,
+    ),
   );
 }
 

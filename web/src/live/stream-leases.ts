@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ensureExpiryIndex, expiryFields, type MongoFlavour } from '@az-shop/common';
+import { ensureExpiryIndex, expiryFields, type MongoFlavour, retryThrottled } from '@az-shop/common';
 import type { Collection, Db } from 'mongodb';
 
 /** Web's own collection of open live event streams, one document per stream, across instances. */
@@ -36,10 +36,12 @@ export async function streamLeases(db: Db, flavour: MongoFlavour, leaseMs = 60_0
     const now = new Date();
     return expiryFields(new Date(now.getTime() + leaseMs), now);
   };
-  await Promise.all([
-    ensureExpiryIndex(leases, { name: 'expire_at', field: 'expiresAt' }, flavour),
-    leases.createIndex({ client: 1, expiresAt: 1 }, { name: 'by_client' }),
-  ]);
+  await retryThrottled('prepare', () =>
+    Promise.all([
+      ensureExpiryIndex(leases, { name: 'expire_at', field: 'expiresAt' }, flavour),
+      leases.createIndex({ client: 1, expiresAt: 1 }, { name: 'by_client' }),
+    ]),
+  );
   const instance = randomBytes(8).toString('hex');
   const renew = setInterval(() => {
     // A failed renewal is retried by the next one, well before the leases run out.

@@ -1,4 +1,4 @@
-import { Errors, type SessionDocument } from '@az-shop/common';
+import { Errors, retryThrottled, type SessionDocument } from '@az-shop/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { OidcClient } from '../../auth/oidc-client';
@@ -54,7 +54,7 @@ export const authPlugin = fp<{ config: WebConfig }>(
       cipher: new TokenCipher(deriveKeys(sessionSecrets(config), 'refresh-tokens')),
       cacheMs: config.SESSION_CACHE_SECONDS * 1000,
     });
-    await sessions.createIndexes();
+    await retryThrottled('prepare', () => sessions.createIndexes());
     app.decorate('sessions', sessions);
 
     /**
