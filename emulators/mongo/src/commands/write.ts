@@ -18,6 +18,7 @@ import type { Store } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire/protocol.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked, waitForLock } from './lockWait.js';
+import { checkUpdateSorts } from './updateSort.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -209,6 +210,7 @@ register('update', async (ctx) => {
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
+  checkUpdateSorts(ctx, ctx.cmd.updates);
   const writeErrors = await eachStatement(ctx, 'update', 'updates', (spec, index) => {
     if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
     const r = runUpdate(ctx.store, ctx.db, name, {
@@ -217,6 +219,7 @@ register('update', async (ctx) => {
       upsert: spec.upsert === true,
       multi: spec.multi === true,
       arrayFilters: spec.arrayFilters as Document[] | undefined,
+      sort: spec.sort as Document | undefined,
     });
     if (r.upsertedId !== undefined) {
       upserted.push({ index, _id: r.upsertedId });
