@@ -2,6 +2,7 @@ import { BSON, type Document } from 'bson';
 import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
+import { checkInsertedId, checkUpdatedId } from '../query/fieldNames.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import {
@@ -104,9 +105,8 @@ register('insert', async (ctx) => {
     if (Array.isArray(raw._id)) fail('InvalidIdField', `The '_id' value cannot be of type array`);
     if (raw._id instanceof RegExp || bsonType(raw._id) === 'BSONRegExp')
       fail('InvalidIdField', `can't use a regex for _id`);
-    for (const k of Object.keys(raw)) {
-      if (k.startsWith('$')) fail('BadValue', `Document can't have $ prefixed field names: ${k}`);
-    }
+    // mongod 5.0+ stores `$`-prefixed field names, except inside _id (fieldNames.ts).
+    checkInsertedId(raw._id);
     coll ??= ctx.store.ensureCollection(ctx.db, name);
     ctx.store.insert(coll, withIdFirst(raw));
     n++;
@@ -159,13 +159,14 @@ export function runUpdate(
     const seed = Array.isArray(u) || !isReplacement(u) ? upsertSeed(filter) : {};
     let doc: Document;
     if (!Array.isArray(u) && isReplacement(u)) {
-      validateReplacement(u);
+      validateReplacement(u, true);
       doc = { ...u };
       if (doc._id === undefined && seed._id === undefined) {
         const s = upsertSeed(filter);
         if (s._id !== undefined) doc._id = s._id;
       }
     } else doc = applyUpdate(seed, u, { ...opts, isInsert: true });
+    checkUpdatedId(doc._id);
     doc = withIdFirst(doc);
     const target = store.ensureCollection(db, name);
     store.insert(target, doc);

@@ -12,6 +12,7 @@ import {
 } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { typedOptions } from './context.js';
+import { checkOperatorPath, checkReplacement } from './fieldNames.js';
 import { assertSupported, compileFilter } from './match.js';
 import { debugString, numKind, safeArith } from './numeric.js';
 import { sortComparator } from './sort.js';
@@ -33,11 +34,9 @@ export function isReplacement(update: Document | Document[]): boolean {
   return keys.length === 0 || !keys[0]!.startsWith('$');
 }
 
-export function validateReplacement(doc: Document): void {
-  for (const k of Object.keys(doc)) {
-    if (k.startsWith('$'))
-      fail('DollarPrefixedFieldName', `The dollar ($) prefixed field '${k}' in '${k}' is not allowed`);
-  }
+/** Field names of a replacement document (fieldNames.ts); an upsert's counts as an insert. */
+export function validateReplacement(doc: Document, isInsert = false): void {
+  checkReplacement(doc, isInsert);
 }
 
 /** Applies an update (operators, replacement or pipeline) to a copy of `doc`. */
@@ -71,7 +70,11 @@ export function applyUpdate(
         `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
       );
     if (op === '$setOnInsert' && !opts.isInsert) continue;
-    for (const [path, arg] of Object.entries(spec)) fn(out, path, arg, ctx);
+    for (const [path, arg] of Object.entries(spec)) {
+      // `$`-prefixed top-level fields may be inserted (upserts too) but not written by an update.
+      if (!opts.isInsert) checkOperatorPath(op === '$rename' && typeof arg === 'string' ? arg : path);
+      fn(out, path, arg, ctx);
+    }
   }
   if (doc._id !== undefined && !valuesEqual(out._id, doc._id)) immutableId();
   return out;
