@@ -10,6 +10,7 @@ import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../que
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
+import { checkWriteStageReadConcern } from './readConcern.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -176,6 +177,7 @@ register('aggregate', async (ctx) => {
     if ('$changeStream' in pipeline[i]!)
       fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');
   }
+  checkWriteStageReadConcern(ctx.cmd, pipeline);
   if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
     fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }

@@ -94,8 +94,9 @@ function applyPipeline(doc: Document, pipeline: Document[]): Document {
   // Typed operators (context.ts): computed values get mongod's number types and are stored as such.
   const [out] = new Aggregator(pipeline, typedOptions()).run([clone(doc)]);
   const result = (out ?? {}) as Document;
-  if (doc._id !== undefined && !valuesEqual(result._id, doc._id)) immutableId();
+  // A result without _id keeps the document's (mongod's ObjectReplaceExecutor); another value is refused.
   if (result._id === undefined && doc._id !== undefined) return { _id: doc._id, ...result };
+  if (doc._id !== undefined && !valuesEqual(result._id, doc._id)) immutableId();
   return result;
 }
 
