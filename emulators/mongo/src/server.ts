@@ -248,6 +248,7 @@ export class WireServer {
     if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
     rejectCollation(cmd);
     const key = lsidKey(cmd.lsid);
+    if (key) this.sessions.seen(key, cmd.lsid as Document);
     const ctx: CommandContext = {
       engine: this.engine,
       cursors: this.cursors,

@@ -357,6 +357,16 @@ export class Sessions {
     return s;
   }
 
+  /**
+   * Every command carrying an lsid vivifies its session in mongod's logical session cache, which
+   * `$listLocalSessions` lists: one map lookup (and a new record for a new session).
+   */
+  seen(key: string, lsid: Document): void {
+    const s = this.map.get(key);
+    if (s) s.lastUse = Date.now();
+    else this.map.set(key, new Session(key, lsid));
+  }
+
   end(key: string): void {
     const s = this.map.get(key);
     if (!s) return;

@@ -102,4 +102,50 @@ describe('mongod fidelity', () => {
       expect(await c.aggregate([{ $match: {} }]).toArray()).toEqual([{ _id: 1 }]);
     });
   });
+
+  // Manual, "$listLocalSessions": {aggregate: 1} on a database, first stage; without authentication every
+  // session belongs to the same user, so {} and {allUsers: true} list them all, as {_id: {id, uid}, lastUse}.
+  describe('$listLocalSessions', () => {
+    it('lists the sessions commands used, until they end', async () => {
+      const session = client.startSession();
+      await db.collection('sessions').findOne({}, { session });
+      const id = session.id?.id;
+      expect(id).toBeDefined();
+      const admin = client.db('admin');
+      const mine = (await admin.aggregate([{ $listLocalSessions: {} }]).toArray()).filter((d) =>
+        Buffer.from(d._id.id.buffer).equals(Buffer.from(id?.buffer ?? [])),
+      );
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.lastUse).toBeInstanceOf(Date);
+      expect(mine[0]!._id.uid.buffer.length).toBe(32);
+      const matched = await db
+        .aggregate([{ $listLocalSessions: { allUsers: true } }, { $match: { '_id.id': id } }])
+        .toArray();
+      expect(matched).toHaveLength(1);
+      expect(
+        await admin.aggregate([{ $listLocalSessions: { users: [{ user: 'u', db: 'admin' }] } }]).toArray(),
+      ).toEqual([]);
+      await admin.command({ endSessions: [{ id }] });
+      expect(
+        await db.aggregate([{ $listLocalSessions: {} }, { $match: { '_id.id': id } }]).toArray(),
+      ).toEqual([]);
+      await session.endSession();
+    });
+
+    it('refuses it on a collection (InvalidNamespace) and after the first stage (40602)', async () => {
+      await expect(
+        db
+          .collection('sessions')
+          .aggregate([{ $listLocalSessions: {} }])
+          .toArray(),
+      ).rejects.toMatchObject({
+        code: 73,
+      });
+      await expect(
+        db.aggregate([{ $documents: [] }, { $listLocalSessions: {} }]).toArray(),
+      ).rejects.toMatchObject({
+        code: 40602,
+      });
+    });
+  });
 });

@@ -9,6 +9,7 @@ import { projector } from '../query/projection.js';
 import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
+import { checkLocalSessionsStage, listLocalSessions } from './localSessions.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
 import { checkWriteStageReadConcern } from './readConcern.js';
 
@@ -178,6 +179,7 @@ register('aggregate', async (ctx) => {
       fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');
   }
   checkWriteStageReadConcern(ctx.cmd, pipeline);
+  checkLocalSessionsStage(ctx, pipeline);
   if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
     fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
@@ -196,6 +198,9 @@ register('aggregate', async (ctx) => {
     }
   } else if (numberOf(target) !== 1) {
     fail('FailedToParse', "Invalid 'aggregate' value: expected a collection name or 1");
+  } else if (first && '$listLocalSessions' in first) {
+    input = listLocalSessions(ctx, pipeline);
+    rest = pipeline.slice(1);
   } else if (!first || !('$documents' in first)) {
     fail(
       'InvalidNamespace',
