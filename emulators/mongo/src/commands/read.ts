@@ -1,6 +1,7 @@
 import { type Document, Long } from 'bson';
 import { clone, getPath, isPlainObject, keyOf, numberOf, pathValues } from '../bsonUtil.js';
-import { openChangeStream } from '../changes/changeStream.js';
+import { ChangeStreamCursor, openChangeStream } from '../changes/changeStream.js';
+import { labelChangeStreamError } from '../changes/errorLabels.js';
 import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
@@ -111,7 +112,7 @@ register('getMore', async (ctx) => {
   } catch (err) {
     // mongod kills a cursor whose getMore fails (e.g. a change stream's missing required pre-image).
     ctx.cursors.remove(cursor.id);
-    throw err;
+    throw labelChangeStreamError(err, cursor instanceof ChangeStreamCursor);
   }
   const extra = batch.postBatchResumeToken ? { postBatchResumeToken: batch.postBatchResumeToken } : undefined;
   if (batch.exhausted) {
