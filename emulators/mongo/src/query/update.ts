@@ -495,40 +495,96 @@ export function withIdFirst(doc: Document): Document {
   return { _id, ...rest };
 }
 
-/** updateDescription like mongod's: dotted updatedFields, removedFields, truncatedArrays. */
+/**
+ * updateDescription like mongod's: dotted updatedFields, removedFields, truncatedArrays, and, when a path has a
+ * field name containing a dot or a numeric one below the top level (so the dotted path reads two ways),
+ * `disambiguatedPaths` mapping it to its components, array indices as numbers (mongod 6.1+,
+ * change_stream_document_diff_parser.cpp). Change streams show that last one only with showExpandedEvents.
+ */
 export function describeUpdate(before: Document, after: Document): Document {
   const updatedFields: Document = {};
   const removedFields: string[] = [];
   const truncatedArrays: Document[] = [];
+  // Components of the current prefix, and how many of them are ambiguous field names.
+  const parts: (string | number)[] = [];
+  let ambiguousParts = 0;
+  let disambiguatedPaths: Document | undefined;
+  const note = (path: string, ...last: (string | number)[]): void => {
+    disambiguatedPaths ??= {};
+    disambiguatedPaths[path] = [...parts, ...last];
+  };
   const walk = (a: Document, b: Document, prefix: string): void => {
     for (const k of Object.keys(b)) {
       const p = prefix + k;
+      const amb = ambiguousName(k, parts.length);
+      const noted = amb || ambiguousParts > 0;
       if (!(k in a)) {
         updatedFields[p] = b[k];
+        if (noted) note(p, k);
         continue;
       }
       const x = a[k];
       const y = b[k];
-      if (isPlainObject(x) && isPlainObject(y)) walk(x, y, `${p}.`);
-      else if (Array.isArray(x) && Array.isArray(y)) {
+      if (isPlainObject(x) && isPlainObject(y)) {
+        parts.push(k);
+        if (amb) ambiguousParts++;
+        walk(x, y, `${p}.`);
+        if (amb) ambiguousParts--;
+        parts.pop();
+      } else if (Array.isArray(x) && Array.isArray(y)) {
         const common = Math.min(x.length, y.length);
         let prefixEqual = true;
         for (let i = 0; i < common && prefixEqual; i++) prefixEqual = sameKey(x[i], y[i], false);
         if (prefixEqual && y.length > x.length)
-          for (let i = x.length; i < y.length; i++) updatedFields[`${p}.${i}`] = y[i];
-        else if (prefixEqual && y.length < x.length) truncatedArrays.push({ field: p, newSize: y.length });
-        else if (!prefixEqual && x.length === y.length) {
+          for (let i = x.length; i < y.length; i++) {
+            updatedFields[`${p}.${i}`] = y[i];
+            if (noted) note(`${p}.${i}`, k, i);
+          }
+        else if (prefixEqual && y.length < x.length) {
+          truncatedArrays.push({ field: p, newSize: y.length });
+          if (noted) note(p, k);
+        } else if (!prefixEqual && x.length === y.length) {
           for (let i = 0; i < y.length; i++) {
             if (sameKey(x[i], y[i], false)) continue;
-            if (isPlainObject(x[i]) && isPlainObject(y[i])) walk(x[i], y[i], `${p}.${i}.`);
-            else updatedFields[`${p}.${i}`] = y[i];
+            if (isPlainObject(x[i]) && isPlainObject(y[i])) {
+              parts.push(k, i);
+              if (amb) ambiguousParts++;
+              walk(x[i], y[i], `${p}.${i}.`);
+              if (amb) ambiguousParts--;
+              parts.length -= 2;
+            } else {
+              updatedFields[`${p}.${i}`] = y[i];
+              if (noted) note(`${p}.${i}`, k, i);
+            }
           }
-        } else if (!prefixEqual) updatedFields[p] = y;
-      } else if (keyOf(x) !== keyOf(y) || bsonType(x) !== bsonType(y) || typeof x !== typeof y)
+        } else if (!prefixEqual) {
+          updatedFields[p] = y;
+          if (noted) note(p, k);
+        }
+      } else if (keyOf(x) !== keyOf(y) || bsonType(x) !== bsonType(y) || typeof x !== typeof y) {
         updatedFields[p] = y;
+        if (noted) note(p, k);
+      }
     }
-    for (const k of Object.keys(a)) if (!(k in b)) removedFields.push(prefix + k);
+    for (const k of Object.keys(a)) {
+      if (k in b) continue;
+      removedFields.push(prefix + k);
+      if (ambiguousParts > 0 || ambiguousName(k, parts.length)) note(prefix + k, k);
+    }
   };
   walk(before, after, '');
-  return { updatedFields, removedFields, truncatedArrays };
+  const out: Document = { updatedFields, removedFields, truncatedArrays };
+  if (disambiguatedPaths) out.disambiguatedPaths = disambiguatedPaths;
+  return out;
+}
+
+/** A field name a dotted path cannot tell apart: one with a dot, or a numeric one below the top level. */
+function ambiguousName(k: string, depth: number): boolean {
+  if (k.includes('.')) return true;
+  if (depth === 0) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return k.length > 0;
 }
