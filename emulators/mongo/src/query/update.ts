@@ -502,35 +502,51 @@ export function withIdFirst(doc: Document): Document {
  * change_stream_document_diff_parser.cpp). Change streams show that last one only with showExpandedEvents.
  */
 export function describeUpdate(before: Document, after: Document): Document {
+  // The common case walks without recording components; a path with an ambiguous name walks again.
+  const plain = diffDocuments(before, after, false);
+  return plain.ambiguous ? diffDocuments(before, after, true).description : plain.description;
+}
+
+function diffDocuments(
+  before: Document,
+  after: Document,
+  track: boolean,
+): { description: Document; ambiguous: boolean } {
   const updatedFields: Document = {};
   const removedFields: string[] = [];
   const truncatedArrays: Document[] = [];
-  // Components of the current prefix, and how many of them are ambiguous field names.
+  let ambiguous = false;
+  // With `track`: components of the current prefix, how many of them are ambiguous names, and the result.
   const parts: (string | number)[] = [];
   let ambiguousParts = 0;
   let disambiguatedPaths: Document | undefined;
-  const note = (path: string, ...last: (string | number)[]): void => {
+  const note = (amb: boolean, path: string, k: string, i?: number): void => {
+    if (!amb && ambiguousParts === 0) return;
     disambiguatedPaths ??= {};
-    disambiguatedPaths[path] = [...parts, ...last];
+    disambiguatedPaths[path] = i === undefined ? [...parts, k] : [...parts, k, i];
   };
   const walk = (a: Document, b: Document, prefix: string): void => {
     for (const k of Object.keys(b)) {
       const p = prefix + k;
-      const amb = ambiguousName(k, parts.length);
-      const noted = amb || ambiguousParts > 0;
+      const amb = ambiguousName(k, prefix.length);
+      if (amb) ambiguous = true;
       if (!(k in a)) {
         updatedFields[p] = b[k];
-        if (noted) note(p, k);
+        if (track) note(amb, p, k);
         continue;
       }
       const x = a[k];
       const y = b[k];
       if (isPlainObject(x) && isPlainObject(y)) {
-        parts.push(k);
-        if (amb) ambiguousParts++;
+        if (track) {
+          parts.push(k);
+          if (amb) ambiguousParts++;
+        }
         walk(x, y, `${p}.`);
-        if (amb) ambiguousParts--;
-        parts.pop();
+        if (track) {
+          parts.pop();
+          if (amb) ambiguousParts--;
+        }
       } else if (Array.isArray(x) && Array.isArray(y)) {
         const common = Math.min(x.length, y.length);
         let prefixEqual = true;
@@ -538,50 +554,59 @@ export function describeUpdate(before: Document, after: Document): Document {
         if (prefixEqual && y.length > x.length)
           for (let i = x.length; i < y.length; i++) {
             updatedFields[`${p}.${i}`] = y[i];
-            if (noted) note(`${p}.${i}`, k, i);
+            if (track) note(amb, `${p}.${i}`, k, i);
           }
         else if (prefixEqual && y.length < x.length) {
           truncatedArrays.push({ field: p, newSize: y.length });
-          if (noted) note(p, k);
+          if (track) note(amb, p, k);
         } else if (!prefixEqual && x.length === y.length) {
           for (let i = 0; i < y.length; i++) {
             if (sameKey(x[i], y[i], false)) continue;
             if (isPlainObject(x[i]) && isPlainObject(y[i])) {
-              parts.push(k, i);
-              if (amb) ambiguousParts++;
+              if (track) {
+                parts.push(k, i);
+                if (amb) ambiguousParts++;
+              }
               walk(x[i], y[i], `${p}.${i}.`);
-              if (amb) ambiguousParts--;
-              parts.length -= 2;
+              if (track) {
+                parts.length -= 2;
+                if (amb) ambiguousParts--;
+              }
             } else {
               updatedFields[`${p}.${i}`] = y[i];
-              if (noted) note(`${p}.${i}`, k, i);
+              if (track) note(amb, `${p}.${i}`, k, i);
             }
           }
         } else if (!prefixEqual) {
           updatedFields[p] = y;
-          if (noted) note(p, k);
+          if (track) note(amb, p, k);
         }
       } else if (keyOf(x) !== keyOf(y) || bsonType(x) !== bsonType(y) || typeof x !== typeof y) {
         updatedFields[p] = y;
-        if (noted) note(p, k);
+        if (track) note(amb, p, k);
       }
     }
     for (const k of Object.keys(a)) {
       if (k in b) continue;
       removedFields.push(prefix + k);
-      if (ambiguousParts > 0 || ambiguousName(k, parts.length)) note(prefix + k, k);
+      const amb = ambiguousName(k, prefix.length);
+      if (amb) ambiguous = true;
+      if (track) note(amb, prefix + k, k);
     }
   };
   walk(before, after, '');
-  const out: Document = { updatedFields, removedFields, truncatedArrays };
-  if (disambiguatedPaths) out.disambiguatedPaths = disambiguatedPaths;
-  return out;
+  const description: Document = { updatedFields, removedFields, truncatedArrays };
+  if (disambiguatedPaths) description.disambiguatedPaths = disambiguatedPaths;
+  return { description, ambiguous };
 }
 
-/** A field name a dotted path cannot tell apart: one with a dot, or a numeric one below the top level. */
-function ambiguousName(k: string, depth: number): boolean {
+/**
+ * A field name a dotted path cannot tell apart: one with a dot, or a numeric one below the top level
+ * (`prefixLength` 0).
+ */
+function ambiguousName(k: string, prefixLength: number): boolean {
   if (k.includes('.')) return true;
-  if (depth === 0) return false;
+  if (prefixLength === 0) return false;
   for (let i = 0; i < k.length; i++) {
     const c = k.charCodeAt(i);
     if (c < 48 || c > 57) return false;
