@@ -13,7 +13,8 @@ const USAGE = `Usage: mongo-emulator [options]
   --logLevel silent|error|info|debug (default info)
   --cosmos                   behave like Azure Cosmos DB's API for MongoDB (change streams, transactions)
   --throttleRate <0..1>      with --cosmos: share of commands answered 16500 TooManyRequests (default 0)
-  --retryAfterMs <n>         with --cosmos: the RetryAfterMs those errors name (default 10)`;
+  --retryAfterMs <n>         with --cosmos: the RetryAfterMs those errors name (default 10)
+  --mongodVersion 7.0|8.0    mongod release presented (buildInfo, maxWireVersion) and followed (default 7.0)`;
 
 /** The Cosmos DB options parsed so far (the throttling flags imply `--cosmos`). */
 function cosmosOf(opts: MongoServerOptions): CosmosOptions {
@@ -85,6 +86,12 @@ function parseArgs(argv: string[]): MongoServerOptions {
       case '--retryAfterMs':
         opts.cosmos = { ...cosmosOf(opts), retryAfterMs: Number(value()) };
         break;
+      case '--mongodVersion': {
+        const v = value();
+        if (v !== '7.0' && v !== '8.0') throw new Error(`bad --mongodVersion ${v}: 7.0 or 8.0`);
+        opts.mongodVersion = v;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(USAGE);

@@ -3,6 +3,7 @@ import { CommandMetrics } from './command-metrics.js';
 import type { CosmosOptions } from './cosmos.js';
 import { CursorRegistry } from './cursors.js';
 import { WireServer } from './server.js';
+import { type MongodVersion, versionInfo } from './serverVersion.js';
 import { Sessions } from './sessions.js';
 import { openDataDir } from './storage/dataDir.js';
 import { Engine } from './storage/engine.js';
@@ -35,6 +36,11 @@ export interface MongoServerOptions {
    * transactions, answer its `customAction`, and inject 16500 throttling at a rate (cosmos.ts).
    */
   cosmos?: boolean | CosmosOptions;
+  /**
+   * The mongod release to present in `buildInfo`/`hello` (maxWireVersion) and to follow where behaviour
+   * differs between releases (serverVersion.ts). Default '7.0'.
+   */
+  mongodVersion?: MongodVersion;
 }
 
 export interface RunningMongoServer {
@@ -51,6 +57,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
   const log = (level: 'error' | 'info' | 'debug', msg: string): void => {
     if (rank[level] <= rank[logLevel]) console.error(`[mongo-emulator] ${level}: ${msg}`);
   };
+  const version = versionInfo(options.mongodVersion);
   const engine = new Engine({
     oplogMaxEntries: options.oplogMaxEntries ?? 100_000,
     oplogMaxAgeSeconds: options.oplogMaxAgeSeconds ?? 24 * 3600,
@@ -78,6 +85,7 @@ export async function startMongoServer(options: MongoServerOptions = {}): Promis
     commandMetrics: new CommandMetrics(),
     topology: new Topology(),
     log,
+    version,
     ...(options.cosmos ? { cosmos: options.cosmos === true ? {} : options.cosmos } : {}),
   };
   const wire = new WireServer(engine, cursors, sessions, info);
@@ -119,4 +127,4 @@ function randomIdentity(): string {
   return s;
 }
 
-export type { CosmosOptions, FsyncMode };
+export type { CosmosOptions, FsyncMode, MongodVersion };

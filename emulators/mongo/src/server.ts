@@ -14,6 +14,7 @@ import './commands/read.js';
 import './commands/sessions.js';
 import './commands/write.js';
 import { serialize } from './bsonUtil.js';
+import { labelChangeStreamError, opensChangeStream } from './changes/errorLabels.js';
 import { checkCosmosTransaction, customAction, maybeThrottle } from './cosmos.js';
 import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
@@ -226,7 +227,7 @@ export class WireServer {
     try {
       reply = await this.run(conn, msg, name);
     } catch (err) {
-      const e = toServerError(err);
+      const e = labelChangeStreamError(err, name === 'aggregate' && opensChangeStream(cmd));
       if (e.code === 1)
         this.info.log('error', `command ${name} failed: ${(err as Error).stack ?? e.message}`);
       reply = e.toReply();
@@ -248,6 +249,7 @@ export class WireServer {
     if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
     rejectCollation(cmd);
     const key = lsidKey(cmd.lsid);
+    if (key) this.sessions.seen(key, cmd.lsid as Document);
     const ctx: CommandContext = {
       engine: this.engine,
       cursors: this.cursors,

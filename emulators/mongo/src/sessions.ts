@@ -6,6 +6,7 @@ import { DocumentLocks, type LockOwner, lockKey } from './locks.js';
 import { compileFilter } from './query/match.js';
 import { Collection } from './storage/collection.js';
 import type { Engine, EntryInit } from './storage/engine.js';
+import type { IndexSpec } from './storage/indexes.js';
 import { DirectStore, type ReadResult, type Store } from './store.js';
 import { addedUniqueKeys } from './uniqueKeys.js';
 
@@ -69,13 +70,35 @@ export class Transaction implements Store, LockOwner {
   }
 
   ensureCollection(db: string, coll: string): Collection {
-    const existing = this.collection(db, coll);
-    if (existing) return existing;
-    // Created at commit; until then a private, empty stand-in.
-    const c = new Collection(db, coll);
+    return this.collection(db, coll) ?? this.createCollection(db, coll, {});
+  }
+
+  /**
+   * A collection this transaction creates (implicitly or with `create`, mongod 4.4+): created at commit, so
+   * others see it only then and an abort leaves nothing; until then a private, empty stand-in.
+   */
+  createCollection(db: string, coll: string, options: Document): Collection {
+    const c = new Collection(db, coll, { ...options });
     this.newCollections.set(c.ns, c);
-    this.ops.push({ op: 'create', db, coll, spec: {} });
+    this.ops.push({ op: 'create', db, coll, spec: { ...options } });
     return c;
+  }
+
+  /** Whether this transaction created the collection (so it may index it, as mongod allows). */
+  created(coll: Collection): boolean {
+    return this.newCollections.get(coll.ns) === coll;
+  }
+
+  /**
+   * An index on a collection this transaction created: checked against the documents the transaction wrote
+   * there (DuplicateKey), kept on the stand-in (its reads) and built on the real collection at commit.
+   */
+  createIndex(coll: Collection, spec: IndexSpec): void {
+    const probe = new Collection(coll.db, coll.name);
+    for (const d of this.read(coll, undefined).docs) probe.put(keyOf(d._id), d);
+    probe.addIndex(spec);
+    coll.addIndex(spec);
+    this.ops.push({ op: 'createIndexes', db: coll.db, coll: coll.name, spec });
   }
 
   /** Document versions as of the snapshot for ids written after it started (undefined: unchanged). */
@@ -211,7 +234,7 @@ export class Transaction implements Store, LockOwner {
       const e = this.engine.entry({ ...init, lsid: this.lsid, txnNumber: this.txnNumber });
       ts ??= e.ts;
       e.ts = ts;
-      if (e.op === 'create') {
+      if (e.op === 'create' || e.op === 'createIndexes') {
         delete e.lsid;
         delete e.txnNumber;
       }
@@ -355,6 +378,16 @@ export class Sessions {
     }
     s.lastUse = Date.now();
     return s;
+  }
+
+  /**
+   * Every command carrying an lsid vivifies its session in mongod's logical session cache, which
+   * `$listLocalSessions` lists: one map lookup (and a new record for a new session).
+   */
+  seen(key: string, lsid: Document): void {
+    const s = this.map.get(key);
+    if (s) s.lastUse = Date.now();
+    else this.map.set(key, new Session(key, lsid));
   }
 
   end(key: string): void {

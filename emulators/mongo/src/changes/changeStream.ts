@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import { compileFilter, type Predicate } from '../query/match.js';
 import type { Engine } from '../storage/engine.js';
 import { decodeToken, EVENT_OPS, encodeToken, type OplogEntry, tsCompare } from './oplog.js';
+import { updateDescription } from './updateDescription.js';
 
 const DEFAULT_AWAIT_MS = 1000;
 const ALLOWED_STAGES = new Set([
@@ -178,7 +179,7 @@ export class ChangeStreamCursor implements ServerCursor {
           ev.fullDocument = e.pre ? (e.doc ?? null) : null;
         ev.ns = ns;
         ev.documentKey = { _id: e.id };
-        ev.updateDescription = e.upd ?? { updatedFields: {}, removedFields: [], truncatedArrays: [] };
+        ev.updateDescription = updateDescription(e.upd, this.options.showExpandedEvents);
         return [txn(withPre(ev))];
       }
       case 'd':

@@ -5,8 +5,6 @@ import { fail } from '../errors.js';
 import { awaitRequest } from '../topology.js';
 import { type CommandContext, register } from './context.js';
 
-export const VERSION = '7.0.0';
-export const MAX_WIRE_VERSION = 21;
 // Constant so a restarted server is never taken for a stale primary by the driver.
 const ELECTION_ID = new ObjectId('7fffffff0000000000000001');
 
@@ -37,7 +35,7 @@ export function helloReply(ctx: CommandContext, legacy: boolean): Document {
     logicalSessionTimeoutMinutes: 30,
     connectionId: ctx.conn.id,
     minWireVersion: 0,
-    maxWireVersion: MAX_WIRE_VERSION,
+    maxWireVersion: server.version.maxWireVersion,
     readOnly: false,
     ok: 1,
   };
@@ -65,10 +63,10 @@ register(['isMaster', 'ismaster'], (ctx) => hello(ctx, true));
 
 register('ping', () => ({ ok: 1 }));
 
-register(['buildInfo', 'buildinfo'], () => ({
-  version: VERSION,
+register(['buildInfo', 'buildinfo'], (ctx) => ({
+  version: ctx.server.version.version,
   gitVersion: 'az-shop-mongo-emulator',
-  versionArray: [7, 0, 0, 0],
+  versionArray: [...ctx.server.version.versionArray],
   bits: 64,
   debug: false,
   maxBsonObjectSize: 16 * 1024 * 1024,
@@ -98,7 +96,7 @@ register('hostInfo', () => ({
 
 register('getParameter', (ctx) => {
   const params: Document = {
-    featureCompatibilityVersion: { version: '7.0' },
+    featureCompatibilityVersion: { version: ctx.server.version.release },
     transactionLifetimeLimitSeconds: 60,
     maxTransactionLockRequestTimeoutMillis: 5,
     logLevel: 0,
@@ -125,7 +123,7 @@ register(['serverStatus'], (ctx) => {
   const commands = ctx.server.commandMetrics.status();
   return {
     host: os.hostname(),
-    version: VERSION,
+    version: ctx.server.version.version,
     process: 'mongod',
     pid: Long.fromNumber(process.pid),
     uptime: Math.floor((Date.now() - ctx.server.startedAt.getTime()) / 1000),

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import type { CommandMetrics } from '../command-metrics.js';
 import type { CosmosOptions } from '../cosmos.js';
 import type { CursorRegistry } from '../cursors.js';
+import type { VersionInfo } from '../serverVersion.js';
 import type { Session, Sessions, Transaction } from '../sessions.js';
 import type { Engine } from '../storage/engine.js';
 import type { Store } from '../store.js';
@@ -23,6 +24,8 @@ export interface ServerInfo {
   /** Commands executed (serverStatus `opcounters`, `metrics.commands`). */
   commandMetrics: CommandMetrics;
   log: (level: 'error' | 'info' | 'debug', msg: string) => void;
+  /** The mongod release presented (buildInfo, hello), and whose behaviour differs by release. */
+  version: VersionInfo;
   /** Set: behave like Azure Cosmos DB's API for MongoDB (cosmos.ts). */
   cosmos?: CosmosOptions;
 }

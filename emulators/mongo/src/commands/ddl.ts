@@ -10,6 +10,12 @@ import { validateNamespace } from '../storage/engine.js';
 import type { IndexSpec } from '../storage/indexes.js';
 import { type CommandContext, register } from './context.js';
 import { parsePreImagesOption } from './preImagesOption.js';
+import {
+  createIndexesInTransaction,
+  createInTransaction,
+  indexTargetInTransaction,
+  refuseNewIndexInTransaction,
+} from './txnDdl.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -39,7 +45,6 @@ const COLLECTION_OPTIONS = [
 ];
 
 register('create', async (ctx) => {
-  noTxn(ctx);
   const name = collName(ctx);
   validateNamespace(ctx.db, name);
   if (ctx.cmd.viewOn !== undefined)
@@ -52,6 +57,7 @@ register('create', async (ctx) => {
   // Stored (and listed) only when enabled, like mongod.
   if (preImages?.enabled) options.changeStreamPreAndPostImages = preImages;
   else delete options.changeStreamPreAndPostImages;
+  if (ctx.txn) return createInTransaction(ctx.txn, ctx.db, name, options);
   if (ctx.engine.getCollection(ctx.db, name)) {
     fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   }
@@ -226,8 +232,9 @@ register('createIndexes', async (ctx) => {
   if (!Array.isArray(specs) || specs.length === 0)
     fail('BadValue', 'Must specify at least one index to create');
   const entries: OplogEntry[] = [];
-  const existed = ctx.engine.getCollection(ctx.db, name);
-  const coll = ctx.engine.ensureCollection(ctx.db, name, entries);
+  const txn = ctx.txn && indexTargetInTransaction(ctx.txn, ctx.db, name);
+  const existed = txn ? txn.existed : ctx.engine.getCollection(ctx.db, name);
+  const coll = txn ? txn.coll : ctx.engine.ensureCollection(ctx.db, name, entries);
   const before = coll.indexes.size;
   const created: IndexSpec[] = [];
   for (const raw of specs) {
@@ -276,15 +283,19 @@ register('createIndexes', async (ctx) => {
     // Cosmos DB (RU) creates a unique index only on an empty collection.
     if (ctx.server.cosmos && spec.unique === true && coll.docs.size > 0) cosmosUniqueIndexRefused(spec.name);
     if (ctx.server.cosmos && spec.expireAfterSeconds !== undefined) checkCosmosTtlIndex(spec.key);
+    if (txn && !txn.canAdd) refuseNewIndexInTransaction(ctx.db, name);
     // Validates (unique violations, unsupported types) before anything is journaled.
     coll.addIndex(spec);
     coll.indexes.delete(spec.name);
     created.push(spec);
   }
-  for (const spec of created)
-    entries.push(ctx.engine.entry({ op: 'createIndexes', db: ctx.db, coll: name, spec }));
-  for (const e of entries) if (e.op === 'createIndexes') ctx.engine.apply(e);
-  await ctx.engine.write(entries, true);
+  if (txn) createIndexesInTransaction(txn, created);
+  else {
+    for (const spec of created)
+      entries.push(ctx.engine.entry({ op: 'createIndexes', db: ctx.db, coll: name, spec }));
+    for (const e of entries) if (e.op === 'createIndexes') ctx.engine.apply(e);
+    await ctx.engine.write(entries, true);
+  }
   const reply: Document = {
     numIndexesBefore: before,
     numIndexesAfter: coll.indexes.size,

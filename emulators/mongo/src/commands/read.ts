@@ -1,6 +1,7 @@
 import { type Document, Long } from 'bson';
 import { clone, getPath, isPlainObject, keyOf, numberOf, pathValues } from '../bsonUtil.js';
-import { openChangeStream } from '../changes/changeStream.js';
+import { ChangeStreamCursor, openChangeStream } from '../changes/changeStream.js';
+import { labelChangeStreamError } from '../changes/errorLabels.js';
 import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
@@ -9,7 +10,9 @@ import { projector } from '../query/projection.js';
 import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
+import { checkLocalSessionsStage, listLocalSessions } from './localSessions.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
+import { checkWriteStageReadConcern } from './readConcern.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -109,7 +112,7 @@ register('getMore', async (ctx) => {
   } catch (err) {
     // mongod kills a cursor whose getMore fails (e.g. a change stream's missing required pre-image).
     ctx.cursors.remove(cursor.id);
-    throw err;
+    throw labelChangeStreamError(err, cursor instanceof ChangeStreamCursor);
   }
   const extra = batch.postBatchResumeToken ? { postBatchResumeToken: batch.postBatchResumeToken } : undefined;
   if (batch.exhausted) {
@@ -176,6 +179,8 @@ register('aggregate', async (ctx) => {
     if ('$changeStream' in pipeline[i]!)
       fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');
   }
+  checkWriteStageReadConcern(ctx.cmd, pipeline);
+  checkLocalSessionsStage(ctx, pipeline);
   if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
     fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
@@ -194,6 +199,9 @@ register('aggregate', async (ctx) => {
     }
   } else if (numberOf(target) !== 1) {
     fail('FailedToParse', "Invalid 'aggregate' value: expected a collection name or 1");
+  } else if (first && '$listLocalSessions' in first) {
+    input = listLocalSessions(ctx, pipeline);
+    rest = pipeline.slice(1);
   } else if (!first || !('$documents' in first)) {
     fail(
       'InvalidNamespace',

@@ -35,9 +35,23 @@ register('killAllSessions', (ctx) => {
   return { ok: 1 };
 });
 
-register('refreshSessions', () => ({ ok: 1 }));
+/** Marks the sessions used now, as mongod's session cache does (they expire 30 minutes after last use). */
+register('refreshSessions', (ctx) => {
+  const ids = ctx.cmd.refreshSessions;
+  if (Array.isArray(ids)) {
+    for (const lsid of ids) {
+      const k = lsidKey(lsid);
+      if (k) ctx.sessions.seen(k, lsid);
+    }
+  }
+  return { ok: 1 };
+});
 
-register('startSession', () => ({ id: { id: new UUID().toBinary() }, timeoutMinutes: 30, ok: 1 }));
+register('startSession', (ctx) => {
+  const lsid = { id: new UUID().toBinary() };
+  ctx.sessions.seen(lsidKey(lsid)!, lsid);
+  return { id: lsid, timeoutMinutes: 30, ok: 1 };
+});
 
 register('commitTransaction', async (ctx) => {
   const txn = ctx.txn;

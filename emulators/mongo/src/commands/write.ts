@@ -2,6 +2,7 @@ import { BSON, type Document } from 'bson';
 import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
+import { checkInsertedId, checkUpdatedId } from '../query/fieldNames.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import {
@@ -18,6 +19,7 @@ import type { Store } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire/protocol.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked, waitForLock } from './lockWait.js';
+import { checkUpdateSorts } from './updateSort.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -103,9 +105,8 @@ register('insert', async (ctx) => {
     if (Array.isArray(raw._id)) fail('InvalidIdField', `The '_id' value cannot be of type array`);
     if (raw._id instanceof RegExp || bsonType(raw._id) === 'BSONRegExp')
       fail('InvalidIdField', `can't use a regex for _id`);
-    for (const k of Object.keys(raw)) {
-      if (k.startsWith('$')) fail('BadValue', `Document can't have $ prefixed field names: ${k}`);
-    }
+    // mongod 5.0+ stores `$`-prefixed field names, except inside _id (fieldNames.ts).
+    checkInsertedId(raw._id);
     coll ??= ctx.store.ensureCollection(ctx.db, name);
     ctx.store.insert(coll, withIdFirst(raw));
     n++;
@@ -158,13 +159,14 @@ export function runUpdate(
     const seed = Array.isArray(u) || !isReplacement(u) ? upsertSeed(filter) : {};
     let doc: Document;
     if (!Array.isArray(u) && isReplacement(u)) {
-      validateReplacement(u);
+      validateReplacement(u, true);
       doc = { ...u };
       if (doc._id === undefined && seed._id === undefined) {
         const s = upsertSeed(filter);
         if (s._id !== undefined) doc._id = s._id;
       }
     } else doc = applyUpdate(seed, u, { ...opts, isInsert: true });
+    checkUpdatedId(doc._id);
     doc = withIdFirst(doc);
     const target = store.ensureCollection(db, name);
     store.insert(target, doc);
@@ -209,6 +211,7 @@ register('update', async (ctx) => {
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
+  checkUpdateSorts(ctx, ctx.cmd.updates);
   const writeErrors = await eachStatement(ctx, 'update', 'updates', (spec, index) => {
     if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
     const r = runUpdate(ctx.store, ctx.db, name, {
@@ -217,6 +220,7 @@ register('update', async (ctx) => {
       upsert: spec.upsert === true,
       multi: spec.multi === true,
       arrayFilters: spec.arrayFilters as Document[] | undefined,
+      sort: spec.sort as Document | undefined,
     });
     if (r.upsertedId !== undefined) {
       upserted.push({ index, _id: r.upsertedId });

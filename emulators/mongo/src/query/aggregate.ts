@@ -17,7 +17,6 @@ const UNSUPPORTED_STAGES = new Set([
   '$indexStats',
   '$planCacheStats',
   '$listSessions',
-  '$listLocalSessions',
   '$currentOp',
 ]);
 
@@ -29,7 +28,8 @@ export function validatePipeline(pipeline: unknown): Document[] {
     }
     const name = Object.keys(stage)[0]!;
     if (UNSUPPORTED_STAGES.has(name)) unsupported(`the ${name} aggregation stage`);
-    if (!(name in pipelineOperators) && name !== '$changeStream') {
+    // $changeStream and $listLocalSessions (first stage only) are answered by the commands, not mingo.
+    if (!(name in pipelineOperators) && name !== '$changeStream' && name !== '$listLocalSessions') {
       fail('Location40324', `Unrecognized pipeline stage name: '${name}'`);
     }
   }

@@ -12,6 +12,7 @@ import {
 } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { typedOptions } from './context.js';
+import { checkOperatorPath, checkReplacement } from './fieldNames.js';
 import { assertSupported, compileFilter } from './match.js';
 import { debugString, numKind, safeArith } from './numeric.js';
 import { sortComparator } from './sort.js';
@@ -33,11 +34,9 @@ export function isReplacement(update: Document | Document[]): boolean {
   return keys.length === 0 || !keys[0]!.startsWith('$');
 }
 
-export function validateReplacement(doc: Document): void {
-  for (const k of Object.keys(doc)) {
-    if (k.startsWith('$'))
-      fail('DollarPrefixedFieldName', `The dollar ($) prefixed field '${k}' in '${k}' is not allowed`);
-  }
+/** Field names of a replacement document (fieldNames.ts); an upsert's counts as an insert. */
+export function validateReplacement(doc: Document, isInsert = false): void {
+  checkReplacement(doc, isInsert);
 }
 
 /** Applies an update (operators, replacement or pipeline) to a copy of `doc`. */
@@ -71,7 +70,11 @@ export function applyUpdate(
         `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
       );
     if (op === '$setOnInsert' && !opts.isInsert) continue;
-    for (const [path, arg] of Object.entries(spec)) fn(out, path, arg, ctx);
+    for (const [path, arg] of Object.entries(spec)) {
+      // `$`-prefixed top-level fields may be inserted (upserts too) but not written by an update.
+      if (!opts.isInsert) checkOperatorPath(op === '$rename' && typeof arg === 'string' ? arg : path);
+      fn(out, path, arg, ctx);
+    }
   }
   if (doc._id !== undefined && !valuesEqual(out._id, doc._id)) immutableId();
   return out;
@@ -91,8 +94,9 @@ function applyPipeline(doc: Document, pipeline: Document[]): Document {
   // Typed operators (context.ts): computed values get mongod's number types and are stored as such.
   const [out] = new Aggregator(pipeline, typedOptions()).run([clone(doc)]);
   const result = (out ?? {}) as Document;
-  if (doc._id !== undefined && !valuesEqual(result._id, doc._id)) immutableId();
+  // A result without _id keeps the document's (mongod's ObjectReplaceExecutor); another value is refused.
   if (result._id === undefined && doc._id !== undefined) return { _id: doc._id, ...result };
+  if (doc._id !== undefined && !valuesEqual(result._id, doc._id)) immutableId();
   return result;
 }
 
@@ -491,40 +495,121 @@ export function withIdFirst(doc: Document): Document {
   return { _id, ...rest };
 }
 
-/** updateDescription like mongod's: dotted updatedFields, removedFields, truncatedArrays. */
+/**
+ * updateDescription like mongod's: dotted updatedFields, removedFields, truncatedArrays, and, when a path has a
+ * field name containing a dot or a numeric one below the top level (so the dotted path reads two ways),
+ * `disambiguatedPaths` mapping it to its components, array indices as numbers (mongod 6.1+,
+ * change_stream_document_diff_parser.cpp). Change streams show that last one only with showExpandedEvents.
+ */
 export function describeUpdate(before: Document, after: Document): Document {
+  // The common case walks without recording components; a path with an ambiguous name walks again.
+  const plain = diffDocuments(before, after, false);
+  return plain.ambiguous ? diffDocuments(before, after, true).description : plain.description;
+}
+
+function diffDocuments(
+  before: Document,
+  after: Document,
+  track: boolean,
+): { description: Document; ambiguous: boolean } {
   const updatedFields: Document = {};
   const removedFields: string[] = [];
   const truncatedArrays: Document[] = [];
+  let ambiguous = false;
+  // With `track`: components of the current prefix, how many of them are ambiguous names, and the result.
+  const parts: (string | number)[] = [];
+  let ambiguousParts = 0;
+  let disambiguatedPaths: Document | undefined;
+  const note = (amb: boolean, path: string, k: string, i?: number): void => {
+    if (!amb && ambiguousParts === 0) return;
+    disambiguatedPaths ??= {};
+    disambiguatedPaths[path] = i === undefined ? [...parts, k] : [...parts, k, i];
+  };
   const walk = (a: Document, b: Document, prefix: string): void => {
     for (const k of Object.keys(b)) {
       const p = prefix + k;
+      const amb = ambiguousName(k, prefix.length);
+      if (amb) ambiguous = true;
       if (!(k in a)) {
         updatedFields[p] = b[k];
+        if (track) note(amb, p, k);
         continue;
       }
       const x = a[k];
       const y = b[k];
-      if (isPlainObject(x) && isPlainObject(y)) walk(x, y, `${p}.`);
-      else if (Array.isArray(x) && Array.isArray(y)) {
+      if (isPlainObject(x) && isPlainObject(y)) {
+        if (track) {
+          parts.push(k);
+          if (amb) ambiguousParts++;
+        }
+        walk(x, y, `${p}.`);
+        if (track) {
+          parts.pop();
+          if (amb) ambiguousParts--;
+        }
+      } else if (Array.isArray(x) && Array.isArray(y)) {
         const common = Math.min(x.length, y.length);
         let prefixEqual = true;
         for (let i = 0; i < common && prefixEqual; i++) prefixEqual = sameKey(x[i], y[i], false);
         if (prefixEqual && y.length > x.length)
-          for (let i = x.length; i < y.length; i++) updatedFields[`${p}.${i}`] = y[i];
-        else if (prefixEqual && y.length < x.length) truncatedArrays.push({ field: p, newSize: y.length });
-        else if (!prefixEqual && x.length === y.length) {
+          for (let i = x.length; i < y.length; i++) {
+            updatedFields[`${p}.${i}`] = y[i];
+            if (track) note(amb, `${p}.${i}`, k, i);
+          }
+        else if (prefixEqual && y.length < x.length) {
+          truncatedArrays.push({ field: p, newSize: y.length });
+          if (track) note(amb, p, k);
+        } else if (!prefixEqual && x.length === y.length) {
           for (let i = 0; i < y.length; i++) {
             if (sameKey(x[i], y[i], false)) continue;
-            if (isPlainObject(x[i]) && isPlainObject(y[i])) walk(x[i], y[i], `${p}.${i}.`);
-            else updatedFields[`${p}.${i}`] = y[i];
+            if (isPlainObject(x[i]) && isPlainObject(y[i])) {
+              if (track) {
+                parts.push(k, i);
+                if (amb) ambiguousParts++;
+              }
+              walk(x[i], y[i], `${p}.${i}.`);
+              if (track) {
+                parts.length -= 2;
+                if (amb) ambiguousParts--;
+              }
+            } else {
+              updatedFields[`${p}.${i}`] = y[i];
+              if (track) note(amb, `${p}.${i}`, k, i);
+            }
           }
-        } else if (!prefixEqual) updatedFields[p] = y;
-      } else if (keyOf(x) !== keyOf(y) || bsonType(x) !== bsonType(y) || typeof x !== typeof y)
+        } else if (!prefixEqual) {
+          updatedFields[p] = y;
+          if (track) note(amb, p, k);
+        }
+      } else if (keyOf(x) !== keyOf(y) || bsonType(x) !== bsonType(y) || typeof x !== typeof y) {
         updatedFields[p] = y;
+        if (track) note(amb, p, k);
+      }
     }
-    for (const k of Object.keys(a)) if (!(k in b)) removedFields.push(prefix + k);
+    for (const k of Object.keys(a)) {
+      if (k in b) continue;
+      removedFields.push(prefix + k);
+      const amb = ambiguousName(k, prefix.length);
+      if (amb) ambiguous = true;
+      if (track) note(amb, prefix + k, k);
+    }
   };
   walk(before, after, '');
-  return { updatedFields, removedFields, truncatedArrays };
+  const description: Document = { updatedFields, removedFields, truncatedArrays };
+  if (disambiguatedPaths) description.disambiguatedPaths = disambiguatedPaths;
+  return { description, ambiguous };
+}
+
+/**
+ * A field name a dotted path cannot tell apart: one with a dot, or a numeric one below the top level
+ * (`prefixLength` 0).
+ */
+function ambiguousName(k: string, prefixLength: number): boolean {
+  if (k.includes('.')) return true;
+  if (prefixLength === 0) return false;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return k.length > 0;
 }
