@@ -1,0 +1,108 @@
+// A throw-away copy of the checkout where `npm run dev` runs for real: its own sources to edit, its
+// own dist/, pm2 daemon (PM2_HOME), ports and data, so the developer's checkout and stack are never
+// touched. node_modules entries are links to the checkout's, except the workspaces' own (@az-shop/*),
+// which point at the copy's sources as they do in a checkout.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { down } from '../../workflows/stack.mjs';
+import { root, testStackEnv, writeE2eEnv } from '../e2e/stack';
+
+/** What the copy leaves out: installed and built files, local state, git. */
+const LEFT_OUT = new Set([
+  'node_modules',
+  '.git',
+  'dist',
+  '.pm2',
+  'test-results',
+  'playwright-report',
+  '.env_local',
+]);
+
+function copyCheckout(to: string): void {
+  cpSync(root, to, {
+    recursive: true,
+    filter: (source) => !LEFT_OUT.has(basename(source)) && !basename(source).startsWith('__'),
+  });
+  mkdirSync(join(to, 'node_modules'));
+  for (const name of readdirSync(join(root, 'node_modules'))) {
+    const from = join(root, 'node_modules', name);
+    const link = join(to, 'node_modules', name);
+    // The workspaces' links are relative (../../web): copied as they are, they point into the copy.
+    if (name === '@az-shop') cpSync(from, link, { recursive: true, verbatimSymlinks: true });
+    else symlinkSync(from, link);
+  }
+}
+
+export interface DevSandbox {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  vars: Record<string, string>;
+  /** Everything `npm run dev` printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves when the output, after `from` characters, matches. */
+  waitForOutput(pattern: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<void>;
+  /** Reads, edits and writes a file of the copy (path relative to the checkout). */
+  edit(file: string, change: (text: string) => string): void;
+  /** Stops the watcher and the copy's pm2 daemon, and removes the copy. */
+  stop(): Promise<void>;
+}
+
+/** Copies the checkout and starts `npm run dev` there (node workflows/dev.mjs, as npm would). */
+export async function startDevSandbox(): Promise<DevSandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'az-shop-dev-'));
+  copyCheckout(dir);
+  const vars = await writeE2eEnv(dir);
+  const env = testStackEnv(dir);
+  const child: ChildProcess = spawn(process.execPath, [join(dir, 'workflows/dev.mjs')], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+
+  return {
+    dir,
+    env,
+    vars,
+    output: () => output,
+    async waitForOutput(pattern, { from = 0, timeoutMs = 60_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output.slice(from))) {
+        if (child.exitCode !== null) throw new Error(`npm run dev exited (${child.exitCode}):\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${pattern} in npm run dev's output:\n${output.slice(from)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    edit(file, change) {
+      const path = join(dir, file);
+      writeFileSync(path, change(readFileSync(path, 'utf8')));
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      down({ env });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
