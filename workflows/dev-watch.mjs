@@ -148,7 +148,7 @@ export function watchBundles(bundles, { restart, ready, log = console.log, quiet
     const files = [...pending];
     const changedAt = firstChangeAt;
     pending = new Set();
-    queue = queue.then(() => apply(files, changedAt)).catch((error) => log(`✗ ${error.stack}`));
+    queue = queue.then(() => apply(files, changedAt)).catch((error) => log(`✗ ${error.message}`));
   }
 
   const watchers = sourceFolders(bundles).map((folder) =>

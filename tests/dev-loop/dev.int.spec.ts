@@ -3,22 +3,23 @@
 // asserted (the 3 s target is `npm run bench -- dev`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pm2Apps } from '../../workflows/pm2.mjs';
-import { type DevSandbox, startDevSandbox } from './sandbox';
+import { createSandbox, type DevProcess, type Sandbox } from './sandbox';
 
-let dev: DevSandbox;
+let sandbox: Sandbox;
+let dev: DevProcess;
 
 beforeAll(async () => {
-  dev = await startDevSandbox();
-  await dev.waitForOutput(/Watching .*: a saved file/, { timeoutMs: 240_000 });
+  sandbox = await createSandbox();
+  dev = await sandbox.startDev();
 }, 300_000);
 
 afterAll(async () => {
-  await dev?.stop();
+  await sandbox?.remove();
 }, 60_000);
 
 const restartsOf = (): Record<string, number> =>
   Object.fromEntries(
-    pm2Apps(dev.env).map((app: { name: string; restarts: number }) => [app.name, app.restarts]),
+    pm2Apps(sandbox.env).map((app: { name: string; restarts: number }) => [app.name, app.restarts]),
   );
 
 /** Polls a URL until its body contains `text`; returns the milliseconds from `since`. */
@@ -42,9 +43,9 @@ describe('npm run dev', () => {
     const before = restartsOf();
     const from = dev.output().length;
     const written = performance.now();
-    dev.edit(FOOTER, (text) => text.replace('made to order', 'made to order (edit one)'));
+    sandbox.edit(FOOTER, (text) => text.replace('made to order', 'made to order (edit one)'));
 
-    const ms = await servedWithin(`${dev.vars.WEB_BASE_URL}/`, 'made to order (edit one)', written);
+    const ms = await servedWithin(`${sandbox.vars.WEB_BASE_URL}/`, 'made to order (edit one)', written);
     console.log(`web/src edit served ${(ms / 1000).toFixed(2)} s after the write`);
     await dev.waitForOutput(/✓ web ready/, { from });
     expect(dev.output().slice(from)).toMatch(/rebuilt web, browser bundle in .*\n {2}restarted web /);
@@ -57,10 +58,10 @@ describe('npm run dev', () => {
     const before = restartsOf();
     const from = dev.output().length;
     const written = performance.now();
-    dev.edit(CLIENT_ENTRY, (text) => text.replace('is missing from the page', 'is missing (edit two)'));
+    sandbox.edit(CLIENT_ENTRY, (text) => text.replace('is missing from the page', 'is missing (edit two)'));
 
     const ms = await servedWithin(
-      `${dev.vars.WEB_BASE_URL}/assets/client.js`,
+      `${sandbox.vars.WEB_BASE_URL}/assets/client.js`,
       'is missing (edit two)',
       written,
     );
@@ -72,26 +73,28 @@ describe('npm run dev', () => {
   it('reports a change that does not build and leaves web serving its last build', async () => {
     const before = restartsOf();
     const from = dev.output().length;
-    dev.edit(FOOTER, (text) => text.replace('(edit one)', '(edit three)').replace('</footer>', '</footr>'));
+    sandbox.edit(FOOTER, (text) =>
+      text.replace('(edit one)', '(edit three)').replace('</footer>', '</footr>'),
+    );
 
     await dev.waitForOutput(/✗ web did not build \(errors above\); web keeps running its last build/, {
       from,
     });
     expect(dev.output().slice(from)).toContain('footer.tsx');
-    const page = await fetch(`${dev.vars.WEB_BASE_URL}/`).then((response) => response.text());
+    const page = await fetch(`${sandbox.vars.WEB_BASE_URL}/`).then((response) => response.text());
     expect(page).toContain('made to order (edit one)');
     expect(restartsOf()).toEqual(before);
 
     const fixed = dev.output().length;
-    dev.edit(FOOTER, (text) => text.replace('</footr>', '</footer>'));
-    await servedWithin(`${dev.vars.WEB_BASE_URL}/`, 'made to order (edit three)', performance.now());
+    sandbox.edit(FOOTER, (text) => text.replace('</footr>', '</footer>'));
+    await servedWithin(`${sandbox.vars.WEB_BASE_URL}/`, 'made to order (edit three)', performance.now());
     await dev.waitForOutput(/restarted web /, { from: fixed });
   });
 
   it('restarts the three services, and no dev server, for a change to common', async () => {
     const before = restartsOf();
     const from = dev.output().length;
-    dev.edit('common/src/logger.ts', (text) => `${text}\n// edited by the dev loop's test\n`);
+    sandbox.edit('common/src/logger.ts', (text) => `${text}\n// edited by the dev loop's test\n`);
 
     await dev.waitForOutput(/✓ factory, ordering, web ready/, { from, timeoutMs: 120_000 });
     const after = restartsOf();

@@ -2,7 +2,7 @@
 // own dist/, pm2 daemon (PM2_HOME), ports and data, so the developer's checkout and stack are never
 // touched. node_modules entries are links to the checkout's, except the workspaces' own (@az-shop/*),
 // which point at the copy's sources as they do in a checkout.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   mkdirSync,
@@ -44,60 +44,84 @@ function copyCheckout(to: string): void {
   }
 }
 
-export interface DevSandbox {
+/** A copy of the checkout with its env file written (free ports, its own PM2_HOME), nothing running yet. */
+export interface Sandbox {
   dir: string;
   env: NodeJS.ProcessEnv;
   vars: Record<string, string>;
-  /** Everything `npm run dev` printed so far (stdout and stderr). */
+  /** Reads, edits and writes a file of the copy (path relative to the checkout). */
+  edit(file: string, change: (text: string) => string): void;
+  /** Runs `npm start` there (node workflows/start.mjs, as npm would) and waits for it to finish. */
+  npmStart(): void;
+  /** Starts `npm run dev` there (node workflows/dev.mjs) and returns once it watches. */
+  startDev(): Promise<DevProcess>;
+  /** Stops the watcher and the copy's pm2 daemon, and removes the copy. */
+  remove(): Promise<void>;
+}
+
+/** The running `npm run dev`. */
+export interface DevProcess {
+  /** Everything it printed so far (stdout and stderr). */
   output(): string;
   /** Resolves when the output, after `from` characters, matches. */
   waitForOutput(pattern: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<void>;
-  /** Reads, edits and writes a file of the copy (path relative to the checkout). */
-  edit(file: string, change: (text: string) => string): void;
-  /** Stops the watcher and the copy's pm2 daemon, and removes the copy. */
-  stop(): Promise<void>;
 }
 
-/** Copies the checkout and starts `npm run dev` there (node workflows/dev.mjs, as npm would). */
-export async function startDevSandbox(): Promise<DevSandbox> {
+export async function createSandbox(): Promise<Sandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'az-shop-dev-'));
   copyCheckout(dir);
   const vars = await writeE2eEnv(dir);
   const env = testStackEnv(dir);
-  const child: ChildProcess = spawn(process.execPath, [join(dir, 'workflows/dev.mjs')], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+  let child: ChildProcess | undefined;
 
   return {
     dir,
     env,
     vars,
-    output: () => output,
-    async waitForOutput(pattern, { from = 0, timeoutMs = 60_000 } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output.slice(from))) {
-        if (child.exitCode !== null) throw new Error(`npm run dev exited (${child.exitCode}):\n${output}`);
-        if (Date.now() > deadline)
-          throw new Error(`no ${pattern} in npm run dev's output:\n${output.slice(from)}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
     edit(file, change) {
       const path = join(dir, file);
       writeFileSync(path, change(readFileSync(path, 'utf8')));
     },
-    async stop() {
-      if (child.exitCode === null) {
+    npmStart() {
+      const result = spawnSync(process.execPath, [join(dir, 'workflows/start.mjs')], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+      });
+      if (result.status !== 0) throw new Error(`npm start failed:\n${result.stdout}${result.stderr}`);
+    },
+    async startDev() {
+      const dev = spawn(process.execPath, [join(dir, 'workflows/dev.mjs')], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = dev;
+      let output = '';
+      dev.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      dev.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      const process_: DevProcess = {
+        output: () => output,
+        async waitForOutput(pattern, { from = 0, timeoutMs = 60_000 } = {}) {
+          const deadline = Date.now() + timeoutMs;
+          while (!pattern.test(output.slice(from))) {
+            if (dev.exitCode !== null) throw new Error(`npm run dev exited (${dev.exitCode}):\n${output}`);
+            if (Date.now() > deadline)
+              throw new Error(`no ${pattern} in npm run dev's output:\n${output.slice(from)}`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        },
+      };
+      await process_.waitForOutput(/Watching .*: a saved file/, { timeoutMs: 240_000 });
+      return process_;
+    },
+    async remove() {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child?.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
       }
