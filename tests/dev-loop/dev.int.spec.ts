@@ -3,7 +3,7 @@
 // asserted (the 3 s target is `npm run bench -- dev`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pm2Apps } from '../../workflows/pm2.mjs';
-import { createSandbox, type DevProcess, type Sandbox } from './sandbox';
+import { createSandbox, type DevProcess, type Sandbox, servedWithin } from './sandbox';
 
 let sandbox: Sandbox;
 let dev: DevProcess;
@@ -21,19 +21,6 @@ const restartsOf = (): Record<string, number> =>
   Object.fromEntries(
     pm2Apps(sandbox.env).map((app: { name: string; restarts: number }) => [app.name, app.restarts]),
   );
-
-/** Polls a URL until its body contains `text`; returns the milliseconds from `since`. */
-async function servedWithin(url: string, text: string, since: number, timeoutMs = 60_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then((response) => response.text())
-      .catch(() => '');
-    if (body.includes(text)) return performance.now() - since;
-    if (Date.now() > deadline) throw new Error(`${url} never served "${text}"`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const FOOTER = 'web/src/ui/footer.tsx';
 const CLIENT_ENTRY = 'web/src/client/entry.tsx';

@@ -18,21 +18,14 @@ import { basename, join } from 'node:path';
 import { down } from '../../workflows/stack.mjs';
 import { root, testStackEnv, writeE2eEnv } from '../e2e/stack';
 
-/** What the copy leaves out: installed and built files, local state, git. */
-const LEFT_OUT = new Set([
-  'node_modules',
-  '.git',
-  'dist',
-  '.pm2',
-  'test-results',
-  'playwright-report',
-  '.env_local',
-]);
+/** What the copy leaves out: installed and built files, git, local state (`__*__` data, `.pm2*`). */
+const LEFT_OUT = new Set(['node_modules', '.git', 'dist', 'test-results', 'playwright-report', '.env_local']);
+const leftOut = (name: string) => LEFT_OUT.has(name) || name.startsWith('__') || name.startsWith('.pm2');
 
 function copyCheckout(to: string): void {
   cpSync(root, to, {
     recursive: true,
-    filter: (source) => !LEFT_OUT.has(basename(source)) && !basename(source).startsWith('__'),
+    filter: (source) => !leftOut(basename(source)),
   });
   mkdirSync(join(to, 'node_modules'));
   for (const name of readdirSync(join(root, 'node_modules'))) {
@@ -129,4 +122,25 @@ export async function createSandbox(): Promise<Sandbox> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Polls `url` until its body contains `text` (every 10 ms, so the figure is close); the milliseconds
+ * since `since`, a `performance.now()` taken just before the file was written.
+ */
+export async function servedWithin(
+  url: string,
+  text: string,
+  since: number,
+  timeoutMs = 120_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      .then((response) => response.text())
+      .catch(() => '');
+    if (body.includes(text)) return performance.now() - since;
+    if (Date.now() > deadline) throw new Error(`${url} never served "${text}"`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

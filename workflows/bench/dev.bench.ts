@@ -4,7 +4,7 @@
 // web/src (rebuild web and the browser bundle, restart web) and for the client alone (no restart).
 // Target: a change visible within 3 s.
 import { loadavg } from 'node:os';
-import { createSandbox, type DevProcess } from '../../tests/dev-loop/sandbox';
+import { createSandbox, type DevProcess, servedWithin } from '../../tests/dev-loop/sandbox';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_MS = 3_000;
@@ -13,19 +13,6 @@ const CLIENT = 'web/src/client/entry.tsx';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const s = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
-
-/** Polls `url` until its body contains `text`; the milliseconds since `since`. */
-async function served(url: string, text: string, since: number): Promise<number> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const body = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then((response) => response.text())
-      .catch(() => '');
-    if (body.includes(text)) return performance.now() - since;
-    if (Date.now() > deadline) throw new Error(`${url} never served "${text}"`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The watcher's own figures for the change it printed after `from` ("… 1.23 s after the change"). */
 function watcherFigures(dev: DevProcess, from: number) {
@@ -66,7 +53,7 @@ try {
   let before = Number.NaN;
   try {
     sandbox.npmStart();
-    before = await served(home, beforeMarker, written);
+    before = await servedWithin(home, beforeMarker, written);
   } catch (error) {
     // On a loaded machine an app may miss a start-up timeout; npm run dev's figures still stand.
     const reason =
@@ -82,7 +69,7 @@ try {
     let from = dev.output().length;
     let written = performance.now();
     const marker = editPage();
-    const pageMs = await served(home, marker, written);
+    const pageMs = await servedWithin(home, marker, written);
     await dev.waitForOutput(/✓ web ready/, { from });
     page.push(pageMs);
     const pageFigures = watcherFigures(dev, from);
@@ -98,7 +85,7 @@ try {
     written = performance.now();
     const clientMarker = `is missing (bench ${round + 1})`;
     sandbox.edit(CLIENT, (text) => text.replace(/is missing( \(bench \d+\))?/, clientMarker));
-    const clientMs = await served(clientJs, clientMarker, written);
+    const clientMs = await servedWithin(clientJs, clientMarker, written);
     await dev.waitForOutput(/no restart needed/, { from });
     client.push(clientMs);
     rows.push({
