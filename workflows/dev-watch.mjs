@@ -3,6 +3,8 @@
 // each bundle was built from, so a change rebuilds only the bundles that use it: web/src → web,
 // common/src → the three services, web/src/client → the browser bundle alone (no restart: in dev its
 // file names carry no hash, and web serves the rebuilt files as they are).
+// Not esbuild's ctx.watch(): it polls (a save may wait a while to be seen) and rebuilds each context on
+// its own, while one burst of changes here is one rebuild of the affected contexts and one pm2 call.
 import { watch } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as esbuild from 'esbuild';

@@ -17,7 +17,8 @@ const bundles = await createBundles().catch((error) => {
   console.error(error.message);
   process.exit(1);
 });
-const vars = await startStack();
+// Exiting with esbuild contexts alive can leave its service printing a goroutine dump: free them first.
+const vars = await startStack({ beforeExit: () => Promise.all(bundles.map((b) => b.context.dispose())) });
 
 const watcher = watchBundles(bundles, {
   restart(apps) {

@@ -34,8 +34,11 @@ export function prepare() {
   refuseProduction();
 }
 
-/** Brings the stack up under pm2 and waits until it is ready; on failure says what to look at and exits. */
-export async function startStack() {
+/**
+ * Brings the stack up under pm2 and waits until it is ready; on failure says what to look at and
+ * exits, after `beforeExit` (npm run dev frees its esbuild contexts there).
+ */
+export async function startStack({ beforeExit = async () => {} } = {}) {
   console.log('Starting under pm2…');
   const { up } = await import('./stack.mjs');
   try {
@@ -44,6 +47,7 @@ export async function startStack() {
     console.error(
       `\n${error.message}\n\nThe apps are left running for inspection: npm run status, npm run logs, npm stop.`,
     );
+    await beforeExit();
     process.exit(1);
   }
 }
