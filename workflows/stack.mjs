@@ -68,6 +68,27 @@ function lastLogLines(name, env) {
 }
 
 /**
+ * Polls one app's probe until it answers; fails with the app's last log lines when pm2 gave up on it
+ * (errored, stopped, restarting in a loop) or the deadline passes.
+ */
+export async function waitUntilReady(probe, { env = process.env, deadline }) {
+  const restartsBefore = pm2Apps(env).find((a) => a.name === probe.name)?.restarts ?? 0;
+  for (;;) {
+    if (await probe.ready()) return;
+    const app = pm2Apps(env).find((a) => a.name === probe.name);
+    if (
+      (app && (app.status === 'errored' || app.status === 'stopped' || app.restarts >= restartsBefore + 3)) ||
+      Date.now() > deadline
+    ) {
+      throw new Error(
+        `${probe.name} did not become ready (${app?.status ?? 'unknown'}, ${app?.restarts ?? 0} restarts). Last log lines:\n${lastLogLines(probe.name, env)}`,
+      );
+    }
+    await sleep(250);
+  }
+}
+
+/**
  * Starts every app (pm2 `startOrReload` keeps a running stack and reloads changed code), then waits
  * for each probe in turn, printing one progress line per app. Fails with the app's last log lines.
  */
@@ -81,19 +102,7 @@ export async function up({ env = process.env, timeoutMs = 120_000, log = console
   const deadline = Date.now() + timeoutMs;
   for (const probe of readinessProbes(vars)) {
     const started = Date.now();
-    for (;;) {
-      if (await probe.ready()) break;
-      const app = pm2Apps(env).find((a) => a.name === probe.name);
-      if (
-        (app && (app.status === 'errored' || app.status === 'stopped' || app.restarts >= 3)) ||
-        Date.now() > deadline
-      ) {
-        throw new Error(
-          `${probe.name} did not become ready (${app?.status ?? 'unknown'}, ${app?.restarts ?? 0} restarts). Last log lines:\n${lastLogLines(probe.name, env)}`,
-        );
-      }
-      await sleep(250);
-    }
+    await waitUntilReady(probe, { env, deadline });
     if (probe.name === 'blob') await ensureBlobContainer(vars);
     log(`  ✓ ${probe.name.padEnd(9)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }

@@ -27,27 +27,44 @@ export function refuseProduction() {
   process.exit(1);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** What a fresh clone needs before anything runs: dependencies, an env file, and not production. */
+export function prepare() {
   installIfMissing();
   if (ensureEnvFile()) console.log(`Created ${envFilePath()} from .env_local.example`);
   refuseProduction();
-  console.log('Building…');
-  run(process.execPath, [join(root, 'workflows/build.mjs')]);
+}
 
+/**
+ * Brings the stack up under pm2 and waits until it is ready; on failure says what to look at and
+ * exits, after `beforeExit` (npm run dev frees its esbuild contexts there).
+ */
+export async function startStack({ beforeExit = async () => {} } = {}) {
   console.log('Starting under pm2…');
   const { up } = await import('./stack.mjs');
   try {
-    const vars = await up();
-    console.log(`
-az-shop is running: ${vars.WEB_BASE_URL ?? `http://127.0.0.1:${vars.WEB_PORT ?? 3000}`}
-  npm run logs     follow every app's logs (npm run logs -- web for one)
-  npm run status   pm2's table of apps
-  npm stop         stop everything
-  npm run reset    stop and wipe local data (${vars.MONGO_DATA_DIR ?? '__mongo_data__'}, ${vars.BLOB_DATA_DIR ?? '__blobstorage__'})`);
+    return await up();
   } catch (error) {
     console.error(
       `\n${error.message}\n\nThe apps are left running for inspection: npm run status, npm run logs, npm stop.`,
     );
+    await beforeExit();
     process.exit(1);
   }
+}
+
+/** Where the shop is and the commands that act on the running stack. */
+export function runningMessage(vars) {
+  return `
+az-shop is running: ${vars.WEB_BASE_URL ?? `http://127.0.0.1:${vars.WEB_PORT ?? 3000}`}
+  npm run logs     follow every app's logs (npm run logs -- web for one)
+  npm run status   pm2's table of apps
+  npm stop         stop everything
+  npm run reset    stop and wipe local data (${vars.MONGO_DATA_DIR ?? '__mongo_data__'}, ${vars.BLOB_DATA_DIR ?? '__blobstorage__'})`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  prepare();
+  console.log('Building…');
+  run(process.execPath, [join(root, 'workflows/build.mjs')]);
+  console.log(runningMessage(await startStack()));
 }

@@ -4,10 +4,20 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 
 export const root = join(import.meta.dirname, '../..');
-export const e2eDir = join(root, '__test_data__/e2e');
-export const e2eEnvFile = join(e2eDir, '.env_e2e');
+/** Where a test stack keeps its env file, pm2 daemon and data, inside the checkout it runs from. */
+const stackDirOf = (stackRoot: string) => join(stackRoot, '__test_data__/e2e');
+const envFileOf = (stackRoot: string) => join(stackDirOf(stackRoot), '.env_e2e');
+/** The environment that runs a test stack from `stackRoot`: its env file and its own pm2 daemon. */
+export const testStackEnv = (stackRoot: string) => ({
+  ...process.env,
+  ENV_FILE: envFileOf(stackRoot),
+  PM2_HOME: join(stackDirOf(stackRoot), 'pm2'),
+});
+
+export const e2eDir = stackDirOf(root);
+export const e2eEnvFile = envFileOf(root);
 /** The end-to-end stack's own pm2 daemon: the developer's running stack (.pm2/) is never touched. */
-export const e2eEnv = { ...process.env, ENV_FILE: e2eEnvFile, PM2_HOME: join(e2eDir, 'pm2') };
+export const e2eEnv = testStackEnv(root);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,10 +32,13 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Writes the stack's env file: the example's values with free ports and throw-away data dirs. */
-export async function writeE2eEnv(): Promise<Record<string, string>> {
-  rmSync(e2eDir, { recursive: true, force: true });
-  mkdirSync(e2eDir, { recursive: true });
+/**
+ * Writes the stack's env file: the example's values with free ports and throw-away data dirs.
+ * `stackRoot` is the checkout the stack runs from (another one for npm run dev's tests).
+ */
+export async function writeE2eEnv(stackRoot = root): Promise<Record<string, string>> {
+  rmSync(stackDirOf(stackRoot), { recursive: true, force: true });
+  mkdirSync(stackDirOf(stackRoot), { recursive: true });
   const [mongo, blob, idp, web, factory, ordering, webInternal, factoryInternal, orderingInternal] =
     await Promise.all(Array.from({ length: 9 }, freePort));
   const example = parseEnv(readFileSync(join(root, '.env_local.example'), 'utf8')) as Record<string, string>;
@@ -56,7 +69,7 @@ export async function writeE2eEnv(): Promise<Record<string, string>> {
     DELIVERY_SECONDS: '1',
   };
   writeFileSync(
-    e2eEnvFile,
+    envFileOf(stackRoot),
     Object.entries(vars)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n'),
