@@ -50,3 +50,22 @@ export function planLeases(input: LeasePlanInput): LeasePlan {
   }
   return { target, acquire: [], release: [] };
 }
+
+/**
+ * When another member's lease ends that this member would take (it is under its share and has no
+ * free bucket to take now), if any: a dead member's lease is then taken as it ends rather than at
+ * the next round, up to a third of the TTL later. Live members renew theirs long before.
+ */
+export function leaseEndWorthWaking(input: {
+  me: string;
+  held: number;
+  plan: LeasePlan;
+  leases: LeaseView[];
+  now: number;
+}): number | undefined {
+  if (input.held + input.plan.acquire.length >= input.plan.target) return undefined;
+  const ends = input.leases
+    .filter((lease) => lease.owner !== null && lease.owner !== input.me && lease.expiresAt > input.now)
+    .map((lease) => lease.expiresAt);
+  return ends.length > 0 ? Math.min(...ends) : undefined;
+}
