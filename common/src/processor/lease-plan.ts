@@ -52,20 +52,17 @@ export function planLeases(input: LeasePlanInput): LeasePlan {
 }
 
 /**
- * When another member's lease ends that this member would take (it is under its share and has no
- * free bucket to take now), if any: a dead member's lease is then taken as it ends rather than at
- * the next round, up to a third of the TTL later. Live members renew theirs long before.
+ * When the first lease or membership record of another member ends, if it is alive now. Live members
+ * renew theirs every round, two thirds of a TTL before they end; a record ending sooner belongs to a
+ * member that stopped (killed), whose buckets are then taken as it ends rather than at the next round.
  */
-export function leaseEndWorthWaking(input: {
+export function firstEndOfAnother(input: {
   me: string;
-  held: number;
-  plan: LeasePlan;
-  leases: LeaseView[];
+  records: LeaseView[];
   now: number;
 }): number | undefined {
-  if (input.held + input.plan.acquire.length >= input.plan.target) return undefined;
-  const ends = input.leases
-    .filter((lease) => lease.owner !== null && lease.owner !== input.me && lease.expiresAt > input.now)
-    .map((lease) => lease.expiresAt);
+  const ends = input.records
+    .filter((record) => record.owner !== null && record.owner !== input.me && record.expiresAt > input.now)
+    .map((record) => record.expiresAt);
   return ends.length > 0 ? Math.min(...ends) : undefined;
 }

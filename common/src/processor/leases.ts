@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
 import { BUCKETING } from './buckets';
-import { type LeaseView, leaseEndWorthWaking, planLeases } from './lease-plan';
+import { firstEndOfAnother, type LeaseView, planLeases } from './lease-plan';
 
 export const LEASES = 'leases';
 
@@ -71,7 +71,7 @@ export class LeaseKeeper {
   private stopped = false;
   private lastActive = '';
   private refusal: string | undefined;
-  /** When a lease this instance wants ends, if sooner than the next round: it takes it then. */
+  /** When another's lease or membership ends (a dead one's, when sooner than the next round): look then. */
   private wakeAt: number | undefined;
 
   constructor(private readonly options: LeaseKeeperOptions) {
@@ -205,7 +205,12 @@ export class LeaseKeeper {
       .filter((doc) => doc.kind === 'lease' && doc.bucket !== undefined)
       .map((doc) => ({ bucket: doc.bucket!, owner: doc.owner, expiresAt: doc.expiresAt.getTime() }));
     const plan = planLeases({ me: this.owner, buckets, liveMembers, leases: views, now });
-    this.wakeAt = leaseEndWorthWaking({ me: this.owner, held: this.held.size, plan, leases: views, now });
+    const records = docs.map((doc) => ({
+      bucket: doc.bucket ?? -1,
+      owner: doc.owner,
+      expiresAt: doc.expiresAt.getTime(),
+    }));
+    this.wakeAt = firstEndOfAnother({ me: this.owner, records, now });
     const epochs = new Map(
       docs.filter((doc) => doc.kind === 'lease').map((doc) => [doc.bucket, doc.epoch ?? 0]),
     );
