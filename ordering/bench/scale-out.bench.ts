@@ -169,7 +169,7 @@ async function scaleRun(count: number) {
   await sleep(IDLE_MS);
   const idleMsPerSecond = instances.map((i, n) => ((i.cpuMs() - idleFrom[n]!) * 1000) / IDLE_MS);
 
-  const before = await Promise.all(instances.map((i) => i.counters(PLACED)));
+  const before = await Promise.all(instances.map((i) => i.received(PLACED)));
   const cpuBefore = instances.map((i) => i.cpuMs());
   const serverCpuBefore = processCpuMs(mongo.child?.pid);
   const commandsBefore = await commandCounts(client);
@@ -181,7 +181,7 @@ async function scaleRun(count: number) {
   const serverCpu = processCpuMs(mongo.child?.pid) - serverCpuBefore;
   const own = ownCommands - ownBefore + 1; // + the serverStatus below
   const commandsAfter = await commandCounts(client);
-  const after = await Promise.all(instances.map((i) => i.counters(PLACED)));
+  const after = await Promise.all(instances.map((i) => i.received(PLACED)));
   const last = await db
     .collection<FulfilmentDocument>(FULFILMENTS)
     .aggregate<{ at: Date }>([
@@ -201,8 +201,7 @@ async function scaleRun(count: number) {
   const seconds = ((last?.at.getTime() ?? Date.now()) - start) / 1000;
   return {
     instances: count,
-    received: after.map((a, n) => a.received - before[n]!.received),
-    handled: after.map((a, n) => a.handled - before[n]!.handled),
+    received: after.map((a, n) => a - before[n]!),
     ordersPerSecond: BURST / seconds,
     cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / BURST,
     idleMsPerSecond: idleMsPerSecond.reduce((a, b) => a + b, 0),
