@@ -6,38 +6,17 @@
  * the steady run offers a fixed rate to one instance and shows the latency of an unsaturated service.
  *   MONGO_TEST_URI=mongodb://… npx tsx ordering/bench/orders.bench.ts   (against a real mongod)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { FULFILMENTS, type FulfilmentDocument, ORDERS } from '@az-shop/common';
 import { processCpuMs } from '@az-shop/common/testing';
 import { type Db, type Document, MongoClient } from 'mongodb';
 import { startOrderingProcess, stopGracefully } from '../test/support/child';
 import { order, output, seedProducts } from '../test/support/fixtures';
+import { commandCounts, percentile, sleep, startMongo } from './support';
 
 const TOTAL = Number(process.env.ORDERS ?? 5000);
 const BATCH = 100;
 const PRODUCTS = Array.from({ length: 50 }, (_, i) => `bench-p${i}`);
-
-async function startMongo(): Promise<{ uri: string; child?: ChildProcess }> {
-  if (process.env.MONGO_TEST_URI) return { uri: process.env.MONGO_TEST_URI };
-  const script = fileURLToPath(new URL('./mongo-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const uri = await new Promise<string>((resolve) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n')[0];
-      if (text.includes('\n') && line) resolve(line.trim());
-    });
-  });
-  return { uri, child };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** A burst (as fast as the client can insert) or, with `ratePerSecond`, a steady offered load. */
 async function run(
@@ -132,13 +111,6 @@ async function run(
   };
 }
 
-/** Commands executed so far, by name (serverStatus `metrics.commands`, as mongod reports them). */
-async function commandCounts(client: MongoClient): Promise<Map<string, number>> {
-  const status = await client.db('admin').command({ serverStatus: 1 });
-  const commands = (status.metrics?.commands ?? {}) as Record<string, { total?: unknown }>;
-  return new Map(Object.entries(commands).map(([name, c]) => [name, Number(c.total ?? 0)]));
-}
-
 /** Round trips per order between two counts, largest first (includes the benchmark's own polling). */
 function perOrder(before: Map<string, number>, after: Map<string, number>): string {
   const rows = [...after]
@@ -147,10 +119,6 @@ function perOrder(before: Map<string, number>, after: Map<string, number>): stri
     .sort((a, b) => b[1] - a[1]);
   const sum = rows.reduce((acc, [, n]) => acc + n, 0);
   return `${sum.toFixed(1)} (${rows.map(([name, n]) => `${name} ${n.toFixed(1)}`).join(', ')})`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const mongo = await startMongo();

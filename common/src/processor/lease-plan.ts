@@ -50,3 +50,19 @@ export function planLeases(input: LeasePlanInput): LeasePlan {
   }
   return { target, acquire: [], release: [] };
 }
+
+/**
+ * When the first lease or membership record of another member ends, if it is alive now. Live members
+ * renew theirs every round, two thirds of a TTL before they end; a record ending sooner belongs to a
+ * member that stopped (killed), whose buckets are then taken as it ends rather than at the next round.
+ */
+export function firstEndOfAnother(input: {
+  me: string;
+  records: LeaseView[];
+  now: number;
+}): number | undefined {
+  const ends = input.records
+    .filter((record) => record.owner !== null && record.owner !== input.me && record.expiresAt > input.now)
+    .map((record) => record.expiresAt);
+  return ends.length > 0 ? Math.min(...ends) : undefined;
+}

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger';
 import { BUCKETING } from './buckets';
-import { type LeaseView, planLeases } from './lease-plan';
+import { firstEndOfAnother, type LeaseView, planLeases } from './lease-plan';
 
 export const LEASES = 'leases';
 
@@ -71,6 +71,8 @@ export class LeaseKeeper {
   private stopped = false;
   private lastActive = '';
   private refusal: string | undefined;
+  /** When another's lease or membership ends (a dead one's, when sooner than the next round): look then. */
+  private wakeAt: number | undefined;
 
   constructor(private readonly options: LeaseKeeperOptions) {
     this.owner = options.owner ?? defaultOwner();
@@ -108,9 +110,13 @@ export class LeaseKeeper {
 
   private schedule(): void {
     if (this.stopped) return;
+    const round = this.options.ttlMs / 3;
+    // A dead owner's lease is taken when it ends, not up to a round later: a hand-over costs one TTL.
+    const delay =
+      this.wakeAt === undefined ? round : Math.min(round, Math.max(10, this.wakeAt - Date.now() + 1));
     this.timer = setTimeout(() => {
       this.ticking = this.tick().finally(() => this.schedule());
-    }, this.options.ttlMs / 3);
+    }, delay);
   }
 
   /** One renewal/acquisition round; never throws (a failed round only risks dropping leases). */
@@ -118,6 +124,7 @@ export class LeaseKeeper {
     const { ttlMs, processor, logger } = this.options;
     const startedAt = Date.now();
     const expiresAt = new Date(startedAt + ttlMs);
+    this.wakeAt = undefined;
     try {
       await this.leases.updateOne(
         { _id: `${processor}#member#${this.owner}` },
@@ -198,6 +205,12 @@ export class LeaseKeeper {
       .filter((doc) => doc.kind === 'lease' && doc.bucket !== undefined)
       .map((doc) => ({ bucket: doc.bucket!, owner: doc.owner, expiresAt: doc.expiresAt.getTime() }));
     const plan = planLeases({ me: this.owner, buckets, liveMembers, leases: views, now });
+    const records = docs.map((doc) => ({
+      bucket: doc.bucket ?? -1,
+      owner: doc.owner,
+      expiresAt: doc.expiresAt.getTime(),
+    }));
+    this.wakeAt = firstEndOfAnother({ me: this.owner, records, now });
     const epochs = new Map(
       docs.filter((doc) => doc.kind === 'lease').map((doc) => [doc.bucket, doc.epoch ?? 0]),
     );

@@ -43,6 +43,9 @@ export interface Processor {
 
 const defaultPartitionKey = (doc: Document) => doc.partition_key;
 
+/** Streams one mongo-mode processor instance keeps at most before merging them (each hand-over in adds one). */
+const MAX_STREAMS = 4;
+
 /**
  * A change-stream processor: `handle` is called for every change of `collection` (and, on first
  * start, every existing document), one at a time per partition key, concurrently across keys, with
@@ -122,35 +125,63 @@ export function createProcessor<TDoc extends Document = Document>(
   let parkedTimer: NodeJS.Timeout | undefined;
   const labels = { processor: options.name };
 
-  /** Cosmos resume tokens can not be ordered across buckets, so there each bucket has its own stream. */
-  function groupKeys(
-    active: ReadonlyMap<number, number>,
-  ): Map<string, Map<number | null, number | undefined>> {
-    const result = new Map<string, Map<number | null, number | undefined>>();
-    if (active.size === 0) return result;
-    if (mode === 'cosmos') {
-      for (const [bucket, epoch] of active) result.set(`${bucket}@${epoch}`, new Map([[bucket, epoch]]));
-      return result;
-    }
-    const key = [...active].map(([bucket, epoch]) => `${bucket}@${epoch}`).join(',');
-    result.set(key, new Map(active));
-    return result;
+  let nextGroup = 0;
+
+  function startGroup(buckets: ReadonlyMap<number, number>): void {
+    const group = new StreamGroup(settings, buckets);
+    groups.set(`g${++nextGroup}`, group);
+    group.start();
+  }
+
+  /**
+   * Cosmos resume tokens can not be ordered across buckets, so there each bucket has its own stream,
+   * started and stopped with its lease.
+   */
+  async function reconcilePerBucket(active: ReadonlyMap<number, number>): Promise<void> {
+    const obsolete = [...groups].filter(([, group]) => {
+      const [bucket] = group.buckets as [number];
+      return active.get(bucket) !== group.epochOf(bucket);
+    });
+    await Promise.all(obsolete.map(([, group]) => group.stop()));
+    for (const [key] of obsolete) groups.delete(key);
+    const running = new Set([...groups.values()].flatMap((group) => group.buckets));
+    for (const [bucket, epoch] of active) if (!running.has(bucket)) startGroup(new Map([[bucket, epoch]]));
+  }
+
+  /**
+   * Mongo mode: a hand-over touches only the buckets that move. Buckets that leave are taken out of
+   * the stream handling them, which goes on for the others; buckets that arrive get a stream of their
+   * own, so catching up from their checkpoint never holds back the buckets already here. Beyond
+   * MAX_STREAMS streams (many hand-overs in a row) they are merged back into one, a restart.
+   */
+  async function reconcileShared(active: ReadonlyMap<number, number>): Promise<void> {
+    await Promise.all(
+      [...groups].map(async ([key, group]) => {
+        const leaving = group.buckets.filter(
+          (bucket): bucket is number => bucket !== null && active.get(bucket) !== group.epochOf(bucket),
+        );
+        if (leaving.length === group.buckets.length) {
+          await group.stop();
+          groups.delete(key);
+        } else if (leaving.length > 0) await group.removeBuckets(new Set(leaving));
+      }),
+    );
+    const running = new Set([...groups.values()].flatMap((group) => group.buckets));
+    const arriving = new Map([...active].filter(([bucket]) => !running.has(bucket)));
+    if (arriving.size === 0) return;
+    if (groups.size + 1 > MAX_STREAMS) {
+      await Promise.all([...groups.values()].map((group) => group.stop()));
+      groups.clear();
+      startGroup(active);
+    } else startGroup(arriving);
   }
 
   /** Brings the running groups in line with the latest wanted bucket set (serialized). */
   function reconcile(): Promise<void> {
     reconciling = reconciling.then(async () => {
       if (!wanted || !keeper) return;
-      const desired = stopping ? new Map() : groupKeys(wanted);
-      const obsolete = [...groups].filter(([key]) => !desired.has(key));
-      await Promise.all(obsolete.map(([, group]) => group.stop()));
-      for (const [key] of obsolete) groups.delete(key);
-      for (const [key, bucketSet] of desired) {
-        if (groups.has(key)) continue;
-        const group = new StreamGroup(settings, bucketSet);
-        groups.set(key, group);
-        group.start();
-      }
+      const active = stopping ? new Map<number, number>() : wanted;
+      await (mode === 'cosmos' ? reconcilePerBucket(active) : reconcileShared(active));
       const handled = new Set<number>();
       for (const group of groups.values())
         for (const bucket of group.buckets) if (bucket !== null) handled.add(bucket);

@@ -80,6 +80,9 @@ interface Tracker {
   skipBefore: Timestamp | undefined;
   needsCatchUp: boolean;
   controller: AbortController;
+  /** Handlers of this bucket running now, and who waits for them to end (`removeBuckets`). */
+  running: number;
+  idleWaiters: (() => void)[];
 }
 
 interface Item {
@@ -118,6 +121,8 @@ export class StreamGroup {
   private readonly queue: PartitionQueue<Item>;
   private stream: ChangeStream | undefined;
   private stopping = false;
+  /** Set to reopen the stream after the last event read, with the filter of the buckets left. */
+  private reopening = false;
   private readonly stopController = new AbortController();
   private running: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -152,6 +157,8 @@ export class StreamGroup {
         skipBefore: undefined,
         needsCatchUp: false,
         controller: new AbortController(),
+        running: 0,
+        idleWaiters: [],
       });
     }
     this.queue = new PartitionQueue<Item>({
@@ -163,6 +170,41 @@ export class StreamGroup {
 
   get buckets(): (number | null)[] {
     return [...this.trackers.keys()];
+  }
+
+  /** The lease epoch this group handles `bucket` under (undefined: not here, or no leases). */
+  epochOf(bucket: number): number | undefined {
+    return this.trackers.get(bucket)?.epoch;
+  }
+
+  /**
+   * Stops handling `buckets` while the group's other buckets go on: their queued events are dropped
+   * (re-delivered to the next owner from the checkpoint), their running handlers finish, their final
+   * checkpoint is written, and the stream is reopened after the last event read with the filter of
+   * the buckets left. Nothing of the other buckets waits, is dropped or is read again.
+   */
+  async removeBuckets(buckets: ReadonlySet<number>): Promise<void> {
+    const leaving = [...this.trackers.values()].filter(
+      (tracker) => tracker.bucket !== null && buckets.has(tracker.bucket),
+    );
+    if (leaving.length === 0) return;
+    for (const tracker of leaving) tracker.controller.abort();
+    await Promise.all(leaving.map((tracker) => this.settled(tracker)));
+    while (this.flushing) await this.flushing;
+    this.flushing = this.writeCheckpoints(new Set(leaving)).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+    for (const tracker of leaving) this.trackers.delete(tracker.bucket);
+    if (this.settings.serverBucketFilter && !this.stopping) {
+      this.reopening = true;
+      await this.stream?.close().catch(() => undefined);
+    }
+  }
+
+  /** Resolves once no handler of `tracker`'s bucket runs (queued ones return at once: it is aborted). */
+  private async settled(tracker: Tracker): Promise<void> {
+    while (tracker.running > 0) await new Promise<void>((resolve) => tracker.idleWaiters.push(resolve));
   }
 
   /**
@@ -232,6 +274,7 @@ export class StreamGroup {
         });
       } catch (error) {
         if (this.stopping) break;
+        if (this.reopening) continue;
         attempt++;
         this.lastError = error instanceof Error ? error.message : String(error);
         if (isThrottled(error)) {
@@ -309,6 +352,7 @@ export class StreamGroup {
   }
 
   private async follow(start: StreamStart, onRead: (position: StreamPosition) => void): Promise<void> {
+    this.reopening = false;
     const { pipeline, options } = buildWatchArgs({
       mode: this.settings.mode,
       pipeline: this.settings.pipeline,
@@ -342,7 +386,7 @@ export class StreamGroup {
       }
       this.setState(this.catchUpPending > 0 ? 'catchingUp' : 'streaming');
       if (first) await this.dispatch(first, onRead);
-      while (!this.stopping) {
+      while (!this.stopping && !this.reopening) {
         const raw = await stream.tryNext();
         if (raw) await this.dispatch(raw, onRead);
         else {
@@ -473,7 +517,13 @@ export class StreamGroup {
     const { name, collection } = this.settings;
     const options = handlerSpanOptions(name, collection.collectionName, key, event, tracker.bucket);
     const cause = event.fullDocument ?? event.fullDocumentBeforeChange;
-    return inDocumentSpan(`${name} process`, cause, options, (span) => this.handleAttempts(key, item, span));
+    tracker.running++;
+    return inDocumentSpan(`${name} process`, cause, options, (span) =>
+      this.handleAttempts(key, item, span),
+    ).finally(() => {
+      if (--tracker.running > 0) return;
+      for (const resolve of tracker.idleWaiters.splice(0)) resolve();
+    });
   }
 
   private async handleAttempts(key: string, item: Item, span: Span): Promise<void> {
@@ -588,22 +638,23 @@ export class StreamGroup {
     return this.flushing;
   }
 
-  private async writeCheckpoints(): Promise<void> {
+  /** `final`: buckets leaving the group, saved whatever their state (the epoch still fences them). */
+  private async writeCheckpoints(final?: ReadonlySet<Tracker>): Promise<void> {
     const now = Date.now();
     const changed: Tracker[] = [];
     const positions: StreamPosition[] = [];
     const times: (number | undefined)[] = [];
-    for (const tracker of this.trackers.values()) {
+    for (const tracker of final ?? this.trackers.values()) {
+      const last = this.stopping || final !== undefined;
       // Not caught up yet: any position it holds (moved by other buckets' events) would skip the scan.
       if (tracker.needsCatchUp) continue;
       const position = tracker.watermark.checkpoint();
       if (!isResumable(position) || position === tracker.saved) continue;
       // Moved only by empty batches: saved now and then, not every interval. Each save is itself a
       // write that moves every stream's post-batch token, so saving each one would never go quiet.
-      if (!tracker.movedByEvents && !this.stopping && now - tracker.savedAt < this.settings.idleCheckpointMs)
-        continue;
+      if (!tracker.movedByEvents && !last && now - tracker.savedAt < this.settings.idleCheckpointMs) continue;
       // A lost lease must not write: the new owner's checkpoint wins (the epoch also fences it).
-      if (tracker.controller.signal.aborted && !this.stopping) continue;
+      if (tracker.controller.signal.aborted && !last) continue;
       changed.push(tracker);
       positions.push(position);
       times.push(tracker.watermark.checkpointTime());

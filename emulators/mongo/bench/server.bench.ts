@@ -11,6 +11,7 @@ import { BSON, type Document, ObjectId } from 'bson';
 import { build } from 'esbuild';
 import { type Collection, MongoClient } from 'mongodb';
 import { encodeOpMsg, MessageFramer } from '../src/wire/protocol.js';
+import { driverCeiling, startNullServer, throughput } from './ceiling.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mongo-emu-bench-'));
@@ -54,23 +55,6 @@ function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
-}
-
-/** Runs `op` from CONCURRENCY concurrent loops for `ms`; returns ops/s. */
-async function throughput(op: (i: number) => Promise<unknown>, ms = 3000): Promise<number> {
-  let n = 0;
-  let next = 0;
-  const end = Date.now() + ms;
-  const start = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < end) {
-        await op(next++);
-        n++;
-      }
-    }),
-  );
-  return Math.round(n / ((Date.now() - start) / 1000));
 }
 
 function pct(sorted: number[], p: number): number {
@@ -187,14 +171,14 @@ async function main(): Promise<void> {
 
   await withServer(['--dbpath', dbpath, '--fsync', 'always'], async (client) => {
     const c = client.db('bench').collection('inserts');
-    const rate = await throughput((i) => c.insertOne({ i, payload: 'x'.repeat(100) }));
+    const rate = await throughput((i) => c.insertOne({ i, payload: 'x'.repeat(100) }), CONCURRENCY);
     row(`insertOne/s (fsync always, group commit, ${CONCURRENCY} concurrent)`, String(rate));
   });
   fs.rmSync(dbpath, { recursive: true, force: true });
 
   await withServer(['--dbpath', dbpath, '--fsync', 'never'], async (client) => {
     const c = client.db('bench').collection('inserts');
-    const rate = await throughput((i) => c.insertOne({ i, payload: 'x'.repeat(100) }));
+    const rate = await throughput((i) => c.insertOne({ i, payload: 'x'.repeat(100) }), CONCURRENCY);
     row(`insertOne/s (fsync never, ${CONCURRENCY} concurrent)`, String(rate));
   });
   fs.rmSync(dbpath, { recursive: true, force: true });
@@ -214,16 +198,17 @@ async function main(): Promise<void> {
       );
     }
     row('RSS with 100k documents (MB)', String(rssMb(child.pid!)));
-    const reads = await throughput((i) => c.findOne({ sku: `sku-${(i * 7919) % 100_000}` }));
+    const reads = await throughput((i) => c.findOne({ sku: `sku-${(i * 7919) % 100_000}` }), CONCURRENCY);
     row(`indexed findOne/s (unique index, ${CONCURRENCY} concurrent)`, String(reads));
     const byId = await c
       .find({}, { projection: { _id: 1 } })
       .limit(10_000)
       .toArray();
-    const idReads = await throughput((i) => c.findOne({ _id: byId[i % byId.length]!._id }));
+    const idReads = await throughput((i) => c.findOne({ _id: byId[i % byId.length]!._id }), CONCURRENCY);
     row(`findOne by _id/s (${CONCURRENCY} concurrent)`, String(idReads));
-    const updates = await throughput((i) =>
-      c.updateOne({ sku: `sku-${(i * 31) % 100_000}` }, { $inc: { n: 1 } }),
+    const updates = await throughput(
+      (i) => c.updateOne({ sku: `sku-${(i * 31) % 100_000}` }, { $inc: { n: 1 } }),
+      CONCURRENCY,
     );
     row(`updateOne $inc by indexed field/s (fsync always, ${CONCURRENCY} concurrent)`, String(updates));
   });
@@ -319,26 +304,9 @@ async function main(): Promise<void> {
  * (null-server.ts, its own process). The emulator's rows above read as a fraction of these.
  */
 async function machineCeilings(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'null-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /listening (\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (c) => reject(new Error(`null server exited ${c}`)));
-  });
-  const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
-    maxPoolSize: CONCURRENCY,
-  });
-  await client.connect();
-  const c = client.db('bench').collection('items');
-  const reads = await throughput((i) => c.findOne({ sku: `sku-${i}` }));
+  const { child, port } = await startNullServer();
+  const reads = await driverCeiling(port, CONCURRENCY);
   row(`ceiling: driver findOne/s against a server doing no work (${CONCURRENCY} concurrent)`, String(reads));
-  await client.close();
   const query = body({ find: 'items', filter: { sku: 'sku-1' }, limit: 1, singleBatch: true, $db: 'bench' });
   const raw = await rawThroughput(port, 16, () => query);
   row('ceiling: raw wire round trips/s against a server doing no work (16-connection pool)', String(raw));

@@ -1,0 +1,421 @@
+/**
+ * Scale-out, as two cores can show it (issue #17): not "N instances are faster" (the dev Mongo server
+ * and the load take the other core), but what makes scale-out real, with the built ordering service
+ * (ordering/dist, as production runs it) sharing the lease buckets (PROCESSOR_BUCKETS, server-side
+ * bucket filter, production's lease TTL):
+ *  1. N = 1, 2, 4 instances: each receives about 1/N of the order events, and the CPU all of them
+ *     spend per order stays within 1.15x of one instance's;
+ *  2. a hand-over (an instance SIGKILLed, then one added, under a steady stream of orders) delays the
+ *     buckets that move by at most one lease TTL, and the others not at all;
+ *  3. orders/s as a share of this machine's driver ceiling (the do-nothing server) ÷ commands per order.
+ * The dev Mongo server runs in its own process. `npm run bench -- scale-out`
+ * (ORDERS=2000 per burst, STEADY_RATE=50 orders/s during the hand-over).
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  bucketOf,
+  FACTORY_OUTPUT,
+  FULFILMENTS,
+  type FulfilmentDocument,
+  LEASES,
+  ORDERS,
+} from '@az-shop/common';
+import { processCpuMs } from '@az-shop/common/testing';
+import { type Db, MongoClient } from 'mongodb';
+import { driverCeiling, startNullServer } from '../../emulators/mongo/bench/ceiling';
+import { stopGracefully } from '../test/support/child';
+import { order, output, seedProducts } from '../test/support/fixtures';
+import { killInstances, type OrderingInstance, startBuiltOrdering } from './instance';
+import { commandCounts, percentile, sleep, startMongo } from './support';
+
+const BURST = Number(process.env.ORDERS ?? 2000);
+// Well under what one instance handles here, so the survivor of a kill absorbs the moved backlog.
+const RATE = Number(process.env.STEADY_RATE ?? 50);
+const BUCKETS = 16; // PROCESSOR_BUCKETS' default
+const TTL_MS = 15_000; // the lease TTL the services run with (docs/processor.md)
+const PLACED = 'ordering.onOrderPlaced';
+const PROCESSORS = [
+  PLACED,
+  'ordering.onPaymentAuthorized',
+  'ordering.onCancellationRequested',
+  'ordering.onFactoryOutput',
+];
+const PRODUCTS = Array.from({ length: 50 }, (_, i) => `bench-p${i}`);
+const CEILING_CONCURRENCY = 32;
+const IDLE_MS = 3000;
+const WARM_PER_INSTANCE = 300;
+/** Orders written this long before the kill may wait for it too: they count with the hand-over. */
+const KILL_MARGIN_MS = 2000;
+
+// What production runs: the bundles of `npm run build`, built from these sources now.
+execFileSync(process.execPath, [fileURLToPath(new URL('../../workflows/build.mjs', import.meta.url))], {
+  stdio: 'ignore',
+});
+const mongo = await startMongo();
+// Every command this process sends is counted, so the service's own can be told from the bench's.
+let ownCommands = 0;
+const client = new MongoClient(mongo.uri, { monitorCommands: true });
+client.on('commandStarted', () => ownCommands++);
+await client.connect();
+
+try {
+  const scale = [];
+  // The ceiling right before and after the one-instance burst: the machine's load drifts.
+  const ceilings = [await measureCeiling()];
+  for (const instances of [1, 2, 4]) {
+    scale.push(await scaleRun(instances));
+    if (instances === 1) ceilings.push(await measureCeiling());
+    progress(`${instances} instance(s) done`);
+  }
+  const handOver = await handOverRun();
+  report(scale, handOver, ceilings);
+} finally {
+  killInstances();
+  await client.close();
+  mongo.child?.kill('SIGTERM');
+}
+
+function progress(text: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+}
+
+async function measureCeiling(): Promise<number> {
+  const { child, port } = await startNullServer();
+  try {
+    return await driverCeiling(port, CEILING_CONCURRENCY);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+function databaseUri(name: string): string {
+  const url = new URL(mongo.uri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A database with the products and plenty of stock, and `count` instances sharing every bucket. */
+async function prepare(name: string, count: number): Promise<{ db: Db; instances: OrderingInstance[] }> {
+  const db = client.db(name);
+  await seedProducts(db, PRODUCTS);
+  await db
+    .collection(FACTORY_OUTPUT)
+    .insertMany(PRODUCTS.map((p) => output(`seed-${p}`, p, 1_000_000)) as never[]);
+  const instances = await Promise.all(
+    Array.from({ length: count }, () => startBuiltOrdering(databaseUri(name))),
+  );
+  while ((await db.collection('stock').countDocuments({ onHand: 1_000_000 })) < PRODUCTS.length)
+    await sleep(100);
+  progress(`${name}: ${count} instance(s) started, stock seeded`);
+  await waitBalanced(db, count);
+  progress(`${name}: buckets shared`);
+  return { db, instances };
+}
+
+/** Bucket owners of a processor now (live leases only). */
+async function owners(db: Db, processor: string): Promise<Map<string, number[]>> {
+  const leases = await db
+    .collection<{ owner: string | null; bucket: number; expiresAt: Date }>(LEASES)
+    .find({ processor, kind: 'lease', expiresAt: { $gt: new Date() } })
+    .toArray();
+  const result = new Map<string, number[]>();
+  for (const lease of leases)
+    if (lease.owner) result.set(lease.owner, [...(result.get(lease.owner) ?? []), lease.bucket]);
+  return result;
+}
+
+/** Until every processor's buckets are all held and fairly shared by `count` owners. */
+async function waitBalanced(db: Db, count: number): Promise<void> {
+  for (;;) {
+    const shares = await Promise.all(PROCESSORS.map((p) => owners(db, p)));
+    const fair = shares.every((byOwner) => {
+      const held = [...byOwner.values()].map((b) => b.length);
+      return (
+        byOwner.size === count &&
+        held.reduce((a, b) => a + b, 0) === BUCKETS &&
+        held.every((n) => n >= Math.floor(BUCKETS / count))
+      );
+    });
+    if (fair) return;
+    await sleep(200);
+  }
+}
+
+async function reserved(db: Db): Promise<number> {
+  return db.collection(FULFILMENTS).countDocuments({ stage: 'Reserved' });
+}
+
+async function insertOrders(db: Db, prefix: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from({ length: Math.min(100, count - i) }, (_, j) =>
+      order(`${prefix}${i + j}`, [{ productId: PRODUCTS[(i + j) % PRODUCTS.length]!, qty: 1 }]),
+    );
+    await db.collection(ORDERS).insertMany(batch as never[]);
+  }
+}
+
+/** A burst of orders through `count` instances: who received what, CPU and commands per order. */
+async function scaleRun(count: number) {
+  const { db, instances } = await prepare(`scale_${count}`, count);
+  // Each instance's code warmed up (optimized by V8) on as many orders, whatever N.
+  const warm = WARM_PER_INSTANCE * count;
+  await insertOrders(db, 'warm', warm);
+  while ((await reserved(db)) < warm) await sleep(50);
+  await sleep(1000); // the warm-up's checkpoints are written
+  // What the instances spend doing nothing (lease renewals, timer loops, idle getMores), per second.
+  const idleFrom = instances.map((i) => i.cpuMs());
+  await sleep(IDLE_MS);
+  const idleMsPerSecond = instances.map((i, n) => ((i.cpuMs() - idleFrom[n]!) * 1000) / IDLE_MS);
+
+  const before = await Promise.all(instances.map((i) => i.received(PLACED)));
+  const cpuBefore = instances.map((i) => i.cpuMs());
+  const serverCpuBefore = processCpuMs(mongo.child?.pid);
+  const commandsBefore = await commandCounts(client);
+  const ownBefore = ownCommands;
+  const start = Date.now();
+  await insertOrders(db, 'b', BURST);
+  while ((await reserved(db)) < BURST + warm) await sleep(50);
+  const cpu = instances.map((i, n) => i.cpuMs() - cpuBefore[n]!);
+  const serverCpu = processCpuMs(mongo.child?.pid) - serverCpuBefore;
+  const own = ownCommands - ownBefore + 1; // + the serverStatus below
+  const commandsAfter = await commandCounts(client);
+  const after = await Promise.all(instances.map((i) => i.received(PLACED)));
+  const last = await db
+    .collection<FulfilmentDocument>(FULFILMENTS)
+    .aggregate<{ at: Date }>([
+      { $match: { _id: { $regex: /^b/ } } },
+      { $unwind: '$history' },
+      { $match: { 'history.stage': 'Reserved' } },
+      { $group: { _id: null, at: { $max: '$history.at' } } },
+    ])
+    .next();
+  for (const instance of instances) await stopGracefully(instance.child);
+  const warnings = warningsOf(instances);
+
+  const serverCommands = [...commandsAfter].reduce(
+    (acc, [name, n]) => acc + n - (commandsBefore.get(name) ?? 0),
+    0,
+  );
+  const seconds = ((last?.at.getTime() ?? Date.now()) - start) / 1000;
+  return {
+    instances: count,
+    received: after.map((a, n) => a - before[n]!),
+    ordersPerSecond: BURST / seconds,
+    cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / BURST,
+    idleMsPerSecond: idleMsPerSecond.reduce((a, b) => a + b, 0),
+    seconds,
+    serverCpuMsPerOrder: serverCpu / BURST,
+    // The service's commands (all the server ran, less this process's), plus the order's own insert
+    // (the shop's web writes each order with one insertOne; the bench batches them).
+    commandsPerOrder: (serverCommands - own) / BURST + 1,
+    warnings,
+    cpuShare: (cpu.reduce((a, b) => a + b, 0) + serverCpu) / 1000 / seconds,
+  };
+}
+
+interface Written {
+  id: string;
+  bucket: number;
+  at: number;
+}
+
+/**
+ * Two instances under a steady stream of orders; one SIGKILLed, later a third added. Each order's
+ * delay (written → Reserved) by bucket and by window: before, after the kill, after the addition.
+ */
+async function handOverRun() {
+  const { db, instances } = await prepare('handover', 2);
+  const [survivor, victim] = instances as [OrderingInstance, OrderingInstance];
+  const written: Written[] = [];
+  let writing = true;
+  const writer = (async () => {
+    const perTick = Math.max(1, Math.round(RATE / 20));
+    for (let tick = 0; writing; tick++) {
+      const batch = Array.from({ length: perTick }, (_, j) => {
+        const id = `h${tick}-${j}`;
+        return order(id, [{ productId: PRODUCTS[(tick * perTick + j) % PRODUCTS.length]!, qty: 1 }]);
+      });
+      const at = Date.now();
+      await db.collection(ORDERS).insertMany(batch as never[]);
+      for (const o of batch) written.push({ id: o._id, bucket: bucketOf(o.partition_key, BUCKETS), at });
+      await sleep(Math.max(0, 50 - (Date.now() - at)));
+    }
+  })();
+
+  await sleep(6000);
+  const victimBuckets = await bucketsOfPid(db, victim);
+  victim.child.kill('SIGKILL');
+  const killedAt = Date.now();
+  progress('hand-over: one instance killed');
+  await waitBalanced(db, 1);
+  const takenAfterMs = Date.now() - killedAt;
+  await sleep(4000);
+
+  const addedAt = Date.now();
+  const added = await startBuiltOrdering(databaseUri('handover'));
+  progress('hand-over: one instance added');
+  await waitBalanced(db, 2);
+  const addedBuckets = await bucketsOfPid(db, added);
+  const balancedAfterMs = Date.now() - addedAt;
+  await sleep(4000);
+  writing = false;
+  await writer;
+  const endedAt = Date.now();
+  while ((await reserved(db)) < written.length) await sleep(100);
+  const reservedAt = new Map<string, number>();
+  for await (const f of db
+    .collection<FulfilmentDocument>(FULFILMENTS)
+    .find({}, { projection: { history: 1 } })) {
+    const at = f.history.find((h) => h.stage === 'Reserved')?.at.getTime();
+    if (at !== undefined) reservedAt.set(f._id, at);
+  }
+  await stopGracefully(survivor.child);
+  await stopGracefully(added.child);
+  const warnings = warningsOf([survivor, victim, added]);
+
+  const delays = (from: number, to: number, buckets: (bucket: number) => boolean) =>
+    written
+      .filter((w) => w.at >= from && w.at < to && buckets(w.bucket))
+      .map((w) => reservedAt.get(w.id)! - w.at)
+      .sort((a, b) => a - b);
+  const killMoved = new Set(victimBuckets);
+  const addMoved = new Set(addedBuckets);
+  const startedAt = written[0]?.at ?? killedAt;
+  return {
+    takenAfterMs,
+    balancedAfterMs,
+    before: delays(startedAt + 1000, killedAt - KILL_MARGIN_MS, () => true),
+    killMoved: delays(killedAt - KILL_MARGIN_MS, addedAt, (b) => killMoved.has(b)),
+    killStayed: delays(killedAt - KILL_MARGIN_MS, addedAt, (b) => !killMoved.has(b)),
+    addMoved: delays(addedAt, endedAt, (b) => addMoved.has(b)),
+    addStayed: delays(addedAt, endedAt, (b) => !addMoved.has(b)),
+    warnings,
+    killMovedBuckets: [...killMoved],
+    addMovedBuckets: [...addMoved],
+  };
+}
+
+/** The onOrderPlaced buckets an instance holds, found by its owner id (host:pid:random). */
+async function bucketsOfPid(db: Db, instance: OrderingInstance): Promise<number[]> {
+  const byOwner = await owners(db, PLACED);
+  const pid = `:${instance.child.pid}:`;
+  return [...byOwner].find(([owner]) => owner.includes(pid))?.[1] ?? [];
+}
+
+/** The instances' warnings and errors together, as `message ×count` (the SIGKILLed one's up to its end). */
+function warningsOf(instances: OrderingInstance[]): string {
+  const all = new Map<string, number>();
+  for (const instance of instances)
+    for (const [message, n] of instance.warnings) all.set(message, (all.get(message) ?? 0) + n);
+  return [...all].map(([message, n]) => `${message} ×${n}`).join('; ') || 'none';
+}
+
+type ScaleRow = Awaited<ReturnType<typeof scaleRun>>;
+type HandOver = Awaited<ReturnType<typeof handOverRun>>;
+
+function report(scale: ScaleRow[], handOver: HandOver, ceilings: number[]): void {
+  const ceiling = Math.round(ceilings.reduce((a, b) => a + b, 0) / ceilings.length);
+  const fmt = (n: number, digits = 2) => n.toFixed(digits);
+  const one = scale[0]!;
+  console.log(
+    `\nordering scale-out (${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )}; burst of ${BURST} orders; built service, ${BUCKETS} buckets, lease TTL ${TTL_MS / 1000} s)`,
+  );
+  console.log(
+    '| instances | orders/s | share of the events per instance | received ÷ orders | CPU ms/order: instances / dev server | of which idle | commands/order |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of scale) {
+    const shares = r.received.map((n) => `${fmt((100 * n) / BURST, 0)} %`).join(' / ');
+    const received = r.received.reduce((a, b) => a + b, 0) / BURST;
+    // The instances' idle cost (measured before the burst) over the burst's time, per order.
+    const idle = (r.idleMsPerSecond * r.seconds) / BURST;
+    console.log(
+      `| ${r.instances} | ${fmt(r.ordersPerSecond, 0)} | ${shares} | ${fmt(received)} | ${fmt(r.cpuMsPerOrder)} / ${fmt(r.serverCpuMsPerOrder)} | ${fmt(idle)} | ${fmt(r.commandsPerOrder, 1)} |`,
+    );
+  }
+  const summary = (list: number[]) =>
+    list.length
+      ? `p50 ${percentile(list, 50)} ms, p99 ${percentile(list, 99)} ms, max ${list.at(-1)} ms (${list.length})`
+      : 'none';
+  console.log(`\nhand-over under ${RATE} orders/s (order written → Reserved):`);
+  console.log(`  before, every bucket:          ${summary(handOver.before)}`);
+  console.log(
+    `  SIGKILL, buckets moved ${String(handOver.killMovedBuckets.length).padStart(2)}:     ${summary(handOver.killMoved)}  (all taken ${fmt(handOver.takenAfterMs / 1000, 1)} s after)`,
+  );
+  console.log(`  SIGKILL, buckets kept:          ${summary(handOver.killStayed)}`);
+  console.log(
+    `  one added, buckets moved ${String(handOver.addMovedBuckets.length).padStart(2)}:   ${summary(handOver.addMoved)}  (balanced ${fmt(handOver.balancedAfterMs / 1000, 1)} s after)`,
+  );
+  console.log(`  one added, buckets kept:        ${summary(handOver.addStayed)}`);
+  console.log('\nwarnings and errors the instances logged:');
+  for (const r of scale) console.log(`  ${r.instances} instance(s): ${r.warnings}`);
+  console.log(`  hand-over: ${handOver.warnings}`);
+
+  const verdicts: [string, string, string, boolean][] = [];
+  for (const r of scale.slice(1)) {
+    const shares = r.received.map((n) => (n * r.instances) / BURST);
+    verdicts.push([
+      `${r.instances} instances: each receives ~1/${r.instances} of the events`,
+      'each within ±25 % of 1/N, none twice',
+      shares.map((s) => `${fmt(s)}/N`).join(', '),
+      shares.every((s) => s >= 0.75 && s <= 1.25) && r.received.reduce((a, b) => a + b, 0) <= BURST * 1.05,
+    ]);
+    const ratio = r.cpuMsPerOrder / one.cpuMsPerOrder;
+    const busy = (row: ScaleRow) => row.cpuMsPerOrder - (row.idleMsPerSecond * row.seconds) / BURST;
+    verdicts.push([
+      `${r.instances} instances: CPU per order, all instances ÷ one`,
+      '≤ 1.15x',
+      `${fmt(ratio)}x (${fmt(busy(r) / busy(one))}x without their idle cost)`,
+      ratio <= 1.15,
+    ]);
+  }
+  const worst = (list: number[]) => list.at(-1) ?? 0;
+  const baseline = percentile(handOver.before, 99);
+  const usual = percentile(handOver.before, 50);
+  for (const [what, moved, stayed] of [
+    ['SIGKILL', handOver.killMoved, handOver.killStayed],
+    ['one added', handOver.addMoved, handOver.addStayed],
+  ] as const) {
+    const extra = worst(moved) - usual;
+    verdicts.push([
+      `${what}: buckets that move, worst delay over the usual (before's p50, ${usual} ms)`,
+      `≤ lease TTL (${TTL_MS / 1000} s)`,
+      `${fmt(extra / 1000, 1)} s`,
+      extra <= TTL_MS,
+    ]);
+    const p99 = percentile(stayed, 99);
+    verdicts.push([
+      `${what}: buckets that stay, p99 delay vs before`,
+      `≤ before's p99 + 50 ms (${baseline + 50} ms)`,
+      `${p99} ms (max ${worst(stayed)} ms)`,
+      p99 <= baseline + 50,
+    ]);
+  }
+  const ordersCeiling = ceiling / one.commandsPerOrder;
+  const share = one.ordersPerSecond / ordersCeiling;
+  verdicts.push([
+    'orders/s (1 instance) ÷ (driver ceiling ÷ commands/order)',
+    '≥ 60 %',
+    `${fmt(100 * share, 0)} % (${fmt(one.ordersPerSecond, 0)} of ${ceiling}/${fmt(one.commandsPerOrder, 1)} = ${fmt(ordersCeiling, 0)})`,
+    share >= 0.6,
+  ]);
+  console.log(
+    `\ndriver ceiling: ${ceiling} round trips/s (findOne, ${CEILING_CONCURRENCY} concurrent, do-nothing server; ${ceilings.join(' and ')} before and after the 1-instance burst)`,
+  );
+  // What the CPU an order costs (instance + dev server) allows on this machine's cores, had they been free.
+  const cpuBound = (os.cpus().length * 1000) / (one.cpuMsPerOrder + one.serverCpuMsPerOrder);
+  console.log(
+    `CPU busy during the 1-instance burst (instance + dev server): ${fmt(one.cpuShare)} of ${os.cpus().length} cores; with all ${os.cpus().length} free, their CPU per order would allow ${fmt(cpuBound, 0)} orders/s`,
+  );
+  console.log('\n| target | wanted | measured | verdict |');
+  console.log('|---|---|---|---|');
+  for (const [what, wanted, measured, ok] of verdicts)
+    console.log(`| ${what} | ${wanted} | ${measured} | ${ok ? 'met' : 'NOT met'} |`);
+}
