@@ -4,6 +4,7 @@ import { openChangeStream } from '../changes/changeStream.js';
 import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
+import { bindFilter, parseLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
@@ -44,7 +45,7 @@ interface FindResult extends ReadResult {
 
 function runFind(ctx: CommandContext, name: string): FindResult {
   const cmd = ctx.cmd;
-  const filter = optObject(cmd.filter, 'find.filter');
+  const filter = bindFilter(optObject(cmd.filter, 'find.filter'), parseLet('find', cmd.let));
   const sort = optObject(cmd.sort, 'find.sort');
   const projection = optObject(cmd.projection, 'find.projection');
   const skip = optNumber(cmd.skip, 'find.skip') ?? 0;
@@ -179,6 +180,7 @@ register('aggregate', async (ctx) => {
   if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
     fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
+  const variables = parseLet('aggregate', ctx.cmd.let);
   let input: Document[] = [];
   let rest = pipeline;
   let ns = `${ctx.db}.$cmd.aggregate`;
@@ -188,7 +190,7 @@ register('aggregate', async (ctx) => {
     if (coll) {
       // A leading $match is answered from the indexes, like find.
       if (first && '$match' in first && isPlainObject(first.$match)) {
-        input = ctx.store.read(coll, first.$match).docs;
+        input = ctx.store.read(coll, bindFilter(first.$match, variables)).docs;
         rest = pipeline.slice(1);
       } else input = ctx.store.read(coll, undefined).docs;
     }
@@ -207,7 +209,7 @@ register('aggregate', async (ctx) => {
     const c = ctx.store.collection(ctx.db, name);
     return c ? ctx.store.read(c, undefined).docs : [];
   };
-  const results = runPipeline(input, rest, resolver, ctx.cmd.let as Document | undefined);
+  const results = runPipeline(input, rest, resolver, variables);
   if (writeStage) {
     await writeOut(ctx, writeStage, results);
     return cursorReply(zeroId(), ns, [], true);

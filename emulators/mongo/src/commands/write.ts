@@ -2,6 +2,7 @@ import { BSON, type Document } from 'bson';
 import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
+import { bindFilter, bindUpdate, parseLet, refuseStatementLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import {
@@ -206,14 +207,16 @@ export function runUpdate(
 
 register('update', async (ctx) => {
   const name = collName(ctx);
+  const vars = parseLet('update', ctx.cmd.let);
+  refuseStatementLet('update', 'updates', ctx.cmd.updates);
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
   const writeErrors = await eachStatement(ctx, 'update', 'updates', (spec, index) => {
     if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
     const r = runUpdate(ctx.store, ctx.db, name, {
-      q: spec.q as Document,
-      u: spec.u as Document,
+      q: bindFilter(spec.q as Document, vars),
+      u: bindUpdate(spec.u as Document, vars),
       upsert: spec.upsert === true,
       multi: spec.multi === true,
       arrayFilters: spec.arrayFilters as Document[] | undefined,
@@ -233,8 +236,11 @@ register('update', async (ctx) => {
 
 register('delete', async (ctx) => {
   const name = collName(ctx);
+  const vars = parseLet('delete', ctx.cmd.let);
+  refuseStatementLet('delete', 'deletes', ctx.cmd.deletes);
   let n = 0;
-  const writeErrors = await eachStatement(ctx, 'delete', 'deletes', (spec) => {
+  const writeErrors = await eachStatement(ctx, 'delete', 'deletes', (raw) => {
+    const spec = vars ? { ...raw, q: bindFilter(raw.q as Document, vars) } : raw;
     const limit = numberOf(spec.limit);
     if (limit !== 0 && limit !== 1) fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     compileFilter(spec.q as Document);
@@ -252,7 +258,8 @@ register('delete', async (ctx) => {
 register(['findAndModify', 'findandmodify'], async (ctx) => {
   const name = collName(ctx);
   const cmd = ctx.cmd;
-  const query = (cmd.query ?? {}) as Document;
+  const vars = parseLet('findAndModify', cmd.let);
+  const query = bindFilter((cmd.query ?? {}) as Document, vars);
   const project = cmd.fields && isPlainObject(cmd.fields) ? projector(cmd.fields, query) : (d: Document) => d;
   if (cmd.remove === true && cmd.update !== undefined) {
     fail('FailedToParse', 'Cannot specify both an update and remove=true');
@@ -277,7 +284,7 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
     }
     const r = runUpdate(ctx.store, ctx.db, name, {
       q: query,
-      u: cmd.update as Document,
+      u: bindUpdate(cmd.update as Document, vars),
       upsert: cmd.upsert === true,
       arrayFilters: cmd.arrayFilters as Document[] | undefined,
       sort: cmd.sort as Document | undefined,
