@@ -10,6 +10,7 @@ import { validateNamespace } from '../storage/engine.js';
 import type { IndexSpec } from '../storage/indexes.js';
 import { type CommandContext, register } from './context.js';
 import { parsePreImagesOption } from './preImagesOption.js';
+import { isView, refuseView, viewInfo, viewOptions } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -42,8 +43,13 @@ register('create', async (ctx) => {
   noTxn(ctx);
   const name = collName(ctx);
   validateNamespace(ctx.db, name);
-  if (ctx.cmd.viewOn !== undefined)
-    fail('CommandNotSupported', 'views are not supported by the az-shop mongo emulator');
+  const view = viewOptions(ctx, name);
+  if (view) {
+    if (ctx.engine.getCollection(ctx.db, name))
+      fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
+    await ctx.engine.write([ctx.engine.entry({ op: 'create', db: ctx.db, coll: name, spec: view })]);
+    return { ok: 1 };
+  }
   if (ctx.cmd.timeseries !== undefined)
     fail('CommandNotSupported', 'time-series collections are not supported by the az-shop mongo emulator');
   const preImages = parsePreImagesOption('create', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
@@ -149,6 +155,7 @@ register('renameCollection', async (ctx) => {
 });
 
 function collectionInfo(c: Collection): Document {
+  if (isView(c)) return viewInfo(c);
   return {
     name: c.name,
     type: 'collection',
@@ -222,6 +229,7 @@ const INDEX_OPTIONS = new Set([
 
 register('createIndexes', async (ctx) => {
   const name = collName(ctx);
+  refuseView(ctx, name);
   const specs = ctx.cmd.indexes;
   if (!Array.isArray(specs) || specs.length === 0)
     fail('BadValue', 'Must specify at least one index to create');
@@ -296,6 +304,7 @@ register('createIndexes', async (ctx) => {
 
 register('listIndexes', (ctx) => {
   const name = collName(ctx);
+  refuseView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.${name}`;
@@ -357,7 +366,8 @@ register('collStats', (ctx) => {
 });
 
 register('dbStats', (ctx) => {
-  const colls = ctx.engine.collectionsOf(ctx.db);
+  const all = ctx.engine.collectionsOf(ctx.db);
+  const colls = all.filter((c) => !isView(c));
   let objects = 0;
   let indexes = 0;
   for (const c of colls) {
@@ -367,7 +377,7 @@ register('dbStats', (ctx) => {
   return {
     db: ctx.db,
     collections: colls.length,
-    views: 0,
+    views: all.length - colls.length,
     objects,
     avgObjSize: 0,
     dataSize: objects * 256,

@@ -11,6 +11,7 @@ import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../que
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
+import { documentsOf, findOnView, resolveView, viewDocuments } from './views.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -53,8 +54,16 @@ function runFind(ctx: CommandContext, name: string): FindResult {
   if (skip < 0) fail('BadValue', 'skip value must be non-negative');
   if (limit < 0) limit = -limit;
   compileFilter(filter); // validates the filter even when the collection does not exist, like mongod
-  const coll = ctx.store.collection(ctx.db, name);
   const projected = projector(projection, filter);
+  const view = resolveView(ctx, name);
+  if (view)
+    return {
+      docs: findOnView(ctx, view, { filter, sort, skip, limit }),
+      stage: 'COLLSCAN',
+      examined: 0,
+      projected,
+    };
+  const coll = ctx.store.collection(ctx.db, name);
   if (!coll) return { docs: [], stage: 'EOF', examined: 0, projected };
   if (ctx.cmd.tailable === true)
     fail(
@@ -132,11 +141,13 @@ register('killCursors', (ctx) => {
 
 register('count', (ctx) => {
   const name = collName(ctx);
-  const coll = ctx.store.collection(ctx.db, name);
-  if (!coll) return { n: 0, ok: 1 };
   const query = optObject(ctx.cmd.query, 'count.query');
   const skip = optNumber(ctx.cmd.skip, 'count.skip') ?? 0;
   const limit = Math.abs(optNumber(ctx.cmd.limit, 'count.limit') ?? 0);
+  const view = resolveView(ctx, name);
+  if (view) return { n: findOnView(ctx, view, { filter: query, skip, limit }).length, ok: 1 };
+  const coll = ctx.store.collection(ctx.db, name);
+  if (!coll) return { n: 0, ok: 1 };
   let n: number;
   if ((!query || Object.keys(query).length === 0) && !ctx.store.inTransaction) n = coll.docs.size;
   else n = ctx.store.read(coll, query).docs.length;
@@ -150,11 +161,16 @@ register('distinct', (ctx) => {
   const key = ctx.cmd.key;
   if (typeof key !== 'string')
     fail('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
+  const query = optObject(ctx.cmd.query, 'distinct.query');
+  const view = resolveView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   const values: unknown[] = [];
   if (coll) {
     const seen = new Set<string>();
-    for (const d of ctx.store.read(coll, optObject(ctx.cmd.query, 'distinct.query')).docs) {
+    const docs = view
+      ? findOnView(ctx, view, { filter: query, skip: 0, limit: 0 })
+      : ctx.store.read(coll, query).docs;
+    for (const d of docs) {
       for (const v of pathValues(d, key)) {
         if (v === undefined) continue;
         const k = keyOf(v);
@@ -186,8 +202,10 @@ register('aggregate', async (ctx) => {
   let ns = `${ctx.db}.$cmd.aggregate`;
   if (typeof target === 'string') {
     ns = `${ctx.db}.${target}`;
+    const view = resolveView(ctx, target);
     const coll = ctx.store.collection(ctx.db, target);
-    if (coll) {
+    if (view) input = viewDocuments(ctx, view);
+    else if (coll) {
       // A leading $match is answered from the indexes, like find.
       if (first && '$match' in first && isPlainObject(first.$match)) {
         input = ctx.store.read(coll, bindFilter(first.$match, variables)).docs;
@@ -205,11 +223,7 @@ register('aggregate', async (ctx) => {
   const last = rest[rest.length - 1];
   const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
   if (writeStage) rest = rest.slice(0, -1);
-  const resolver = (name: string): Document[] => {
-    const c = ctx.store.collection(ctx.db, name);
-    return c ? ctx.store.read(c, undefined).docs : [];
-  };
-  const results = runPipeline(input, rest, resolver, variables);
+  const results = runPipeline(input, rest, (name) => documentsOf(ctx, name), variables);
   if (writeStage) {
     await writeOut(ctx, writeStage, results);
     return cursorReply(zeroId(), ns, [], true);
