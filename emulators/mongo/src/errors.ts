@@ -33,6 +33,7 @@ export const ErrorCodes = {
   ViewDepthLimitExceeded: 165,
   CommandNotSupportedOnView: 166,
   OptionNotSupportedOnView: 167,
+  IncompatibleCollationVersion: 240,
   ConflictingOperationInProgress: 117,
   InvalidIndexSpecificationOption: 197,
   NoSuchSession: 206,

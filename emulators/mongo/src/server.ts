@@ -17,6 +17,7 @@ import { serialize } from './bsonUtil.js';
 import { checkCosmosTransaction, customAction, maybeThrottle } from './cosmos.js';
 import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
+import { validateCollations } from './query/collation.js';
 import { lsidKey, type Sessions } from './sessions.js';
 import type { Engine } from './storage/engine.js';
 import type { DirectStore } from './store.js';
@@ -246,7 +247,7 @@ export class WireServer {
     const cosmos = this.info.cosmos;
     const handler = cosmos && name === 'customAction' ? customAction : registry.get(name);
     if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
-    rejectCollation(cmd);
+    validateCollations(cmd);
     const key = lsidKey(cmd.lsid);
     const ctx: CommandContext = {
       engine: this.engine,
@@ -353,21 +354,6 @@ function drained(socket: net.Socket): Promise<void> {
     socket.on('drain', done);
     socket.on('close', done);
   });
-}
-
-function nonSimple(collation: unknown): boolean {
-  return collation !== undefined && collation !== null && (collation as Document).locale !== 'simple';
-}
-
-/** Collations change comparison results, so rather than ignoring them the emulator refuses them. */
-function rejectCollation(cmd: Document): void {
-  const nested = [cmd.updates, cmd.deletes, cmd.indexes].filter(Array.isArray).flat() as Document[];
-  if (nonSimple(cmd.collation) || nested.some((d) => d && nonSimple(d.collation))) {
-    throw new MongoServerError(
-      'CommandNotSupported',
-      'collations other than {locale: "simple"} are not supported by the az-shop mongo emulator (see emulators/mongo/README.md)',
-    );
-  }
 }
 
 /** Replies are mutated by the envelope; a cached retry reply gets a fresh top level. */

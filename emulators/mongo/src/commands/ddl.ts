@@ -4,6 +4,7 @@ import type { OplogEntry } from '../changes/oplog.js';
 import { cosmosUniqueIndexRefused } from '../cosmos.js';
 import { ArrayCursor, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
+import { storedCollation } from '../query/collation.js';
 import { compileFilter } from '../query/match.js';
 import { Collection } from '../storage/collection.js';
 import { validateNamespace } from '../storage/engine.js';
@@ -55,6 +56,9 @@ register('create', async (ctx) => {
   const preImages = parsePreImagesOption('create', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
   const options: Document = {};
   for (const k of COLLECTION_OPTIONS) if (ctx.cmd[k] !== undefined) options[k] = ctx.cmd[k];
+  // The collection's default collation, stored in full like mongod (none for simple).
+  options.collation = storedCollation(ctx.cmd.collation);
+  if (!options.collation) delete options.collation;
   // Stored (and listed) only when enabled, like mongod.
   if (preImages?.enabled) options.changeStreamPreAndPostImages = preImages;
   else delete options.changeStreamPreAndPostImages;
@@ -259,6 +263,9 @@ register('createIndexes', async (ctx) => {
     for (const [k, v] of Object.entries(raw))
       if (k !== 'key' && k !== 'name' && k !== 'v' && k !== 'ns' && k !== 'background') spec[k] = v;
     if (spec.expireAfterSeconds !== undefined) spec.expireAfterSeconds = numberOf(spec.expireAfterSeconds);
+    // An index without a collation gets the collection's default, like mongod; simple stores none.
+    spec.collation = storedCollation(raw.collation ?? coll.options.collation);
+    if (!spec.collation) delete spec.collation;
     const sameName = coll.indexes.get(spec.name);
     const sameKey = [...coll.indexes.values()].find((i) => keyOf(i.spec.key) === keyOf(spec.key));
     if (sameName || sameKey) {

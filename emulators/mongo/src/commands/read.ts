@@ -4,6 +4,7 @@ import { openChangeStream } from '../changes/changeStream.js';
 import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
+import { commandCollation, readCollated } from '../query/collation.js';
 import { bindFilter, parseLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
@@ -74,9 +75,13 @@ function runFind(ctx: CommandContext, name: string): FindResult {
   const natural =
     sort && Object.keys(sort).length === 1 && '$natural' in sort ? numberOf(sort.$natural) : undefined;
   const hasSort = natural === undefined && sort && Object.keys(sort).length > 0;
-  const r = ctx.store.read(coll, filter, hasSort || natural === -1 || limit === 0 ? undefined : skip + limit);
+  const max = hasSort || natural === -1 || limit === 0 ? undefined : skip + limit;
+  const collation = commandCollation(cmd.collation, coll);
+  const r = collation
+    ? { docs: readCollated(ctx.store, coll, filter, collation, max), stage: 'COLLSCAN' as const, examined: 0 }
+    : ctx.store.read(coll, filter, max);
   let docs = r.docs;
-  if (hasSort) docs = [...docs].sort(sortComparator(sort));
+  if (hasSort) docs = [...docs].sort(sortComparator(sort, collation?.compare));
   else if (natural === -1) docs = [...docs].reverse();
   if (skip || limit) docs = docs.slice(skip, limit ? skip + limit : undefined);
   return { ...r, docs, projected };
@@ -150,7 +155,7 @@ register('count', (ctx) => {
   if (!coll) return { n: 0, ok: 1 };
   let n: number;
   if ((!query || Object.keys(query).length === 0) && !ctx.store.inTransaction) n = coll.docs.size;
-  else n = ctx.store.read(coll, query).docs.length;
+  else n = readCollated(ctx.store, coll, query, commandCollation(ctx.cmd.collation, coll)).length;
   n = Math.max(0, n - skip);
   if (limit) n = Math.min(n, limit);
   return { n, ok: 1 };
@@ -167,13 +172,14 @@ register('distinct', (ctx) => {
   const values: unknown[] = [];
   if (coll) {
     const seen = new Set<string>();
+    const collation = commandCollation(ctx.cmd.collation, coll);
     const docs = view
       ? findOnView(ctx, view, { filter: query, skip: 0, limit: 0 })
-      : ctx.store.read(coll, query).docs;
+      : readCollated(ctx.store, coll, query, collation);
     for (const d of docs) {
       for (const v of pathValues(d, key)) {
         if (v === undefined) continue;
-        const k = keyOf(v);
+        const k = keyOf(collation && typeof v === 'string' ? collation.indexValue(v) : v);
         if (!seen.has(k)) {
           seen.add(k);
           values.push(v);
@@ -200,15 +206,17 @@ register('aggregate', async (ctx) => {
   let input: Document[] = [];
   let rest = pipeline;
   let ns = `${ctx.db}.$cmd.aggregate`;
+  let collation = commandCollation(ctx.cmd.collation, undefined);
   if (typeof target === 'string') {
     ns = `${ctx.db}.${target}`;
     const view = resolveView(ctx, target);
     const coll = ctx.store.collection(ctx.db, target);
+    collation = commandCollation(ctx.cmd.collation, coll);
     if (view) input = viewDocuments(ctx, view);
     else if (coll) {
       // A leading $match is answered from the indexes, like find.
       if (first && '$match' in first && isPlainObject(first.$match)) {
-        input = ctx.store.read(coll, bindFilter(first.$match, variables)).docs;
+        input = readCollated(ctx.store, coll, bindFilter(first.$match, variables), collation);
         rest = pipeline.slice(1);
       } else input = ctx.store.read(coll, undefined).docs;
     }
@@ -223,7 +231,13 @@ register('aggregate', async (ctx) => {
   const last = rest[rest.length - 1];
   const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
   if (writeStage) rest = rest.slice(0, -1);
-  const results = runPipeline(input, rest, (name) => documentsOf(ctx, name), variables);
+  const results = runPipeline(
+    input,
+    rest,
+    (name) => documentsOf(ctx, name),
+    variables,
+    collation?.mingoOptions(),
+  );
   if (writeStage) {
     await writeOut(ctx, writeStage, results);
     return cursorReply(zeroId(), ns, [], true);

@@ -2,6 +2,7 @@ import { BSON, type Document } from 'bson';
 import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
+import { commandCollation, readCollated } from '../query/collation.js';
 import { bindFilter, bindUpdate, parseLet, refuseStatementLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
@@ -137,6 +138,8 @@ export function runUpdate(
     multi?: boolean;
     arrayFilters?: Document[];
     sort?: Document;
+    /** The statement's `collation` (else the collection's default applies). */
+    collation?: unknown;
   },
 ): UpdateOutcome {
   const filter = (spec.q ?? {}) as Document;
@@ -150,11 +153,12 @@ export function runUpdate(
   const coll = store.collection(db, name);
   let targets: Document[] = [];
   if (coll) {
+    const collation = commandCollation(spec.collation, coll);
     if (spec.sort && isPlainObject(spec.sort) && Object.keys(spec.sort).length) {
-      const all = store.read(coll, filter).docs;
-      all.sort(sortComparator(spec.sort));
+      const all = readCollated(store, coll, filter, collation);
+      all.sort(sortComparator(spec.sort, collation?.compare));
       targets = all.slice(0, 1);
-    } else targets = store.read(coll, filter, spec.multi ? undefined : 1).docs;
+    } else targets = readCollated(store, coll, filter, collation, spec.multi ? undefined : 1);
   }
   const opts = { arrayFilters: spec.arrayFilters, filter };
   if (targets.length === 0) {
@@ -223,6 +227,7 @@ register('update', async (ctx) => {
       upsert: spec.upsert === true,
       multi: spec.multi === true,
       arrayFilters: spec.arrayFilters as Document[] | undefined,
+      collation: spec.collation,
     });
     if (r.upsertedId !== undefined) {
       upserted.push({ index, _id: r.upsertedId });
@@ -249,7 +254,8 @@ register('delete', async (ctx) => {
     compileFilter(spec.q as Document);
     const coll = ctx.store.collection(ctx.db, name);
     if (!coll) return;
-    const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
+    const collation = commandCollation(spec.collation, coll);
+    const docs = readCollated(ctx.store, coll, spec.q as Document, collation, limit === 1 ? 1 : undefined);
     const ids = docs.map((d) => d._id);
     if (ids.length > 1) ctx.store.checkWritable(coll, ids);
     for (const d of docs) ctx.store.delete(coll, d);
@@ -279,8 +285,9 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
       const coll = ctx.store.collection(ctx.db, name);
       let doc: Document | undefined;
       if (coll) {
-        const docs = ctx.store.read(coll, query, cmd.sort ? undefined : 1).docs;
-        if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort));
+        const collation = commandCollation(cmd.collation, coll);
+        const docs = readCollated(ctx.store, coll, query, collation, cmd.sort ? undefined : 1);
+        if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort, collation?.compare));
         doc = docs[0];
         if (doc) ctx.store.delete(coll, doc);
       }
@@ -292,6 +299,7 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
       upsert: cmd.upsert === true,
       arrayFilters: cmd.arrayFilters as Document[] | undefined,
       sort: cmd.sort as Document | undefined,
+      collation: cmd.collation,
     });
     const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
     const lastErrorObject: Document = {
