@@ -114,7 +114,8 @@ describe('collation', () => {
     const counted = await db.command({ count: 'words', query: { w: 'Cafe' }, collation: caseInsensitive });
     expect(counted.n).toBe(2);
     const distinct = await c.distinct('w', { w: { $in: ['apple', 'cafe'] } }, { collation: caseInsensitive });
-    expect(distinct).toHaveLength(2);
+    // The first value seen stands for its equals (crud unified distinct-collation: ['PING'] of PING, ping).
+    expect(distinct).toEqual(['apple', 'cafe']);
     expect((await c.distinct('w', { w: { $in: ['apple', 'Apple'] } })).sort()).toEqual(['Apple', 'apple']);
   });
 

@@ -182,3 +182,34 @@ describe('views across a restart', () => {
     }
   });
 });
+
+describe('views with a collation', () => {
+  it("read with the view's default collation; another collation is refused (OptionNotSupportedOnView 167)", async () => {
+    const { client, close } = await startWithClient();
+    try {
+      const db = client.db('vc');
+      await db.collection('names').insertMany([{ n: 'Ann' }, { n: 'ann' }, { n: 'Bob' }]);
+      const ci = { locale: 'en', strength: 2 };
+      await db.createCollection('ci', { viewOn: 'names', pipeline: [], collation: ci });
+      const view = db.collection('ci');
+      expect(await view.countDocuments({ n: 'ANN' })).toBe(2);
+      expect(await view.find({ n: 'ann' }, { collation: ci }).toArray()).toHaveLength(2);
+      expect(await err(view.find({}, { collation: { locale: 'fr' } }).toArray())).toMatchObject({
+        code: 167,
+      });
+      const info = await db.listCollections({ name: 'ci' }, { nameOnly: false }).next();
+      expect((info as { options?: { collation?: unknown } } | null)?.options?.collation).toMatchObject(ci);
+      // $out into a view is refused like any other write to it.
+      expect(
+        await err(
+          db
+            .collection('names')
+            .aggregate([{ $out: 'ci' }])
+            .toArray(),
+        ),
+      ).toMatchObject({ code: 166 });
+    } finally {
+      await close();
+    }
+  });
+});

@@ -6,9 +6,10 @@
  * CommandNotSupportedOnView (166). https://www.mongodb.com/docs/manual/core/views/
  */
 import type { Document } from 'bson';
-import { isPlainObject } from '../bsonUtil.js';
+import { keyOf } from '../bsonUtil.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
+import { type Collation, parseCollation, storedCollation } from '../query/collation.js';
 import type { Collection } from '../storage/collection.js';
 import type { CommandContext } from './context.js';
 
@@ -17,16 +18,29 @@ export interface ResolvedView {
   readonly ns: string;
   readonly source: string;
   readonly pipeline: Document[];
+  /** The view's default collation (its pipeline and the reads through it run with it). */
+  readonly collation: Collation | null;
 }
 
 export function isView(c: Collection | undefined): boolean {
   return c !== undefined && typeof c.options.viewOn === 'string';
 }
 
-/** The view `name` resolved through views on views, or undefined when `name` is not a view. */
-export function resolveView(ctx: CommandContext, name: string): ResolvedView | undefined {
+/**
+ * The view `name` resolved through views on views, or undefined when `name` is not a view. A read naming
+ * a collation other than the view's fails like mongod's (`command`: the read's own collation, checked).
+ */
+export function resolveView(
+  ctx: CommandContext,
+  name: string,
+  command: { collation?: unknown } = ctx.cmd,
+): ResolvedView | undefined {
   let c = ctx.engine.getCollection(ctx.db, name);
-  if (!isView(c)) return undefined;
+  if (!c || !isView(c)) return undefined;
+  const collation = parseCollation(c.options.collation);
+  const asked = command.collation === undefined ? collation : parseCollation(command.collation);
+  if (keyOf(asked?.spec ?? null) !== keyOf(collation?.spec ?? null))
+    fail('OptionNotSupportedOnView', "Cannot override a view's default collation");
   const stages: Document[][] = [];
   let source = name;
   for (let depth = 0; c && isView(c); depth++) {
@@ -36,12 +50,12 @@ export function resolveView(ctx: CommandContext, name: string): ResolvedView | u
     source = c.options.viewOn as string;
     c = ctx.engine.getCollection(ctx.db, source);
   }
-  return { ns: `${ctx.db}.${name}`, source, pipeline: stages.flat() };
+  return { ns: `${ctx.db}.${name}`, source, pipeline: stages.flat(), collation };
 }
 
 /** A `$lookup`/`$unionWith`/`$graphLookup` source: a collection's documents, or a view's results. */
 export function documentsOf(ctx: CommandContext, name: string): Document[] {
-  const view = resolveView(ctx, name);
+  const view = resolveView(ctx, name, {});
   if (view) return viewDocuments(ctx, view);
   const c = ctx.store.collection(ctx.db, name);
   return c ? ctx.store.read(c, undefined).docs : [];
@@ -51,7 +65,13 @@ export function documentsOf(ctx: CommandContext, name: string): Document[] {
 export function viewDocuments(ctx: CommandContext, view: ResolvedView, more: Document[] = []): Document[] {
   const source = ctx.store.collection(ctx.db, view.source);
   const docs = source ? ctx.store.read(source, undefined).docs : [];
-  return runPipeline(docs, [...view.pipeline, ...more], (n) => documentsOf(ctx, n));
+  return runPipeline(
+    docs,
+    [...view.pipeline, ...more],
+    (n) => documentsOf(ctx, n),
+    undefined,
+    view.collation?.mingoOptions(),
+  );
 }
 
 /** `find` on a view, as mongod runs it: the view's pipeline, then `$match`, `$sort`, `$skip`, `$limit`. */
@@ -73,8 +93,8 @@ function viewError(ns: string): never {
 }
 
 /** Writes and index builds on a view answer 166 (a batch write: per statement, see write.ts). */
-export function refuseViewWrite(ctx: CommandContext, name: string): void {
-  if (isView(ctx.engine.getCollection(ctx.db, name))) viewError(`${ctx.db}.${name}`);
+export function refuseViewWrite(ctx: CommandContext, name: string, db = ctx.db): void {
+  if (isView(ctx.engine.getCollection(db, name))) viewError(`${db}.${name}`);
 }
 
 /** Commands that need a collection (listIndexes, collStats, ...) answer 166 on a view. */
@@ -111,7 +131,8 @@ export function viewOptions(ctx: CommandContext, name: string): Document | undef
     c = ctx.engine.getCollection(ctx.db, next);
   }
   const options: Document = { viewOn, pipeline: stages };
-  if (isPlainObject(ctx.cmd.collation)) options.collation = ctx.cmd.collation;
+  const collation = storedCollation(ctx.cmd.collation);
+  if (collation) options.collation = collation;
   return options;
 }
 
