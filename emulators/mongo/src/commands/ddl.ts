@@ -11,7 +11,7 @@ import { validateNamespace } from '../storage/engine.js';
 import type { IndexSpec } from '../storage/indexes.js';
 import { type CommandContext, register } from './context.js';
 import { parsePreImagesOption } from './preImagesOption.js';
-import { isView, refuseView, viewInfo, viewOptions } from './views.js';
+import { isView, refuseOnView, viewInfo, viewOptions } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -233,7 +233,7 @@ const INDEX_OPTIONS = new Set([
 
 register('createIndexes', async (ctx) => {
   const name = collName(ctx);
-  refuseView(ctx, name);
+  refuseOnView(ctx, name);
   const specs = ctx.cmd.indexes;
   if (!Array.isArray(specs) || specs.length === 0)
     fail('BadValue', 'Must specify at least one index to create');
@@ -311,7 +311,7 @@ register('createIndexes', async (ctx) => {
 
 register('listIndexes', (ctx) => {
   const name = collName(ctx);
-  refuseView(ctx, name);
+  refuseOnView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.${name}`;

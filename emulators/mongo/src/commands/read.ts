@@ -12,7 +12,7 @@ import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../que
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
-import { documentsOf, findOnView, refuseViewWrite, resolveView, viewDocuments } from './views.js';
+import { documentsOf, findOnView, refuseOnView, resolveView, viewDocuments } from './views.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -262,7 +262,7 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
     const spec = stage.$out;
     const db = isPlainObject(spec) ? String(spec.db) : ctx.db;
     const name = isPlainObject(spec) ? String(spec.coll) : String(spec);
-    refuseViewWrite(ctx, name, db);
+    refuseOnView(ctx, name, db);
     const coll = store.ensureCollection(db, name);
     // Waits while an open transaction has written the target (mongod's rename waits for its lock).
     await retryWhileLocked(ctx, deadline, () => {
@@ -285,7 +285,7 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
   const on = isPlainObject(spec) && spec.on ? (Array.isArray(spec.on) ? spec.on : [spec.on]) : ['_id'];
   const whenMatched = isPlainObject(spec) ? (spec.whenMatched ?? 'merge') : 'merge';
   const whenNotMatched = isPlainObject(spec) ? (spec.whenNotMatched ?? 'insert') : 'insert';
-  refuseViewWrite(ctx, name, db);
+  refuseOnView(ctx, name, db);
   const coll = store.ensureCollection(db, name);
   // One write per result document, each waiting if an open transaction has written its target.
   for (const raw of results) await retryWhileLocked(ctx, deadline, () => mergeOne(raw));

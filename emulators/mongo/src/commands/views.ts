@@ -92,13 +92,13 @@ function viewError(ns: string): never {
   fail('CommandNotSupportedOnView', `Namespace ${ns} is a view, not a collection`);
 }
 
-/** Writes and index builds on a view answer 166 (a batch write: per statement, see write.ts). */
-export function refuseViewWrite(ctx: CommandContext, name: string, db = ctx.db): void {
+/**
+ * Writes (a batch: per statement, see write.ts), `$out`/`$merge`, index builds and commands that need a
+ * collection (listIndexes) answer 166 on a view.
+ */
+export function refuseOnView(ctx: CommandContext, name: string, db = ctx.db): void {
   if (isView(ctx.engine.getCollection(db, name))) viewError(`${db}.${name}`);
 }
-
-/** Commands that need a collection (listIndexes, collStats, ...) answer 166 on a view. */
-export const refuseView = refuseViewWrite;
 
 /** Validates `create`'s view options; the options to store, or undefined when it creates no view. */
 export function viewOptions(ctx: CommandContext, name: string): Document | undefined {

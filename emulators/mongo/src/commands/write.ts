@@ -20,7 +20,7 @@ import type { Store } from '../store.js';
 import { MAX_BSON_SIZE } from '../wire/protocol.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked, waitForLock } from './lockWait.js';
-import { isView, refuseViewWrite } from './views.js';
+import { isView, refuseOnView } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -74,7 +74,7 @@ async function eachStatement(
   const view = isView(ctx.engine.getCollection(ctx.db, ctx.cmd[command]));
   for (let i = 0; i < statements.length; i++) {
     try {
-      if (view) refuseViewWrite(ctx, ctx.cmd[command]); // each statement fails, as in mongod
+      if (view) refuseOnView(ctx, ctx.cmd[command]); // each statement fails, as in mongod
       apply(statements[i], i);
     } catch (err) {
       if (err instanceof LockedByTransaction) {
@@ -266,7 +266,7 @@ register('delete', async (ctx) => {
 
 register(['findAndModify', 'findandmodify'], async (ctx) => {
   const name = collName(ctx);
-  refuseViewWrite(ctx, name);
+  refuseOnView(ctx, name);
   const cmd = ctx.cmd;
   const vars = parseLet('findAndModify', cmd.let);
   const query = bindFilter((cmd.query ?? {}) as Document, vars);

@@ -327,6 +327,7 @@ export function parseCollation(raw: unknown): Collation | null {
   if (c === undefined) {
     const spec = parseSpec(raw);
     c = spec ? new Collation(spec) : null;
+    if (byKey.size >= 1000) byKey.clear(); // clients use a handful; never let odd ones pile up
     if (k !== undefined) byKey.set(k, c);
   }
   if (typeof raw === 'object') byObject.set(raw, c);
