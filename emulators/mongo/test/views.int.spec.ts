@@ -208,6 +208,10 @@ describe('views with a collation', () => {
             .toArray(),
         ),
       ).toMatchObject({ code: 166 });
+      // A change stream cannot watch a view.
+      const stream = view.watch();
+      expect(await err(stream.tryNext())).toMatchObject({ code: 166 });
+      await stream.close();
     } finally {
       await close();
     }

@@ -12,7 +12,14 @@ import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../que
 import type { ReadResult } from '../store.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
-import { documentsOf, findOnView, refuseOnView, resolveView, viewDocuments } from './views.js';
+import {
+  documentsOf,
+  findOnView,
+  refuseChangeStreamOnView,
+  refuseOnView,
+  resolveView,
+  viewDocuments,
+} from './views.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -194,7 +201,10 @@ register('aggregate', async (ctx) => {
   const target = ctx.cmd.aggregate;
   const pipeline = validatePipeline(ctx.cmd.pipeline);
   const first = pipeline[0];
-  if (first && '$changeStream' in first) return openChangeStream(ctx, pipeline);
+  if (first && '$changeStream' in first) {
+    refuseChangeStreamOnView(ctx, target);
+    return openChangeStream(ctx, pipeline);
+  }
   for (let i = 1; i < pipeline.length; i++) {
     if ('$changeStream' in pipeline[i]!)
       fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');

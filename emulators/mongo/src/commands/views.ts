@@ -100,6 +100,12 @@ export function refuseOnView(ctx: CommandContext, name: string, db = ctx.db): vo
   if (isView(ctx.engine.getCollection(db, name))) viewError(`${db}.${name}`);
 }
 
+/** A change stream cannot watch a view (mongod's run_aggregate: 166). */
+export function refuseChangeStreamOnView(ctx: CommandContext, target: unknown): void {
+  if (typeof target === 'string' && isView(ctx.engine.getCollection(ctx.db, target)))
+    fail('CommandNotSupportedOnView', '$changeStream is not supported on views.');
+}
+
 /** Validates `create`'s view options; the options to store, or undefined when it creates no view. */
 export function viewOptions(ctx: CommandContext, name: string): Document | undefined {
   const { viewOn, pipeline } = ctx.cmd;
