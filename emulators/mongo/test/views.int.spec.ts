@@ -138,6 +138,13 @@ describe('views', () => {
     });
     expect(await err(db.command({ create: 'v2', pipeline: [] }))).toMatchObject({ code: 72 });
     expect(await err(db.command({ create: 'adults', viewOn: 'people' }))).toMatchObject({ code: 48 });
+    expect(
+      await err(db.createCollection('w', { viewOn: 'people', pipeline: [{ $out: 'x' }] })),
+    ).toMatchObject({
+      code: 167,
+      message:
+        'The aggregation stage $out in location 0 of the pipeline cannot be used in the view definition of views.w because it writes to disk',
+    });
     // A view created on a missing namespace is allowed; closing the loop is a cycle (GraphContainsCycle 5).
     await db.createCollection('loopA', { viewOn: 'loopB', pipeline: [] });
     expect(await err(db.createCollection('loopB', { viewOn: 'loopA', pipeline: [] }))).toMatchObject({

@@ -122,11 +122,16 @@ export function viewOptions(ctx: CommandContext, name: string): Document | undef
   if (pipeline !== undefined && !Array.isArray(pipeline))
     fail('TypeMismatch', "BSON field 'create.pipeline' is the wrong type 'object', expected type 'array'");
   const stages = validatePipeline(pipeline ?? []);
-  for (const s of stages) {
+  stages.forEach((s, i) => {
     const op = Object.keys(s)[0];
-    if (op === '$out' || op === '$merge' || op === '$changeStream')
-      fail('OptionNotSupportedOnView', `${op} cannot be used in a view definition`);
-  }
+    if (op === '$out' || op === '$merge')
+      fail(
+        'OptionNotSupportedOnView',
+        `The aggregation stage ${op} in location ${i} of the pipeline cannot be used in the view definition of ${ctx.db}.${name} because it writes to disk`,
+      );
+    if (op === '$changeStream')
+      fail('OptionNotSupportedOnView', `${op} cannot be used in the view definition of ${ctx.db}.${name}`);
+  });
   // A view whose chain leads back to itself (created on a view that does not exist yet, then that one on it).
   const chain = [name, viewOn];
   for (let c = ctx.engine.getCollection(ctx.db, viewOn); c && isView(c); ) {
