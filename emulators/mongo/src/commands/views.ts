@@ -15,7 +15,6 @@ import type { CommandContext } from './context.js';
 
 /** A view resolved down to a real collection: read `source`, then run `pipeline`. */
 export interface ResolvedView {
-  readonly ns: string;
   readonly source: string;
   readonly pipeline: Document[];
   /** The view's default collation (its pipeline and the reads through it run with it). */
@@ -50,7 +49,7 @@ export function resolveView(
     source = c.options.viewOn as string;
     c = ctx.engine.getCollection(ctx.db, source);
   }
-  return { ns: `${ctx.db}.${name}`, source, pipeline: stages.flat(), collation };
+  return { source, pipeline: stages.flat(), collation };
 }
 
 /** A `$lookup`/`$unionWith`/`$graphLookup` source: a collection's documents, or a view's results. */
@@ -88,16 +87,13 @@ export function findOnView(
   return viewDocuments(ctx, view, stages);
 }
 
-function viewError(ns: string): never {
-  fail('CommandNotSupportedOnView', `Namespace ${ns} is a view, not a collection`);
-}
-
 /**
  * Writes (a batch: per statement, see write.ts), `$out`/`$merge`, index builds and commands that need a
  * collection (listIndexes) answer 166 on a view.
  */
 export function refuseOnView(ctx: CommandContext, name: string, db = ctx.db): void {
-  if (isView(ctx.engine.getCollection(db, name))) viewError(`${db}.${name}`);
+  if (isView(ctx.engine.getCollection(db, name)))
+    fail('CommandNotSupportedOnView', `Namespace ${db}.${name} is a view, not a collection`);
 }
 
 /** A change stream cannot watch a view (mongod's run_aggregate: 166). */
