@@ -18,6 +18,7 @@ import { labelChangeStreamError, opensChangeStream } from './changes/errorLabels
 import { checkCosmosTransaction, customAction, maybeThrottle } from './cosmos.js';
 import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
+import { validateCollations } from './query/collation.js';
 import { lsidKey, type Sessions } from './sessions.js';
 import type { Engine } from './storage/engine.js';
 import type { DirectStore } from './store.js';
@@ -247,7 +248,7 @@ export class WireServer {
     const cosmos = this.info.cosmos;
     const handler = cosmos && name === 'customAction' ? customAction : registry.get(name);
     if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
-    rejectCollation(cmd);
+    validateCollations(cmd);
     const key = lsidKey(cmd.lsid);
     if (key) this.sessions.seen(key, cmd.lsid as Document);
     const ctx: CommandContext = {
@@ -355,21 +356,6 @@ function drained(socket: net.Socket): Promise<void> {
     socket.on('drain', done);
     socket.on('close', done);
   });
-}
-
-function nonSimple(collation: unknown): boolean {
-  return collation !== undefined && collation !== null && (collation as Document).locale !== 'simple';
-}
-
-/** Collations change comparison results, so rather than ignoring them the emulator refuses them. */
-function rejectCollation(cmd: Document): void {
-  const nested = [cmd.updates, cmd.deletes, cmd.indexes].filter(Array.isArray).flat() as Document[];
-  if (nonSimple(cmd.collation) || nested.some((d) => d && nonSimple(d.collation))) {
-    throw new MongoServerError(
-      'CommandNotSupported',
-      'collations other than {locale: "simple"} are not supported by the az-shop mongo emulator (see emulators/mongo/README.md)',
-    );
-  }
 }
 
 /** Replies are mutated by the envelope; a cached retry reply gets a fresh top level. */

@@ -4,6 +4,7 @@ import type { OplogEntry } from '../changes/oplog.js';
 import { checkCosmosTtlIndex, cosmosUniqueIndexRefused } from '../cosmos.js';
 import { ArrayCursor, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
+import { storedCollation } from '../query/collation.js';
 import { compileFilter } from '../query/match.js';
 import { Collection } from '../storage/collection.js';
 import { validateNamespace } from '../storage/engine.js';
@@ -16,6 +17,7 @@ import {
   indexTargetInTransaction,
   refuseNewIndexInTransaction,
 } from './txnDdl.js';
+import { isView, refuseOnView, viewInfo, viewOptions } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -47,13 +49,21 @@ const COLLECTION_OPTIONS = [
 register('create', async (ctx) => {
   const name = collName(ctx);
   validateNamespace(ctx.db, name);
-  if (ctx.cmd.viewOn !== undefined)
-    fail('CommandNotSupported', 'views are not supported by the az-shop mongo emulator');
+  const view = viewOptions(ctx, name);
+  if (view) {
+    if (ctx.engine.getCollection(ctx.db, name))
+      fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
+    await ctx.engine.write([ctx.engine.entry({ op: 'create', db: ctx.db, coll: name, spec: view })]);
+    return { ok: 1 };
+  }
   if (ctx.cmd.timeseries !== undefined)
     fail('CommandNotSupported', 'time-series collections are not supported by the az-shop mongo emulator');
   const preImages = parsePreImagesOption('create', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
   const options: Document = {};
   for (const k of COLLECTION_OPTIONS) if (ctx.cmd[k] !== undefined) options[k] = ctx.cmd[k];
+  // The collection's default collation, stored in full like mongod (none for simple).
+  options.collation = storedCollation(ctx.cmd.collation);
+  if (!options.collation) delete options.collation;
   // Stored (and listed) only when enabled, like mongod.
   if (preImages?.enabled) options.changeStreamPreAndPostImages = preImages;
   else delete options.changeStreamPreAndPostImages;
@@ -155,6 +165,7 @@ register('renameCollection', async (ctx) => {
 });
 
 function collectionInfo(c: Collection): Document {
+  if (isView(c)) return viewInfo(c);
   return {
     name: c.name,
     type: 'collection',
@@ -228,6 +239,7 @@ const INDEX_OPTIONS = new Set([
 
 register('createIndexes', async (ctx) => {
   const name = collName(ctx);
+  refuseOnView(ctx, name);
   const specs = ctx.cmd.indexes;
   if (!Array.isArray(specs) || specs.length === 0)
     fail('BadValue', 'Must specify at least one index to create');
@@ -258,6 +270,9 @@ register('createIndexes', async (ctx) => {
     for (const [k, v] of Object.entries(raw))
       if (k !== 'key' && k !== 'name' && k !== 'v' && k !== 'ns' && k !== 'background') spec[k] = v;
     if (spec.expireAfterSeconds !== undefined) spec.expireAfterSeconds = numberOf(spec.expireAfterSeconds);
+    // An index without a collation gets the collection's default, like mongod; simple stores none.
+    spec.collation = storedCollation(raw.collation ?? coll.options.collation);
+    if (!spec.collation) delete spec.collation;
     const sameName = coll.indexes.get(spec.name);
     const sameKey = [...coll.indexes.values()].find((i) => keyOf(i.spec.key) === keyOf(spec.key));
     if (sameName || sameKey) {
@@ -308,6 +323,7 @@ register('createIndexes', async (ctx) => {
 
 register('listIndexes', (ctx) => {
   const name = collName(ctx);
+  refuseOnView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.${name}`;
@@ -369,7 +385,8 @@ register('collStats', (ctx) => {
 });
 
 register('dbStats', (ctx) => {
-  const colls = ctx.engine.collectionsOf(ctx.db);
+  const all = ctx.engine.collectionsOf(ctx.db);
+  const colls = all.filter((c) => !isView(c));
   let objects = 0;
   let indexes = 0;
   for (const c of colls) {
@@ -379,7 +396,7 @@ register('dbStats', (ctx) => {
   return {
     db: ctx.db,
     collections: colls.length,
-    views: 0,
+    views: all.length - colls.length,
     objects,
     avgObjSize: 0,
     dataSize: objects * 256,

@@ -5,6 +5,8 @@ import { labelChangeStreamError } from '../changes/errorLabels.js';
 import { ArrayCursor, type Batch, cursorReply } from '../cursors.js';
 import { fail } from '../errors.js';
 import { runPipeline, validatePipeline } from '../query/aggregate.js';
+import { commandCollation, readCollated } from '../query/collation.js';
+import { bindFilter, parseLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import { applyUpdate, describeUpdate, sortComparator, withIdFirst } from '../query/update.js';
@@ -13,6 +15,14 @@ import { type CommandContext, register } from './context.js';
 import { checkLocalSessionsStage, listLocalSessions } from './localSessions.js';
 import { commandDeadline, retryWhileLocked } from './lockWait.js';
 import { checkWriteStageReadConcern } from './readConcern.js';
+import {
+  documentsOf,
+  findOnView,
+  refuseChangeStreamOnView,
+  refuseOnView,
+  resolveView,
+  viewDocuments,
+} from './views.js';
 
 const DEFAULT_BATCH = 101;
 
@@ -47,7 +57,7 @@ interface FindResult extends ReadResult {
 
 function runFind(ctx: CommandContext, name: string): FindResult {
   const cmd = ctx.cmd;
-  const filter = optObject(cmd.filter, 'find.filter');
+  const filter = bindFilter(optObject(cmd.filter, 'find.filter'), parseLet('find', cmd.let));
   const sort = optObject(cmd.sort, 'find.sort');
   const projection = optObject(cmd.projection, 'find.projection');
   const skip = optNumber(cmd.skip, 'find.skip') ?? 0;
@@ -55,8 +65,16 @@ function runFind(ctx: CommandContext, name: string): FindResult {
   if (skip < 0) fail('BadValue', 'skip value must be non-negative');
   if (limit < 0) limit = -limit;
   compileFilter(filter); // validates the filter even when the collection does not exist, like mongod
-  const coll = ctx.store.collection(ctx.db, name);
   const projected = projector(projection, filter);
+  const view = resolveView(ctx, name);
+  if (view)
+    return {
+      docs: findOnView(ctx, view, { filter, sort, skip, limit }),
+      stage: 'COLLSCAN',
+      examined: 0,
+      projected,
+    };
+  const coll = ctx.store.collection(ctx.db, name);
   if (!coll) return { docs: [], stage: 'EOF', examined: 0, projected };
   if (ctx.cmd.tailable === true)
     fail(
@@ -67,9 +85,13 @@ function runFind(ctx: CommandContext, name: string): FindResult {
   const natural =
     sort && Object.keys(sort).length === 1 && '$natural' in sort ? numberOf(sort.$natural) : undefined;
   const hasSort = natural === undefined && sort && Object.keys(sort).length > 0;
-  const r = ctx.store.read(coll, filter, hasSort || natural === -1 || limit === 0 ? undefined : skip + limit);
+  const max = hasSort || natural === -1 || limit === 0 ? undefined : skip + limit;
+  const collation = commandCollation(cmd.collation, coll);
+  const r = collation
+    ? { docs: readCollated(ctx.store, coll, filter, collation, max), stage: 'COLLSCAN' as const, examined: 0 }
+    : ctx.store.read(coll, filter, max);
   let docs = r.docs;
-  if (hasSort) docs = [...docs].sort(sortComparator(sort));
+  if (hasSort) docs = [...docs].sort(sortComparator(sort, collation?.compare));
   else if (natural === -1) docs = [...docs].reverse();
   if (skip || limit) docs = docs.slice(skip, limit ? skip + limit : undefined);
   return { ...r, docs, projected };
@@ -134,14 +156,16 @@ register('killCursors', (ctx) => {
 
 register('count', (ctx) => {
   const name = collName(ctx);
-  const coll = ctx.store.collection(ctx.db, name);
-  if (!coll) return { n: 0, ok: 1 };
   const query = optObject(ctx.cmd.query, 'count.query');
   const skip = optNumber(ctx.cmd.skip, 'count.skip') ?? 0;
   const limit = Math.abs(optNumber(ctx.cmd.limit, 'count.limit') ?? 0);
+  const view = resolveView(ctx, name);
+  if (view) return { n: findOnView(ctx, view, { filter: query, skip, limit }).length, ok: 1 };
+  const coll = ctx.store.collection(ctx.db, name);
+  if (!coll) return { n: 0, ok: 1 };
   let n: number;
   if ((!query || Object.keys(query).length === 0) && !ctx.store.inTransaction) n = coll.docs.size;
-  else n = ctx.store.read(coll, query).docs.length;
+  else n = readCollated(ctx.store, coll, query, commandCollation(ctx.cmd.collation, coll)).length;
   n = Math.max(0, n - skip);
   if (limit) n = Math.min(n, limit);
   return { n, ok: 1 };
@@ -152,14 +176,20 @@ register('distinct', (ctx) => {
   const key = ctx.cmd.key;
   if (typeof key !== 'string')
     fail('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
+  const query = optObject(ctx.cmd.query, 'distinct.query');
+  const view = resolveView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   const values: unknown[] = [];
   if (coll) {
     const seen = new Set<string>();
-    for (const d of ctx.store.read(coll, optObject(ctx.cmd.query, 'distinct.query')).docs) {
+    const collation = commandCollation(ctx.cmd.collation, coll);
+    const docs = view
+      ? findOnView(ctx, view, { filter: query, skip: 0, limit: 0 })
+      : readCollated(ctx.store, coll, query, collation);
+    for (const d of docs) {
       for (const v of pathValues(d, key)) {
         if (v === undefined) continue;
-        const k = keyOf(v);
+        const k = keyOf(collation && typeof v === 'string' ? collation.indexValue(v) : v);
         if (!seen.has(k)) {
           seen.add(k);
           values.push(v);
@@ -174,7 +204,10 @@ register('aggregate', async (ctx) => {
   const target = ctx.cmd.aggregate;
   const pipeline = validatePipeline(ctx.cmd.pipeline);
   const first = pipeline[0];
-  if (first && '$changeStream' in first) return openChangeStream(ctx, pipeline);
+  if (first && '$changeStream' in first) {
+    refuseChangeStreamOnView(ctx, target);
+    return openChangeStream(ctx, pipeline);
+  }
   for (let i = 1; i < pipeline.length; i++) {
     if ('$changeStream' in pipeline[i]!)
       fail('Location40602', '$changeStream is only valid as the first stage in a pipeline');
@@ -184,16 +217,21 @@ register('aggregate', async (ctx) => {
   if (!isPlainObject(ctx.cmd.cursor) && ctx.cmd.explain !== true) {
     fail('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
+  const variables = parseLet('aggregate', ctx.cmd.let);
   let input: Document[] = [];
   let rest = pipeline;
   let ns = `${ctx.db}.$cmd.aggregate`;
+  let collation = commandCollation(ctx.cmd.collation, undefined);
   if (typeof target === 'string') {
     ns = `${ctx.db}.${target}`;
+    const view = resolveView(ctx, target);
     const coll = ctx.store.collection(ctx.db, target);
-    if (coll) {
+    collation = commandCollation(ctx.cmd.collation, coll);
+    if (view) input = viewDocuments(ctx, view);
+    else if (coll) {
       // A leading $match is answered from the indexes, like find.
       if (first && '$match' in first && isPlainObject(first.$match)) {
-        input = ctx.store.read(coll, first.$match).docs;
+        input = readCollated(ctx.store, coll, bindFilter(first.$match, variables), collation);
         rest = pipeline.slice(1);
       } else input = ctx.store.read(coll, undefined).docs;
     }
@@ -211,11 +249,13 @@ register('aggregate', async (ctx) => {
   const last = rest[rest.length - 1];
   const writeStage = last && ('$out' in last || '$merge' in last) ? last : undefined;
   if (writeStage) rest = rest.slice(0, -1);
-  const resolver = (name: string): Document[] => {
-    const c = ctx.store.collection(ctx.db, name);
-    return c ? ctx.store.read(c, undefined).docs : [];
-  };
-  const results = runPipeline(input, rest, resolver, ctx.cmd.let as Document | undefined);
+  const results = runPipeline(
+    input,
+    rest,
+    (name) => documentsOf(ctx, name),
+    variables,
+    collation?.mingoOptions(),
+  );
   if (writeStage) {
     await writeOut(ctx, writeStage, results);
     return cursorReply(zeroId(), ns, [], true);
@@ -240,6 +280,7 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
     const spec = stage.$out;
     const db = isPlainObject(spec) ? String(spec.db) : ctx.db;
     const name = isPlainObject(spec) ? String(spec.coll) : String(spec);
+    refuseOnView(ctx, name, db);
     const coll = store.ensureCollection(db, name);
     // Waits while an open transaction has written the target (mongod's rename waits for its lock).
     await retryWhileLocked(ctx, deadline, () => {
@@ -262,6 +303,7 @@ async function writeOut(ctx: CommandContext, stage: Document, results: Document[
   const on = isPlainObject(spec) && spec.on ? (Array.isArray(spec.on) ? spec.on : [spec.on]) : ['_id'];
   const whenMatched = isPlainObject(spec) ? (spec.whenMatched ?? 'merge') : 'merge';
   const whenNotMatched = isPlainObject(spec) ? (spec.whenNotMatched ?? 'insert') : 'insert';
+  refuseOnView(ctx, name, db);
   const coll = store.ensureCollection(db, name);
   // One write per result document, each waiting if an open transaction has written its target.
   for (const raw of results) await retryWhileLocked(ctx, deadline, () => mergeOne(raw));

@@ -2,7 +2,9 @@ import { BSON, type Document } from 'bson';
 import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
+import { commandCollation, readCollated } from '../query/collation.js';
 import { checkInsertedId, checkUpdatedId } from '../query/fieldNames.js';
+import { bindFilter, bindUpdate, parseLet, refuseStatementLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
 import {
@@ -20,6 +22,7 @@ import { MAX_BSON_SIZE } from '../wire/protocol.js';
 import { type CommandContext, register } from './context.js';
 import { commandDeadline, retryWhileLocked, waitForLock } from './lockWait.js';
 import { checkUpdateSorts } from './updateSort.js';
+import { isView, refuseOnView } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -70,8 +73,10 @@ async function eachStatement(
   const ordered = ctx.cmd.ordered !== false;
   const deadline = commandDeadline(ctx);
   const writeErrors: Document[] = [];
+  const view = isView(ctx.engine.getCollection(ctx.db, ctx.cmd[command]));
   for (let i = 0; i < statements.length; i++) {
     try {
+      if (view) refuseOnView(ctx, ctx.cmd[command]); // each statement fails, as in mongod
       apply(statements[i], i);
     } catch (err) {
       if (err instanceof LockedByTransaction) {
@@ -134,6 +139,8 @@ export function runUpdate(
     multi?: boolean;
     arrayFilters?: Document[];
     sort?: Document;
+    /** The statement's `collation` (else the collection's default applies). */
+    collation?: unknown;
   },
 ): UpdateOutcome {
   const filter = (spec.q ?? {}) as Document;
@@ -147,11 +154,12 @@ export function runUpdate(
   const coll = store.collection(db, name);
   let targets: Document[] = [];
   if (coll) {
+    const collation = commandCollation(spec.collation, coll);
     if (spec.sort && isPlainObject(spec.sort) && Object.keys(spec.sort).length) {
-      const all = store.read(coll, filter).docs;
-      all.sort(sortComparator(spec.sort));
+      const all = readCollated(store, coll, filter, collation);
+      all.sort(sortComparator(spec.sort, collation?.compare));
       targets = all.slice(0, 1);
-    } else targets = store.read(coll, filter, spec.multi ? undefined : 1).docs;
+    } else targets = readCollated(store, coll, filter, collation, spec.multi ? undefined : 1);
   }
   const opts = { arrayFilters: spec.arrayFilters, filter };
   if (targets.length === 0) {
@@ -208,6 +216,8 @@ export function runUpdate(
 
 register('update', async (ctx) => {
   const name = collName(ctx);
+  const vars = parseLet('update', ctx.cmd.let);
+  refuseStatementLet('update', 'updates', ctx.cmd.updates);
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
@@ -215,12 +225,13 @@ register('update', async (ctx) => {
   const writeErrors = await eachStatement(ctx, 'update', 'updates', (spec, index) => {
     if (!isPlainObject(spec)) fail('TypeMismatch', 'update statements must be objects');
     const r = runUpdate(ctx.store, ctx.db, name, {
-      q: spec.q as Document,
-      u: spec.u as Document,
+      q: bindFilter(spec.q as Document, vars),
+      u: bindUpdate(spec.u as Document, vars),
       upsert: spec.upsert === true,
       multi: spec.multi === true,
       arrayFilters: spec.arrayFilters as Document[] | undefined,
       sort: spec.sort as Document | undefined,
+      collation: spec.collation,
     });
     if (r.upsertedId !== undefined) {
       upserted.push({ index, _id: r.upsertedId });
@@ -237,14 +248,18 @@ register('update', async (ctx) => {
 
 register('delete', async (ctx) => {
   const name = collName(ctx);
+  const vars = parseLet('delete', ctx.cmd.let);
+  refuseStatementLet('delete', 'deletes', ctx.cmd.deletes);
   let n = 0;
-  const writeErrors = await eachStatement(ctx, 'delete', 'deletes', (spec) => {
+  const writeErrors = await eachStatement(ctx, 'delete', 'deletes', (raw) => {
+    const spec = vars ? { ...raw, q: bindFilter(raw.q as Document, vars) } : raw;
     const limit = numberOf(spec.limit);
     if (limit !== 0 && limit !== 1) fail('FailedToParse', 'The limit field in delete objects must be 0 or 1');
     compileFilter(spec.q as Document);
     const coll = ctx.store.collection(ctx.db, name);
     if (!coll) return;
-    const docs = ctx.store.read(coll, spec.q as Document, limit === 1 ? 1 : undefined).docs;
+    const collation = commandCollation(spec.collation, coll);
+    const docs = readCollated(ctx.store, coll, spec.q as Document, collation, limit === 1 ? 1 : undefined);
     const ids = docs.map((d) => d._id);
     if (ids.length > 1) ctx.store.checkWritable(coll, ids);
     for (const d of docs) ctx.store.delete(coll, d);
@@ -255,8 +270,10 @@ register('delete', async (ctx) => {
 
 register(['findAndModify', 'findandmodify'], async (ctx) => {
   const name = collName(ctx);
+  refuseOnView(ctx, name);
   const cmd = ctx.cmd;
-  const query = (cmd.query ?? {}) as Document;
+  const vars = parseLet('findAndModify', cmd.let);
+  const query = bindFilter((cmd.query ?? {}) as Document, vars);
   const project = cmd.fields && isPlainObject(cmd.fields) ? projector(cmd.fields, query) : (d: Document) => d;
   if (cmd.remove === true && cmd.update !== undefined) {
     fail('FailedToParse', 'Cannot specify both an update and remove=true');
@@ -272,8 +289,9 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
       const coll = ctx.store.collection(ctx.db, name);
       let doc: Document | undefined;
       if (coll) {
-        const docs = ctx.store.read(coll, query, cmd.sort ? undefined : 1).docs;
-        if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort));
+        const collation = commandCollation(cmd.collation, coll);
+        const docs = readCollated(ctx.store, coll, query, collation, cmd.sort ? undefined : 1);
+        if (cmd.sort && isPlainObject(cmd.sort)) docs.sort(sortComparator(cmd.sort, collation?.compare));
         doc = docs[0];
         if (doc) ctx.store.delete(coll, doc);
       }
@@ -281,10 +299,11 @@ register(['findAndModify', 'findandmodify'], async (ctx) => {
     }
     const r = runUpdate(ctx.store, ctx.db, name, {
       q: query,
-      u: cmd.update as Document,
+      u: bindUpdate(cmd.update as Document, vars),
       upsert: cmd.upsert === true,
       arrayFilters: cmd.arrayFilters as Document[] | undefined,
       sort: cmd.sort as Document | undefined,
+      collation: cmd.collation,
     });
     const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
     const lastErrorObject: Document = {

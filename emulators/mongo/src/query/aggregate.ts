@@ -5,6 +5,7 @@ import * as pipelineOperators from 'mingo/operators/pipeline';
 import { isPlainObject } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { typedOptions } from './context.js';
+import type { Options } from './evaluate.js';
 import { assertSupported, typedView } from './match.js';
 
 const UNSUPPORTED_STAGES = new Set([
@@ -51,6 +52,7 @@ export function runPipeline(
   pipeline: Document[],
   resolveCollection: (name: string) => Document[],
   variables?: Document,
+  collation?: Partial<Options>,
 ): Document[] {
   if (pipeline.length === 0) return docs;
   const agg = new Aggregator(
@@ -61,6 +63,7 @@ export function runPipeline(
         : ProcessingMode.CLONE_INPUT,
       collectionResolver: (name: string) => resolveCollection(name).map(typedView),
       variables,
+      ...collation,
     }),
   );
   return agg.run(docs.map(typedView)) as Document[];

@@ -74,7 +74,7 @@ export function typedContext(): Context {
   return typed;
 }
 
-/** Options for mingo's Query/Aggregator with the typed operators (plus any of mingo's options). */
+/** Options for mingo's Query/Aggregator with the typed operators (plus any of mingo's options; a collation's context). */
 export function typedOptions(extra: Partial<Options> = {}): Options {
-  return { ...MINGO_OPTIONS, ...extra, context: typedContext() } as Options;
+  return { ...MINGO_OPTIONS, context: typedContext(), ...extra } as Options;
 }

@@ -155,7 +155,8 @@ export function compileFilter(filter: Document | undefined, options?: Options): 
   if (typeof filter !== 'object' || Array.isArray(filter)) fail('TypeMismatch', 'filter must be an object');
   const keys = Object.keys(filter);
   if (keys.length === 0) return () => true;
-  const fast = simpleEquality(filter, keys);
+  // Under a collation (options.collation, query/collation.ts) strings do not compare by their bytes.
+  const fast = options?.collation ? undefined : simpleEquality(filter, keys);
   if (fast) return fast;
   assertSupported(filter);
   if (!options && keys.length === 1 && keys[0] === '$expr') {

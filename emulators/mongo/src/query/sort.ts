@@ -33,19 +33,22 @@ function collect(cur: unknown, path: string[], i: number): unknown[] {
 }
 
 /** The value a document sorts by for one field (min of an array ascending, max descending). */
-function sortKey(doc: unknown, f: SortField): unknown {
+function sortKey(doc: unknown, f: SortField, compare = compareValues): unknown {
   const vals = collect(doc, f.path, 0);
   let best = vals[0];
-  for (const v of vals) if (compareValues(v, best) * f.dir < 0) best = v;
+  for (const v of vals) if (compare(v, best) * f.dir < 0) best = v;
   return best;
 }
 
-/** Comparator for a sort spec `{a: 1, 'b.c': -1}`. */
-export function sortComparator(spec: Document): (a: Document, b: Document) => number {
+/** Comparator for a sort spec `{a: 1, 'b.c': -1}` (`compare`: a collation's, query/collation.ts). */
+export function sortComparator(
+  spec: Document,
+  compare: (x: unknown, y: unknown) => number = compareValues,
+): (a: Document, b: Document) => number {
   const fields = parseSpec(spec);
   return (a, b) => {
     for (const f of fields) {
-      const c = compareValues(sortKey(a, f), sortKey(b, f));
+      const c = compare(sortKey(a, f, compare), sortKey(b, f, compare));
       if (c !== 0) return c * f.dir;
     }
     return 0;
@@ -65,12 +68,17 @@ function compareKeys(x: unknown, y: unknown): number {
 }
 
 /** A sorted copy (keys computed once per document; stable, so ties keep their input order). */
-export function sortDocuments<T>(docs: T[], spec: Document): T[] {
+export function sortDocuments<T>(
+  docs: T[],
+  spec: Document,
+  compare?: (x: unknown, y: unknown) => number,
+): T[] {
   const fields = parseSpec(spec);
-  const keyed = docs.map((doc) => ({ doc, keys: fields.map((f) => plainKey(sortKey(doc, f))) }));
+  const keyed = docs.map((doc) => ({ doc, keys: fields.map((f) => plainKey(sortKey(doc, f, compare))) }));
+  const cmp = compare ?? compareKeys;
   keyed.sort((a, b) => {
     for (let i = 0; i < fields.length; i++) {
-      const c = compareKeys(a.keys[i], b.keys[i]);
+      const c = cmp(a.keys[i], b.keys[i]);
       if (c !== 0) return c * fields[i]!.dir;
     }
     return 0;

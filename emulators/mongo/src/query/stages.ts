@@ -14,6 +14,7 @@ import { clone, isPlainObject, keyOf, pathValues } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { exactDouble, isWrappedNumber } from '../numbers.js';
 import type { AccumulatorFn } from './accumulators.js';
+import { collatorOf } from './collator.js';
 import { evaluator, type Options, withLocals, withVariables } from './evaluate.js';
 import { compileFilter } from './match.js';
 import { makeLong } from './numeric.js';
@@ -58,9 +59,12 @@ class Groups {
   private readonly others = new Map<string | number, Group>();
   readonly all: Group[] = [];
 
+  /** `stringKey`: a collation's equality key (strings it finds equal are one group). */
+  constructor(private readonly stringKey?: (s: string) => string) {}
+
   add(id: unknown, doc: unknown): void {
     const d = typeof id === 'number' || isWrappedNumber(id) ? exactDouble(id) : undefined;
-    const scalar = typeof id === 'string' ? id : d;
+    const scalar = typeof id === 'string' ? (this.stringKey ? this.stringKey(id) : id) : d;
     const map = scalar === undefined ? this.others : this.scalars;
     const k = scalar ?? keyOf(id);
     const g = map.get(k);
@@ -79,7 +83,7 @@ const $group: StageFn = (coll, expr, options) => {
   if (!('_id' in s)) fail('Location15955', 'a group specification must include an _id');
   const { _id: idExpr, ...fields } = s;
   return coll.transform((items: unknown[]) => {
-    const groups = new Groups();
+    const groups = new Groups(collatorOf(options)?.key);
     const idOf = evaluator(idExpr, options);
     for (const item of items) groups.add(idOf(item) ?? null, item);
     const out: Document[] = [];
@@ -89,10 +93,11 @@ const $group: StageFn = (coll, expr, options) => {
   });
 };
 
-const $sort: StageFn = (coll, expr) => {
+const $sort: StageFn = (coll, expr, options) => {
   const s = spec('$sort', expr);
   if (Object.keys(s).length === 0) fail('Location15976', '$sort stage must have at least one sort key');
-  return coll.transform((items: Document[]) => Lazy(sortDocuments(items, s)));
+  const compare = collatorOf(options)?.compare;
+  return coll.transform((items: Document[]) => Lazy(sortDocuments(items, s, compare)));
 };
 
 const $match: StageFn = (coll, expr, options) => {

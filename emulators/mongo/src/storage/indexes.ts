@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { hasPath, keyOf, pathValues } from '../bsonUtil.js';
 import { fail } from '../errors.js';
+import { type Collation, parseCollation } from '../query/collation.js';
 import { compileFilter, type Predicate } from '../query/match.js';
 
 export interface IndexSpec extends Document {
@@ -26,6 +27,8 @@ export class Index {
   readonly fields: string[];
   readonly unique: boolean;
   private readonly partial: Predicate | null;
+  /** An index created with a collation keys strings by it (a case-insensitive unique index: "A" = "a"). */
+  readonly collation: Collation | null;
   // A key held by one document maps to its id directly (most keys, and all keys of unique indexes):
   // a Set per key would dominate memory.
   private readonly map = new Map<string, string | Set<string>>();
@@ -37,6 +40,7 @@ export class Index {
     this.unique = spec.unique === true || spec.name === '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
     this.prefixes = this.fields.length > 1 ? new Map() : null;
+    this.collation = parseCollation(spec.collation);
     for (const v of Object.values(spec.key)) {
       if (v === 'text' || v === '2d' || v === '2dsphere' || v === 'geoHaystack') {
         fail('CommandNotSupported', `${v} indexes are not supported by the az-shop mongo emulator`);
@@ -52,6 +56,7 @@ export class Index {
   keysFor(doc: Document): string[] | null {
     if (this.partial && !this.partial(doc)) return null;
     if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return null;
+    if (this.collation) return this.collatedKeys(doc, this.collation);
     if (this.fields.length === 1) {
       const vals = pathValues(doc, this.fields[0]!);
       if (vals.length === 1) return [keyOf(vals[0])];
@@ -60,6 +65,17 @@ export class Index {
     let keys = [''];
     for (let i = 0; i < this.fields.length; i++) {
       const parts = [...new Set(pathValues(doc, this.fields[i]!).map(part))];
+      const next: string[] = [];
+      for (const k of keys) for (const p of parts) next.push(i === 0 ? p : k + SEP + p);
+      keys = next;
+    }
+    return keys;
+  }
+
+  private collatedKeys(doc: Document, c: Collation): string[] {
+    let keys = [''];
+    for (let i = 0; i < this.fields.length; i++) {
+      const parts = [...new Set(pathValues(doc, this.fields[i]!).map((v) => part(c.indexValue(v))))];
       const next: string[] = [];
       for (const k of keys) for (const p of parts) next.push(i === 0 ? p : k + SEP + p);
       keys = next;
@@ -149,8 +165,11 @@ export class Index {
     this.prefixes?.clear();
   }
 
-  /** Usable for `{field: value}` lookups only when no document is left out of it. */
+  /**
+   * Usable for `{field: value}` lookups only when no document is left out of it and its keys are the values
+   * themselves (a collated index holds collation keys; collated queries scan, see query/collation.ts).
+   */
   get complete(): boolean {
-    return !this.partial && !this.spec.sparse;
+    return !this.partial && !this.spec.sparse && !this.collation;
   }
 }
