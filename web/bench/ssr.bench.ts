@@ -3,23 +3,31 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
-import { Shopper } from '../test/shopper';
 import { startMongoProcess } from './mongo-process';
 
 process.env.NODE_ENV ??= 'production';
-// Imported after NODE_ENV is set: react and react-dom choose their build when first loaded.
+// Imported after NODE_ENV is set: react and react-dom choose their build when first loaded (the test
+// helpers load the app, so a static import of them would load React's development build).
 const { createTestApp, startStack } = await import('../test/helper');
+const { ADDRESS, newKey, Shopper } = await import('../test/shopper');
 const { DEMO_CATEGORIES, DEMO_PRODUCTS, seedDemoShop } = await import('../src/demo');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const TTFB_SAMPLES = Number(process.env.TTFB_SAMPLES ?? 50);
-const TARGETS = { ssrShareOfBare: 0.25, p99Ms: 50, ttfbMs: 20 };
+/** Issue #17: catalog pages (shared or personalised) and the inherently personal pages, as shares of bare. */
+const TARGETS = {
+  catalog: { share: 0.2, p99Ms: 50 },
+  personal: { share: 0.1, p99Ms: 100 },
+  ttfbMs: 20,
+};
 
 interface Route {
   name: string;
   path: string;
   ssr: boolean;
+  /** Which throughput target the page has: a catalog page (shared part) or a page of the shopper's own. */
+  kind?: keyof Omit<typeof TARGETS, 'ttfbMs'>;
   /** A session cookie to send: a returning shopper with a cart gets a page rendered for them. */
   cookie?: string;
 }
@@ -120,17 +128,32 @@ try {
   const category = DEMO_CATEGORIES[0]?._id ?? 'kitchen';
   const product = DEMO_PRODUCTS.find((candidate) => candidate.position === 'hero')?.id ?? 'unknown';
   const bare: Route = { name: 'bare JSON', path: '/healthz', ssr: false };
-  // A visitor without sign-in or cart gets the shared page; one with a cart gets their own render.
-  const shopper = await Shopper.anonymous(testApp.app);
-  const added = await shopper.request('POST', '/api/cart/lines', { productId: product, qty: 1 });
-  if (added.statusCode !== 200) throw new Error(`adding to the cart answered ${added.statusCode}`);
+  // A visitor without sign-in or cart, and a signed-in shopper with an order and a cart.
+  const shopper = await Shopper.signedIn(testApp.app, 'shopper@example.com');
+  const addToCart = async () => {
+    const added = await shopper.request('POST', '/api/cart/lines', { productId: product, qty: 1 });
+    if (added.statusCode !== 200) throw new Error(`adding to the cart answered ${added.statusCode}`);
+  };
+  await addToCart();
+  const placed = await shopper.request('POST', '/api/checkout', {
+    address: ADDRESS,
+    idempotencyKey: newKey(),
+  });
+  if (placed.statusCode !== 201) throw new Error(`checkout answered ${placed.statusCode}`);
+  const { orderId } = placed.json() as { orderId: string };
+  await addToCart();
+  const cookie = shopper.cookie;
   const pages: Route[] = [
-    { name: 'home', path: '/', ssr: true },
-    { name: 'category', path: `/c/${category}`, ssr: true },
-    { name: 'product', path: `/products/${product}`, ssr: true },
-    { name: 'home (with cart)', path: '/', ssr: true, cookie: shopper.cookie },
-    { name: 'category (with cart)', path: `/c/${category}`, ssr: true, cookie: shopper.cookie },
-    { name: 'product (with cart)', path: `/products/${product}`, ssr: true, cookie: shopper.cookie },
+    { name: 'home', path: '/', ssr: true, kind: 'catalog' },
+    { name: 'category', path: `/c/${category}`, ssr: true, kind: 'catalog' },
+    { name: 'product', path: `/products/${product}`, ssr: true, kind: 'catalog' },
+    { name: 'home (shopper)', path: '/', ssr: true, kind: 'catalog', cookie },
+    { name: 'category (shopper)', path: `/c/${category}`, ssr: true, kind: 'catalog', cookie },
+    { name: 'product (shopper)', path: `/products/${product}`, ssr: true, kind: 'catalog', cookie },
+    { name: 'cart', path: '/cart', ssr: true, kind: 'personal', cookie },
+    { name: 'checkout', path: '/checkout', ssr: true, kind: 'personal', cookie },
+    { name: 'my orders', path: '/orders', ssr: true, kind: 'personal', cookie },
+    { name: 'an order', path: `/orders/${orderId}`, ssr: true, kind: 'personal', cookie },
   ];
   console.log(
     `web SSR bench: ${CONNECTIONS} connections, ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +
@@ -148,7 +171,8 @@ try {
       const result = results.get(route);
       if (!result) throw new Error(`no result for ${route.path}`);
       const share = result.requests.average / bareRate;
-      const met = share >= TARGETS.ssrShareOfBare && result.latency.p99 <= TARGETS.p99Ms;
+      const target = route.kind && TARGETS[route.kind];
+      const met = target && share >= target.share && result.latency.p99 <= target.p99Ms;
       return {
         route: route.name,
         path: route.path,
@@ -158,8 +182,8 @@ try {
         'p50 ms': result.latency.p50,
         'p99 ms': result.latency.p99,
         '% of bare': route.ssr ? `${round(share * 100)}%` : '100%',
-        [`target ≥ ${TARGETS.ssrShareOfBare * 100}% & p99 ≤ ${TARGETS.p99Ms} ms`]: route.ssr
-          ? verdict(met)
+        target: target
+          ? `≥ ${target.share * 100}% & p99 ≤ ${target.p99Ms} ms: ${verdict(Boolean(met))}`
           : '(reference)',
       };
     }),
