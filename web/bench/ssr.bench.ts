@@ -110,10 +110,11 @@ async function timeToFirstByte(origin: string, route: Route) {
 
 const mongo = await startMongoProcess();
 const stack = await startStack();
-// As deployed: the catalog and shared-page caches on (the test helper turns them off for tests).
+// As deployed: the catalog, shared-page and cart-count caches on (the test helper turns them off).
 const testApp = await createTestApp(stack, {
   CATALOG_CACHE_SECONDS: '5',
   PAGE_CACHE_SECONDS: '5',
+  CART_COUNT_CACHE_SECONDS: '60',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
 });
 try {
