@@ -9,8 +9,9 @@ interface RootData {
 }
 
 /**
- * The shared-page cache (src/ssr/shared-pages.ts) with a TTL long enough to outlive the test: a
- * catalog edit made straight in the database shows who gets the kept page and who a fresh render.
+ * The shared-page cache (src/ssr/shared-pages.ts) and the cart-count cache with TTLs long enough to
+ * outlive the test: which shopper gets which kept page with which values of their own, and that cart
+ * and catalog changes (made here or straight in the database) still reach the next page.
  */
 let testApp: TestApp;
 
@@ -34,16 +35,6 @@ afterAll(async () => {
 
 const renameProduct = (id: string, heading: string) =>
   testApp.db.collection<{ _id: string }>('products').updateOne({ _id: id }, { $set: { heading } });
-
-/** GETs a page until the shared copy (rendered beside the first response) is kept. */
-async function sharedCopyOf(url: string, heading: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const page = await testApp.app.inject({ method: 'GET', url });
-    if (page.headers['transfer-encoding'] !== 'chunked' && page.body.includes(heading)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${url} never came from the shared-page cache`);
-}
 
 /** GETs a page as this shopper until it comes from the shared-page cache (not streamed). */
 async function keptPageFor(visitor: Visitor, url: string) {
@@ -79,7 +70,7 @@ const cspNonce = (csp: unknown) => /'nonce-([^']+)'/.exec(String(csp))?.[1];
 
 describe('shared catalog pages', () => {
   it('serve the kept page to every shopper of its shape, each with their own header and hydration data', async () => {
-    await sharedCopyOf('/products/chair-1', 'Oak Chair');
+    await keptPageFor(new Visitor(testApp.app), '/products/chair-1');
     const shopper = new Visitor(testApp.app);
     const added = await shopper.submit('/products/chair-1', {
       intent: 'add',
@@ -110,7 +101,7 @@ describe('shared catalog pages', () => {
   });
 
   it('give every response its own CSP nonce and a CSRF token its session accepts', async () => {
-    await sharedCopyOf('/', 'Walnut Table');
+    await keptPageFor(new Visitor(testApp.app), '/');
     const a = await testApp.app.inject({ method: 'GET', url: '/' });
     const b = await testApp.app.inject({ method: 'GET', url: '/' });
     for (const page of [a, b]) {
@@ -131,7 +122,7 @@ describe('shared catalog pages', () => {
       loaderData: { root: { session: { csrfToken: string } } };
     };
     expect(visitor.cookie).not.toBe('');
-    await sharedCopyOf('/products/chair-1', 'Oak Chair');
+    await keptPageFor(new Visitor(testApp.app), '/products/chair-1');
     const product = await visitor.get('/products/chair-1');
     expect(hiddenField(product.body, '_csrf')).not.toBe(SLOT_VALUES.csrfToken);
     const added = await visitor.post('/products/chair-1', {
