@@ -11,7 +11,7 @@ import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { type DocumentStream, documentStream } from './document-stream';
 import { requestDataSource, withRequestData } from './request-data';
-import { serverData } from './server-data';
+import { serverData, visitorData } from './server-data';
 import {
   personalise,
   ROOT_DATA_STAND_IN,
@@ -192,7 +192,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     }
     if (shared === null) return undefined;
     // The same root data a render of this shopper's own would have: session, CSRF token, cart count.
-    const { session, cartCount } = await rootLoader(serverData(request, reply))();
+    const { session, cartCount } = await rootLoader(visitorData(request, reply))();
     if (cartCount === null) return undefined; // the header then shows no count: a render of its own
     return personalise(shared, { nonce: reply.cspNonce.script, root: { session, cartCount } });
   }
