@@ -181,7 +181,13 @@ export const webConfigSchema = Type.Object({
     minimum: 0,
     default: 5,
     description:
-      'catalog pages for visitors without sign-in or cart are rendered once and reused this long; 0 turns it off',
+      'catalog pages are rendered once per shape (visitor, or signed in with these roles) and reused this long; 0 turns it off',
+  }),
+  CART_COUNT_CACHE_SECONDS: Type.Number({
+    minimum: 0,
+    default: 60,
+    description:
+      "the header's cart count is reused this long per cart (a change stream forgets it on every cart change); 0 turns it off",
   }),
   DEMO_SEED: Type.Boolean({
     default: false,

@@ -14,6 +14,7 @@ import {
 import type { Db } from 'mongodb';
 import type { CartService } from '../cart/service';
 import { checkInput, invalidInput } from '../forms/validate';
+import type { Product } from '../products/product';
 import type { ProductRepository } from '../products/repository';
 import type { FulfilmentView, OrderSummaryView, OrderView } from '../ui/data';
 import { cancellationIdFor, orderIdFor } from './ids';
@@ -97,6 +98,15 @@ export function orderService({
     );
   }
 
+  /**
+   * The ordered products as the order page names them: the order keeps its own prices, so the
+   * catalog's cached reads serve (`findById`, one cached entry per product), not a query per view.
+   */
+  async function headingsOf(ids: readonly string[]): Promise<Map<string, Product>> {
+    const found = await Promise.all(ids.map((id) => products.findById(id)));
+    return new Map(found.flatMap((product) => (product ? [[product.id, product] as const] : [])));
+  }
+
   return {
     async checkout(userId, cartId, input) {
       const checked = checkInput(CheckoutBody, input, CHECKOUT_HINTS);
@@ -157,7 +167,7 @@ export function orderService({
       const order = await find(userId, orderId);
       if (!order) return null;
       const [catalog, fulfilment, attempts, cancellation] = await Promise.all([
-        products.findByIds(order.lines.map((line) => line.productId)),
+        headingsOf(order.lines.map((line) => line.productId)),
         fulfilments.findOne({ _id: orderId }),
         payments.find({ orderId, partition_key: userId }).toArray(),
         cancellations.findOne({ _id: cancellationIdFor(orderId) }, { projection: { _id: 1 } }),

@@ -5,14 +5,24 @@ import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'r
 import { ttlCache } from '../cache/ttl-cache';
 import type { StorefrontData } from '../ui/data';
 import { serializeHydrationData } from '../ui/hydration';
+import { ROOT_ROUTE_ID, rootLoader } from '../ui/root-data';
 import { createRoutes } from '../ui/routes';
 import type { PageAssets } from './assets';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { type DocumentStream, documentStream } from './document-stream';
 import { requestDataSource, withRequestData } from './request-data';
-import { serverData } from './server-data';
-import { personalise, type SharedPage, SLOT_VALUES, sharedPage, sharedPageKey } from './shared-pages';
+import { serverData, visitorData } from './server-data';
+import {
+  personalise,
+  ROOT_DATA_STAND_IN,
+  type SharedPage,
+  type SharedPageKey,
+  SLOT_VALUES,
+  sharedPage,
+  sharedPageKey,
+  standInRootData,
+} from './shared-pages';
 
 /** A page whose deferred data has not arrived by then is sent with its fallbacks in place. */
 const STREAM_TIMEOUT_MS = 10_000;
@@ -56,6 +66,15 @@ export function queryPage(source: StorefrontData, request: Request): Promise<Pag
   return withRequestData(source, () => handler.query(request));
 }
 
+export interface DocumentOptions {
+  nonce: string;
+  assets: PageAssets;
+  whole: boolean;
+  log: FastifyBaseLogger;
+  /** The hydration data's JSON; by default the context's own (see ui/hydration.ts). */
+  hydrationData?: (context: PageContext) => Promise<string>;
+}
+
 /**
  * Renders a page's document: resolves with its stream once the shell is ready (`whole`: once every
  * Suspense boundary is), rejects if the shell fails. Boundaries still pending after the stream
@@ -63,12 +82,7 @@ export function queryPage(source: StorefrontData, request: Request): Promise<Pag
  */
 export function renderDocument(
   context: PageContext,
-  {
-    nonce,
-    assets,
-    whole,
-    log,
-  }: { nonce: string; assets: PageAssets; whole: boolean; log: FastifyBaseLogger },
+  { nonce, assets, whole, log, hydrationData = serializeHydrationData }: DocumentOptions,
   streamTimeoutMs = STREAM_TIMEOUT_MS,
 ): Promise<DocumentStream> {
   const router = createStaticRouter(handler.dataRoutes, context);
@@ -76,7 +90,7 @@ export function renderDocument(
     let abortTimer: ReturnType<typeof setTimeout> | undefined;
     const send = () => {
       const body = documentStream(documentHead(assets), async () =>
-        documentTail(await serializeHydrationData(context), nonce, assets),
+        documentTail(await hydrationData(context), nonce, assets),
       );
       stream.pipe(body);
       resolve(body);
@@ -123,35 +137,65 @@ export interface PageRendererOptions {
 /**
  * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
  * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
- * piped as soon as it is ready, and Suspense boundaries stream in after it. A catalog page for a
- * visitor without user or cart comes from the shared-page cache when it holds it.
+ * piped as soon as it is ready, and Suspense boundaries stream in after it. A catalog page comes from
+ * the shared-page cache when it holds it, with this shopper's own values put in (shared-pages.ts).
  */
 export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageRendererOptions) {
   const sharedPages = sharedPageTtlMs > 0 ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs }) : null;
   if (sharedPages) catalogChanges?.onChange(() => sharedPages.clear());
 
-  /** The page as any visitor without user or cart sees it, stand-ins in place; null if not a 200. */
+  /** The page as every shopper of its shape sees it, stand-ins in place; null if not a 200. */
   async function renderShared(
     request: FastifyRequest,
     reply: FastifyReply,
-    key: string,
+    { url }: SharedPageKey,
   ): Promise<SharedPage | null> {
+    const root = standInRootData(request.user);
     const source: StorefrontData = {
       ...serverData(request, reply),
-      session: async () => ({ user: null, csrfToken: SLOT_VALUES.csrfToken }),
-      cartCount: async () => 0,
+      session: async () => root.session,
+      cartCount: async () => root.cartCount,
     };
     // Rendered from its key (path and the parameters that matter), not this visitor's own URL.
-    const context = await queryPage(source, toFetchRequest(request, baseUrl, key));
+    const context = await queryPage(source, toFetchRequest(request, baseUrl, url));
     if (context instanceof Response || context.statusCode !== 200 || context.errors) return null;
-    const { assets } = request.server;
     const body = await renderDocument(context, {
       nonce: SLOT_VALUES.nonce,
-      assets,
+      assets: request.server.assets,
       whole: true,
       log: request.log,
+      // The root's data goes in whole per response (personalise), the other routes' data is shared.
+      hydrationData: (rendered) =>
+        serializeHydrationData({
+          ...rendered,
+          loaderData: { ...rendered.loaderData, [ROOT_ROUTE_ID]: ROOT_DATA_STAND_IN },
+        }),
     });
     return sharedPage(await readAll(body));
+  }
+
+  /** The kept page with this shopper's values, or undefined if there is none (or no cart count). */
+  async function sharedResponse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: SharedPageKey,
+  ): Promise<string | undefined> {
+    if (!sharedPages) return undefined;
+    const shared = sharedPages.peek(key.key)?.value;
+    if (shared === undefined) {
+      // This shopper gets a page streamed as usual; the shared copy is rendered beside it.
+      sharedPages
+        .remember(key.key, () => renderShared(request, reply, key))
+        .catch((error: unknown) => {
+          request.log.warn({ err: error }, 'shared page render failed');
+        });
+      return undefined;
+    }
+    if (shared === null) return undefined;
+    // The same root data a render of this shopper's own would have: session, CSRF token, cart count.
+    const { session, cartCount } = await rootLoader(visitorData(request, reply))();
+    if (cartCount === null) return undefined; // the header then shows no count: a render of its own
+    return personalise(shared, { nonce: reply.cspNonce.script, root: { session, cartCount } });
   }
 
   function sendPage(reply: FastifyReply, status: number, body: DocumentStream | string) {
@@ -164,24 +208,10 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
 
   return async function renderPage(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sharedKey = sharedPages ? sharedPageKey(request) : undefined;
-    if (sharedPages && sharedKey) {
-      const shared = sharedPages.peek(sharedKey)?.value;
-      if (shared) {
-        await sendPage(
-          reply,
-          200,
-          personalise(shared, { nonce: reply.cspNonce.script, csrfToken: reply.generateCsrf() }),
-        );
-        return;
-      }
-      // This visitor gets a page streamed as usual; the shared copy is rendered beside it.
-      if (shared === undefined) {
-        sharedPages
-          .remember(sharedKey, () => renderShared(request, reply, sharedKey))
-          .catch((error: unknown) => {
-            request.log.warn({ err: error }, 'shared page render failed');
-          });
-      }
+    const shared = sharedKey && (await sharedResponse(request, reply, sharedKey));
+    if (shared !== undefined) {
+      await sendPage(reply, 200, shared);
+      return;
     }
 
     const context = await queryPage(serverData(request, reply), toFetchRequest(request, baseUrl));

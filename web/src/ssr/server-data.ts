@@ -8,6 +8,20 @@ import type { StorefrontData } from '../ui/data';
 import { adminServerData } from './admin-data';
 
 /**
+ * Who is asking and the header's cart count: what every page's root loader reads, and all a shared
+ * catalog page needs per response (without building the whole data source for it).
+ */
+export function visitorData(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Pick<StorefrontData, 'session' | 'cartCount'> {
+  return {
+    session: async () => ({ user: request.user, csrfToken: reply.generateCsrf() }),
+    cartCount: () => request.server.carts.count(sessionCartId(request)),
+  };
+}
+
+/**
  * The loaders' and actions' data source on the server: the same services the JSON API calls, with
  * the session for who is asking, so a form posted without JavaScript and a `fetch` to the API give
  * the same answers. The cart belongs to the user or to the session's anonymous `cartId`.
@@ -17,7 +31,7 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
   const userId = () => signedIn(request).sub;
 
   return {
-    session: async () => ({ user: request.user, csrfToken: reply.generateCsrf() }),
+    ...visitorData(request, reply),
     listCategories: () => products.listCategories(),
     listProducts: (query) => products.list(query),
     getProduct: (id) => products.findById(id),
@@ -26,7 +40,6 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
       return stock.of(productId);
     },
     getCart: () => carts.view(sessionCartId(request)),
-    cartCount: () => carts.count(sessionCartId(request)),
     addToCart: (productId, qty) => carts.add(sessionCartId(request, true), productId, qty),
     setCartQuantity: (productId, qty) => carts.set(sessionCartId(request, true), productId, qty),
 

@@ -1,20 +1,50 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { SessionUser } from '../auth/user';
+import { cartLinkLabel } from '../ui/header';
+import { escapeJsonForHtml } from '../ui/hydration';
+import type { RootData } from '../ui/root-data';
 import { SHARED_PAGE_PATHS } from '../ui/routes';
 
 /**
- * A catalog page looks the same to every visitor who is not signed in and has no cart, except for
- * two values that must be each response's own: the CSP nonce and the CSRF token. Such a page is
- * rendered once with these stand-ins, kept for a few seconds, and each response gets its values
- * put in their place — a string join instead of a React render. The stand-ins are random per
- * process, so no catalog text can contain them; they survive HTML and JSON escaping unchanged.
+ * A catalog page (home, category, product) is the same for every shopper but for a few values of
+ * their own: the CSP nonce, the CSRF token, the signed-in user's name, the cart count, and the root
+ * route's hydration data that carries these to the browser. Such a page is rendered once with
+ * stand-ins for them, kept for a few seconds, and each response gets its own values put in their
+ * place — a string join instead of a React render. The stand-ins are random per process, so no
+ * catalog text can contain them; they survive HTML and JSON escaping unchanged. What changes the
+ * page's shape rather than a value (signed in or not, the roles that show a badge) is in the key.
  */
+const CART_COUNT_STAND_IN = 900_000_000_000_000 + randomInt(2 ** 47);
+/** The root route's data in the stand-in render's hydration JSON (see render-page.tsx). */
+export const ROOT_DATA_STAND_IN = `root${randomBytes(12).toString('hex')}`;
+
 export const SLOT_VALUES = {
   nonce: `nonce${randomBytes(12).toString('hex')}`,
   csrfToken: `csrf${randomBytes(12).toString('hex')}`,
+  userName: `name${randomBytes(12).toString('hex')}`,
+  // The label holds the count: it comes first in the pattern so it is taken whole.
+  cartLabel: cartLinkLabel(CART_COUNT_STAND_IN),
+  cartCount: String(CART_COUNT_STAND_IN),
+  // As the root's data appears in the hydration JSON: a string, quotes and all.
+  rootData: JSON.stringify(ROOT_DATA_STAND_IN),
 } as const;
 
 type Slot = keyof typeof SLOT_VALUES;
+
+/** The root data of a page that gets a shared page: the cart count was read. */
+export type CountedRootData = RootData & { cartCount: number };
+
+/** What the stand-in render of a shared page gets as its root data: a stand-in for each value. */
+export function standInRootData(user: SessionUser | null): CountedRootData {
+  return {
+    session: {
+      user: user && { sub: 'shared-page', name: SLOT_VALUES.userName, roles: user.roles },
+      csrfToken: SLOT_VALUES.csrfToken,
+    },
+    cartCount: CART_COUNT_STAND_IN,
+  };
+}
 
 /** A rendered page cut at its stand-ins: parts[0] slot[0] parts[1] slot[1] … parts[n]. */
 export interface SharedPage {
@@ -22,11 +52,11 @@ export interface SharedPage {
   slots: Slot[];
 }
 
-const SLOT_PATTERN = new RegExp(`(${SLOT_VALUES.nonce}|${SLOT_VALUES.csrfToken})`);
-const SLOT_BY_VALUE = new Map<string, Slot>([
-  [SLOT_VALUES.nonce, 'nonce'],
-  [SLOT_VALUES.csrfToken, 'csrfToken'],
-]);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const SLOT_BY_VALUE = new Map<string, Slot>(
+  Object.entries(SLOT_VALUES).map(([slot, value]) => [value, slot as Slot]),
+);
+const SLOT_PATTERN = new RegExp(`(${[...SLOT_BY_VALUE.keys()].map(escapeRegExp).join('|')})`);
 
 export function sharedPage(html: string): SharedPage {
   const pieces = html.split(SLOT_PATTERN);
@@ -39,8 +69,32 @@ export function sharedPage(html: string): SharedPage {
   return { parts, slots };
 }
 
-/** The page with this response's nonce and CSRF token in place of the stand-ins. */
-export function personalise(page: SharedPage, values: Record<Slot, string>): string {
+/** Text as React writes it into HTML. */
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;');
+}
+
+/** One response's own values: its nonce, and the root data a render of its own would have had. */
+export interface PersonalParts {
+  nonce: string;
+  root: CountedRootData;
+}
+
+/** The page with this response's own values in place of the stand-ins. */
+export function personalise(page: SharedPage, { nonce, root }: PersonalParts): string {
+  const values: Record<Slot, string> = {
+    nonce,
+    csrfToken: root.session.csrfToken,
+    userName: escapeHtml(root.session.user?.name ?? ''),
+    cartLabel: cartLinkLabel(root.cartCount),
+    cartCount: String(root.cartCount),
+    rootData: escapeJsonForHtml(JSON.stringify(root)),
+  };
   let html = page.parts[0] ?? '';
   page.slots.forEach((slot, index) => {
     html += values[slot] + (page.parts[index + 1] ?? '');
@@ -66,15 +120,22 @@ export function sharedPageUrl(path: string, query: Readonly<Record<string, unkno
   return search ? `${path}?${search}` : path;
 }
 
-/**
- * The cache key of a request that may get a shared page (its `sharedPageUrl`): a GET of a catalog
- * page by a visitor who is not signed in and has no cart; undefined for anyone else (they get their
- * own render).
- */
-export function sharedPageKey(request: FastifyRequest): string | undefined {
+/** The page's shape for this shopper: a visitor's, or a signed-in one's with these roles (the admin badge). */
+export function shapeOf(user: SessionUser | null): string {
+  return user ? `user:${[...user.roles].sort().join(',')}` : 'visitor';
+}
+
+/** Where a request that may get a shared page finds it: its shape and its `sharedPageUrl`. */
+export interface SharedPageKey {
+  key: string;
+  url: string;
+}
+
+/** The shared page a GET of a catalog page gets; undefined for other requests (they get their own render). */
+export function sharedPageKey(request: FastifyRequest): SharedPageKey | undefined {
   if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
   if (!(SHARED_PAGE_PATHS as readonly string[]).includes(request.routeOptions.url ?? '')) return undefined;
-  if (request.user || request.session.get('cartId')) return undefined;
   const path = request.url.split('?', 1)[0] ?? '/';
-  return sharedPageUrl(path, request.query as Record<string, unknown>);
+  const url = sharedPageUrl(path, request.query as Record<string, unknown>);
+  return { key: `${shapeOf(request.user)} ${url}`, url };
 }

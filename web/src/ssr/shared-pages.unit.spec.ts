@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { personalise, SLOT_VALUES, sharedPage, sharedPageUrl } from './shared-pages';
+import { personalise, SLOT_VALUES, shapeOf, sharedPage, sharedPageUrl } from './shared-pages';
+
+const SAM = { sub: 'u-sam', name: "Sam <O'Neil> & Co", roles: [] };
+
+/** What the root loader gives Sam, signed in with 3 items in the cart. */
+const samRoot = (csrfToken: string) => ({ session: { user: SAM, csrfToken }, cartCount: 3 });
 
 describe('shared pages', () => {
   it('puts each response’s nonce and CSRF token wherever the stand-ins were rendered', () => {
@@ -8,18 +13,48 @@ describe('shared pages', () => {
     const html = `<script nonce="${nonce}"></script><input value="${csrfToken}"><p>{"t":"${csrfToken}"}</p><script nonce="${nonce}">`;
     const page = sharedPage(html);
     expect(page.slots).toEqual(['nonce', 'csrfToken', 'csrfToken', 'nonce']);
-    expect(personalise(page, { nonce: 'N1', csrfToken: 'T1' })).toBe(
+    expect(personalise(page, { nonce: 'N1', root: samRoot('T1') })).toBe(
       '<script nonce="N1"></script><input value="T1"><p>{"t":"T1"}</p><script nonce="N1">',
     );
-    expect(personalise(page, { nonce: 'N2', csrfToken: 'T2' })).toContain('nonce="N2"');
+    expect(personalise(page, { nonce: 'N2', root: samRoot('T2') })).toContain('nonce="N2"');
+  });
+
+  it('puts in the shopper’s name (escaped as HTML), cart count and label, and root data (as safe JSON)', () => {
+    const { userName, cartCount, cartLabel, rootData } = SLOT_VALUES;
+    const page = sharedPage(
+      `<a aria-label="${cartLabel}">Cart<span>${cartCount}</span></a><span>${userName}</span>` +
+        `<p>View cart (${cartCount})</p><script type="application/json">{"root":${rootData},"x":1}</script>`,
+    );
+    expect(page.slots).toEqual(['cartLabel', 'cartCount', 'userName', 'cartCount', 'rootData']);
+    const html = personalise(page, { nonce: 'N', root: samRoot('T') });
+    expect(html).toContain('<a aria-label="Cart, 3 items">Cart<span>3</span></a>');
+    expect(html).toContain('<span>Sam &lt;O&#x27;Neil&gt; &amp; Co</span><p>View cart (3)</p>');
+    const json = /application\/json">(.*)<\/script>/.exec(html)?.[1] ?? '';
+    expect(json).not.toMatch(/[<>&]/);
+    expect(JSON.parse(json)).toEqual({ root: samRoot('T'), x: 1 });
+    expect(personalise(page, { nonce: 'N', root: { ...samRoot('T'), cartCount: 1 } })).toContain(
+      'aria-label="Cart, 1 item"',
+    );
   });
 
   it('leaves a page without stand-ins as it is', () => {
-    expect(personalise(sharedPage('<p>plain</p>'), { nonce: 'N', csrfToken: 'T' })).toBe('<p>plain</p>');
+    expect(personalise(sharedPage('<p>plain</p>'), { nonce: 'N', root: samRoot('T') })).toBe('<p>plain</p>');
   });
 
   it('uses stand-ins that HTML and JSON escaping leave unchanged', () => {
-    for (const value of Object.values(SLOT_VALUES)) expect(value).toMatch(/^[a-z0-9]+$/);
+    const { rootData, cartLabel, ...plain } = SLOT_VALUES;
+    for (const value of Object.values(plain)) expect(value).toMatch(/^[a-z0-9]+$/);
+    expect(cartLabel).toMatch(/^Cart, [0-9]+ items$/);
+    expect(rootData).toMatch(/^"[a-z0-9]+"$/);
+  });
+});
+
+describe('shapeOf', () => {
+  it('tells visitors, shoppers and admins apart, whatever the order of the roles', () => {
+    expect(shapeOf(null)).toBe('visitor');
+    expect(shapeOf(SAM)).toBe('user:');
+    expect(shapeOf({ ...SAM, roles: ['b', 'admin'] })).toBe(shapeOf({ ...SAM, roles: ['admin', 'b'] }));
+    expect(shapeOf({ ...SAM, roles: ['admin'] })).not.toBe(shapeOf(SAM));
   });
 });
 

@@ -6,8 +6,13 @@ import { signInUrl } from './route-errors';
 /** `aria-current` of a header link: set on the page it points to (what react-router's NavLink does). */
 const currentFor = (pathname: string, path: string) => (pathname === path ? 'page' : undefined);
 
+/** The cart link's accessible name: with the count when it is known. */
+export function cartLinkLabel(count: number | null): string {
+  return count === null ? 'Cart' : `Cart, ${count} ${count === 1 ? 'item' : 'items'}`;
+}
+
 function CartLink({ count, current }: { count: number | null; current: 'page' | undefined }) {
-  const label = count === null ? 'Cart' : `Cart, ${count} ${count === 1 ? 'item' : 'items'}`;
+  const label = cartLinkLabel(count);
   return (
     <a href="/cart" className="cart-link" aria-label={label} aria-current={current} data-testid="cart-link">
       Cart

@@ -12,7 +12,7 @@ export interface RootData {
 
 const SIGNED_OUT: RootData = { session: { user: null, csrfToken: '' }, cartCount: null };
 
-export function rootLoader(source: StorefrontData) {
+export function rootLoader(source: Pick<StorefrontData, 'session' | 'cartCount'>) {
   return async (): Promise<RootData> => {
     const [session, cartCount] = await Promise.all([source.session(), source.cartCount().catch(() => null)]);
     return { session, cartCount };

@@ -1,5 +1,8 @@
+import { CARTS, type CartDocument } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { cachedCartCounts } from '../../cart/cached-counts';
+import { CartChanges } from '../../cart/cart-changes';
 import { type CartService, cartService } from '../../cart/service';
 import type { WebConfig } from '../../config';
 
@@ -12,7 +15,16 @@ declare module 'fastify' {
 export const cartsPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
     const anonymousCartMs = config.ANONYMOUS_CART_DAYS * 24 * 60 * 60 * 1000;
-    app.decorate('carts', cartService(app.db, app.products, { anonymousCartMs }));
+    const carts = cartService(app.db, app.products, { anonymousCartMs });
+    const ttlMs = config.CART_COUNT_CACHE_SECONDS * 1000;
+    if (ttlMs === 0) {
+      app.decorate('carts', carts);
+      return;
+    }
+    const changes = new CartChanges(app.db.collection<CartDocument>(CARTS), app.log);
+    await changes.start();
+    app.addHook('onClose', () => changes.close());
+    app.decorate('carts', cachedCartCounts(carts, { ttlMs, changes }));
   },
   { name: 'az-shop-carts', dependencies: ['az-shop-mongo', 'az-shop-products'] },
 );
