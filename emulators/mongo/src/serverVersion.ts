@@ -17,7 +17,7 @@ const VERSIONS: Record<MongodVersion, VersionInfo> = {
   '8.0': { release: '8.0', version: '8.0.0', versionArray: [8, 0, 0, 0], maxWireVersion: 25 },
 };
 
-export const DEFAULT_VERSION: MongodVersion = '7.0';
+const DEFAULT_VERSION: MongodVersion = '7.0';
 
 export function versionInfo(release: MongodVersion = DEFAULT_VERSION): VersionInfo {
   const v = VERSIONS[release];

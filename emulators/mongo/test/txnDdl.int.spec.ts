@@ -123,4 +123,15 @@ describe('DDL inside transactions', () => {
     await session.abortTransaction().catch(() => undefined);
     await session.endSession();
   });
+
+  it('refuses creating a view (263): only collections are created in a transaction', async () => {
+    const session = client.startSession();
+    session.startTransaction();
+    await expect(
+      db.createCollection('view_in_txn', { session, viewOn: 'made', pipeline: [] }),
+    ).rejects.toMatchObject({ code: 263 });
+    await session.abortTransaction().catch(() => undefined);
+    await session.endSession();
+    expect(await names()).not.toContain('view_in_txn');
+  });
 });

@@ -51,6 +51,9 @@ register('create', async (ctx) => {
   validateNamespace(ctx.db, name);
   const view = viewOptions(ctx, name);
   if (view) {
+    // mongod 4.4+ creates collections in a transaction, never views.
+    if (ctx.txn)
+      fail('OperationNotSupportedInTransaction', 'Cannot create a view in a multi-document transaction.');
     if (ctx.engine.getCollection(ctx.db, name))
       fail('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
     await ctx.engine.write([ctx.engine.entry({ op: 'create', db: ctx.db, coll: name, spec: view })]);

@@ -3,7 +3,7 @@ import { bsonType, isPlainObject, numberOf, sameKey } from '../bsonUtil.js';
 import { fail, MongoServerError, toServerError } from '../errors.js';
 import { LockedByTransaction } from '../locks.js';
 import { commandCollation, readCollated } from '../query/collation.js';
-import { checkInsertedId, checkUpdatedId } from '../query/fieldNames.js';
+import { checkInsertedId, checkReplacement, checkUpdatedId } from '../query/fieldNames.js';
 import { bindFilter, bindUpdate, parseLet, refuseStatementLet } from '../query/letVariables.js';
 import { compileFilter } from '../query/match.js';
 import { projector } from '../query/projection.js';
@@ -13,7 +13,6 @@ import {
   isReplacement,
   sortComparator,
   upsertSeed,
-  validateReplacement,
   withIdFirst,
 } from '../query/update.js';
 import type { Collection } from '../storage/collection.js';
@@ -167,7 +166,7 @@ export function runUpdate(
     const seed = Array.isArray(u) || !isReplacement(u) ? upsertSeed(filter) : {};
     let doc: Document;
     if (!Array.isArray(u) && isReplacement(u)) {
-      validateReplacement(u, true);
+      checkReplacement(u, true);
       doc = { ...u };
       if (doc._id === undefined && seed._id === undefined) {
         const s = upsertSeed(filter);

@@ -347,7 +347,7 @@ export function storedCollation(raw: unknown): CollationSpec | undefined {
 }
 
 /** A filter for stored documents, compared under the collation. */
-export function collatedFilter(filter: Document | undefined, c: Collation): Predicate {
+function collatedFilter(filter: Document | undefined, c: Collation): Predicate {
   const pred = compileFilter(filter, typedOptions(c.mingoOptions()));
   return (doc) => pred(typedView(doc));
 }

@@ -34,11 +34,6 @@ export function isReplacement(update: Document | Document[]): boolean {
   return keys.length === 0 || !keys[0]!.startsWith('$');
 }
 
-/** Field names of a replacement document (fieldNames.ts); an upsert's counts as an insert. */
-export function validateReplacement(doc: Document, isInsert = false): void {
-  checkReplacement(doc, isInsert);
-}
-
 /** Applies an update (operators, replacement or pipeline) to a copy of `doc`. */
 export function applyUpdate(
   doc: Document,
@@ -47,7 +42,7 @@ export function applyUpdate(
 ): Document {
   if (Array.isArray(update)) return applyPipeline(doc, update);
   if (isReplacement(update)) {
-    validateReplacement(update);
+    checkReplacement(update, false);
     const out: Document = { _id: doc._id };
     for (const [k, v] of Object.entries(update)) if (k !== '_id') out[k] = clone(v);
     if ('_id' in update && !valuesEqual(update._id, doc._id) && doc._id !== undefined) immutableId();
