@@ -128,7 +128,10 @@ async function owners(db: Db, processor: string): Promise<Map<string, number[]>>
 
 /** Until every processor's buckets are all held and fairly shared by `count` owners. */
 async function waitBalanced(db: Db, count: number): Promise<void> {
+  // Four lease TTLs: a bench that never balances says so rather than hanging.
+  const deadline = Date.now() + 4 * TTL_MS;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`buckets not balanced over ${count} instance(s) in time`);
     const shares = await Promise.all(PROCESSORS.map((p) => owners(db, p)));
     const fair = shares.every((byOwner) => {
       const held = [...byOwner.values()].map((b) => b.length);

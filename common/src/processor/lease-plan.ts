@@ -58,7 +58,8 @@ export function planLeases(input: LeasePlanInput): LeasePlan {
  */
 export function firstEndOfAnother(input: {
   me: string;
-  records: LeaseView[];
+  /** Lease and membership records alike: only who holds them and until when matter. */
+  records: Pick<LeaseView, 'owner' | 'expiresAt'>[];
   now: number;
 }): number | undefined {
   const ends = input.records

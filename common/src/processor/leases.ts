@@ -22,7 +22,7 @@ export interface LeaseDoc {
 }
 
 /** How a lease records its owner's bucket function: the function's name and the bucket count. */
-export function bucketingOf(buckets: number): string {
+function bucketingOf(buckets: number): string {
   return `${BUCKETING}/${buckets}`;
 }
 
@@ -205,11 +205,7 @@ export class LeaseKeeper {
       .filter((doc) => doc.kind === 'lease' && doc.bucket !== undefined)
       .map((doc) => ({ bucket: doc.bucket!, owner: doc.owner, expiresAt: doc.expiresAt.getTime() }));
     const plan = planLeases({ me: this.owner, buckets, liveMembers, leases: views, now });
-    const records = docs.map((doc) => ({
-      bucket: doc.bucket ?? -1,
-      owner: doc.owner,
-      expiresAt: doc.expiresAt.getTime(),
-    }));
+    const records = docs.map((doc) => ({ owner: doc.owner, expiresAt: doc.expiresAt.getTime() }));
     this.wakeAt = firstEndOfAnother({ me: this.owner, records, now });
     const epochs = new Map(
       docs.filter((doc) => doc.kind === 'lease').map((doc) => [doc.bucket, doc.epoch ?? 0]),

@@ -26,8 +26,9 @@ export type HandOverResult =
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Events of `processors` parked since `since` (a replay of an older one changes nothing here); by
- * processor first, so parked_events' index serves it.
+ * Events of `processors` parked since `since` (a replay of an older one changes nothing here).
+ * `parkedAt` is written by each processor's clock and `since` by this tool's: clocks within a lease
+ * TTL (NTP, as leases need) are close enough. parked_events' index narrows it to the processors.
  */
 function parkedSince(db: Db, processors: Iterable<string>, since: Date): Promise<number> {
   return db.collection<ParkedEvent>(PARKED_EVENTS).countDocuments({

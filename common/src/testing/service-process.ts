@@ -10,8 +10,9 @@ import { colourGatedReactions } from '../release/gate';
 export const SERVICES_APP = 'az-shop-services';
 
 /**
- * A service's processors and timers in a process of its own, as its main.ts runs them, for the tests
- * that kill, restart or hand over a service (crash, colour hand-over) and the benchmarks. Read from the
+ * A service's processors and timers in a process of its own, gated by colour as its main.ts runs
+ * them (with test-sized leases and polls), for the tests that kill, restart or hand over a service
+ * (crash, colour hand-over) and the benchmarks. Read from the
  * environment: MONGO_URI, DB_NAME (required); RELEASE_COLOUR (gated by the active colour, polled every
  * RELEASE_POLL_MS); MONGO_FLAVOUR=cosmos; LEASES=false, LEASE_TTL_MS, BUCKETS; CONCURRENCY; LOG_LEVEL.
  * Prints `ready` once started; stops cleanly on SIGTERM.
