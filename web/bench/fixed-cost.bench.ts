@@ -9,7 +9,6 @@ import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { Shopper } from '../test/shopper';
 import { type CpuProfile, summariseProfile } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
 
@@ -25,6 +24,8 @@ const { buildApp } = await import('../src/app');
 const { testConfig, startStack } = await import('../test/helper');
 const { databaseUri } = await import('../test/mongo');
 const { DEMO_PRODUCTS, seedDemoShop } = await import('../src/demo');
+// After NODE_ENV: the test helpers load the app, and with it React's production build.
+const { Shopper } = await import('../test/shopper');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /** URL prefix of the browser build, as the static plugin serves it. */
 export const ASSETS_PREFIX = '/assets/';
-/** Written by workflows/build.mjs beside the bundle: entry name → content-hashed file name. */
+/** Written by workflows/build.mjs beside the bundle: entry name → file name (content-hashed, but in `npm run dev`). */
 const MANIFEST_FILE = 'manifest.json';
 
 /** The files a page links: the client script and its stylesheets, as URLs. */

@@ -62,6 +62,15 @@ const handler = createStaticHandler(createRoutes(requestDataSource));
 export type PageContext = Exclude<Awaited<ReturnType<typeof handler.query>>, Response>;
 
 /** Runs the page's action (a POST) and loaders with `source` as their data: a context, or a redirect. */
+/**
+ * Cosmos DB's throttling is load, not a fault of the page: thrown, a read runs again, else the
+ * visitor gets a 503 "busy" page with Retry-After (common/src/http/throttle-retry.ts, error-page.ts).
+ */
+function throwIfThrottled(context: PageContext): void {
+  const throttled = Object.values(context.errors ?? {}).find(isThrottled);
+  if (throttled) throw throttled;
+}
+
 export function queryPage(source: StorefrontData, request: Request): Promise<PageContext | Response> {
   return withRequestData(source, () => handler.query(request));
 }
@@ -158,7 +167,10 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     };
     // Rendered from its key (path and the parameters that matter), not this visitor's own URL.
     const context = await queryPage(source, toFetchRequest(request, baseUrl, url));
-    if (context instanceof Response || context.statusCode !== 200 || context.errors) return null;
+    if (context instanceof Response) return null;
+    // Not kept as "no shared page" while the database is busy: the next request tries again.
+    throwIfThrottled(context);
+    if (context.statusCode !== 200 || context.errors) return null;
     const body = await renderDocument(context, {
       nonce: SLOT_VALUES.nonce,
       assets: request.server.assets,
@@ -220,10 +232,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
       await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
       return;
     }
-    // Cosmos DB's throttling is load, not a fault of the page: a read runs again, else a 503 "busy"
-    // page with Retry-After (common/src/http/throttle-retry.ts, error-page.ts).
-    const throttled = Object.values(context.errors ?? {}).find(isThrottled);
-    if (throttled) throw throttled;
+    throwIfThrottled(context);
     for (const error of Object.values(context.errors ?? {})) {
       if (error instanceof Error) request.log.error({ err: error }, 'page loader or action failed');
     }

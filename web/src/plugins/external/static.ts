@@ -30,9 +30,9 @@ export const staticPlugin = fp<{ publicDir: string }>(
     await app.register(fastifyStatic, {
       root,
       prefix: ASSETS_PREFIX,
-      // A route per file of the bundle, listed at start: the bundle does not change while web runs
-      // (its manifest is read at start too), and a wildcard route reads the folder on every request
-      // to check the name's spelling.
+      // A route per file of the bundle, listed at start: the bundle's files do not change while web
+      // runs (`npm run dev` rebuilds them in place, under the same unhashed names), and a wildcard
+      // route reads the folder on every request to check the name's spelling.
       wildcard: false,
       decorateReply: false,
       cacheControl: false,
