@@ -55,7 +55,7 @@ const reactRouterProduction = {
 export const ASSET_MANIFEST = 'manifest.json';
 
 /** Where a target's bundles go: `outRoot` is the checkout, or another folder that mirrors it (tests). */
-export function outdirOf(target, outRoot = root) {
+function outdirOf(target, outRoot = root) {
   return join(outRoot, target.dir, target.outdir ?? 'dist');
 }
 

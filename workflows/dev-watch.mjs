@@ -153,7 +153,8 @@ export function watchBundles(bundles, { restart, ready, log = console.log, quiet
     queue = queue.then(() => apply(files, changedAt)).catch((error) => log(`✗ ${error.message}`));
   }
 
-  const watchers = sourceFolders(bundles).map((folder) =>
+  const folders = sourceFolders(bundles);
+  const watchers = folders.map((folder) =>
     watch(folder, { recursive: true }, (_event, name) => {
       if (!name) return;
       if (!pending.size) firstChangeAt = performance.now();
@@ -164,7 +165,7 @@ export function watchBundles(bundles, { restart, ready, log = console.log, quiet
   );
 
   return {
-    folders: sourceFolders(bundles),
+    folders,
     /** Stops watching, lets a running rebuild finish, and frees esbuild's contexts. */
     async close() {
       clearTimeout(timer);

@@ -18,6 +18,7 @@ function check(project) {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', (error) => resolve({ project, ok: false, output: `${error.message}\n` }));
     child.on('close', (code) => resolve({ project, ok: code === 0, output }));
   });
 }

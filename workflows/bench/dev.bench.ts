@@ -99,6 +99,9 @@ try {
 
   console.log('\nnpm run dev: from the saved file to the change served');
   console.table(rows);
+  // A failed "before" run leaves nothing to compare with.
+  const shareOfBefore = (ms: number) =>
+    Number.isFinite(before) ? `${Math.round((ms / before) * 100)}%` : '–';
   const verdict = (ms: number) => `${s(ms)}, target ≤ ${s(TARGET_MS)} ${ms <= TARGET_MS ? 'met' : 'NOT met'}`;
   console.table([
     {
@@ -109,12 +112,12 @@ try {
     {
       loop: 'npm run dev, a page (restarts web)',
       'served (median)': verdict(median(page)),
-      'share of before': `${Math.round((median(page) / before) * 100)}%`,
+      'share of before': shareOfBefore(median(page)),
     },
     {
       loop: 'npm run dev, client only',
       'served (median)': verdict(median(client)),
-      'share of before': `${Math.round((median(client) / before) * 100)}%`,
+      'share of before': shareOfBefore(median(client)),
     },
   ]);
   console.log(`load average at the end: ${load()} (2 cores: above 2, other work shares them)`);
