@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectMongo } from '@az-shop/common';
 import { silentLogger } from '@az-shop/common/testing';
@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { type CpuProfile, summariseProfile } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
+import { type Answer, probe, sameAnswerApp } from './same-answer';
 
 /**
  * What web does for every request whatever it is (issue #18): in one run, a bare Fastify app with no
@@ -50,8 +51,15 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-function load(route: Route, seconds: number): Promise<autocannon.Result> {
-  return autocannon({
+interface Run {
+  result: autocannon.Result;
+  /** Busy time of the server's thread (its event loop) per answered request, in µs. */
+  serverMicros: number;
+}
+
+async function load(route: Route, seconds: number): Promise<Run> {
+  const before = performance.eventLoopUtilization();
+  const result = await autocannon({
     url: `${route.origin}${route.path}`,
     connections: CONNECTIONS,
     duration: seconds,
@@ -59,19 +67,8 @@ function load(route: Route, seconds: number): Promise<autocannon.Result> {
     workers: 1,
     headers: route.headers ?? {},
   });
-}
-
-/** One request, for the ETag a 304 needs and to check the route answers as the bench expects. */
-function probe(route: Route): Promise<{ status: number; etag?: string }> {
-  return new Promise((resolve, reject) => {
-    get(`${route.origin}${route.path}`, { headers: route.headers ?? {} }, (response) => {
-      response.resume();
-      response.on('end', () => {
-        const etag = response.headers.etag;
-        resolve({ status: response.statusCode ?? 0, ...(etag && { etag }) });
-      });
-    }).on('error', reject);
-  });
+  const { active } = performance.eventLoopUtilization(performance.eventLoopUtilization(), before);
+  return { result, serverMicros: (active * 1000) / Math.max(1, result.requests.total) };
 }
 
 async function listen(app: FastifyInstance): Promise<string> {
@@ -101,6 +98,7 @@ const logger = pino(
 );
 const web = await buildApp({ config, logger, db: connection.db, publicDir: PUBLIC_DIR });
 const bare = await bareApp();
+let same: FastifyInstance | undefined;
 try {
   await seedDemoShop({ db: connection.db, container: web.blob, logger: silentLogger, warehouse: 'main' });
   const [bareOrigin, origin] = [await listen(bare), await listen(web)];
@@ -112,58 +110,78 @@ try {
   if (added.statusCode !== 200) throw new Error(`adding to the cart answered ${added.statusCode}`);
   const browser = { cookie: shopper.cookie };
   const image = { name: 'image 304', origin, path: `/images/demo/${product.id}.svg`, status: 304 };
-  const etag = (await probe({ ...image, headers: browser, status: 200 })).etag;
+  const etag = (await probe(`${image.origin}${image.path}`, browser)).headers.etag;
   if (!etag) throw new Error('the image came without an ETag');
   const stylesheet = web.assets.styles[0];
   if (!stylesheet) throw new Error('no hashed stylesheet: run `npm run build` first');
-  const routes: Route[] = [
-    { name: 'bare Fastify', origin: bareOrigin, path: '/healthz', status: 200 },
+  const json: Route = {
+    name: 'JSON API (cached)',
+    origin,
+    path: `/api/products/${product.id}`,
+    headers: { ...browser, accept: 'application/json' },
+    status: 200,
+  };
+  const image304: Route = { ...image, headers: { ...browser, 'if-none-match': etag } };
+  const webRoutes: Route[] = [
     { name: 'health', origin, path: '/healthz', status: 200 },
-    {
-      name: 'JSON API (cached)',
-      origin,
-      path: `/api/products/${product.id}`,
-      headers: { ...browser, accept: 'application/json' },
-      status: 200,
-    },
-    { ...image, headers: { ...browser, 'if-none-match': etag } },
+    json,
+    image304,
     { name: 'hashed asset', origin, path: stylesheet, headers: browser, status: 200 },
   ];
-  for (const route of routes) {
-    const { status } = await probe(route);
-    if (status !== route.status) throw new Error(`${route.path} answered ${status}, not ${route.status}`);
+  const answers = new Map<Route, Answer>();
+  for (const route of webRoutes) {
+    const answer = await probe(`${route.origin}${route.path}`, route.headers);
+    if (answer.status !== route.status)
+      throw new Error(`${route.path} answered ${answer.status}, not ${route.status}`);
+    answers.set(route, answer);
   }
+  const ceilings = [json, image304];
+  same = await sameAnswerApp(new Map(ceilings.map((route) => [route.path, answers.get(route) as Answer])));
+  const sameOrigin = await listen(same);
+  const routes: Route[] = [
+    { name: 'bare Fastify', origin: bareOrigin, path: '/healthz', status: 200 },
+    ...webRoutes.flatMap((route) =>
+      ceilings.includes(route)
+        ? [{ ...route, name: `bare, same answer as ${route.name}`, origin: sameOrigin }, route]
+        : [route],
+    ),
+  ];
   console.log(
     `web fixed-cost bench: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route, NODE_ENV=${process.env.NODE_ENV}, ` +
       `LOG_LEVEL=${config.LOG_LEVEL}, ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)}`,
   );
   // Rounds, each loading the bare app and then every web route, so a share compares figures taken
   // seconds apart: on a shared machine the load from elsewhere drifts more than that.
-  const rounds = new Map<Route, autocannon.Result[]>(routes.map((route) => [route, []]));
+  const rounds = new Map<Route, Run[]>(routes.map((route) => [route, []]));
   for (const route of routes) await load(route, 1); // warm-up: JIT, connection pools, caches
   for (let round = 0; round < ROUNDS; round++) {
     for (const route of routes) rounds.get(route)?.push(await load(route, SECONDS));
   }
-  const rate = (result: autocannon.Result) => result.requests.average;
+  const rate = ({ result }: Run) => result.requests.average;
   const bareRuns = rounds.get(routes[0] as Route) ?? [];
   console.table(
     routes.map((route) => {
       const runs = rounds.get(route) ?? [];
-      const shares = runs.map((result, i) => rate(result) / rate(bareRuns[i] as autocannon.Result));
+      const shares = runs.map((run, i) => rate(run) / rate(bareRuns[i] as Run));
       const share = median(shares);
+      // The same comparison by the server's own work: on a shared machine throughput also depends on
+      // how much CPU the load generator and everything else leave the server.
+      const costShares = runs.map((run, i) => (bareRuns[i] as Run).serverMicros / run.serverMicros);
       const target = TARGETS[route.name];
       const statuses = new Map<string, number>();
-      for (const result of runs)
+      for (const { result } of runs)
         for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {}))
           statuses.set(code, (statuses.get(code) ?? 0) + (count ?? 0));
       return {
         route: route.name,
         path: route.path.length > 40 ? `${route.path.slice(0, 37)}…` : route.path,
         statuses: [...statuses].map(([code, count]) => `${code}×${count}`).join(' '),
-        errors: runs.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+        errors: runs.reduce((sum, { result }) => sum + result.errors + result.timeouts, 0),
         'req/s (median)': Math.round(median(runs.map(rate))),
-        'p99 ms (median)': median(runs.map((result) => result.latency.p99)),
+        'p99 ms (median)': median(runs.map(({ result }) => result.latency.p99)),
         '% of bare (median, per round)': `${round(share * 100)}% (${shares.map((value) => round(value * 100, 0)).join(' / ')})`,
+        'server µs/req': round(median(runs.map((run) => run.serverMicros))),
+        'bare µs ÷ route µs': `${round(median(costShares) * 100)}%`,
         target: target === undefined ? '' : `≥ ${target * 100}% ${share >= target ? 'met' : 'NOT met'}`,
       };
     }),
@@ -175,7 +193,7 @@ try {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
-    for (const [index, route] of routes.slice(1).entries()) {
+    for (const [index, route] of webRoutes.entries()) {
       await session.post('Profiler.start');
       await load(route, SECONDS);
       const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
@@ -189,7 +207,7 @@ try {
     session.disconnect();
   }
 } finally {
-  await Promise.allSettled([web.close(), bare.close()]);
+  await Promise.allSettled([web.close(), bare.close(), same?.close()]);
   await connection.db.dropDatabase().catch(() => {});
   await connection.close();
   await stack.stop();

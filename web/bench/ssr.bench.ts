@@ -1,9 +1,14 @@
+import { writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
+import type { FastifyInstance } from 'fastify';
+import { type CpuProfile, summariseProfile } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
+import { probe, sameAnswerApp } from './same-answer';
 
 process.env.NODE_ENV ??= 'production';
 // Imported after NODE_ENV is set: react and react-dom choose their build when first loaded (the test
@@ -14,7 +19,10 @@ const { DEMO_CATEGORIES, DEMO_PRODUCTS, seedDemoShop } = await import('../src/de
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const TTFB_SAMPLES = Number(process.env.TTFB_SAMPLES ?? 50);
+// 200: of 50 samples the p99 is the slowest one, a single stall on a shared machine.
+/** `BENCH_CPU_PROFILE=<path>`: also profile web under each personal page's load (`<path>.N.cpuprofile`). */
+const PROFILE = process.env.BENCH_CPU_PROFILE;
+const TTFB_SAMPLES = Number(process.env.TTFB_SAMPLES ?? 200);
 /** Issue #17: catalog pages (shared or personalised) and the inherently personal pages, as shares of bare. */
 const TARGETS = {
   catalog: { share: 0.2, p99Ms: 50 },
@@ -124,6 +132,7 @@ const testApp = await createTestApp(stack, deployed);
 // The same web on the same database with the shared-page cache off: what a React render per
 // request costs when no data needs a database round trip (a category page's reads are cached).
 const renderingApp = await createTestApp(stack, { ...deployed, PAGE_CACHE_SECONDS: '0' });
+let same: FastifyInstance | undefined;
 try {
   await seedDemoShop({
     db: testApp.db,
@@ -159,6 +168,19 @@ try {
   const { orderId } = placed.json() as { orderId: string };
   await addToCart();
   const cookie = shopper.cookie;
+  // The ceiling of any page served from memory: the shopper's category page as web sent it, copied
+  // by a bare Fastify app (the same bytes on the wire, nothing made per request).
+  const categoryPath = `/c/${category}`;
+  const categoryPage = await probe(`${origin}${categoryPath}`, { accept: 'text/html', cookie });
+  if (categoryPage.status !== 200) throw new Error(`the category page answered ${categoryPage.status}`);
+  same = await sameAnswerApp(new Map([[categoryPath, categoryPage]]));
+  await same.listen({ port: 0, host: '127.0.0.1' });
+  const sameAnswer: Route = {
+    name: 'category (shopper), its bytes from a bare app (reference)',
+    path: categoryPath,
+    ssr: false,
+    origin: `http://127.0.0.1:${(same.server.address() as AddressInfo).port}`,
+  };
   const pages: Route[] = [
     { name: 'home', path: '/', ssr: true, kind: 'catalog' },
     { name: 'category', path: `/c/${category}`, ssr: true, kind: 'catalog' },
@@ -177,13 +199,13 @@ try {
   );
 
   const results = new Map<Route, autocannon.Result>();
-  for (const route of [bare, rendered, ...pages]) {
+  for (const route of [bare, sameAnswer, rendered, ...pages]) {
     await load(origin, route, 1); // warm-up: JIT, connection pools, caches
     results.set(route, await load(origin, route, SECONDS));
   }
   const bareRate = results.get(bare)?.requests.average ?? Number.NaN;
   console.table(
-    [bare, rendered, ...pages].map((route) => {
+    [bare, sameAnswer, rendered, ...pages].map((route) => {
       const result = results.get(route);
       if (!result) throw new Error(`no result for ${route.path}`);
       const share = result.requests.average / bareRate;
@@ -205,11 +227,32 @@ try {
     }),
   );
 
+  if (PROFILE) {
+    // The same load on each personal page, profiled in this (web's) thread: where a render's time goes.
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    for (const [index, route] of pages.filter((page) => page.kind === 'personal').entries()) {
+      await session.post('Profiler.start');
+      await load(origin, route, SECONDS);
+      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+      const file = `${PROFILE}.${index + 1}.cpuprofile`;
+      writeFileSync(file, JSON.stringify(profile));
+      const summary = summariseProfile(profile);
+      console.log(`\n${route.name}: CPU profile ${file} (${summary.busy}% busy), self time of the busy time`);
+      console.table(summary.packages.slice(0, 10));
+      console.table(summary.functions.slice(0, 12));
+    }
+    session.disconnect();
+  }
+
   console.log(`time to first byte at low load: ${TTFB_SAMPLES} sequential requests per route`);
   const ttfb = [];
   for (const route of [...pages, bare]) ttfb.push(await timeToFirstByte(origin, route));
   console.table(ttfb);
 } finally {
+  await same?.close();
   await renderingApp.close();
   await testApp.close();
   await stack.stop();
