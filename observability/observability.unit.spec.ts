@@ -4,7 +4,7 @@ import { requestMetricsHook } from '@az-shop/common/http/request-metrics';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isExposed, metricNamesIn, type RegisteredMetric } from './promql';
+import { groupingLabelsIn, isExposed, metricNamesIn, type RegisteredMetric } from './promql';
 
 const here = (file: string) => new URL(file, import.meta.url);
 
@@ -29,11 +29,20 @@ async function registeredMetrics(): Promise<RegisteredMetric[]> {
   timerMetrics(registry);
   throttledCounter(registry);
   requestMetricsHook(registry);
+  // What createServiceApp sets on every service's registry.
+  registry.setDefaultLabels({ service: 'any' });
   return (await registry.getMetricsAsJSON()).map((metric) => ({
     name: metric.name,
     type: String(metric.type),
+    labels: [
+      'service',
+      ...((registry.getSingleMetric(metric.name) as { labelNames?: string[] } | undefined)?.labelNames ?? []),
+    ],
   }));
 }
+
+/** Labels the scrape adds to every series (Azure Monitor managed Prometheus, pod annotations). */
+const SCRAPE_LABELS = ['namespace', 'pod', 'job', 'instance'];
 
 function rules(): Rule[] {
   const file = parse(readFileSync(here('prometheus-rules.yaml'), 'utf8')) as { groups: { rules: Rule[] }[] };
@@ -100,5 +109,21 @@ describe('alert rules and dashboard', () => {
     const named = [...new Set(expressions.flatMap(metricNamesIn))];
     expect(named.length).toBeGreaterThan(5);
     expect(named.filter((name) => !isExposed(name, metrics))).toEqual([]);
+  });
+
+  it('every alert groups by labels its series carry, and none by job (the same for every pod)', async () => {
+    const metrics = await registeredMetrics();
+    const wrong = rules().flatMap((rule) => {
+      const expression = rule.expr ?? '';
+      const read = metrics.filter((metric) =>
+        metricNamesIn(expression).some((name) => isExposed(name, [metric])),
+      );
+      const carried = new Set([...SCRAPE_LABELS, ...read.flatMap((metric) => metric.labels)]);
+      if (read.some((metric) => metric.type === 'histogram')) carried.add('le');
+      return groupingLabelsIn(expression)
+        .filter((label) => label === 'job' || !carried.has(label))
+        .map((label) => `${rule.alert}: by ${label}`);
+    });
+    expect(wrong).toEqual([]);
   });
 });

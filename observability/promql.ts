@@ -26,9 +26,19 @@ export function metricNamesIn(expression: string): string[] {
   return [...names];
 }
 
+/** The labels an expression aggregates by (`sum by (a, b)`, `by (a) (...)`). */
+export function groupingLabelsIn(expression: string): string[] {
+  const labels = new Set<string>();
+  for (const match of expression.matchAll(/\bby\s*\(([^)]*)\)/g))
+    for (const label of (match[1] ?? '').split(',')) if (label.trim()) labels.add(label.trim());
+  return [...labels];
+}
+
 export interface RegisteredMetric {
   name: string;
   type: string;
+  /** The labels its series carry, the registry's default ones included. */
+  labels: readonly string[];
 }
 
 /** Whether `name` is a series some registered metric exposes (histograms and summaries expose several). */

@@ -22,6 +22,7 @@ async function started(
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const state: { db: ReadinessResult } = { db: { ok: true } };
   const app = await createServiceApp({
+    service: 'test',
     logger,
     checks: { db: () => state.db },
     checkTimeoutMs: 200,
@@ -156,6 +157,7 @@ describe('with an internal port', () => {
     const taken = typeof address === 'object' && address ? address.port : 0;
     try {
       const app = await createServiceApp({
+        service: 'test',
         logger: pino({ level: 'silent' }),
         checks: {},
         internalPort: taken,

@@ -22,7 +22,9 @@ let writes = 0;
 
 async function throttledCount(): Promise<number> {
   const metrics = (await app.inject('/metrics')).body;
-  const line = metrics.split('\n').find((l) => l.startsWith('mongo_throttled_total{component="http"}'));
+  const line = metrics
+    .split('\n')
+    .find((l) => /^mongo_throttled_total\{[^}]*component="http"[^}]*\} /.test(l));
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
@@ -35,7 +37,7 @@ beforeAll(async () => {
     .db('throttle_retry')
     .collection<{ _id: string; n: number }>('items')
     .insertOne({ _id: 'a', n: 1 });
-  app = await createServiceApp({ logger: silentLogger, checks: {} });
+  app = await createServiceApp({ service: 'test', logger: silentLogger, checks: {} });
   // Many runs allowed, so a read at a 50 % throttling rate is all but sure to get through.
   await app.register(throttleRetryPlugin, { maxAttempts: 30, budgetMs: 60_000 });
   app.get('/items/:id', async (request) => {
@@ -93,7 +95,7 @@ describe('a handler meets Cosmos DB throttling (16500)', () => {
   });
 
   it('a read still throttled when its budget is spent answers 503 with Retry-After', async () => {
-    const tight = await createServiceApp({ logger: silentLogger, checks: {} });
+    const tight = await createServiceApp({ service: 'test', logger: silentLogger, checks: {} });
     await tight.register(throttleRetryPlugin, { maxAttempts: 2, budgetMs: 60_000 });
     let runs = 0;
     tight.get('/items/:id', async () => {

@@ -9,7 +9,7 @@ let close: (() => Promise<unknown>) | undefined;
 afterEach(async () => close?.());
 
 async function appWith(checks: Parameters<typeof createServiceApp>[0]['checks']) {
-  const app = await createServiceApp({ logger, checks, checkTimeoutMs: 200 });
+  const app = await createServiceApp({ service: 'test', logger, checks, checkTimeoutMs: 200 });
   close = () => app.close();
   return app;
 }
@@ -105,7 +105,12 @@ describe('per request: id, log line and metrics', () => {
     const lines: Record<string, unknown>[] = [];
     const sink = { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) };
     const registry = new Registry();
-    const app = await createServiceApp({ logger: pino({ level: 'info' }, sink), checks: {}, registry });
+    const app = await createServiceApp({
+      service: 'catalog',
+      logger: pino({ level: 'info' }, sink),
+      checks: {},
+      registry,
+    });
     app.get('/things/:id', async (request) => {
       request.log.info('handling');
       return { id: (request.params as { id: string }).id };
@@ -144,12 +149,20 @@ describe('per request: id, log line and metrics', () => {
     await app.inject('/nowhere/at/all');
     const text = await registry.metrics();
     expect(text).toContain(
-      'http_request_duration_seconds_count{method="GET",route="/things/:id",status="200"} 3',
+      'http_request_duration_seconds_count{service="catalog",method="GET",route="/things/:id",status="200"} 3',
     );
     expect(text).toContain(
-      'http_request_duration_seconds_count{method="GET",route="(unmatched)",status="404"} 1',
+      'http_request_duration_seconds_count{service="catalog",method="GET",route="(unmatched)",status="404"} 1',
     );
     expect(text).not.toContain('/things/1');
     expect(text).not.toContain('/nowhere');
+  });
+
+  it('given a service, when metrics are read, then every series carries its name', async () => {
+    const { app, registry } = await observedApp();
+    await app.inject('/things/1');
+    const series = (await registry.metrics()).split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(series.length).toBeGreaterThan(0);
+    expect(series.filter((line) => !line.includes('service="catalog"'))).toEqual([]);
   });
 });

@@ -38,6 +38,7 @@ await reactions.start();
 shutdown.add('processors', reactions.stop);
 
 const app = await createServiceApp({
+  service: 'factory',
   logger,
   checks: { mongo: mongoReadiness(mongo.db, mongo.flavour), ...reactions.checks() },
   internalPort: config.INTERNAL_PORT,

@@ -46,6 +46,7 @@ export async function buildApp({
   checks,
 }: AppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp({
+    service: 'web',
     logger,
     server: serverOptions(config),
     internalPort: config.INTERNAL_PORT,

@@ -24,6 +24,11 @@ export interface ServiceServerOptions
 }
 
 export interface ServiceAppOptions extends HealthPluginOptions {
+  /**
+   * The service's name, the `service` label on every metric of its registry: scraped by pod
+   * annotations, every pod has the same `job`, so alerts tell the services apart by this label.
+   */
+  service: string;
   logger: Logger;
   server?: ServiceServerOptions;
   /**
@@ -159,8 +164,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     serverFactory: serverWithLiveness,
     ...REQUEST_IDS,
   });
+  const registry = options.registry ?? metricsRegistry;
+  registry.setDefaultLabels({ service: options.service });
   app.addHook('onRequest', echoRequestId);
-  app.addHook('onResponse', requestMetricsHook(options.registry ?? metricsRegistry));
+  app.addHook('onResponse', requestMetricsHook(registry));
   let draining = false;
   const internal =
     options.internalPort === undefined
