@@ -80,6 +80,9 @@ export function startBuiltOrdering(mongoDb: string): Promise<OrderingInstance> {
 }
 
 function counter(metrics: string, name: string, processor: string): number {
-  const line = metrics.split('\n').find((l) => l.startsWith(`${name}{processor="${processor}"}`));
+  // Labels in any order: the registry's default ones (service) come with them.
+  const line = metrics
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && l.slice(0, l.indexOf('}')).includes(`processor="${processor}"`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
