@@ -6,6 +6,7 @@ import {
   publicHttpsUrls,
   secrets,
 } from '@az-shop/common';
+import { traceStoreUri } from '@az-shop/common/telemetry/settings';
 import { type Static, Type } from 'typebox';
 
 export const webConfigSchema = Type.Object({
@@ -268,4 +269,10 @@ export function isHttps(config: Pick<WebConfig, 'WEB_BASE_URL'>): boolean {
  */
 export function secureCookies(config: Pick<WebConfig, 'WEB_BASE_URL' | 'NODE_ENV'>): boolean {
   return isHttps(config) || config.NODE_ENV === 'production';
+}
+
+/** Whether the dev-only local span store keeps this process's traces (never in production). */
+export function localTraceStore(config: Pick<WebConfig, 'TRACE_STORE' | 'NODE_ENV' | 'MONGO_DB'>): boolean {
+  const { TRACE_STORE, NODE_ENV, MONGO_DB } = config;
+  return traceStoreUri({ TRACE_STORE, NODE_ENV, MONGO_DB }) !== undefined;
 }

@@ -208,6 +208,8 @@ describe('GET /api/admin/orders/:id', () => {
       refundsDue: [{ paymentId, amount: 4999, reason: 'the order was cancelled' }],
       cancellation: null,
       cancellable: false,
+      // Without the dev-only span store (as in production) there is no trace to offer.
+      traced: false,
     });
   });
 

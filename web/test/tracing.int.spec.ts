@@ -30,7 +30,7 @@ beforeAll(async () => {
   // Before the app (@fastify/otel hooks each Fastify instance as it is created); the spans also go
   // to the local span store in the app's database, which the back office draws.
   tracing = await startTestTracing({ alsoTo: [new MongoSpanExporter(uri)] });
-  testApp = await createTestApp(stack, { MONGO_DB: uri });
+  testApp = await createTestApp(stack, { MONGO_DB: uri, TRACE_STORE: 'mongo' });
   // No stock at all: the order is backordered, so the factory builds it.
   await seedProducts(testApp.db, [{ _id: 'lamp', heading: 'Brass Lamp', amount: 2500 }]);
   await testApp.app.listen({ port: 0, host: '127.0.0.1' });
@@ -161,6 +161,8 @@ describe('one trace per order, across services and change-stream hops', () => {
     );
 
     const ada = await Shopper.signedIn(testApp.app, 'admin@example.com');
+    // The order's page offers the picture: the span store is on and the order was traced.
+    expect((await ada.request('GET', `/api/admin/orders/${orderId}`)).json()).toMatchObject({ traced: true });
     const picture = await ada.request('GET', `/api/admin/orders/${orderId}/trace.svg`);
     expect(picture.statusCode).toBe(200);
     expect(picture.headers['content-type']).toBe('image/svg+xml; charset=utf-8');

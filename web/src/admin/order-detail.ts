@@ -1,10 +1,11 @@
-import type {
-  FulfilmentDocument,
-  FulfilmentStage,
-  OrderCancellationDocument,
-  OrderDocument,
-  PaymentDocument,
-  RefundDocument,
+import {
+  type FulfilmentDocument,
+  type FulfilmentStage,
+  type OrderCancellationDocument,
+  type OrderDocument,
+  type PaymentDocument,
+  parseTraceparent,
+  type RefundDocument,
 } from '@az-shop/common';
 import { isCancellableStage, payByOf } from '../orders/views';
 
@@ -46,6 +47,8 @@ export interface AdminOrderDetail {
   failure?: string;
   /** An admin may still ask for cancellation: ordering would honour it and nobody has asked yet. */
   cancellable: boolean;
+  /** Its trace can be drawn: the local span store is on (development) and the order was placed traced. */
+  traced: boolean;
 }
 
 export interface DetailParts {
@@ -56,6 +59,8 @@ export interface DetailParts {
   refunds: readonly RefundDocument[];
   cancellation: OrderCancellationDocument | null;
   holdMinutes: number;
+  /** Whether the local span store keeps traces (`TRACE_STORE=mongo`, development only). */
+  traceStore: boolean;
 }
 
 /** Whether an admin's cancellation would be new and honoured (no fulfilment yet: ordering decides). */
@@ -133,5 +138,6 @@ export function toAdminOrderDetail(parts: DetailParts): AdminOrderDetail {
     ...(fulfilment?.cancellationRefused && { cancellationRefused: fulfilment.cancellationRefused.reason }),
     ...(fulfilment?.failure && { failure: fulfilment.failure.reason }),
     cancellable: canCancel(fulfilment, cancellation),
+    traced: parts.traceStore && parseTraceparent(order.traceparent) !== undefined,
   };
 }

@@ -51,6 +51,28 @@ const payment: PaymentDocument = {
 };
 
 describe('toAdminOrderDetail', () => {
+  const parts = {
+    order,
+    headings: new Map(),
+    fulfilment: null,
+    payments: [],
+    refunds: [],
+    cancellation: null,
+    holdMinutes: 15,
+  };
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('given the local span store and a traced order, then its trace is offered, and only then', () => {
+    expect(toAdminOrderDetail({ ...parts, order: { ...order, traceparent }, traceStore: true }).traced).toBe(
+      true,
+    );
+    // Production (no span store), or an order placed untraced: no link to a trace that is not there.
+    expect(toAdminOrderDetail({ ...parts, order: { ...order, traceparent }, traceStore: false }).traced).toBe(
+      false,
+    );
+    expect(toAdminOrderDetail({ ...parts, order, traceStore: true }).traced).toBe(false);
+  });
+
   it('given a cancelled paid order, then it shows lines, payments, the timeline, the refund due and made, and who asked', () => {
     const detail = toAdminOrderDetail({
       order,
@@ -81,6 +103,7 @@ describe('toAdminOrderDetail', () => {
         requestedBy: { by: 'admin', sub: 'admin-0001', email: 'admin@example.com', name: 'Ada' },
       },
       holdMinutes: 15,
+      traceStore: false,
     });
     expect(detail).toMatchObject({
       id: 'o_1',
@@ -104,6 +127,7 @@ describe('toAdminOrderDetail', () => {
       refunds: [],
       cancellation: null,
       holdMinutes: 15,
+      traceStore: false,
     });
     expect(detail).not.toHaveProperty('stage');
     expect(detail).toMatchObject({ payBy: '2026-01-01T10:15:00.000Z', timeline: [], cancellable: true });

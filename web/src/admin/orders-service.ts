@@ -41,6 +41,8 @@ export interface AdminOrdersDeps {
   audit: AuditLog;
   pickingCapacity: number;
   holdMinutes: number;
+  /** Whether the local span store keeps traces (development): the detail then offers the order's trace. */
+  traceStore: boolean;
   now?: () => Date;
 }
 
@@ -50,6 +52,7 @@ export function adminOrders({
   audit,
   pickingCapacity,
   holdMinutes,
+  traceStore,
   now = () => new Date(),
 }: AdminOrdersDeps): AdminOrders {
   const orders = db.collection<OrderDocument>(ORDERS);
@@ -118,6 +121,7 @@ export function adminOrders({
         refunds: refunded,
         cancellation,
         holdMinutes,
+        traceStore,
       });
     },
 

@@ -7,7 +7,7 @@ import { type AdminCatalog, adminCatalog } from '../../admin/catalog-service';
 import { type AdminOperations, adminOperations } from '../../admin/operations-service';
 import { type AdminOrders, adminOrders } from '../../admin/orders-service';
 import { type AdminStock, adminStock } from '../../admin/stock-service';
-import type { WebConfig } from '../../config';
+import { localTraceStore, type WebConfig } from '../../config';
 import { EVERY_KEY } from '../../live/change-hub';
 import { LiveBoard } from '../../live/live-board';
 
@@ -40,6 +40,7 @@ export const adminPlugin = fp<{ config: WebConfig }>(
       audit,
       pickingCapacity: config.PICKING_CAPACITY,
       holdMinutes: config.HOLD_MINUTES,
+      traceStore: localTraceStore(config),
     });
     app.decorate('adminOrders', orders);
     const board = new LiveBoard({

@@ -110,8 +110,12 @@ export function AdminOrderPage() {
         </>
       )}
       <p>
-        {/* Drawn from the local span store when tracing is on (docs/observability.md); 404 otherwise. */}
-        <a href={`/api/admin/orders/${encodeURIComponent(order.id)}/trace.svg`}>Trace (waterfall)</a> ·{' '}
+        {/* Drawn from the local span store, which only development has (docs/observability.md). */}
+        {order.traced && (
+          <>
+            <a href={`/api/admin/orders/${encodeURIComponent(order.id)}/trace.svg`}>Trace (waterfall)</a> ·{' '}
+          </>
+        )}
         <a href="/admin/orders">Back to the board</a>
       </p>
     </section>
