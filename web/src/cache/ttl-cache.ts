@@ -18,6 +18,8 @@ export interface TtlCache<T> {
   remember(key: string, load: () => Promise<T>): Promise<T>;
   /** The loaded value kept for `key`, if any and still fresh, without loading anything. */
   peek(key: string): { value: T } | undefined;
+  /** Forgets `key`'s value, a load in flight included (its result is not kept). */
+  forget(key: string): void;
   /** Forgets every value, loads in flight included (their results are not kept). */
   clear(): void;
 }
@@ -57,6 +59,7 @@ export function ttlCache<T>({ ttlMs, maxEntries = 1000, now = Date.now }: TtlCac
       return entry.value;
     },
     peek: (key) => fresh(key)?.settled,
+    forget: (key) => entries.delete(key),
     clear: () => entries.clear(),
   };
 }

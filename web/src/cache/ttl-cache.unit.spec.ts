@@ -39,6 +39,18 @@ describe('ttlCache', () => {
     expect(await cache.remember('a', async () => 'up')).toBe('up');
   });
 
+  it('forgets one key, its load in flight included, and keeps the others', async () => {
+    const cache = ttlCache<string>({ ttlMs: 1000 });
+    await cache.remember('b', async () => 'b');
+    let finish: (value: string) => void = () => {};
+    const inFlight = cache.remember('a', () => new Promise((resolve) => (finish = resolve)));
+    cache.forget('a');
+    finish('old');
+    expect(await inFlight).toBe('old'); // its callers still get it
+    expect(await cache.remember('a', async () => 'new')).toBe('new');
+    expect(cache.peek('b')).toEqual({ value: 'b' });
+  });
+
   it('keeps at most maxEntries values, dropping the oldest', async () => {
     const cache = ttlCache<string>({ ttlMs: 1000, maxEntries: 2 });
     for (const key of ['a', 'b', 'c']) await cache.remember(key, async () => key);

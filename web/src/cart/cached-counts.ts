@@ -1,3 +1,4 @@
+import { ttlCache } from '../cache/ttl-cache';
 import type { CartService } from './service';
 
 export interface CachedCountsOptions {
@@ -20,14 +21,10 @@ export function cachedCartCounts(
   carts: CartService,
   { ttlMs, maxEntries = 10_000, changes, now = Date.now }: CachedCountsOptions,
 ): CartService {
-  const counts = new Map<string, { count: number; expires: number }>();
-  /** Bumped by every forget: a read started before one is not kept. */
-  let forgets = 0;
-
-  function forget(...cartIds: string[]) {
-    forgets++;
-    for (const id of cartIds) counts.delete(id);
-  }
+  const counts = ttlCache<number>({ ttlMs, maxEntries, now });
+  const forget = (...cartIds: string[]) => {
+    for (const id of cartIds) counts.forget(id);
+  };
   changes?.onChange((cartId) => forget(cartId));
 
   /** `write` with the carts it changes forgotten once it has run, failed or not (it may have written). */
@@ -37,19 +34,7 @@ export function cachedCartCounts(
 
   return {
     ...carts,
-    async count(cartId) {
-      if (!cartId) return 0;
-      const kept = counts.get(cartId);
-      if (kept && kept.expires > now()) return kept.count;
-      const started = forgets;
-      const count = await carts.count(cartId);
-      if (started === forgets) {
-        counts.delete(cartId);
-        counts.set(cartId, { count, expires: now() + ttlMs });
-        if (counts.size > maxEntries) counts.delete(counts.keys().next().value as string);
-      }
-      return count;
-    },
+    count: async (cartId) => (cartId ? counts.remember(cartId, () => carts.count(cartId)) : 0),
     add: (cartId, productId, qty) => writing(carts.add(cartId, productId, qty), cartId),
     set: (cartId, productId, qty) => writing(carts.set(cartId, productId, qty), cartId),
     remove: (cartId, productId) => writing(carts.remove(cartId, productId), cartId),

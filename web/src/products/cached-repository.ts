@@ -3,7 +3,7 @@ import type { ProductRepository } from './repository';
 
 /** `ttlMs` 0 turns the cache off. */
 export interface CatalogCacheOptions extends TtlCacheOptions {
-  /** Forgets everything when the catalog changes (see catalog-changes.ts). */
+  /** Forgets everything when the catalog changes (a change stream on `products`, live/collection-changes.ts). */
   changes?: { onChange(listener: () => void): void };
 }
 

@@ -2,9 +2,9 @@ import { CARTS, type CartDocument } from '@az-shop/common';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { cachedCartCounts } from '../../cart/cached-counts';
-import { CartChanges } from '../../cart/cart-changes';
 import { type CartService, cartService } from '../../cart/service';
 import type { WebConfig } from '../../config';
+import { CollectionChanges } from '../../live/collection-changes';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +21,13 @@ export const cartsPlugin = fp<{ config: WebConfig }>(
       app.decorate('carts', carts);
       return;
     }
-    const changes = new CartChanges(app.db.collection<CartDocument>(CARTS), app.log);
+    // Another instance's (another device's) change to a cart forgets its count here.
+    const changes = new CollectionChanges({
+      name: 'carts',
+      collection: app.db.collection<CartDocument>(CARTS),
+      keyOf: (cart) => cart._id,
+      log: app.log,
+    });
     await changes.start();
     app.addHook('onClose', () => changes.close());
     app.decorate('carts', cachedCartCounts(carts, { ttlMs, changes }));
