@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` and the inspector write) read here. */
 export interface CpuProfile {
   nodes: {
@@ -58,4 +61,34 @@ export function summariseProfile(profile: CpuProfile): ProfileSummary {
       return { function: name, where, 'self %': self };
     }),
   };
+}
+
+/**
+ * Profiles this thread (the server's, when the load comes from a worker) while `load` runs for each
+ * item: writes `<path>.N.cpuprofile` (N from 1) and prints where the busy time went.
+ */
+export async function profileEach<T extends { name: string }>(
+  items: readonly T[],
+  path: string,
+  load: (item: T) => Promise<unknown>,
+): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    for (const [index, item] of items.entries()) {
+      await session.post('Profiler.start');
+      await load(item);
+      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+      const file = `${path}.${index + 1}.cpuprofile`;
+      writeFileSync(file, JSON.stringify(profile));
+      const summary = summariseProfile(profile);
+      console.log(`\n${item.name}: CPU profile ${file} (${summary.busy}% busy), self time of the busy time`);
+      console.table(summary.packages.slice(0, 10));
+      console.table(summary.functions.slice(0, 12));
+    }
+  } finally {
+    session.disconnect();
+  }
 }

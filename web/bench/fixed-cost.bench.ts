@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +7,7 @@ import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { type CpuProfile, summariseProfile } from './cpu-profile';
+import { profileEach } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
 import { type Answer, probe, sameAnswerApp } from './same-answer';
 
@@ -187,25 +185,8 @@ try {
     }),
   );
 
-  if (PROFILE) {
-    // The same load on each of web's routes, profiled in this (the server's) thread: where its time goes.
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 100 });
-    for (const [index, route] of webRoutes.entries()) {
-      await session.post('Profiler.start');
-      await load(route, SECONDS);
-      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-      const file = `${PROFILE}.${index + 1}.cpuprofile`;
-      writeFileSync(file, JSON.stringify(profile));
-      const summary = summariseProfile(profile);
-      console.log(`\n${route.name}: CPU profile ${file} (${summary.busy}% busy), self time of the busy time`);
-      console.table(summary.packages.slice(0, 8));
-      console.table(summary.functions.slice(0, 12));
-    }
-    session.disconnect();
-  }
+  // The same load on each of web's routes, profiled in this (the server's) thread: where its time goes.
+  if (PROFILE) await profileEach(webRoutes, PROFILE, (route) => load(route, SECONDS));
 } finally {
   await Promise.allSettled([web.close(), bare.close(), same?.close()]);
   await connection.db.dropDatabase().catch(() => {});

@@ -1,12 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { silentLogger } from '@az-shop/common/testing';
 import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
-import { type CpuProfile, summariseProfile } from './cpu-profile';
+import { profileEach } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
 import { probe, sameAnswerApp } from './same-answer';
 
@@ -227,25 +225,13 @@ try {
     }),
   );
 
-  if (PROFILE) {
-    // The same load on each personal page, profiled in this (web's) thread: where a render's time goes.
-    const session = new Session();
-    session.connect();
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 100 });
-    for (const [index, route] of pages.filter((page) => page.kind === 'personal').entries()) {
-      await session.post('Profiler.start');
-      await load(origin, route, SECONDS);
-      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
-      const file = `${PROFILE}.${index + 1}.cpuprofile`;
-      writeFileSync(file, JSON.stringify(profile));
-      const summary = summariseProfile(profile);
-      console.log(`\n${route.name}: CPU profile ${file} (${summary.busy}% busy), self time of the busy time`);
-      console.table(summary.packages.slice(0, 10));
-      console.table(summary.functions.slice(0, 12));
-    }
-    session.disconnect();
-  }
+  // The same load on each personal page, profiled in this (web's) thread: where a render's time goes.
+  if (PROFILE)
+    await profileEach(
+      pages.filter((page) => page.kind === 'personal'),
+      PROFILE,
+      (route) => load(origin, route, SECONDS),
+    );
 
   console.log(`time to first byte at low load: ${TTFB_SAMPLES} sequential requests per route`);
   const ttfb = [];

@@ -119,16 +119,7 @@ describe('toAdminOrderDetail', () => {
   });
 
   it('given an order ordering has not seen yet, then it has no stage, payBy from HOLD_MINUTES, and can be cancelled', () => {
-    const detail = toAdminOrderDetail({
-      order,
-      headings: new Map(),
-      fulfilment: null,
-      payments: [],
-      refunds: [],
-      cancellation: null,
-      holdMinutes: 15,
-      traceStore: false,
-    });
+    const detail = toAdminOrderDetail({ ...parts, traceStore: false });
     expect(detail).not.toHaveProperty('stage');
     expect(detail).toMatchObject({ payBy: '2026-01-01T10:15:00.000Z', timeline: [], cancellable: true });
     expect(detail.lines[0]).toEqual({ productId: 'chair', heading: 'chair', qty: 2, unitPrice: 100 });
