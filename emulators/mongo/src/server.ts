@@ -10,11 +10,13 @@ import {
   WRITE_COMMANDS,
 } from './commands/context.js';
 import './commands/ddl.js';
+import './commands/maintenance.js';
 import './commands/read.js';
 import './commands/sessions.js';
 import './commands/write.js';
 import { serialize } from './bsonUtil.js';
 import { labelChangeStreamError, opensChangeStream } from './changes/errorLabels.js';
+import { refusingViews } from './commands/views.js';
 import { checkCosmosTransaction, customAction, maybeThrottle } from './cosmos.js';
 import type { CursorRegistry } from './cursors.js';
 import { MongoServerError, toServerError } from './errors.js';
@@ -246,8 +248,9 @@ export class WireServer {
   private async run(conn: ConnectionInfo, msg: IncomingMessage, name: string): Promise<Document> {
     const cmd = msg.command;
     const cosmos = this.info.cosmos;
-    const handler = cosmos && name === 'customAction' ? customAction : registry.get(name);
-    if (!handler) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
+    const found = cosmos && name === 'customAction' ? customAction : registry.get(name);
+    if (!found) throw new MongoServerError('CommandNotFound', `no such command: '${name}'`);
+    const handler = refusingViews(name, found);
     validateCollations(cmd);
     const key = lsidKey(cmd.lsid);
     if (key) this.sessions.seen(key, cmd.lsid as Document);

@@ -143,13 +143,18 @@ describe('views', () => {
     ).toMatchObject({
       code: 167,
       message:
-        'The aggregation stage $out in location 0 of the pipeline cannot be used in the view definition of views.w because it writes to disk',
+        'Invalid pipeline for view views.w :: caused by :: The aggregation stage $out in location 0 of the pipeline cannot be used in the view definition of views.w because it writes to disk',
     });
-    // A view created on a missing namespace is allowed; closing the loop is a cycle (GraphContainsCycle 5).
+    // A view created on a missing namespace is allowed; closing the loop is a cycle (GraphContainsCycle 5),
+    // printed as mongod's ViewGraph prints its walk: the view, then the walk back to it reversed.
     await db.createCollection('loopA', { viewOn: 'loopB', pipeline: [] });
     expect(await err(db.createCollection('loopB', { viewOn: 'loopA', pipeline: [] }))).toMatchObject({
       code: 5,
-      message: 'View cycle detected: views.loopB => views.loopA => views.loopB',
+      message: 'View cycle detected: views.loopB => views.loopB => views.loopA => views.loopB',
+    });
+    expect(await err(db.createCollection('self', { viewOn: 'self', pipeline: [] }))).toMatchObject({
+      code: 5,
+      message: 'View cycle detected: views.self => views.self => views.self',
     });
     expect(await db.collection('loopA').find().toArray()).toEqual([]);
   });
@@ -157,9 +162,139 @@ describe('views', () => {
   it('drops a view without touching its source', async () => {
     await db.createCollection('young', { viewOn: 'people', pipeline: [{ $match: { age: { $lt: 18 } } }] });
     expect(await db.collection('young').countDocuments()).toBe(1);
-    expect(await db.collection('young').drop()).toBe(true);
+    // mongod's drop_collection.cpp: a view's reply names the namespace only (no nIndexesWas).
+    const { ok, ns, nIndexesWas } = await db.command({ drop: 'young' });
+    expect({ ok, ns, nIndexesWas }).toEqual({ ok: 1, ns: 'views.young', nIndexesWas: undefined });
     expect((await db.listCollections({ name: 'young' }).toArray()).length).toBe(0);
     expect(await people.countDocuments()).toBe(4);
+  });
+});
+
+/**
+ * Commands that need a collection, each as mongod 7.0/8.0 answers it for a view
+ * (jstests/core/views/views_all_commands.js, views_change.js; messages from rename_collection.cpp,
+ * validate_state.cpp, compact.cpp, coll_mod.cpp and the catalog's "is a view, not a collection").
+ */
+describe('views in commands that need a collection', () => {
+  let client: MongoClient;
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ client, close } = await startWithClient());
+    db = client.db('vc');
+    await db.collection<AnyDoc>('src').insertMany([
+      { _id: 1, g: 1 },
+      { _id: 2, g: 2 },
+      { _id: 3, g: 1 },
+    ]);
+    await db.collection<AnyDoc>('other').insertOne({ _id: 9, g: 2 });
+    await db.createCollection('v', { viewOn: 'src', pipeline: [{ $match: { g: 1 } }] });
+  });
+  afterAll(async () => close());
+  const ids = async (name: string) =>
+    (await db.collection<AnyDoc>(name).find().sort({ _id: 1 }).toArray()).map((d) => d._id);
+  const definition = async (name: string) =>
+    ((await db.listCollections({ name }).next()) as { options?: unknown } | null)?.options;
+
+  it('refuses dropIndexes, collStats, validate and compact on a view with 166', async () => {
+    const notACollection = { code: 166, message: 'Namespace vc.v is a view, not a collection' };
+    expect(await err(db.command({ dropIndexes: 'v', index: '*' }))).toMatchObject(notACollection);
+    expect(await err(db.collection('v').dropIndex('g_1'))).toMatchObject(notACollection);
+    expect(await err(db.command({ collStats: 'v' }))).toMatchObject(notACollection);
+    expect(await err(db.collection('v').listIndexes().toArray())).toMatchObject(notACollection);
+    expect(await err(db.command({ validate: 'v' }))).toMatchObject({
+      code: 166,
+      message: 'Cannot validate a view',
+    });
+    expect(await err(db.command({ compact: 'v' }))).toMatchObject({
+      code: 166,
+      message: "can't compact a view",
+    });
+    // A collection is validated and compacted (nothing to repair or reclaim in memory).
+    expect(await db.command({ validate: 'src' })).toMatchObject({
+      ns: 'vc.src',
+      nrecords: 3,
+      valid: true,
+      ok: 1,
+    });
+    expect(await db.command({ compact: 'src' })).toMatchObject({ bytesFreed: 0, ok: 1 });
+    expect(await err(db.command({ validate: 'nope' }))).toMatchObject({
+      code: 26,
+      message: "Collection 'vc.nope' does not exist to validate.",
+    });
+    expect(await ids('v')).toEqual([1, 3]);
+  });
+
+  it('refuses renaming a view (166) and renaming onto one, even with dropTarget (48)', async () => {
+    expect(await err(db.renameCollection('v', 'v2'))).toMatchObject({
+      code: 166,
+      message: 'cannot rename view: vc.v',
+    });
+    for (const dropTarget of [false, true])
+      expect(await err(db.renameCollection('other', 'v', { dropTarget }))).toMatchObject({
+        code: 48,
+        message: 'a view already exists with that name: vc.v',
+      });
+    expect(await ids('v')).toEqual([1, 3]);
+    expect(await ids('other')).toEqual([9]);
+    expect(await db.listCollections({ name: 'v2' }).toArray()).toEqual([]);
+  });
+
+  it('collMod with viewOn and/or pipeline changes the view, validated like create', async () => {
+    await db.createCollection('w', { viewOn: 'src', pipeline: [{ $match: { g: 1 } }] });
+    await db.createCollection('onW', { viewOn: 'w', pipeline: [] });
+    // Each of pipeline and viewOn replaces its own half of the definition.
+    expect(await db.command({ collMod: 'w', pipeline: [{ $match: { g: 2 } }] })).toMatchObject({ ok: 1 });
+    expect(await ids('w')).toEqual([2]);
+    expect(await definition('w')).toEqual({ viewOn: 'src', pipeline: [{ $match: { g: 2 } }] });
+    await db.command({ collMod: 'w', viewOn: 'other' });
+    expect(await ids('w')).toEqual([9]);
+    expect(await ids('onW')).toEqual([9]);
+    await db.command({ collMod: 'w', viewOn: 'src', pipeline: [] });
+    expect(await ids('onW')).toEqual([1, 2, 3]);
+
+    const refused: [Record<string, unknown>, number, string][] = [
+      [{ viewOn: 'onW', pipeline: [] }, 5, 'View cycle detected: vc.w => vc.w => vc.onW => vc.w'],
+      [
+        { pipeline: [{ $out: 'x' }] },
+        167,
+        'Invalid pipeline for view vc.w :: caused by :: The aggregation stage $out in location 0 of the pipeline cannot be used in the view definition of vc.w because it writes to disk',
+      ],
+      [
+        { pipeline: { $match: {} } },
+        14,
+        "BSON field 'collMod.pipeline' is the wrong type 'object', expected type 'array'",
+      ],
+      [{ viewOn: 5 }, 14, "BSON field 'collMod.viewOn' is the wrong type 'int', expected type 'string'"],
+      [{ viewOn: '' }, 2, "'viewOn' cannot be empty"],
+      [{ index: { name: 'g_1', hidden: true } }, 72, 'option not supported on a view: index'],
+      [{ validator: { g: 1 } }, 72, 'option not supported on a view: validator'],
+      [{ validationLevel: 'off' }, 72, 'option not supported on a view: validationLevel'],
+      [
+        { changeStreamPreAndPostImages: { enabled: true } },
+        72,
+        'option not supported on a view: changeStreamPreAndPostImages',
+      ],
+      [{ expireAfterSeconds: 10 }, 72, 'option not supported on a view: expireAfterSeconds'],
+    ];
+    for (const [options, code, message] of refused)
+      expect(await err(db.command({ collMod: 'w', ...options })), JSON.stringify(options)).toMatchObject({
+        code,
+        message,
+      });
+    expect(await definition('w')).toEqual({ viewOn: 'src', pipeline: [] });
+
+    // A collection takes neither option (pipeline is checked first, as in coll_mod.cpp).
+    expect(await err(db.command({ collMod: 'src', viewOn: 'other', pipeline: [] }))).toMatchObject({
+      code: 72,
+      message: 'option only supported on a view: pipeline',
+    });
+    expect(await err(db.command({ collMod: 'src', viewOn: 'other' }))).toMatchObject({
+      code: 72,
+      message: 'option only supported on a view: viewOn',
+    });
+    expect((await db.listCollections({ name: 'src' }).next())?.type).toBe('collection');
+    expect(await ids('src')).toEqual([1, 2, 3]);
   });
 });
 

@@ -17,7 +17,7 @@ import {
   indexTargetInTransaction,
   refuseNewIndexInTransaction,
 } from './txnDdl.js';
-import { isView, refuseOnView, viewInfo, viewOptions } from './views.js';
+import { isView, refuseViewOptions, viewCollMod, viewInfo, viewOptions } from './views.js';
 
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
@@ -83,9 +83,16 @@ register('create', async (ctx) => {
 register('collMod', async (ctx) => {
   noTxn(ctx);
   const name = collName(ctx);
+  // The option's shape is checked before the namespace (mongod's IDL parser runs first).
   const preImages = parsePreImagesOption('collMod', ctx.cmd.changeStreamPreAndPostImages, ctx.db);
   const coll = ctx.engine.getCollection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
+  if (isView(coll)) {
+    const definition = viewCollMod(ctx, coll);
+    await ctx.engine.write([ctx.engine.entry({ op: 'collMod', db: ctx.db, coll: name, spec: definition })]);
+    return { ok: 1 };
+  }
+  refuseViewOptions(ctx);
   const spec: Document = {};
   for (const [k, v] of Object.entries(ctx.cmd)) {
     if (k === 'collMod' || k.startsWith('$') || k === 'lsid' || k === 'writeConcern') continue;
@@ -125,6 +132,8 @@ register('drop', async (ctx) => {
   if (!coll) return { ok: 1 };
   const nIndexesWas = coll.indexes.size;
   await ctx.engine.write([dropEntry(ctx, coll)]);
+  // A view has no indexes: mongod's reply names only the namespace.
+  if (isView(coll)) return { ns: coll.ns, ok: 1 };
   return { nIndexesWas, ns: coll.ns, ok: 1 };
 });
 
@@ -242,7 +251,6 @@ const INDEX_OPTIONS = new Set([
 
 register('createIndexes', async (ctx) => {
   const name = collName(ctx);
-  refuseOnView(ctx, name);
   const specs = ctx.cmd.indexes;
   if (!Array.isArray(specs) || specs.length === 0)
     fail('BadValue', 'Must specify at least one index to create');
@@ -326,7 +334,6 @@ register('createIndexes', async (ctx) => {
 
 register('listIndexes', (ctx) => {
   const name = collName(ctx);
-  refuseOnView(ctx, name);
   const coll = ctx.store.collection(ctx.db, name);
   if (!coll) fail('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.${name}`;

@@ -269,7 +269,6 @@ register('delete', async (ctx) => {
 
 register(['findAndModify', 'findandmodify'], async (ctx) => {
   const name = collName(ctx);
-  refuseOnView(ctx, name);
   const cmd = ctx.cmd;
   const vars = parseLet('findAndModify', cmd.let);
   const query = bindFilter((cmd.query ?? {}) as Document, vars);
