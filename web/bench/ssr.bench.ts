@@ -18,7 +18,7 @@ const { DEMO_CATEGORIES, DEMO_PRODUCTS, seedDemoShop } = await import('../src/de
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // 200: of 50 samples the p99 is the slowest one, a single stall on a shared machine.
-/** `BENCH_CPU_PROFILE=<path>`: also profile web under each personal page's load (`<path>.N.cpuprofile`). */
+/** `BENCH_CPU_PROFILE=<path>`: also profile web under each page's load (`<path>.N.cpuprofile`). */
 const PROFILE = process.env.BENCH_CPU_PROFILE;
 const TTFB_SAMPLES = Number(process.env.TTFB_SAMPLES ?? 200);
 /** Issue #17: catalog pages (shared or personalised) and the inherently personal pages, as shares of bare. */
@@ -225,13 +225,8 @@ try {
     }),
   );
 
-  // The same load on each personal page, profiled in this (web's) thread: where a render's time goes.
-  if (PROFILE)
-    await profileEach(
-      pages.filter((page) => page.kind === 'personal'),
-      PROFILE,
-      (route) => load(origin, route, SECONDS),
-    );
+  // The same load on each page, profiled in this (web's) thread: where a page's time goes.
+  if (PROFILE) await profileEach(pages, PROFILE, (route) => load(origin, route, SECONDS));
 
   console.log(`time to first byte at low load: ${TTFB_SAMPLES} sequential requests per route`);
   const ttfb = [];

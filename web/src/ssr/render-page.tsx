@@ -191,7 +191,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     request: FastifyRequest,
     reply: FastifyReply,
     key: SharedPageKey,
-  ): Promise<string | undefined> {
+  ): Promise<Buffer | undefined> {
     if (!sharedPages) return undefined;
     const shared = sharedPages.peek(key.key)?.value;
     if (shared === undefined) {
@@ -210,7 +210,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     return personalise(shared, { nonce: reply.cspNonce.script, root: { session, cartCount } });
   }
 
-  function sendPage(reply: FastifyReply, status: number, body: DocumentStream | string) {
+  function sendPage(reply: FastifyReply, status: number, body: DocumentStream | Buffer | string) {
     return reply
       .status(status)
       .header('content-type', 'text/html; charset=utf-8')
