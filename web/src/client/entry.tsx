@@ -11,7 +11,7 @@ import { navigateOnLinkClicks } from './link-navigation';
 import '../ui/styles.css';
 
 const hydrationData = reviveHydrationData(document.getElementById(HYDRATION_DATA_ID)?.textContent);
-const routes = createRoutes(browserData);
+const routes = createRoutes(() => browserData);
 const router = createBrowserRouter(routes, hydrationData ? { hydrationData } : {});
 navigateOnLinkClicks(document, routes, (path) => router.navigate(path));
 const container = document.getElementById(ROOT_ELEMENT_ID);

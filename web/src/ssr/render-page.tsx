@@ -11,7 +11,6 @@ import type { PageAssets } from './assets';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { type DocumentStream, documentStream } from './document-stream';
-import { requestDataSource, withRequestData } from './request-data';
 import { serverData, visitorData } from './server-data';
 import {
   personalise,
@@ -56,8 +55,14 @@ function redirectStatus(request: FastifyRequest, status: number): number {
   return request.method === 'POST' ? 303 : status;
 }
 
+/** The data source `queryPage` gives the loaders of one request, as react-router's request context. */
+function requestSource(context: unknown): StorefrontData {
+  if (!context) throw new Error('page data read outside a page request');
+  return context as StorefrontData;
+}
+
 /** One static handler for every request: the loaders read through the request's own data source. */
-const handler = createStaticHandler(createRoutes(requestDataSource));
+const handler = createStaticHandler(createRoutes(requestSource));
 
 export type PageContext = Exclude<Awaited<ReturnType<typeof handler.query>>, Response>;
 
@@ -72,7 +77,7 @@ function throwIfThrottled(context: PageContext): void {
 }
 
 export function queryPage(source: StorefrontData, request: Request): Promise<PageContext | Response> {
-  return withRequestData(source, () => handler.query(request));
+  return handler.query(request, { requestContext: source });
 }
 
 export interface DocumentOptions {

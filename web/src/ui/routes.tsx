@@ -1,6 +1,5 @@
 import { data, type RouteObject } from 'react-router';
 import { adminRoutes } from './admin/routes';
-import type { StorefrontData } from './data';
 import { RootShell, StorefrontLayout } from './layout';
 import { CartPage, cartAction, cartLoader } from './pages/cart';
 import { CategoryPage, categoryLoader } from './pages/category';
@@ -11,6 +10,7 @@ import { OrderPage, orderAction, orderLoader } from './pages/order';
 import { OrdersPage, ordersLoader } from './pages/orders';
 import { PayPage, payAction, payLoader } from './pages/pay';
 import { ProductPage, productAction, productLoader } from './pages/product';
+import { perRequest, type SourceOf } from './per-request';
 import { ROOT_ROUTE_ID, rootLoader, shouldRevalidateRoot } from './root-data';
 
 /** Paths the server renders (GET); anything else is the JSON 404 of the API. */
@@ -31,18 +31,23 @@ export const SHARED_PAGE_PATHS = ['/', '/c/:categoryId', '/products/:id'] as con
 /** Paths whose forms post to the page itself: without JavaScript the server runs their action. */
 export const FORM_PATHS = ['/products/:id', '/cart', '/checkout', '/orders/:id', '/orders/:id/pay'] as const;
 
-/** The route tree shared by the server (static handler) and the browser (data router). */
-export function createRoutes(source: StorefrontData): RouteObject[] {
+/**
+ * The route tree shared by the server (static handler) and the browser (data router). It is built
+ * once; each loader and action reads the data source of the request it serves through `sourceOf`
+ * (on the server, the request's `requestContext`; in the browser, the one API client).
+ */
+export function createRoutes(sourceOf: SourceOf): RouteObject[] {
+  const source = perRequest(sourceOf);
   return [
     {
       id: ROOT_ROUTE_ID,
       path: '/',
       Component: RootShell,
-      loader: rootLoader(source),
+      loader: source(rootLoader),
       shouldRevalidate: shouldRevalidateRoot,
       ErrorBoundary: PageError,
       children: [
-        adminRoutes(source),
+        adminRoutes(sourceOf),
         {
           id: 'storefront',
           Component: StorefrontLayout,
@@ -52,47 +57,47 @@ export function createRoutes(source: StorefrontData): RouteObject[] {
               id: 'pages',
               ErrorBoundary: PageError,
               children: [
-                { id: 'home', index: true, loader: homeLoader(source), Component: HomePage },
+                { id: 'home', index: true, loader: source(homeLoader), Component: HomePage },
                 {
                   id: 'category',
                   path: 'c/:categoryId',
-                  loader: categoryLoader(source),
+                  loader: source(categoryLoader),
                   Component: CategoryPage,
                 },
                 {
                   id: 'product',
                   path: 'products/:id',
-                  loader: productLoader(source),
-                  action: productAction(source),
+                  loader: source(productLoader),
+                  action: source(productAction),
                   Component: ProductPage,
                 },
                 {
                   id: 'cart',
                   path: 'cart',
-                  loader: cartLoader(source),
-                  action: cartAction(source),
+                  loader: source(cartLoader),
+                  action: source(cartAction),
                   Component: CartPage,
                 },
                 {
                   id: 'checkout',
                   path: 'checkout',
-                  loader: checkoutLoader(source),
-                  action: checkoutAction(source),
+                  loader: source(checkoutLoader),
+                  action: source(checkoutAction),
                   Component: CheckoutPage,
                 },
-                { id: 'orders', path: 'orders', loader: ordersLoader(source), Component: OrdersPage },
+                { id: 'orders', path: 'orders', loader: source(ordersLoader), Component: OrdersPage },
                 {
                   id: 'order',
                   path: 'orders/:id',
-                  loader: orderLoader(source),
-                  action: orderAction(source),
+                  loader: source(orderLoader),
+                  action: source(orderAction),
                   Component: OrderPage,
                 },
                 {
                   id: 'pay',
                   path: 'orders/:id/pay',
-                  loader: payLoader(source),
-                  action: payAction(source),
+                  loader: source(payLoader),
+                  action: source(payAction),
                   Component: PayPage,
                 },
                 {

@@ -1,5 +1,5 @@
 import { data, type RouteObject, redirect } from 'react-router';
-import type { StorefrontData } from '../data';
+import { perRequest, type SourceOf } from '../per-request';
 import { AdminError } from './error';
 import { AdminLayout } from './layout';
 import { AuditPage, auditLoader } from './pages/audit';
@@ -43,7 +43,8 @@ export const ADMIN_FORM_PATHS = [
 ] as const;
 
 /** The back office's branch of the route tree: its own layout, under the root (session) route. */
-export function adminRoutes(source: StorefrontData): RouteObject {
+export function adminRoutes(sourceOf: SourceOf): RouteObject {
+  const source = perRequest(sourceOf);
   return {
     id: 'admin',
     path: 'admin',
@@ -58,63 +59,63 @@ export function adminRoutes(source: StorefrontData): RouteObject {
           {
             id: 'admin-catalog',
             path: 'catalog',
-            loader: catalogLoader(source),
-            action: catalogAction(source),
+            loader: source(catalogLoader),
+            action: source(catalogAction),
             Component: CatalogPage,
           },
           {
             id: 'admin-category-new',
             path: 'catalog/categories/new',
-            loader: categoryFormLoader(source),
-            action: categoryFormAction(source),
+            loader: source(categoryFormLoader),
+            action: source(categoryFormAction),
             Component: CategoryFormPage,
           },
           {
             id: 'admin-category',
             path: 'catalog/categories/:id',
-            loader: categoryFormLoader(source),
-            action: categoryFormAction(source),
+            loader: source(categoryFormLoader),
+            action: source(categoryFormAction),
             Component: CategoryFormPage,
           },
           {
             id: 'admin-product-new',
             path: 'catalog/products/new',
-            loader: productFormLoader(source),
-            action: productFormAction(source),
+            loader: source(productFormLoader),
+            action: source(productFormAction),
             Component: ProductFormPage,
           },
           {
             id: 'admin-product',
             path: 'catalog/products/:id',
-            loader: productFormLoader(source),
-            action: productFormAction(source),
+            loader: source(productFormLoader),
+            action: source(productFormAction),
             Component: ProductFormPage,
           },
           {
             id: 'admin-production',
             path: 'production',
-            loader: productionLoader(source),
-            action: productionAction(source),
+            loader: source(productionLoader),
+            action: source(productionAction),
             Component: ProductionPage,
           },
-          { id: 'admin-factory', path: 'factory', loader: factoryLoader(source), Component: FactoryPage },
-          { id: 'admin-orders', path: 'orders', loader: ordersLoader(source), Component: OrdersPage },
+          { id: 'admin-factory', path: 'factory', loader: source(factoryLoader), Component: FactoryPage },
+          { id: 'admin-orders', path: 'orders', loader: source(ordersLoader), Component: OrdersPage },
           {
             id: 'admin-order',
             path: 'orders/:id',
-            loader: orderLoader(source),
-            action: orderAction(source),
+            loader: source(orderLoader),
+            action: source(orderAction),
             Component: AdminOrderPage,
           },
-          { id: 'admin-stock', path: 'stock', loader: stockLoader(source), Component: StockPage },
+          { id: 'admin-stock', path: 'stock', loader: source(stockLoader), Component: StockPage },
           {
             id: 'admin-operations',
             path: 'operations',
-            loader: operationsLoader(source),
-            action: operationsAction(source),
+            loader: source(operationsLoader),
+            action: source(operationsAction),
             Component: OperationsPage,
           },
-          { id: 'admin-audit', path: 'audit', loader: auditLoader(source), Component: AuditPage },
+          { id: 'admin-audit', path: 'audit', loader: source(auditLoader), Component: AuditPage },
           {
             id: 'admin-not-found',
             path: '*',
