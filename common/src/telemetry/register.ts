@@ -6,7 +6,7 @@
  */
 import { register } from 'node:module';
 import { findEnvFile, readEnvFile } from '../config/load-config';
-import { serviceNameOf, traceStoreUri, tracingEnabled } from './settings';
+import { localStoreOnly, serviceNameOf, traceStoreUri, tracingEnabled } from './settings';
 
 // Outside production the service reads its settings from the env file too (loadConfig): so does this,
 // before the service does. The real environment wins; the SDK reads its OTEL_* from process.env.
@@ -21,13 +21,17 @@ if (tracingEnabled(process.env)) {
   // patch (CommonJS requires, like the driver's and Fastify's, are patched without it). Limited to
   // pino, so every other module loads untouched.
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: ['pino'] } });
-  const { startTelemetry } = await import('./sdk');
   const storeUri = traceStoreUri(process.env);
+  const serviceName = serviceNameOf(process.env, process.argv[1]);
   // Flushed by the service's own shutdown (lifecycle.ts: flushTelemetry) before it exits.
-  await startTelemetry({
-    serviceName: serviceNameOf(process.env, process.argv[1]),
-    ...(storeUri && { spanProcessors: await localStore(storeUri) }),
-  });
+  if (storeUri && localStoreOnly(process.env)) {
+    // The local store alone (dev): without the Node SDK, whose exporters this never uses (local-sdk.ts).
+    const { startLocalTelemetry } = await import('./local-sdk');
+    await startLocalTelemetry({ serviceName, spanProcessors: await localStore(storeUri) });
+  } else {
+    const { startTelemetry } = await import('./sdk');
+    await startTelemetry({ serviceName, ...(storeUri && { spanProcessors: await localStore(storeUri) }) });
+  }
 }
 
 /** Dev only: spans batched into the local store (`trace_spans`) instead of an exporter. */
