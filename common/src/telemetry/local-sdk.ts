@@ -9,7 +9,8 @@ import type { Telemetry } from './sdk';
  * over a second of a service's start on this project's dev machine: a cost every restart of
  * `npm run dev` paid for exporters the local store never uses. Spans, context (AsyncLocalStorage),
  * W3C propagation, the sampler (`OTEL_TRACES_SAMPLER`) and `OTEL_RESOURCE_ATTRIBUTES` are as the
- * SDK's; `service.name` is `serviceName`.
+ * SDK's; `service.name` is `serviceName`. register.ts installs no loader hook for it, so pino (an ES
+ * import in the bundles) is not patched: log lines carry no trace id, which the waterfall never reads.
  */
 export async function startLocalTelemetry(options: {
   serviceName: string;
