@@ -54,6 +54,8 @@ shutdown.add('http', () => app.close());
 clock.mark('processorsAndApp');
 
 if (config.DEMO_SEED) {
+  // The images go into the container: wait for the storage (Azurite may be restarting beside web).
+  await app.blobContainerReady;
   const seeded = await seedDemoShop({
     db: mongo.db,
     container: app.blob,
