@@ -102,6 +102,7 @@ const logger = pino(
 const web = await buildApp({ config, logger, db: connection.db, publicDir: PUBLIC_DIR });
 const bare = await bareApp();
 try {
+  await web.blobContainerReady;
   await seedDemoShop({ db: connection.db, container: web.blob, logger: silentLogger, warehouse: 'main' });
   const [bareOrigin, origin] = [await listen(bare), await listen(web)];
   const product = DEMO_PRODUCTS[0];
