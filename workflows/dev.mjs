@@ -10,7 +10,7 @@ import { prepare, runningMessage, startStack } from './start.mjs';
 prepare();
 const { createBundles, watchBundles } = await import('./dev-watch.mjs');
 const { readinessProbes, waitUntilReady } = await import('./stack.mjs');
-const { pm2 } = await import('./pm2.mjs');
+const { connectPm2 } = await import('./pm2-client.mjs');
 
 console.log('Building…');
 const bundles = await createBundles().catch((error) => {
@@ -20,11 +20,10 @@ const bundles = await createBundles().catch((error) => {
 // Exiting with esbuild contexts alive can leave its service printing a goroutine dump: free them first.
 const vars = await startStack({ beforeExit: () => Promise.all(bundles.map((b) => b.context.dispose())) });
 
+// One connection for every restart: pm2's CLI would start anew for each.
+const pm2 = await connectPm2();
 const watcher = watchBundles(bundles, {
-  restart(apps) {
-    const result = pm2(['restart', ...apps], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`pm2 could not restart ${apps.join(', ')}:\n${result.stderr}`);
-  },
+  restart: (apps) => pm2.restart(apps),
   async ready(apps) {
     const deadline = Date.now() + 60_000;
     for (const probe of readinessProbes(vars).filter((p) => apps.includes(p.name))) {
@@ -40,6 +39,7 @@ only the apps that run them. Ctrl-C stops watching; the apps keep running (npm s
 
 async function stop() {
   await watcher.close();
+  pm2.disconnect();
   console.log('\nStopped watching. The apps keep running: npm stop stops them.');
   process.exit(0);
 }

@@ -98,6 +98,7 @@ const web = await buildApp({ config, logger, db: connection.db, publicDir: PUBLI
 const bare = await bareApp();
 let same: FastifyInstance | undefined;
 try {
+  await web.blobContainerReady;
   await seedDemoShop({ db: connection.db, container: web.blob, logger: silentLogger, warehouse: 'main' });
   const [bareOrigin, origin] = [await listen(bare), await listen(web)];
   const product = DEMO_PRODUCTS[0];

@@ -44,9 +44,14 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`azurite-blob did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** A throwaway in-memory Azurite blob service on a free port. */
-export async function startAzurite(): Promise<Azurite> {
-  const port = await freePort();
+/** The connection string of Azurite's development account on this port (whether it listens or not). */
+export function azuriteConnectionString(port: number): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
+}
+
+/** A throwaway in-memory Azurite blob service on a free port (or on `port`). */
+export async function startAzurite({ port: wanted }: { port?: number } = {}): Promise<Azurite> {
+  const port = wanted ?? (await freePort());
   const child = spawn(
     AZURITE_BLOB,
     [
@@ -58,7 +63,7 @@ export async function startAzurite(): Promise<Azurite> {
   );
   await waitForPort(port, child, 20_000);
   return {
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`,
+    connectionString: azuriteConnectionString(port),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

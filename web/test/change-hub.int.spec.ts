@@ -102,4 +102,32 @@ describe('ChangeHub', () => {
       expect(one).toEqual(['o-1']);
     },
   );
+
+  // Web's start opens two hubs (catalog, carts): each used to wait out the first getMore, which the
+  // server holds up to a second when nothing changed.
+  it('opens once the aggregate answered, not after the first getMore, and sees a write made at once', async () => {
+    const server = await startMongoServer({ port: 0, inMemory: true, logLevel: 'error' });
+    cleanups.push(() => server.stop());
+    const client = new MongoClient(server.uri, { monitorCommands: true });
+    cleanups.push(() => client.close());
+    const answered: string[] = [];
+    client.on('commandSucceeded', (event) => answered.push(event.commandName));
+    const collection = client.db('hub_test').collection<Tracked>('fulfilments');
+    const hub = new ChangeHub<Tracked>({
+      name: 'fulfilments',
+      collection,
+      keyOf: (doc) => doc.orderId,
+      log: silentLogger,
+    });
+    cleanups.push(() => hub.close());
+
+    const seen: string[] = [];
+    await hub.subscribe('o-1', (doc) => seen.push(doc.stage));
+
+    expect(answered).toContain('aggregate');
+    expect(answered).not.toContain('getMore');
+    await collection.insertOne({ _id: 'o-1', orderId: 'o-1', stage: 'Placed' });
+    await eventually(async () => seen.length === 1, { what: 'the change written right after opening' });
+    expect(seen).toEqual(['Placed']);
+  });
 });

@@ -127,6 +127,8 @@ export async function createTestApp(
   const logger = createLogger('web', config);
   const app = await buildApp({ config, logger, db: mongo.db, flavour, publicDir: PUBLIC_DIR });
   await app.ready();
+  // As when /readyz first answers 200 (its `blob` check): the image container exists.
+  await app.blobContainerReady;
   return {
     app,
     db: mongo.db,

@@ -34,6 +34,19 @@ export function traceStoreUri(env: Env): string | undefined {
 }
 
 /**
+ * Whether the local span store is the only place spans go (dev: `TRACE_STORE=mongo`, no exporter or
+ * OTLP endpoint named): then the services start a bare tracer provider rather than the Node SDK
+ * (local-sdk.ts). Never in production, which has no local store.
+ */
+export function localStoreOnly(env: Env): boolean {
+  return (
+    tracingEnabled(env) &&
+    traceStoreUri(env) !== undefined &&
+    !tracingEnabled({ ...env, TRACE_STORE: undefined })
+  );
+}
+
+/**
  * `service.name`: `OTEL_SERVICE_NAME` when set, else the workspace of the started script
  * (`/app/web/dist/main.js` → `web`), else `SERVICE` (the container's; pm2.config.js sets it too, as
  * under pm2 the started script is pm2's own).

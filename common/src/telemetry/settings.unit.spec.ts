@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceNameOf, traceStoreUri, tracingEnabled } from './settings';
+import { localStoreOnly, serviceNameOf, traceStoreUri, tracingEnabled } from './settings';
 
 describe('tracingEnabled', () => {
   it('given no OTEL_* variable, then tracing is off', () => {
@@ -47,5 +47,28 @@ describe('traceStoreUri', () => {
     expect(traceStoreUri({ MONGO_DB })).toBeUndefined();
     expect(traceStoreUri({ TRACE_STORE: 'mongo' })).toBeUndefined();
     expect(tracingEnabled({ TRACE_STORE: 'mongo', MONGO_DB, OTEL_SDK_DISABLED: 'true' })).toBe(false);
+  });
+});
+
+describe('localStoreOnly', () => {
+  const MONGO_DB = 'mongodb://127.0.0.1:27017/azshop?replicaSet=rs0';
+
+  it('given the local store and no exporter, then the store is the only destination', () => {
+    expect(localStoreOnly({ TRACE_STORE: 'mongo', MONGO_DB, NODE_ENV: 'development' })).toBe(true);
+    expect(localStoreOnly({ TRACE_STORE: 'mongo', MONGO_DB, OTEL_TRACES_EXPORTER: 'none' })).toBe(true);
+  });
+
+  it('given an exporter or endpoint beside it, production, or tracing off, then not', () => {
+    expect(localStoreOnly({ TRACE_STORE: 'mongo', MONGO_DB, OTEL_TRACES_EXPORTER: 'console' })).toBe(false);
+    expect(
+      localStoreOnly({
+        TRACE_STORE: 'mongo',
+        MONGO_DB,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      }),
+    ).toBe(false);
+    expect(localStoreOnly({ TRACE_STORE: 'mongo', MONGO_DB, NODE_ENV: 'production' })).toBe(false);
+    expect(localStoreOnly({ TRACE_STORE: 'mongo', MONGO_DB, OTEL_SDK_DISABLED: 'true' })).toBe(false);
+    expect(localStoreOnly({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
   });
 });

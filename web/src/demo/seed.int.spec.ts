@@ -77,6 +77,43 @@ describe('seedDemoShop', () => {
     expect(after.blobs).toHaveLength(DEMO_PRODUCTS.length);
   });
 
+  it('given a seeded shop, then a repeat only reads the database: no insert attempt', async () => {
+    const { db, container } = freshShop();
+    await seedDemoShop({ db, container, logger: silentLogger, warehouse: 'main' });
+    const watched = await MongoClient.connect(mongo.uri, { monitorCommands: true });
+    const commands: string[] = [];
+    watched.on('commandStarted', (event) => commands.push(event.commandName));
+    try {
+      const result = await seedDemoShop({
+        db: watched.db(db.databaseName),
+        container,
+        logger: silentLogger,
+        warehouse: 'main',
+      });
+      expect(result).toEqual({ categories: 0, products: 0, productionRequests: 0, images: 0 });
+      expect(commands.filter((name) => name !== 'aggregate')).toEqual([]);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  it('given a shop missing one image and one production request, then the repeat puts back just those', async () => {
+    const { db, container } = freshShop();
+    const options = { db, container, logger: silentLogger, warehouse: 'main' };
+    await seedDemoShop(options);
+    const [product] = DEMO_PRODUCTS;
+    await container.deleteBlob(`demo/${product!.id}.svg`);
+    await db.collection(PRODUCTION_REQUESTS).deleteOne({ _id: `demo-${product!.id}` } as never);
+
+    expect(await seedDemoShop(options)).toEqual({
+      categories: 0,
+      products: 0,
+      productionRequests: 1,
+      images: 1,
+    });
+    expect(await container.getBlobClient(`demo/${product!.id}.svg`).exists()).toBe(true);
+  });
+
   it('lets two instances seed at once: each document and blob is written by exactly one', async () => {
     const { db, container } = freshShop();
     const options = { db, container, logger: silentLogger, warehouse: 'main' };

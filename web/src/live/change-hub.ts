@@ -96,8 +96,13 @@ export class ChangeHub<T extends Document> {
         ...(this.resumeToken !== undefined && { resumeAfter: this.resumeToken }),
       });
       this.stream = stream;
+      // The aggregate fixes where the stream starts (its first resume token): every later write is
+      // seen. Open from then, not after tryNext's first getMore, which the server holds up to a second
+      // when nothing changed (a second of web's start per hub). A server that sends no token (pre-4.0.7)
+      // opens after tryNext, as before.
+      stream.once('resumeTokenChanged', () => opened());
       try {
-        // tryNext sends the aggregate: from here on, every write is seen.
+        // tryNext sends the aggregate, then one getMore.
         let change = await stream.tryNext();
         opened();
         failures = 0;
