@@ -119,39 +119,82 @@ export class LeaseKeeper {
     }, delay);
   }
 
-  /** One renewal/acquisition round; never throws (a failed round only risks dropping leases). */
+  /**
+   * One renewal/acquisition round; never throws (a failed round only risks dropping leases). The
+   * membership and every held lease are renewed in one `update` command (one round trip whatever the
+   * bucket count), each statement conditional on owner and epoch as before; then one `find` reads the
+   * processor's records, which tells which renewals landed (if not all did) and what to take.
+   */
   async tick(): Promise<void> {
     const { ttlMs, processor, logger } = this.options;
     const startedAt = Date.now();
     const expiresAt = new Date(startedAt + ttlMs);
     this.wakeAt = undefined;
     try {
-      await this.leases.updateOne(
-        { _id: `${processor}#member#${this.owner}` },
-        { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
-        { upsert: true },
+      const renewing = [...this.held];
+      const result = await this.leases.bulkWrite(
+        [
+          {
+            updateOne: {
+              filter: { _id: `${processor}#member#${this.owner}` },
+              update: { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
+              upsert: true,
+            },
+          },
+          ...renewing.map(([bucket, held]) => ({
+            updateOne: {
+              filter: { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
+              update: { $set: { expiresAt } },
+            },
+          })),
+        ],
+        { ordered: false },
       );
-      await Promise.all(
-        [...this.held].map(async ([bucket, held]) => {
-          const result = await this.leases.updateOne(
-            { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
-            { $set: { expiresAt } },
-          );
-          if (result.matchedCount === 1) held.validUntil = startedAt + ttlMs;
-          else {
-            logger.warn({ processor, bucket }, 'lease lost to another instance');
-            this.held.delete(bucket);
-            this.releasing.delete(bucket);
-          }
-        }),
-      );
-      if (!this.stopped) await this.rebalance(startedAt, expiresAt);
+      const allLanded = result.matchedCount + result.upsertedCount === renewing.length + 1;
+      if (allLanded) for (const [, held] of renewing) held.validUntil = startedAt + ttlMs;
+      if (this.stopped && allLanded) return this.settle();
+      // Read even when stopping if some renewal did not land: which one did not is only known from the records.
+      const docs = await this.leases.find({ processor }).toArray();
+      if (!allLanded) this.settleRenewals(renewing, docs, startedAt, expiresAt);
+      if (!this.stopped) await this.rebalance(startedAt, expiresAt, docs);
     } catch (error) {
       logger.warn({ err: error, processor }, 'lease renewal failed');
     }
-    // Drop what can no longer be renewed in time: another instance may take it at validUntil.
+    this.settle();
+  }
+
+  /** Drops what can no longer be renewed in time (another instance may take it at validUntil), then publishes. */
+  private settle(): void {
     for (const bucket of [...this.held.keys()]) this.keepIfSafe(bucket);
     this.publish();
+  }
+
+  /**
+   * After a round whose renewals did not all land: a renewal landed iff its record still names this
+   * owner and epoch with the expiry just written (nobody else writes this owner's name); any other
+   * record means the lease was lost, and its bucket is dropped at once.
+   */
+  private settleRenewals(
+    renewing: [number, Held][],
+    docs: LeaseDoc[],
+    startedAt: number,
+    expiresAt: Date,
+  ): void {
+    const byId = new Map(docs.map((doc) => [doc._id, doc]));
+    for (const [bucket, held] of renewing) {
+      const doc = byId.get(this.leaseId(bucket));
+      if (doc?.owner === this.owner && doc.epoch === held.epoch) {
+        if (doc.expiresAt.getTime() === expiresAt.getTime()) held.validUntil = startedAt + this.options.ttlMs;
+        continue;
+      }
+      if (this.held.get(bucket) !== held) continue; // released meanwhile
+      this.options.logger.warn(
+        { processor: this.options.processor, bucket },
+        'lease lost to another instance',
+      );
+      this.held.delete(bucket);
+      this.releasing.delete(bucket);
+    }
   }
 
   /**
@@ -179,9 +222,8 @@ export class LeaseKeeper {
     return false;
   }
 
-  private async rebalance(now: number, expiresAt: Date): Promise<void> {
+  private async rebalance(now: number, expiresAt: Date, docs: LeaseDoc[]): Promise<void> {
     const { processor, buckets } = this.options;
-    const docs = await this.leases.find({ processor }).toArray();
     // Two bucket functions at once would put one key in two buckets, handled concurrently by two
     // owners: join only when nobody live partitions another way (they stop first; see docs/deploy.md).
     const foreign = docs.filter(
