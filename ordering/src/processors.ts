@@ -22,7 +22,8 @@ import { ensureOrderingIndexes } from './indexes';
  * - payments (inserted pending, updated by the provider's webhook) → onPaymentAuthorized: paid, or a refund due
  * - order_cancellations → onCancellationRequested: Cancelled and released, or refused
  * - factory_output → onFactoryOutput: onHand += qty once, backorders served first come first served
- * - timers: expiry at payBy, picking (capacity-limited) → Shipped → Delivered
+ * - timers: expiry at payBy, picking (capacity-limited) → Shipped → Delivered; the loop sleeps until
+ *   the earliest deadline (ORDERING_IDLE_MS at most) and is woken by every handled event
  */
 export function registerOrderingProcessors(
   deps: OrderingDeps,
@@ -31,34 +32,47 @@ export function registerOrderingProcessors(
   const handlers = fulfilmentHandlers(deps);
   const timers = fulfilmentTimers(deps, handlers);
   const common = processorDefaults(deps, options);
+  const timerLoop = createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger, {
+    idleMs: deps.config.ORDERING_IDLE_MS,
+  });
+  /** A handled event may start picking, free a slot or set a deadline: the timers look at the next tick. */
+  const waking =
+    <E, C>(handle: (event: E, ctx: C) => Promise<void>) =>
+    async (event: E, ctx: C): Promise<void> => {
+      try {
+        await handle(event, ctx);
+      } finally {
+        timerLoop.wake();
+      }
+    };
   const processors = [
     createProcessor({
       ...common,
       name: 'ordering.onOrderPlaced',
       collection: ORDERS,
-      handle: handlers.onOrderPlaced,
+      handle: waking(handlers.onOrderPlaced),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onPaymentAuthorized',
       collection: PAYMENTS,
-      handle: handlers.onPaymentAuthorized,
+      handle: waking(handlers.onPaymentAuthorized),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onCancellationRequested',
       collection: ORDER_CANCELLATIONS,
-      handle: handlers.onCancellationRequested,
+      handle: waking(handlers.onCancellationRequested),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onFactoryOutput',
       collection: FACTORY_OUTPUT,
-      handle: handlers.onFactoryOutput,
+      handle: waking(handlers.onFactoryOutput),
     }),
   ];
   const loops = [
-    createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger),
+    timerLoop,
     createLoop(timers.overdue.name, OVERDUE_SAMPLE_MS, timers.overdue.sample, deps.logger),
   ];
   return createServiceReactions({ processors, loops, prepare: () => ensureOrderingIndexes(deps.db) });
