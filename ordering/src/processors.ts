@@ -10,6 +10,7 @@ import {
   processorDefaults,
   type ReactionOptions,
   type ServiceReactions,
+  wakingAfter,
 } from '@az-shop/common';
 import type { OrderingDeps } from './deps';
 import { fulfilmentHandlers } from './fulfilment/handlers';
@@ -35,40 +36,30 @@ export function registerOrderingProcessors(
   const timerLoop = createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger, {
     idleMs: deps.config.ORDERING_IDLE_MS,
   });
-  /** A handled event may start picking, free a slot or set a deadline: the timers look at the next tick. */
-  const waking =
-    <E, C>(handle: (event: E, ctx: C) => Promise<void>) =>
-    async (event: E, ctx: C): Promise<void> => {
-      try {
-        await handle(event, ctx);
-      } finally {
-        timerLoop.wake();
-      }
-    };
   const processors = [
     createProcessor({
       ...common,
       name: 'ordering.onOrderPlaced',
       collection: ORDERS,
-      handle: waking(handlers.onOrderPlaced),
+      handle: wakingAfter(timerLoop, handlers.onOrderPlaced),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onPaymentAuthorized',
       collection: PAYMENTS,
-      handle: waking(handlers.onPaymentAuthorized),
+      handle: wakingAfter(timerLoop, handlers.onPaymentAuthorized),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onCancellationRequested',
       collection: ORDER_CANCELLATIONS,
-      handle: waking(handlers.onCancellationRequested),
+      handle: wakingAfter(timerLoop, handlers.onCancellationRequested),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onFactoryOutput',
       collection: FACTORY_OUTPUT,
-      handle: waking(handlers.onFactoryOutput),
+      handle: wakingAfter(timerLoop, handlers.onFactoryOutput),
     }),
   ];
   const loops = [

@@ -22,8 +22,8 @@ export interface LoopOptions {
   idleMs?: number;
 }
 
-/** What a pass returns: in how many ms the next pass is wanted, or nothing (`idleMs`). */
-export type LoopTick = () => Promise<number | undefined | void>;
+/** A pass: resolving to a number says in how many ms the next pass is wanted; anything else means `idleMs`. */
+export type LoopTick = () => Promise<unknown>;
 
 /**
  * Runs `tick` again `everyMs` after each pass (never two at once), or, with `idleMs`, when the pass asks
@@ -100,5 +100,19 @@ export function createLoop(
       const soonest = lastEnd + everyMs;
       if (timer !== undefined && soonest < timerAt) arm(soonest);
     },
+  };
+}
+
+/** `handle`, then `loop.wake()` (also when it throws): what a handled event changed is looked at next tick. */
+export function wakingAfter<E, C>(
+  loop: Loop,
+  handle: (event: E, ctx: C) => Promise<void>,
+): (event: E, ctx: C) => Promise<void> {
+  return async (event, ctx) => {
+    try {
+      await handle(event, ctx);
+    } finally {
+      loop.wake();
+    }
   };
 }
