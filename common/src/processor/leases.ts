@@ -303,24 +303,37 @@ export class LeaseKeeper {
 
   /** The processor no longer handles anything outside `handled`: release what was marked for it. */
   async confirmStopped(handled: ReadonlySet<number>): Promise<void> {
-    for (const bucket of [...this.releasing]) {
-      if (handled.has(bucket)) continue;
-      await this.release(bucket);
-    }
+    await this.release([...this.releasing].filter((bucket) => !handled.has(bucket)));
   }
 
-  private async release(bucket: number): Promise<void> {
-    const held = this.held.get(bucket);
-    this.held.delete(bucket);
-    this.releasing.delete(bucket);
-    if (!held) return;
+  /**
+   * Gives `buckets` up in one round trip (each statement still conditional on owner and epoch), so
+   * another instance's round sees them released together rather than a few at a time.
+   */
+  private async release(buckets: number[]): Promise<void> {
+    const releases: { bucket: number; epoch: number }[] = [];
+    for (const bucket of buckets) {
+      const held = this.held.get(bucket);
+      this.held.delete(bucket);
+      this.releasing.delete(bucket);
+      if (held) releases.push({ bucket, epoch: held.epoch });
+    }
+    if (releases.length === 0) return;
     try {
-      await this.leases.updateOne(
-        { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
-        { $set: { owner: null, expiresAt: new Date(0) } },
+      await this.leases.bulkWrite(
+        releases.map(({ bucket, epoch }) => ({
+          updateOne: {
+            filter: { _id: this.leaseId(bucket), owner: this.owner, epoch },
+            update: { $set: { owner: null, expiresAt: new Date(0) } },
+          },
+        })),
+        { ordered: false },
       );
     } catch (error) {
-      this.options.logger.warn({ err: error, bucket }, 'lease release failed; it will expire');
+      this.options.logger.warn(
+        { err: error, buckets: releases.map((r) => r.bucket) },
+        'lease release failed; it will expire',
+      );
     }
   }
 
@@ -335,6 +348,6 @@ export class LeaseKeeper {
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not remove membership; it will expire');
     }
-    await Promise.all([...this.held.keys()].map((bucket) => this.release(bucket)));
+    await this.release([...this.held.keys()]);
   }
 }

@@ -68,6 +68,21 @@ describe('lease renewal', () => {
     }
   });
 
+  it('releases every lease in one round trip, so another instance sees them free together', async () => {
+    const processor = 'test.renewal.release';
+    const lease = keeper(processor, 16);
+    await lease.start();
+    expect(lease.active().size).toBe(16);
+    sent.length = 0;
+    await lease.stop();
+    // The membership removed, then one update for all 16 leases.
+    expect(sent.sort()).toEqual(['delete', 'update']);
+    const owned = await db
+      .collection<LeaseDoc>(LEASES)
+      .countDocuments({ processor, kind: 'lease', owner: 'me' });
+    expect(owned).toBe(0);
+  });
+
   it('does not renew a lease another owner took, nor one under a newer epoch, and stops handling both', async () => {
     const processor = 'test.renewal.fenced';
     const lease = keeper(processor, 4);
