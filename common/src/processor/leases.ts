@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Db } from 'mongodb';
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from '../logger';
 import { BUCKETING } from './buckets';
 import { firstEndOfAnother, type LeaseView, planLeases } from './lease-plan';
@@ -132,25 +132,23 @@ export class LeaseKeeper {
     this.wakeAt = undefined;
     try {
       const renewing = [...this.held];
-      const result = await this.leases.bulkWrite(
-        [
-          {
-            updateOne: {
-              filter: { _id: `${processor}#member#${this.owner}` },
-              update: { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
-              upsert: true,
-            },
+      const result = await this.renewAll([
+        {
+          updateOne: {
+            filter: { _id: `${processor}#member#${this.owner}` },
+            update: { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
+            upsert: true,
           },
-          ...renewing.map(([bucket, held]) => ({
-            updateOne: {
-              filter: { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
-              update: { $set: { expiresAt } },
-            },
-          })),
-        ],
-        { ordered: false },
-      );
-      const allLanded = result.matchedCount + result.upsertedCount === renewing.length + 1;
+        },
+        ...renewing.map(([bucket, held]) => ({
+          updateOne: {
+            filter: { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
+            update: { $set: { expiresAt } },
+          },
+        })),
+      ]);
+      const allLanded =
+        result !== undefined && result.matchedCount + result.upsertedCount === renewing.length + 1;
       if (allLanded) for (const [, held] of renewing) held.validUntil = startedAt + ttlMs;
       if (this.stopped && allLanded) return this.settle();
       // Read even when stopping if some renewal did not land: which one did not is only known from the records.
@@ -161,6 +159,26 @@ export class LeaseKeeper {
       logger.warn({ err: error, processor }, 'lease renewal failed');
     }
     this.settle();
+  }
+
+  /**
+   * The round's one `update` command. Statements that failed (Cosmos DB throttles one statement of a
+   * bulk with 16500, the others landing) leave it `undefined`: the round's `find` then tells which
+   * renewals landed, as when a lease was lost. Any other error ends the round.
+   */
+  private async renewAll(
+    operations: AnyBulkWriteOperation<LeaseDoc>[],
+  ): Promise<BulkWriteResult | undefined> {
+    try {
+      return await this.leases.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      this.options.logger.warn(
+        { err: error, processor: this.options.processor },
+        'some lease renewals failed; the records tell which landed',
+      );
+      return undefined;
+    }
   }
 
   /** Drops what can no longer be renewed in time (another instance may take it at validUntil), then publishes. */
