@@ -15,7 +15,13 @@ export const factoryConfigProperties = {
   FACTORY_TICK_MS: Type.Integer({
     minimum: 1,
     default: 250,
-    description: 'how often the build scheduler looks',
+    description: 'the shortest pause between two passes of the build scheduler (while events keep arriving)',
+  }),
+  FACTORY_IDLE_MS: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description:
+      'the longest the build scheduler sleeps when no build ends sooner and no event arrives (crash leftovers, other instances)',
   }),
 };
 
@@ -23,4 +29,6 @@ export interface FactoryConfig {
   FACTORY_CAPACITY: number;
   FACTORY_SECONDS_PER_UNIT: number;
   FACTORY_TICK_MS: number;
+  /** Absent: the scheduler passes every FACTORY_TICK_MS (what the tests that move their clock need). */
+  FACTORY_IDLE_MS?: number;
 }

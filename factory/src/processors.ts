@@ -9,6 +9,7 @@ import {
   processorDefaults,
   type ReactionOptions,
   type ServiceReactions,
+  wakingAfter,
 } from '@az-shop/common';
 import type { FactoryDeps } from './deps';
 import { ensureFactoryIndexes } from './indexes';
@@ -22,7 +23,8 @@ import { buildScheduler } from './work-item/scheduler';
  *   `cancelRequestedAt` (no pipeline: updates are seen too) → its item cancelled if not started
  * - fulfilments → onFulfilmentChanged: Backordered → a work item per short line; ended or shipped →
  *   its backorder items not started are cancelled or kept for other demand (docs/domain.md)
- * - timer: the build scheduler (capacity-limited builds, completion, one factory_output per item)
+ * - timer: the build scheduler (capacity-limited builds, completion, one factory_output per item);
+ *   it sleeps until the earliest build ends (FACTORY_IDLE_MS at most) and is woken by every handled event
  */
 export function registerFactoryProcessors(
   deps: FactoryDeps,
@@ -31,12 +33,19 @@ export function registerFactoryProcessors(
   const handlers = workItemHandlers(deps);
   const scheduler = buildScheduler(deps, handlers.store);
   const common = processorDefaults(deps, options);
+  const schedulerLoop = createLoop(
+    scheduler.name,
+    deps.config.FACTORY_TICK_MS,
+    scheduler.tick,
+    deps.logger,
+    deps.config.FACTORY_IDLE_MS ? { idleMs: deps.config.FACTORY_IDLE_MS } : {},
+  );
   const processors = [
     createProcessor({
       ...common,
       name: 'factory.onProductionRequested',
       collection: PRODUCTION_REQUESTS,
-      handle: handlers.onProductionRequested,
+      handle: wakingAfter(schedulerLoop, handlers.onProductionRequested),
     }),
     createProcessor({
       ...common,
@@ -53,11 +62,11 @@ export function registerFactoryProcessors(
           },
         },
       ],
-      handle: handlers.onFulfilmentChanged,
+      handle: wakingAfter(schedulerLoop, handlers.onFulfilmentChanged),
     }),
   ];
   const loops = [
-    createLoop(scheduler.name, deps.config.FACTORY_TICK_MS, scheduler.tick, deps.logger),
+    schedulerLoop,
     createLoop(scheduler.overdue.name, OVERDUE_SAMPLE_MS, scheduler.overdue.sample, deps.logger),
   ];
   return createServiceReactions({ processors, loops, prepare: () => ensureFactoryIndexes(deps.db) });

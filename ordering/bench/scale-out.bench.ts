@@ -44,7 +44,8 @@ const PROCESSORS = [
 ];
 const PRODUCTS = Array.from({ length: 50 }, (_, i) => `bench-p${i}`);
 const CEILING_CONCURRENCY = 32;
-const IDLE_MS = 3000;
+// Two lease rounds (ttl/3) and five idle timer passes: a shorter window samples them unevenly.
+const IDLE_MS = 10_000;
 const WARM_PER_INSTANCE = 300;
 /** Orders written this long before the kill may wait for it too: they count with the hand-over. */
 const KILL_MARGIN_MS = 2000;
@@ -169,8 +170,17 @@ async function scaleRun(count: number) {
   await sleep(1000); // the warm-up's checkpoints are written
   // What the instances spend doing nothing (lease renewals, timer loops, idle getMores), per second.
   const idleFrom = instances.map((i) => i.cpuMs());
+  const idleCommandsFrom = await commandCounts(client);
   await sleep(IDLE_MS);
   const idleMsPerSecond = instances.map((i, n) => ((i.cpuMs() - idleFrom[n]!) * 1000) / IDLE_MS);
+  // What they send meanwhile, per instance and second, by command (less the one serverStatus here).
+  const idleCommandsTo = await commandCounts(client);
+  const idleCommands = new Map(
+    [...idleCommandsTo].map(([name, n]) => [
+      name,
+      ((n - (idleCommandsFrom.get(name) ?? 0) - (name === 'serverStatus' ? 1 : 0)) * 1000) / IDLE_MS / count,
+    ]),
+  );
 
   const before = await Promise.all(instances.map((i) => i.received(PLACED)));
   const cpuBefore = instances.map((i) => i.cpuMs());
@@ -208,6 +218,7 @@ async function scaleRun(count: number) {
     ordersPerSecond: BURST / seconds,
     cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / BURST,
     idleMsPerSecond: idleMsPerSecond.reduce((a, b) => a + b, 0),
+    idleCommands,
     seconds,
     serverCpuMsPerOrder: serverCpu / BURST,
     // The service's commands (all the server ran, less this process's), plus the order's own insert
@@ -341,6 +352,14 @@ function report(scale: ScaleRow[], handOver: HandOver, ceilings: number[]): void
     const idle = (r.idleMsPerSecond * r.seconds) / BURST;
     console.log(
       `| ${r.instances} | ${fmt(r.ordersPerSecond, 0)} | ${shares} | ${fmt(received)} | ${fmt(r.cpuMsPerOrder)} / ${fmt(r.serverCpuMsPerOrder)} | ${fmt(idle)} | ${fmt(r.commandsPerOrder, 1)} |`,
+    );
+  }
+  console.log(`\nidle, per instance (${IDLE_MS / 1000} s before the burst):`);
+  for (const r of scale) {
+    const perSecond = (name: string) => fmt(r.idleCommands.get(name) ?? 0, 1);
+    const all = [...r.idleCommands.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `  ${r.instances} instance(s): CPU ${fmt(r.idleMsPerSecond / r.instances, 0)} ms/s; commands/s: find ${perSecond('find')}, update ${perSecond('update')}, getMore ${perSecond('getMore')}, all ${fmt(all, 1)}`,
     );
   }
   const summary = (list: number[]) =>

@@ -22,7 +22,13 @@ export const orderingConfigProperties = {
   ORDERING_TICK_MS: Type.Integer({
     minimum: 1,
     default: 250,
-    description: 'how often the durable timers look',
+    description: 'the shortest pause between two passes of the durable timers (while events keep arriving)',
+  }),
+  ORDERING_IDLE_MS: Type.Integer({
+    minimum: 1,
+    default: 2000,
+    description:
+      'the longest the durable timers sleep when no deadline is due sooner and no event arrives (crash leftovers, other instances)',
   }),
   STOCK_RETIRE_OUTPUTS: Type.Boolean({
     default: true,
@@ -38,5 +44,6 @@ export interface OrderingConfig {
   HOLD_MINUTES: number;
   WAREHOUSE: string;
   ORDERING_TICK_MS: number;
+  ORDERING_IDLE_MS: number;
   STOCK_RETIRE_OUTPUTS: boolean;
 }

@@ -10,6 +10,7 @@ import {
   processorDefaults,
   type ReactionOptions,
   type ServiceReactions,
+  wakingAfter,
 } from '@az-shop/common';
 import type { OrderingDeps } from './deps';
 import { fulfilmentHandlers } from './fulfilment/handlers';
@@ -22,7 +23,8 @@ import { ensureOrderingIndexes } from './indexes';
  * - payments (inserted pending, updated by the provider's webhook) → onPaymentAuthorized: paid, or a refund due
  * - order_cancellations → onCancellationRequested: Cancelled and released, or refused
  * - factory_output → onFactoryOutput: onHand += qty once, backorders served first come first served
- * - timers: expiry at payBy, picking (capacity-limited) → Shipped → Delivered
+ * - timers: expiry at payBy, picking (capacity-limited) → Shipped → Delivered; the loop sleeps until
+ *   the earliest deadline (ORDERING_IDLE_MS at most) and is woken by every handled event
  */
 export function registerOrderingProcessors(
   deps: OrderingDeps,
@@ -31,34 +33,37 @@ export function registerOrderingProcessors(
   const handlers = fulfilmentHandlers(deps);
   const timers = fulfilmentTimers(deps, handlers);
   const common = processorDefaults(deps, options);
+  const timerLoop = createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger, {
+    idleMs: deps.config.ORDERING_IDLE_MS,
+  });
   const processors = [
     createProcessor({
       ...common,
       name: 'ordering.onOrderPlaced',
       collection: ORDERS,
-      handle: handlers.onOrderPlaced,
+      handle: wakingAfter(timerLoop, handlers.onOrderPlaced),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onPaymentAuthorized',
       collection: PAYMENTS,
-      handle: handlers.onPaymentAuthorized,
+      handle: wakingAfter(timerLoop, handlers.onPaymentAuthorized),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onCancellationRequested',
       collection: ORDER_CANCELLATIONS,
-      handle: handlers.onCancellationRequested,
+      handle: wakingAfter(timerLoop, handlers.onCancellationRequested),
     }),
     createProcessor({
       ...common,
       name: 'ordering.onFactoryOutput',
       collection: FACTORY_OUTPUT,
-      handle: handlers.onFactoryOutput,
+      handle: wakingAfter(timerLoop, handlers.onFactoryOutput),
     }),
   ];
   const loops = [
-    createLoop(timers.name, deps.config.ORDERING_TICK_MS, timers.tick, deps.logger),
+    timerLoop,
     createLoop(timers.overdue.name, OVERDUE_SAMPLE_MS, timers.overdue.sample, deps.logger),
   ];
   return createServiceReactions({ processors, loops, prepare: () => ensureOrderingIndexes(deps.db) });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Db } from 'mongodb';
+import { type AnyBulkWriteOperation, type BulkWriteResult, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from '../logger';
 import { BUCKETING } from './buckets';
 import { firstEndOfAnother, type LeaseView, planLeases } from './lease-plan';
@@ -119,39 +119,100 @@ export class LeaseKeeper {
     }, delay);
   }
 
-  /** One renewal/acquisition round; never throws (a failed round only risks dropping leases). */
+  /**
+   * One renewal/acquisition round; never throws (a failed round only risks dropping leases). The
+   * membership and every held lease are renewed in one `update` command (one round trip whatever the
+   * bucket count), each statement conditional on owner and epoch as before; then one `find` reads the
+   * processor's records, which tells which renewals landed (if not all did) and what to take.
+   */
   async tick(): Promise<void> {
     const { ttlMs, processor, logger } = this.options;
     const startedAt = Date.now();
     const expiresAt = new Date(startedAt + ttlMs);
     this.wakeAt = undefined;
     try {
-      await this.leases.updateOne(
-        { _id: `${processor}#member#${this.owner}` },
-        { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
-        { upsert: true },
-      );
-      await Promise.all(
-        [...this.held].map(async ([bucket, held]) => {
-          const result = await this.leases.updateOne(
-            { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
-            { $set: { expiresAt } },
-          );
-          if (result.matchedCount === 1) held.validUntil = startedAt + ttlMs;
-          else {
-            logger.warn({ processor, bucket }, 'lease lost to another instance');
-            this.held.delete(bucket);
-            this.releasing.delete(bucket);
-          }
-        }),
-      );
-      if (!this.stopped) await this.rebalance(startedAt, expiresAt);
+      const renewing = [...this.held];
+      const result = await this.renewAll([
+        {
+          updateOne: {
+            filter: { _id: `${processor}#member#${this.owner}` },
+            update: { $set: { processor, kind: 'member', owner: this.owner, expiresAt, ...this.stamp() } },
+            upsert: true,
+          },
+        },
+        ...renewing.map(([bucket, held]) => ({
+          updateOne: {
+            filter: { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
+            update: { $set: { expiresAt } },
+          },
+        })),
+      ]);
+      const allLanded =
+        result !== undefined && result.matchedCount + result.upsertedCount === renewing.length + 1;
+      if (allLanded) for (const [, held] of renewing) held.validUntil = startedAt + ttlMs;
+      if (this.stopped && allLanded) return this.settle();
+      // Read even when stopping if some renewal did not land: which one did not is only known from the records.
+      const docs = await this.leases.find({ processor }).toArray();
+      if (!allLanded) this.settleRenewals(renewing, docs, startedAt, expiresAt);
+      if (!this.stopped) await this.rebalance(startedAt, expiresAt, docs);
     } catch (error) {
       logger.warn({ err: error, processor }, 'lease renewal failed');
     }
-    // Drop what can no longer be renewed in time: another instance may take it at validUntil.
+    this.settle();
+  }
+
+  /**
+   * The round's one `update` command. Statements that failed (Cosmos DB throttles one statement of a
+   * bulk with 16500, the others landing) leave it `undefined`: the round's `find` then tells which
+   * renewals landed, as when a lease was lost. Any other error ends the round.
+   */
+  private async renewAll(
+    operations: AnyBulkWriteOperation<LeaseDoc>[],
+  ): Promise<BulkWriteResult | undefined> {
+    try {
+      return await this.leases.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      this.options.logger.warn(
+        { err: error, processor: this.options.processor },
+        'some lease renewals failed; the records tell which landed',
+      );
+      return undefined;
+    }
+  }
+
+  /** Drops what can no longer be renewed in time (another instance may take it at validUntil), then publishes. */
+  private settle(): void {
     for (const bucket of [...this.held.keys()]) this.keepIfSafe(bucket);
     this.publish();
+  }
+
+  /**
+   * After a round whose renewals did not all land: a renewal landed iff its record still names this
+   * owner and epoch with the expiry just written (nobody else writes this owner's name); any other
+   * record means the lease was lost, and its bucket is dropped at once.
+   */
+  private settleRenewals(
+    renewing: [number, Held][],
+    docs: LeaseDoc[],
+    startedAt: number,
+    expiresAt: Date,
+  ): void {
+    const byId = new Map(docs.map((doc) => [doc._id, doc]));
+    for (const [bucket, held] of renewing) {
+      const doc = byId.get(this.leaseId(bucket));
+      if (doc?.owner === this.owner && doc.epoch === held.epoch) {
+        if (doc.expiresAt.getTime() === expiresAt.getTime()) held.validUntil = startedAt + this.options.ttlMs;
+        continue;
+      }
+      if (this.held.get(bucket) !== held) continue; // released meanwhile
+      this.options.logger.warn(
+        { processor: this.options.processor, bucket },
+        'lease lost to another instance',
+      );
+      this.held.delete(bucket);
+      this.releasing.delete(bucket);
+    }
   }
 
   /**
@@ -179,9 +240,8 @@ export class LeaseKeeper {
     return false;
   }
 
-  private async rebalance(now: number, expiresAt: Date): Promise<void> {
+  private async rebalance(now: number, expiresAt: Date, docs: LeaseDoc[]): Promise<void> {
     const { processor, buckets } = this.options;
-    const docs = await this.leases.find({ processor }).toArray();
     // Two bucket functions at once would put one key in two buckets, handled concurrently by two
     // owners: join only when nobody live partitions another way (they stop first; see docs/deploy.md).
     const foreign = docs.filter(
@@ -261,24 +321,37 @@ export class LeaseKeeper {
 
   /** The processor no longer handles anything outside `handled`: release what was marked for it. */
   async confirmStopped(handled: ReadonlySet<number>): Promise<void> {
-    for (const bucket of [...this.releasing]) {
-      if (handled.has(bucket)) continue;
-      await this.release(bucket);
-    }
+    await this.release([...this.releasing].filter((bucket) => !handled.has(bucket)));
   }
 
-  private async release(bucket: number): Promise<void> {
-    const held = this.held.get(bucket);
-    this.held.delete(bucket);
-    this.releasing.delete(bucket);
-    if (!held) return;
+  /**
+   * Gives `buckets` up in one round trip (each statement still conditional on owner and epoch), so
+   * another instance's round sees them released together rather than a few at a time.
+   */
+  private async release(buckets: number[]): Promise<void> {
+    const releases: { bucket: number; epoch: number }[] = [];
+    for (const bucket of buckets) {
+      const held = this.held.get(bucket);
+      this.held.delete(bucket);
+      this.releasing.delete(bucket);
+      if (held) releases.push({ bucket, epoch: held.epoch });
+    }
+    if (releases.length === 0) return;
     try {
-      await this.leases.updateOne(
-        { _id: this.leaseId(bucket), owner: this.owner, epoch: held.epoch },
-        { $set: { owner: null, expiresAt: new Date(0) } },
+      await this.leases.bulkWrite(
+        releases.map(({ bucket, epoch }) => ({
+          updateOne: {
+            filter: { _id: this.leaseId(bucket), owner: this.owner, epoch },
+            update: { $set: { owner: null, expiresAt: new Date(0) } },
+          },
+        })),
+        { ordered: false },
       );
     } catch (error) {
-      this.options.logger.warn({ err: error, bucket }, 'lease release failed; it will expire');
+      this.options.logger.warn(
+        { err: error, buckets: releases.map((r) => r.bucket) },
+        'lease release failed; it will expire',
+      );
     }
   }
 
@@ -293,6 +366,6 @@ export class LeaseKeeper {
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not remove membership; it will expire');
     }
-    await Promise.all([...this.held.keys()].map((bucket) => this.release(bucket)));
+    await this.release([...this.held.keys()]);
   }
 }

@@ -76,14 +76,25 @@ export async function listParked(
     .toArray();
 }
 
+/** Databases whose parked index this process created (or is creating): every processor asks at its start. */
+const parkedIndexes = new WeakMap<Db, Promise<void>>();
+
 /**
  * The index the processor's own reads of `parked_events` use: the backlog count every
- * `parkedSampleMs` per processor, and the replay poll (status, oldest first). Idempotent.
+ * `parkedSampleMs` per processor, and the replay poll (status, oldest first). Created once per `Db`
+ * object in a process (a service's processors share one, and a colour gate rebuilds them on every
+ * activation); a failed attempt is forgotten, so the next start tries again.
  */
-export async function ensureParkedIndexes(db: Db): Promise<void> {
-  await db
+export function ensureParkedIndexes(db: Db): Promise<void> {
+  const known = parkedIndexes.get(db);
+  if (known) return known;
+  const creating = db
     .collection<ParkedEvent>(PARKED_EVENTS)
-    .createIndex({ processor: 1, status: 1, parkedAt: 1 }, { name: 'by_processor_status' });
+    .createIndex({ processor: 1, status: 1, parkedAt: 1 }, { name: 'by_processor_status' })
+    .then(() => undefined);
+  parkedIndexes.set(db, creating);
+  creating.catch(() => parkedIndexes.delete(db));
+  return creating;
 }
 
 /** Statuses of a parked event still waiting on somebody: the parked backlog. */

@@ -130,6 +130,8 @@ export class StreamGroup {
   private finishedSinceFlush = 0;
   private catchUpPending = 0;
   private catchUpScanning = false;
+  /** The running catch-up scan: the buckets it is for, and its abort (`removeBuckets` of all of them). */
+  private scan: { trackers: ReadonlySet<Tracker>; controller: AbortController } | undefined;
   private readonly throttled = throttledCounter();
   private readonly log: Logger;
   private readonly startedAt = Date.now();
@@ -189,6 +191,9 @@ export class StreamGroup {
     );
     if (leaving.length === 0) return;
     for (const tracker of leaving) tracker.controller.abort();
+    // A scan for none of the buckets left would read the collection to its end for nothing.
+    const scan = this.scan;
+    if (scan && [...scan.trackers].every((tracker) => leaving.includes(tracker))) scan.controller.abort();
     await Promise.all(leaving.map((tracker) => this.settled(tracker)));
     while (this.flushing) await this.flushing;
     this.flushing = this.writeCheckpoints(new Set(leaving)).finally(() => {
@@ -416,6 +421,8 @@ export class StreamGroup {
     this.catchUpScanning = true;
     const scanStartedAt = Date.now();
     const wanted = new Set(trackers);
+    const scan = { trackers: wanted, controller: new AbortController() };
+    this.scan = scan;
     this.log.info({ processor: this.settings.name, buckets: trackers.map((t) => t.label) }, 'catching up');
     let count = 0;
     try {
@@ -423,7 +430,7 @@ export class StreamGroup {
         this.settings.collection,
         this.settings.catchUpFilter,
         1000,
-        this.stopController.signal,
+        AbortSignal.any([this.stopController.signal, scan.controller.signal]),
       )) {
         const event = catchUpEvent(doc);
         const { key, tracker } = this.route(event);
@@ -435,8 +442,19 @@ export class StreamGroup {
         await this.enqueue(key, { event, tracker, entry });
         if (this.stopping) return;
       }
+    } catch (error) {
+      // Every bucket it was for has left (removeBuckets): they are not caught up, and nothing else is.
+      if (scan.controller.signal.aborted && !this.stopping) {
+        this.log.info(
+          { processor: this.settings.name, documents: count },
+          'catch-up scan stopped: its buckets left',
+        );
+        return;
+      }
+      throw error;
     } finally {
       this.catchUpScanning = false;
+      this.scan = undefined;
     }
     // A scan cut short must not mark its buckets caught up: their checkpoint would skip the rest.
     if (this.stopping) return;
@@ -539,6 +557,7 @@ export class StreamGroup {
         // Stopped or lease lost: leave it unfinished (the watermark holds), it will be re-delivered.
         recordHandlerOutcome(span, this.stopping ? 'stopped' : 'lease lost', { attempt });
         settings.metrics.inFlight.dec(this.labels(tracker));
+        this.catchUpItemDone(item);
         return;
       }
       attempt++;
@@ -619,13 +638,20 @@ export class StreamGroup {
     item.tracker.watermark.complete(item.entry);
     item.tracker.movedByEvents = true;
     this.settings.metrics.inFlight.dec(this.labels(item.tracker));
-    if (item.event.source === 'catch-up') {
-      this.catchUpPending--;
-      if (this.catchUpPending === 0 && !this.catchUpScanning && this.state === 'catchingUp') {
-        this.setState('streaming');
-      }
-    }
+    this.catchUpItemDone(item);
     if (++this.finishedSinceFlush >= this.settings.checkpointEvery) void this.flush();
+  }
+
+  /**
+   * A catch-up event is done with: handled, or dropped because its bucket left (then it never will
+   * be handled here, and must not keep the group `catchingUp`, not ready, for good).
+   */
+  private catchUpItemDone(item: Item): void {
+    if (item.event.source !== 'catch-up') return;
+    this.catchUpPending--;
+    if (this.catchUpPending === 0 && !this.catchUpScanning && this.state === 'catchingUp') {
+      this.setState('streaming');
+    }
   }
 
   /** Saves every bucket's low-watermark that moved; one write at a time, batched in one round trip. */

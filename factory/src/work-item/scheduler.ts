@@ -114,10 +114,26 @@ export function buildScheduler(deps: FactoryDeps, store: WorkItemStore) {
     }
   }
 
-  async function tick(): Promise<void> {
+  /** In how many ms the earliest build still running ends (the `build_end` index answers it). */
+  async function nextEndIn(): Promise<number | undefined> {
+    const [next] = await store.collection
+      .find({ stage: WORK_ITEM_STAGE.Building, buildEndsAt: { $gte: new Date(0) } })
+      .sort({ buildEndsAt: 1 })
+      .limit(1)
+      .project<{ buildEndsAt: Date }>({ _id: 0, buildEndsAt: 1 })
+      .toArray();
+    return next ? next.buildEndsAt.getTime() - now().getTime() : undefined;
+  }
+
+  /**
+   * One pass; returns in how many ms the earliest build ends, so the loop can sleep until then
+   * (FACTORY_TICK_MS at least, FACTORY_IDLE_MS at most) rather than pass every tick while nothing is due.
+   */
+  async function tick(): Promise<number | undefined> {
     await completeBuilds();
     await deliverOutputs();
     await startBuilds();
+    return nextEndIn();
   }
 
   const overdue = overdueTimers(

@@ -31,6 +31,8 @@ export const testOrderingConfig: OrderingConfig = {
   HOLD_MINUTES: 15,
   WAREHOUSE: 'main',
   ORDERING_TICK_MS: 20,
+  // Polls as before: specs move the TestClock past deadlines and expect the next tick to see it.
+  ORDERING_IDLE_MS: 20,
   STOCK_RETIRE_OUTPUTS: true,
 };
 
