@@ -7,8 +7,8 @@ export type SourceOf = (context: unknown) => StorefrontData;
  * Loaders and actions that make the route's handler, per call, from the data source of the request
  * being served: the route tree is built once per server (building it, and the static handler's
  * matching tables, cost more than rendering a small page), so they cannot close over one request's
- * source. The server passes it as react-router's `requestContext`, which each call gets as `context`
- * (no AsyncLocalStorage: on Node 20 one in use slows every promise of the process).
+ * source. The server passes it as react-router's `requestContext`, which each call gets as `context`:
+ * said where it is used, not carried by an AsyncLocalStorage around the handler.
  */
 export function perRequest(sourceOf: SourceOf) {
   return <Args extends { context?: unknown }, Result>(
