@@ -42,7 +42,10 @@ export interface RegisteredMetric {
 }
 
 /** Whether `name` is a series some registered metric exposes (histograms and summaries expose several). */
-export function isExposed(name: string, metrics: readonly RegisteredMetric[]): boolean {
+export function isExposed(
+  name: string,
+  metrics: readonly Pick<RegisteredMetric, 'name' | 'type'>[],
+): boolean {
   return metrics.some((metric) => {
     if (metric.name === name) return true;
     const suffixes =
