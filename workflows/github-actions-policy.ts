@@ -82,6 +82,34 @@ export function pinningProblems(text: string): string[] {
   return problems;
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A program a script downloads (`curl -o FILE`) runs only once that script has checked it: its signed
+ * provenance (`slsa-verifier verify-artifact FILE`) or a pinned checksum (`sha256sum --check`) comes
+ * before it is made executable (`chmod +x`, `install -m 07xx`).
+ */
+export function downloadProblems(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs))
+    for (const step of job.steps ?? []) {
+      const script = step.run ?? '';
+      for (const match of script.matchAll(/\bcurl\b[^\n]*?\s-[a-zA-Z]*o\s+("?)([^\s"]+)\1/g)) {
+        const file = escapeRegExp(match[2] ?? '');
+        const executable = new RegExp(`(chmod\\s+\\+x|install\\s+-m\\s+0?7\\d\\d)\\s+"?${file}`).exec(script);
+        if (!executable) continue;
+        const checked = new RegExp(
+          `slsa-verifier\\s+verify-artifact\\s+"?${file}|sha256sum\\s+(-c|--check)`,
+        ).exec(script);
+        if (!checked || checked.index > executable.index)
+          problems.push(
+            `${id}: step "${step.name ?? 'run'}" runs ${match[2]} without checking what it downloaded`,
+          );
+      }
+    }
+  return problems;
+}
+
 /** Workflow inputs and event fields reach scripts through env, never pasted into `run:` (script injection). */
 export function injectionProblems(workflow: Workflow): string[] {
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 // The CI and release workflows keep their rules (github-actions-policy.ts): OIDC only where Azure is
-// used and never a password, pinned actions, the release gated by the tests and the production
-// environment. Each rule is also shown to catch a workflow that breaks it.
+// used and never a password, pinned actions, downloaded programs checked before they run, the release
+// gated by the tests and the production environment. Each rule is also shown to catch a workflow that breaks it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { root } from './env-file.mjs';
 import {
   azureLoginProblems,
   ciProblems,
+  downloadProblems,
   injectionProblems,
   parseWorkflow,
   pinningProblems,
@@ -54,6 +55,7 @@ describe('both workflows', () => {
     ] as const) {
       expect(pinningProblems(source), name).toEqual([]);
       expect(injectionProblems(parseWorkflow(source)), name).toEqual([]);
+      expect(downloadProblems(parseWorkflow(source)), name).toEqual([]);
     }
   });
 });
@@ -98,6 +100,21 @@ describe('the rules catch a workflow that breaks them', () => {
     expect(releaseProblems(parseWorkflow(noEnvironment)).join('\n')).toMatch(/not in environment production/);
     const noTests = mutate(releaseText, 'needs: [test, build]', 'needs: [build]');
     expect(releaseProblems(parseWorkflow(noTests)).join('\n')).toMatch(/does not need the tests/);
+  });
+
+  it('a downloaded program made executable without its provenance checked first', () => {
+    const verify = /\n\s*slsa-verifier verify-artifact[^\n]*\\\n[^\n]*\\\n[^\n]*\n/;
+    const unchecked = mutate(releaseText, verify, '\n');
+    expect(downloadProblems(parseWorkflow(unchecked))).toEqual([
+      'deploy: step "kubectl, kubelogin and the Argo Rollouts plugin" runs kubectl-argo-rollouts-linux-amd64 without checking what it downloaded',
+    ]);
+    // Checked after it was already installed counts as not checked.
+    const late = mutate(
+      releaseText,
+      /(\n\s*slsa-verifier verify-artifact[^\n]*\\\n[^\n]*\\\n[^\n]*)(\n\s*install -m 0755[^\n]*)/,
+      '$2$1',
+    );
+    expect(downloadProblems(parseWorkflow(late))).toHaveLength(1);
   });
 
   it('CI without npm test, an action pinned by tag, an input pasted into a script', () => {
