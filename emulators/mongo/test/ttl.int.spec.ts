@@ -31,4 +31,18 @@ describe('TTL indexes', () => {
       .command({ collMod: 'sessions', index: { keyPattern: { expiresAt: 1 }, expireAfterSeconds: 10 } });
     expect(res.expireAfterSeconds_new).toBe(10);
   });
+
+  it('refuses a negative expireAfterSeconds, as mongod 5.0+ does (only Cosmos DB RU takes -1, on _ts)', async () => {
+    const c = ctx.client.db('ttl').collection<AnyDoc>('negative');
+    await expect(c.createIndex({ _ts: 1 }, { expireAfterSeconds: -1 })).rejects.toMatchObject({
+      code: 67,
+      codeName: 'CannotCreateIndex',
+    });
+    await expect(c.createIndex({ at: 1 }, { expireAfterSeconds: 2 ** 31 })).rejects.toMatchObject({
+      code: 67,
+    });
+    expect(
+      (await c.indexes().catch(() => [])).filter((index) => index.expireAfterSeconds !== undefined),
+    ).toEqual([]);
+  });
 });

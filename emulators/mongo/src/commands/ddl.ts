@@ -19,6 +19,11 @@ import {
 } from './txnDdl.js';
 import { isView, refuseViewOptions, viewCollMod, viewInfo, viewOptions } from './views.js';
 
+/** An `expireAfterSeconds` mongod accepts: 0 up to an int32. */
+function validTtlSeconds(seconds: number): boolean {
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= 2_147_483_647;
+}
+
 function collName(ctx: CommandContext): string {
   const name = ctx.cmd[ctx.name];
   if (typeof name !== 'string' || name.length === 0)
@@ -281,6 +286,16 @@ register('createIndexes', async (ctx) => {
     for (const [k, v] of Object.entries(raw))
       if (k !== 'key' && k !== 'name' && k !== 'v' && k !== 'ns' && k !== 'background') spec[k] = v;
     if (spec.expireAfterSeconds !== undefined) spec.expireAfterSeconds = numberOf(spec.expireAfterSeconds);
+    // mongod (5.0+) and Cosmos DB vCore refuse a negative TTL; the RU API's `_ts` index takes -1 (cosmos.ts).
+    if (
+      !ctx.server.cosmos &&
+      spec.expireAfterSeconds !== undefined &&
+      !validTtlSeconds(spec.expireAfterSeconds)
+    )
+      fail(
+        'CannotCreateIndex',
+        "TTL index 'expireAfterSeconds' option must be within an acceptable range, try a non-negative number less than 2147483648.",
+      );
     // An index without a collation gets the collection's default, like mongod; simple stores none.
     spec.collation = storedCollation(raw.collation ?? coll.options.collation);
     if (!spec.collation) delete spec.collation;
