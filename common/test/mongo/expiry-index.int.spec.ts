@@ -1,3 +1,4 @@
+import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureExpiryIndex } from '../../src/mongo/expiry';
 import { startTestMongo, type TestMongo } from '../../src/testing';
@@ -5,8 +6,8 @@ import { startTestMongo, type TestMongo } from '../../src/testing';
 const SESSIONS = { name: 'expire_sessions', field: 'expiresAt' };
 
 /** The TTL indexes of a collection, as `key → expireAfterSeconds`. */
-async function ttlIndexes(mongo: TestMongo['db'], collection: string): Promise<Record<string, number>> {
-  const indexes = await mongo.collection(collection).indexes();
+async function ttlIndexes(db: Db, collection: string): Promise<Record<string, number>> {
+  const indexes = await db.collection(collection).indexes();
   return Object.fromEntries(
     indexes
       .filter((index) => index.expireAfterSeconds !== undefined)
