@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '@az-shop/common/backoff';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -51,8 +52,8 @@ export async function createContainerWhenReachable(
       if (signal.aborted) throw signal.reason;
       if (refused(error)) throw error;
       if (attempt === 1) log.warn({ err: error, url: container.url }, 'waiting for blob storage');
-      const pause = Math.min(retryBaseMs * 2 ** (attempt - 1), RETRY_MAX_MS);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      // Cut short by a close: the next attempt then sees the abort.
+      await sleep(backoffDelay(attempt, retryBaseMs, RETRY_MAX_MS), signal);
     }
   }
 }
