@@ -66,7 +66,6 @@ const handler = createStaticHandler(createRoutes(requestSource));
 
 export type PageContext = Exclude<Awaited<ReturnType<typeof handler.query>>, Response>;
 
-/** Runs the page's action (a POST) and loaders with `source` as their data: a context, or a redirect. */
 /**
  * Cosmos DB's throttling is load, not a fault of the page: thrown, a read runs again, else the
  * visitor gets a 503 "busy" page with Retry-After (common/src/http/throttle-retry.ts, error-page.ts).
@@ -76,6 +75,7 @@ function throwIfThrottled(context: PageContext): void {
   if (throttled) throw throttled;
 }
 
+/** Runs the page's action (a POST) and loaders with `source` as their data: a context, or a redirect. */
 export function queryPage(source: StorefrontData, request: Request): Promise<PageContext | Response> {
   return handler.query(request, { requestContext: source });
 }

@@ -11,7 +11,7 @@ import { SHARED_PAGE_PATHS } from '../ui/routes';
  * their own: the CSP nonce, the CSRF token, the signed-in user's name, the cart count, and the root
  * route's hydration data that carries these to the browser. Such a page is rendered once with
  * stand-ins for them, kept for a few seconds, and each response gets its own values put in their
- * place — a string join instead of a React render. The stand-ins are random per process, so no
+ * place — a join of kept bytes instead of a React render. The stand-ins are random per process, so no
  * catalog text can contain them; they survive HTML and JSON escaping unchanged. What changes the
  * page's shape rather than a value (signed in or not, the roles that show a badge) is in the key.
  */
