@@ -29,6 +29,6 @@ export interface FactoryConfig {
   FACTORY_CAPACITY: number;
   FACTORY_SECONDS_PER_UNIT: number;
   FACTORY_TICK_MS: number;
-  /** Absent: the scheduler passes every FACTORY_TICK_MS (what the tests that move their clock need). */
-  FACTORY_IDLE_MS?: number;
+  /** Equal to FACTORY_TICK_MS: the scheduler passes every tick (what the tests that move their clock need). */
+  FACTORY_IDLE_MS: number;
 }

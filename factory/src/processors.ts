@@ -33,13 +33,9 @@ export function registerFactoryProcessors(
   const handlers = workItemHandlers(deps);
   const scheduler = buildScheduler(deps, handlers.store);
   const common = processorDefaults(deps, options);
-  const schedulerLoop = createLoop(
-    scheduler.name,
-    deps.config.FACTORY_TICK_MS,
-    scheduler.tick,
-    deps.logger,
-    deps.config.FACTORY_IDLE_MS ? { idleMs: deps.config.FACTORY_IDLE_MS } : {},
-  );
+  const schedulerLoop = createLoop(scheduler.name, deps.config.FACTORY_TICK_MS, scheduler.tick, deps.logger, {
+    idleMs: deps.config.FACTORY_IDLE_MS,
+  });
   const processors = [
     createProcessor({
       ...common,

@@ -32,6 +32,7 @@ const factoryConfig: FactoryConfig = {
   FACTORY_CAPACITY: 1,
   FACTORY_SECONDS_PER_UNIT: 3600,
   FACTORY_TICK_MS: 20,
+  FACTORY_IDLE_MS: 20,
 };
 
 beforeAll(async () => {

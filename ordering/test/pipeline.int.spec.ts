@@ -46,7 +46,7 @@ describe.each(FLAVOURS)('factory and ordering together ($flavour)', ({ flavour, 
     services = await startBothServices(
       servicesClient.db(db.databaseName),
       clock,
-      { FACTORY_CAPACITY: 2, FACTORY_SECONDS_PER_UNIT: 0.01, FACTORY_TICK_MS: 20 },
+      { FACTORY_CAPACITY: 2, FACTORY_SECONDS_PER_UNIT: 0.01, FACTORY_TICK_MS: 20, FACTORY_IDLE_MS: 20 },
       flavour,
     );
   }

@@ -46,7 +46,12 @@ beforeAll(async () => {
       db: testApp.db,
       logger: silentLogger,
       clock,
-      config: { FACTORY_CAPACITY: 1, FACTORY_SECONDS_PER_UNIT: 3600, FACTORY_TICK_MS: 20 },
+      config: {
+        FACTORY_CAPACITY: 1,
+        FACTORY_SECONDS_PER_UNIT: 3600,
+        FACTORY_TICK_MS: 20,
+        FACTORY_IDLE_MS: 20,
+      },
     },
     { leases: false },
   );

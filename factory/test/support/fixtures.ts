@@ -8,6 +8,8 @@ export const testFactoryConfig: FactoryConfig = {
   FACTORY_CAPACITY: 2,
   FACTORY_SECONDS_PER_UNIT: 0.01,
   FACTORY_TICK_MS: 20,
+  // A pass every tick, as the tests that move their clock need.
+  FACTORY_IDLE_MS: 20,
 };
 
 export async function seedProducts(db: Db, ids: string[]): Promise<void> {
