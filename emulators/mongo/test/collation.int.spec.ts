@@ -4,15 +4,9 @@
  * source/crud/tests/unified/*-collation.json), errors from CollatorFactoryICU::makeFromBSON
  * (src/mongo/db/query/collation/collator_factory_icu.cpp).
  */
-import type { Collection, Db, MongoServerError } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnyDoc, startWithClient } from './helpers.js';
-
-const err = (p: Promise<unknown>): Promise<MongoServerError | undefined> =>
-  p.then(
-    () => undefined,
-    (e: MongoServerError) => e,
-  );
+import { type AnyDoc, err, startWithClient } from './helpers.js';
 
 const caseInsensitive = { locale: 'en', strength: 2 };
 

@@ -1,5 +1,5 @@
 import * as mongodb7 from 'mongodb';
-import { type Document, MongoClient, type UpdateFilter } from 'mongodb';
+import { type Document, MongoClient, type MongoServerError, type UpdateFilter } from 'mongodb';
 import * as mongodb6 from 'mongodb6';
 import { type MongoServerOptions, type RunningMongoServer, startMongoServer } from '../src/index.js';
 
@@ -52,6 +52,13 @@ export async function startWithClient(
     },
   };
 }
+
+/** The server's error a command answered, or undefined when it succeeded (to assert code and message). */
+export const err = (p: Promise<unknown>): Promise<MongoServerError | undefined> =>
+  p.then(
+    () => undefined,
+    (e: MongoServerError) => e,
+  );
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@
  */
 import type { Collection, Db, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnyDoc, startWithClient } from './helpers.js';
+import { type AnyDoc, err, startWithClient } from './helpers.js';
 
 describe('let variables', () => {
   let db: Db;
@@ -113,11 +113,6 @@ describe('let variables', () => {
   });
 
   it('refuses variable names mongod refuses (Variables::validateNameForUserWrite: 16866/16867/16868)', async () => {
-    const err = (p: Promise<unknown>) =>
-      p.then(
-        () => undefined,
-        (e: MongoServerError) => e,
-      );
     // $$ROOT, $$NOW and other system variables cannot be redefined: names must start lowercase.
     const root = await err(c.find({}, { let: { ROOT: 1 } }).toArray());
     expect(root).toMatchObject({

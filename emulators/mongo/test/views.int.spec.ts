@@ -6,16 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Collection, type Db, MongoClient, type MongoServerError } from 'mongodb';
+import { type Collection, type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMongoServer } from '../src/index.js';
-import { type AnyDoc, startWithClient } from './helpers.js';
-
-const err = (p: Promise<unknown>): Promise<MongoServerError | undefined> =>
-  p.then(
-    () => undefined,
-    (e: MongoServerError) => e,
-  );
+import { type AnyDoc, err, startWithClient } from './helpers.js';
 
 describe('views', () => {
   let db: Db;
