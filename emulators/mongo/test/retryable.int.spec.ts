@@ -20,10 +20,22 @@ afterAll(() => {
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** The data directory as a crash would leave it (journal not folded into a snapshot, lock file gone). */
+/**
+ * The data directory as a crash would leave it (journal not folded into a snapshot, lock file gone).
+ * The server runs meanwhile: a snapshot it is writing (`*.tmp`, then renamed) may vanish under the
+ * copy, which then starts again.
+ */
 function copyAsCrashed(from: string): string {
   const to = tmpDir();
-  fs.cpSync(from, to, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fs.cpSync(from, to, { recursive: true });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+      fs.rmSync(to, { recursive: true, force: true });
+    }
+  }
   fs.rmSync(path.join(to, 'mongod.lock'), { force: true });
   return to;
 }
