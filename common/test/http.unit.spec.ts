@@ -2,7 +2,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServiceApp, Errors, withDetails } from '../src/http';
+import { type AccessLogSettings, createServiceApp, Errors, withDetails } from '../src/http';
 
 const logger = pino({ level: 'silent' });
 let close: (() => Promise<unknown>) | undefined;
@@ -101,19 +101,24 @@ describe('error handler', () => {
 });
 
 describe('per request: id, log line and metrics', () => {
-  async function observedApp() {
+  async function observedApp(accessLog?: AccessLogSettings, level = 'info') {
     const lines: Record<string, unknown>[] = [];
     const sink = { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) };
     const registry = new Registry();
     const app = await createServiceApp({
       service: 'catalog',
-      logger: pino({ level: 'info' }, sink),
+      logger: pino({ level }, sink),
       checks: {},
       registry,
+      ...(accessLog && { accessLog }),
     });
     app.get('/things/:id', async (request) => {
       request.log.info('handling');
       return { id: (request.params as { id: string }).id };
+    });
+    app.get('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return { done: true };
     });
     close = () => app.close();
     return { app, lines, registry };
@@ -131,6 +136,35 @@ describe('per request: id, log line and metrics', () => {
       url: '/things/1',
       statusCode: 200,
     });
+  });
+
+  const problemsOnly: AccessLogSettings = { ACCESS_LOG: 'problems', ACCESS_LOG_SLOW_MS: 50 };
+  const completed = (lines: Record<string, unknown>[]) =>
+    lines.filter((line) => line.msg === 'request completed');
+
+  it('given ACCESS_LOG=problems, when requests are answered, then only the refused and the slow ones are logged at info', async () => {
+    const { app, lines } = await observedApp(problemsOnly);
+    await app.inject('/things/1');
+    await app.inject('/nowhere');
+    await app.inject('/slow');
+    expect(completed(lines).map(({ url, statusCode, level }) => ({ url, statusCode, level }))).toEqual([
+      { url: '/nowhere', statusCode: 404, level: 30 },
+      { url: '/slow', statusCode: 200, level: 30 },
+    ]);
+    // The handler's own line is not the access log's to drop.
+    expect(lines.filter((line) => line.msg === 'handling')).toHaveLength(1);
+  });
+
+  it('given ACCESS_LOG=problems and LOG_LEVEL=debug, when a fast request is answered, then its line is at debug', async () => {
+    const { app, lines } = await observedApp(problemsOnly, 'debug');
+    await app.inject('/things/1');
+    expect(completed(lines)).toMatchObject([{ url: '/things/1', statusCode: 200, level: 20 }]);
+  });
+
+  it('given ACCESS_LOG=all, when a fast request is answered, then it is logged at info', async () => {
+    const { app, lines } = await observedApp({ ACCESS_LOG: 'all', ACCESS_LOG_SLOW_MS: 50 });
+    await app.inject('/things/1');
+    expect(completed(lines)).toMatchObject([{ url: '/things/1', statusCode: 200, level: 30 }]);
   });
 
   it('given an unsafe or missing x-request-id, when answered, then a new id is made and returned', async () => {

@@ -40,6 +40,7 @@ shutdown.add('processors', reactions.stop);
 const app = await createServiceApp({
   service: 'factory',
   logger,
+  accessLog: config,
   checks: { mongo: mongoReadiness(mongo.db, mongo.flavour), ...reactions.checks() },
   internalPort: config.INTERNAL_PORT,
 });

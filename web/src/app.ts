@@ -49,6 +49,7 @@ export async function buildApp({
     service: 'web',
     logger,
     server: serverOptions(config),
+    accessLog: config,
     internalPort: config.INTERNAL_PORT,
     checks: {
       mongo: mongoReadiness(db),

@@ -9,6 +9,18 @@ export const baseConfigProperties = {
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  /**
+   * Which answered requests get an info line (docs/architecture.md, "Every request"): `problems`
+   * logs 4xx, 5xx and slow ones and puts the rest at debug, as the ingress and the traces already
+   * record every request; `all` logs every one.
+   */
+  ACCESS_LOG: Type.Union([Type.Literal('problems'), Type.Literal('all')], {
+    default: 'problems',
+    description:
+      'problems: only 4xx, 5xx and slow requests are logged at info (the rest at debug); all: every request',
+  }),
+  /** An answer that took longer than this (ms) is logged under `ACCESS_LOG=problems` too. */
+  ACCESS_LOG_SLOW_MS: Type.Number({ minimum: 0, default: 1000 }),
   MONGO_DB: Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB connection string' }),
   /** Which server MONGO_DB is: processors open Cosmos DB-shaped change streams in `cosmos` (docs/processor.md). */
   MONGO_FLAVOUR: Type.Union([Type.Literal('auto'), Type.Literal('mongo'), Type.Literal('cosmos')], {

@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from '../logger';
+import { AccessLog, type AccessLogSettings } from './access-log';
 import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
 import { metricsRegistry } from './metrics';
@@ -30,6 +31,8 @@ export interface ServiceAppOptions extends HealthPluginOptions {
    */
   service: string;
   logger: Logger;
+  /** Which answered requests get an info line (`ACCESS_LOG`); absent, every one. */
+  accessLog?: AccessLogSettings;
   server?: ServiceServerOptions;
   /**
    * `INTERNAL_PORT`: a second, bare listener on it serves `/healthz`, `/readyz` with details and
@@ -126,31 +129,6 @@ const serverWithLiveness: FastifyServerFactory = (handler, fastifyOptions) => {
 };
 
 /**
- * One log line per request, when it completes (method, URL, status, time), instead of Fastify's two
- * (the line on arrival said nothing the completed one does not). Errors and stream failures are
- * logged as Fastify does.
- */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(
-    error: Error | null | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): void {
-    // Plain fields rather than pino's req/res serializers: a few strings to write, nothing to build.
-    const line = {
-      method: request.method,
-      url: request.url,
-      statusCode: reply.statusCode,
-      responseTime: reply.elapsedTime,
-    };
-    if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request completed');
-  }
-}
-
-/**
  * The HTTP shell every service shares: its logger, the one error model, health/metrics, and per
  * request an id (the caller's `x-request-id` when acceptable, else a new one: on every log line of
  * the request as `reqId` and on its answer) and `http_request_duration_seconds` by route pattern.
@@ -160,7 +138,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
   const app: FastifyInstance = Fastify({
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
-    logController: new OneLinePerRequest(),
+    logController: new AccessLog(options.accessLog),
     serverFactory: serverWithLiveness,
     ...REQUEST_IDS,
   });
