@@ -1,4 +1,4 @@
-import { Histogram, Registry } from 'prom-client';
+import { Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { DurationHistogram } from '../src/http/duration-histogram';
 
@@ -32,9 +32,11 @@ const VALUES = [
   Number.MAX_VALUE,
 ];
 
-function registries(contentType: string) {
+function registries(contentType: RegistryContentType) {
   const made = () => {
-    const registry = new Registry(contentType as typeof Registry.PROMETHEUS_CONTENT_TYPE);
+    const registry = new Registry();
+    // prom-client's types fix a registry's content type at Prometheus text; it takes either.
+    registry.setContentType(contentType as typeof Registry.PROMETHEUS_CONTENT_TYPE);
     registry.setDefaultLabels({ service: 'catalog' });
     return registry;
   };

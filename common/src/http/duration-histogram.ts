@@ -27,20 +27,22 @@ export class HistogramSeries {
   sum = 0;
   count = 0;
   readonly buckets: Float64Array;
+  /** The same object on every export: the registry caches its text by identity. */
+  readonly labels: Labels;
+  readonly #histogram: DurationHistogram;
+  readonly #bounds: readonly number[];
 
-  constructor(
-    private readonly histogram: DurationHistogram,
-    private readonly bounds: readonly number[],
-    /** The same object on every export: the registry caches its text by identity. */
-    readonly labels: Labels,
-  ) {
+  constructor(histogram: DurationHistogram, bounds: readonly number[], labels: Labels) {
+    this.#histogram = histogram;
+    this.#bounds = bounds;
+    this.labels = labels;
     this.buckets = new Float64Array(bounds.length);
   }
 
   observe(value: number): void {
     // prom-client refuses these too (a NaN would poison the sum for good).
     if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-    const { bounds } = this;
+    const bounds = this.#bounds;
     for (let i = 0; i < bounds.length; i++) {
       if (value <= bounds[i]!) {
         this.buckets[i]!++;
@@ -49,7 +51,7 @@ export class HistogramSeries {
     }
     this.sum += value;
     this.count++;
-    if (!this.recorded) this.histogram.record(this);
+    if (!this.recorded) this.#histogram.record(this);
   }
 
   clear(): void {
@@ -100,7 +102,9 @@ export class DurationHistogram {
     const key = JSON.stringify(values);
     let series = this.series.get(key);
     if (!series) {
-      const labels = Object.freeze(Object.fromEntries(this.labelNames.map((label, i) => [label, values[i]!])));
+      const labels = Object.freeze(
+        Object.fromEntries(this.labelNames.map((label, i) => [label, values[i]!])),
+      );
       series = new HistogramSeries(this, this.bounds, labels);
       this.series.set(key, series);
     }

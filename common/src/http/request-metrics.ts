@@ -42,13 +42,19 @@ export function requestMetricsHook(registry: Registry) {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const { method } = request;
     const { statusCode } = reply;
-    let byMethod = series.get(route);
-    if (!byMethod) series.set(route, (byMethod = new Map()));
-    let byStatus = byMethod.get(method);
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    let observed = byStatus.get(statusCode);
-    if (!observed) byStatus.set(statusCode, (observed = histogram.child(method, route, String(statusCode))));
+    const byMethod = entryOf(series, route, () => new Map());
+    const byStatus = entryOf(byMethod, method, () => new Map());
+    const observed = entryOf(byStatus, statusCode, () => histogram.child(method, route, String(statusCode)));
     observed.observe(reply.elapsedTime / 1000);
     done();
   };
+}
+
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
