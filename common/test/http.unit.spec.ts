@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Type } from 'typebox';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AccessLogSettings, createServiceApp, Errors, withDetails } from '../src/http';
 
 const logger = pino({ level: 'silent' });
@@ -198,5 +198,60 @@ describe('per request: id, log line and metrics', () => {
     const series = (await registry.metrics()).split('\n').filter((line) => line && !line.startsWith('#'));
     expect(series.length).toBeGreaterThan(0);
     expect(series.filter((line) => !line.includes('service="catalog"'))).toEqual([]);
+  });
+});
+
+describe("a request's logger", () => {
+  /** A service app whose root logger records its lines and counts the child loggers made from it. */
+  async function loggingApp() {
+    const lines: Record<string, unknown>[] = [];
+    const root = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const app = await createServiceApp({
+      service: 'catalog',
+      logger: root,
+      checks: {},
+      registry: new Registry(),
+      accessLog: { ACCESS_LOG: 'problems', ACCESS_LOG_SLOW_MS: 1000 },
+    });
+    app.get('/quiet', async (request) => {
+      request.log.debug('dropped at info');
+      return { level: request.log.level };
+    });
+    app.get('/verbose', { logLevel: 'debug' }, async (request) => {
+      request.log.debug('detail');
+      return { level: request.log.level };
+    });
+    app.get('/step', async (request) => {
+      request.log.child({ step: 'pay' }).warn('declined');
+      return {};
+    });
+    close = () => app.close();
+    await app.ready();
+    const childrenMade = vi.spyOn(root, 'child');
+    return { app, lines, childrenMade };
+  }
+
+  it('given a request that writes no line, when answered, then no child logger was made for it', async () => {
+    const { app, lines, childrenMade } = await loggingApp();
+    const response = await app.inject('/quiet');
+    expect(response.json()).toEqual({ level: 'info' });
+    expect(childrenMade).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+  });
+
+  it("given a route's own log level, when it logs below the service's level, then the line is written with the request id", async () => {
+    const { app, lines, childrenMade } = await loggingApp();
+    const response = await app.inject({ url: '/verbose', headers: { 'x-request-id': 'edge-1' } });
+    expect(response.json()).toEqual({ level: 'debug' });
+    expect(lines.filter((line) => line.msg === 'detail')).toMatchObject([{ level: 20, reqId: 'edge-1' }]);
+    expect(childrenMade).toHaveBeenCalledTimes(1);
+  });
+
+  it("given a child of a request's logger, when it logs, then the line has the request id and the child's bindings", async () => {
+    const { app, lines } = await loggingApp();
+    await app.inject({ url: '/step', headers: { 'x-request-id': 'edge-2' } });
+    expect(lines.filter((line) => line.msg === 'declined')).toMatchObject([
+      { level: 40, reqId: 'edge-2', step: 'pay' },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { AccessLog, type AccessLogSettings } from './access-log';
 import { errorHandlerPlugin } from './error-handler';
 import { type HealthPluginOptions, healthPlugin } from './health-plugin';
+import { lazyRequestLogger } from './lazy-request-logger';
 import { metricsRegistry } from './metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 import { requestMetricsHook } from './request-metrics';
@@ -139,6 +140,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Fast
     ...options.server,
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new AccessLog(options.accessLog),
+    childLoggerFactory: lazyRequestLogger,
     serverFactory: serverWithLiveness,
     ...REQUEST_IDS,
   });
