@@ -54,6 +54,8 @@ export function standInRootData(user: SessionUser | null): CountedRootData {
 export interface SharedPage {
   parts: Buffer[];
   slots: Slot[];
+  /** The parts' bytes together: a response adds its values' bytes and allocates once. */
+  partsLength: number;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -70,7 +72,7 @@ export function sharedPage(html: string): SharedPage {
     if (index % 2 === 0) parts.push(Buffer.from(piece));
     else slots.push(SLOT_BY_VALUE.get(piece) as Slot);
   });
-  return { parts, slots };
+  return { parts, slots, partsLength: parts.reduce((sum, part) => sum + part.length, 0) };
 }
 
 /** Text as React writes it into HTML. */
@@ -89,7 +91,10 @@ export interface PersonalParts {
   root: CountedRootData;
 }
 
-/** The page with this response's own values in place of the stand-ins, encoded. */
+/**
+ * The page with this response's own values in place of the stand-ins, encoded into one buffer of
+ * the exact size (no buffer per value, no list of chunks to concatenate: most of a kept page's time).
+ */
 export function personalise(page: SharedPage, { nonce, root }: PersonalParts): Buffer {
   const values: Record<Slot, string> = {
     nonce,
@@ -99,13 +104,15 @@ export function personalise(page: SharedPage, { nonce, root }: PersonalParts): B
     cartCount: String(root.cartCount),
     rootData: escapeJsonForHtml(JSON.stringify(root)),
   };
-  const chunks: Buffer[] = [...page.parts.slice(0, 1)];
+  let length = page.partsLength;
+  for (const slot of page.slots) length += Buffer.byteLength(values[slot]);
+  const html = Buffer.allocUnsafe(length);
+  let offset = page.parts[0]?.copy(html, 0) ?? 0;
   page.slots.forEach((slot, index) => {
-    chunks.push(Buffer.from(values[slot]));
-    const part = page.parts[index + 1];
-    if (part) chunks.push(part);
+    offset += html.write(values[slot], offset);
+    offset += page.parts[index + 1]?.copy(html, offset) ?? 0;
   });
-  return Buffer.concat(chunks);
+  return html;
 }
 
 /** The query parameters that change a shared page (the pager's `offset`, the product page's `added`). */

@@ -37,6 +37,15 @@ describe('shared pages', () => {
     );
   });
 
+  it('fills a page of multi-byte text with multi-byte values to the exact byte', () => {
+    const { userName, csrfToken } = SLOT_VALUES;
+    const page = sharedPage(`<h1>Théière 🍵</h1><span>${userName}</span>—<i>${csrfToken}</i>ü`);
+    const root = { session: { user: { ...SAM, name: 'Zoë 🌿' }, csrfToken: 'ü1' }, cartCount: 0 };
+    const html = personalise(page, { nonce: 'N', root });
+    expect(html.toString()).toBe('<h1>Théière 🍵</h1><span>Zoë 🌿</span>—<i>ü1</i>ü');
+    expect(html.length).toBe(Buffer.byteLength(html.toString()));
+  });
+
   it('leaves a page without stand-ins as it is', () => {
     expect(personalise(sharedPage('<p>plain</p>'), { nonce: 'N', root: samRoot('T') }).toString()).toBe(
       '<p>plain</p>',
