@@ -15,11 +15,11 @@ const NONCES = Symbol('cspNonces');
 type WithNonces = { [NONCES]: CspNonces | null };
 
 /** A system call per 128 pages rather than per page: pages are made by the thousand per second. */
-const randomBase64 = randomPool();
+const random = randomPool();
 
 function newNonces(): CspNonces {
   // 128 random bits each, from one draw.
-  const bytes = randomBase64(32);
+  const bytes = random.base64(32);
   return { script: bytes.slice(0, 22), style: bytes.slice(22, 44) };
 }
 

@@ -3,6 +3,7 @@ import secureSession from '@fastify/secure-session';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { deriveKeys, sessionSecrets } from '../../auth/session-keys';
+import { sessionSealer } from '../../auth/session-seal';
 import { isHttps, secureCookies, type WebConfig } from '../../config';
 
 /** The cookie's name over plain http (local development and tests). */
@@ -27,7 +28,8 @@ type WithSession = { [OPENED]: SecureSession | null };
  * HttpOnly keeps it from scripts; SameSite=Lax keeps it off cross-site posts but on the redirect back
  * from the identity provider. Sealed with the newest of SESSION_SECRET / SESSION_SECRET_PREVIOUS and
  * opened with either, so a secret rotation signs nobody out (a cookie opened with the previous key
- * is sealed again with the new one).
+ * is sealed again with the new one). secure-session opens the cookie; web seals it in the same format
+ * (auth/session-seal.ts: a nonce per cookie without a system call each).
  *
  * Opened when a request first reads `request.session`, not on every request (issue #18): a request
  * for an image, an asset or the catalog never pays for parsing cookies and opening the seal. Sealed
@@ -43,6 +45,8 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       sameSite: 'lax',
       secure: secureCookies(config),
     } as const;
+    const keys = deriveKeys(sessionSecrets(config), 'session-cookie');
+    const sealSession = sessionSealer(keys);
     /** The scope secure-session is registered in: its sealing functions are decorators there. */
     let sealer: FastifyInstance | undefined;
     const seal = () => {
@@ -55,8 +59,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       const session = (request as unknown as WithSession)[OPENED];
       if (session?.deleted)
         reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
-      else if (session?.changed)
-        reply.setCookie(cookieName, seal().encodeSecureSession(session), cookieOptions);
+      else if (session?.changed) reply.setCookie(cookieName, sealSession(session), cookieOptions);
       done(null, payload);
     });
     // Cookies are parsed when the session is opened, not by a hook on every request.
@@ -66,7 +69,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
     await app.register(async (scope) => {
       await scope.register(secureSession, {
         cookieName,
-        key: deriveKeys(sessionSecrets(config), 'session-cookie'),
+        key: keys,
         expiry: config.SESSION_MAX_HOURS * 3600,
         cookie: cookieOptions,
       });
@@ -77,7 +80,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
     app.decorate('createSecureSession', (data?: Record<string, unknown>) =>
       sealing.createSecureSession(data ?? {}),
     );
-    app.decorate('encodeSecureSession', (session: SecureSession) => sealing.encodeSecureSession(session));
+    app.decorate('encodeSecureSession', sealSession);
     app.decorate('decodeSecureSession', (cookie: string, log?: FastifyBaseLogger) =>
       sealing.decodeSecureSession(cookie, log ?? app.log),
     );
