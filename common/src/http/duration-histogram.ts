@@ -78,10 +78,10 @@ export class DurationHistogram {
   readonly help: string;
   /** Read by tooling that lists a metric's labels (observability's rule checks). */
   readonly labelNames: readonly string[];
-  private readonly bounds: readonly number[];
-  private readonly series = new Map<string, HistogramSeries>();
+  readonly #bounds: readonly number[];
+  readonly #series = new Map<string, HistogramSeries>();
   /** The series observed since the last reset, in the order of their first observation. */
-  private recorded: HistogramSeries[] = [];
+  #recorded: HistogramSeries[] = [];
 
   constructor({ name, help, labelNames, buckets, registry }: DurationHistogramOptions) {
     if (buckets.some((bound, i) => i > 0 && bound <= buckets[i - 1]!))
@@ -89,7 +89,7 @@ export class DurationHistogram {
     this.name = name;
     this.help = help;
     this.labelNames = Object.freeze([...labelNames]);
-    this.bounds = Object.freeze([...buckets]);
+    this.#bounds = Object.freeze([...buckets]);
     // The registry reads only name, help, type and aggregator and calls get(), getForPromString()
     // and reset(): it is not a prom-client class, hence the cast.
     registry.registerMetric(this as unknown as Metric);
@@ -100,13 +100,13 @@ export class DurationHistogram {
     if (values.length !== this.labelNames.length)
       throw new Error(`${this.name} takes ${this.labelNames.length} label values, not ${values.length}`);
     const key = JSON.stringify(values);
-    let series = this.series.get(key);
+    let series = this.#series.get(key);
     if (!series) {
       const labels = Object.freeze(
         Object.fromEntries(this.labelNames.map((label, i) => [label, values[i]!])),
       );
-      series = new HistogramSeries(this, this.bounds, labels);
-      this.series.set(key, series);
+      series = new HistogramSeries(this, this.#bounds, labels);
+      this.#series.set(key, series);
     }
     return series;
   }
@@ -114,24 +114,24 @@ export class DurationHistogram {
   /** A series' first observation since the last reset: from now on it is exported. */
   record(series: HistogramSeries): void {
     series.recorded = true;
-    this.recorded.push(series);
+    this.#recorded.push(series);
   }
 
   /** `registry.resetMetrics()`: every series leaves the export until observed again. */
   reset(): void {
-    for (const series of this.recorded) series.clear();
-    this.recorded = [];
+    for (const series of this.#recorded) series.clear();
+    this.#recorded = [];
   }
 
   /** What the registry turns into text (as prom-client's histogram: labels apart from `le`). */
   async getForPromString() {
     const bucket = `${this.name}_bucket`;
     const values: ExportValue[] = [];
-    for (const { labels, buckets, sum, count } of this.recorded) {
+    for (const { labels, buckets, sum, count } of this.#recorded) {
       let cumulative = 0;
-      for (let i = 0; i < this.bounds.length; i++) {
+      for (let i = 0; i < this.#bounds.length; i++) {
         cumulative += buckets[i]!;
-        values.push(exportValue({ le: this.bounds[i]! }, labels, cumulative, bucket, null));
+        values.push(exportValue({ le: this.#bounds[i]! }, labels, cumulative, bucket, null));
       }
       values.push(exportValue({ le: '+Inf' }, labels, count, bucket, null));
       values.push(exportValue({}, labels, sum, `${this.name}_sum`, undefined));
