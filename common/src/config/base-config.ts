@@ -11,8 +11,8 @@ export const baseConfigProperties = {
   ),
   /**
    * Which answered requests get an info line (docs/architecture.md, "Every request"): `problems`
-   * logs 4xx, 5xx and slow ones and puts the rest at debug, as the ingress and the traces already
-   * record every request; `all` logs every one.
+   * logs 4xx, 5xx and slow ones and puts the rest at debug, as the ingress logs every request and
+   * `http_request_duration_seconds` counts each one; `all` logs every one.
    */
   ACCESS_LOG: Type.Union([Type.Literal('problems'), Type.Literal('all')], {
     default: 'problems',

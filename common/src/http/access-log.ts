@@ -19,7 +19,7 @@ export function isProblem(statusCode: number, elapsedMs: number, slowMs: number)
  * (the line on arrival said nothing the completed one does not). Errors and stream failures are
  * logged as Fastify does. Under `ACCESS_LOG=problems` a fast successful answer's line is at debug:
  * at info its formatting was the largest part of a cached answer's own cost (docs/performance.md),
- * and the ingress and the request's trace already record it.
+ * and the ingress logs every request and `http_request_duration_seconds` counts it.
  */
 export class AccessLog extends LogController {
   readonly #settings: AccessLogSettings;
