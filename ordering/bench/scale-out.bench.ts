@@ -4,7 +4,9 @@
  * (ordering/dist, as production runs it) sharing the lease buckets (PROCESSOR_BUCKETS, server-side
  * bucket filter, production's lease TTL):
  *  1. N = 1, 2, 4 instances: each receives about 1/N of the order events, and the CPU all of them
- *     spend per order stays within 1.15x of one instance's;
+ *     spend per order stays within 1.15x of one instance's when that one is fed at the rate each of
+ *     the N handled (an instance's CPU per order falls as its rate rises: a getMore brings bigger
+ *     batches; on two shared cores N instances each run at about 1/N of one instance's burst rate);
  *  2. a hand-over (an instance SIGKILLed, then one added, under a steady stream of orders) delays the
  *     buckets that move by at most one lease TTL, and the others not at all;
  *  3. orders/s as a share of this machine's driver ceiling (the do-nothing server) ÷ commands per order.
@@ -65,13 +67,17 @@ try {
   const scale = [];
   // The ceiling right before and after the one-instance burst: the machine's load drifts.
   const ceilings = [await measureCeiling()];
+  // For each N > 1, one instance fed at the rate each of the N handled: the same batches per instance.
+  const matched = new Map<number, ScaleRow>();
   for (const instances of [1, 2, 4]) {
-    scale.push(await scaleRun(instances));
+    const row = await scaleRun(instances);
+    scale.push(row);
     if (instances === 1) ceilings.push(await measureCeiling());
+    else matched.set(instances, await scaleRun(1, row.ordersPerSecond / instances));
     progress(`${instances} instance(s) done`);
   }
   const handOver = await handOverRun();
-  report(scale, handOver, ceilings);
+  report(scale, matched, handOver, ceilings);
 } finally {
   killInstances();
   await client.close();
@@ -160,9 +166,25 @@ async function insertOrders(db: Db, prefix: string, count: number): Promise<void
   }
 }
 
-/** A burst of orders through `count` instances: who received what, CPU and commands per order. */
-async function scaleRun(count: number) {
-  const { db, instances } = await prepare(`scale_${count}`, count);
+/** `count` orders written at `perSecond` (in 50 ms ticks), as a steady stream of shoppers would. */
+async function insertOrdersAt(db: Db, prefix: string, count: number, perSecond: number): Promise<void> {
+  const start = Date.now();
+  for (let written = 0; written < count; ) {
+    const due = Math.min(count, Math.ceil(((Date.now() - start) / 1000) * perSecond));
+    if (due > written) await insertOrders(db, `${prefix}${written}-`, due - written);
+    written = Math.max(written, due);
+    await sleep(50);
+  }
+}
+
+/**
+ * Orders through `count` instances: who received what, CPU and commands per order. As one burst, or
+ * written at `perSecond` (one instance fed at the rate each of N instances handled: its CPU per order
+ * is what N instances should each spend, as events come in batches of the same size).
+ */
+async function scaleRun(count: number, perSecond?: number) {
+  const name = perSecond ? `scale_${count}_at_${Math.round(perSecond)}` : `scale_${count}`;
+  const { db, instances } = await prepare(name, count);
   // Each instance's code warmed up (optimized by V8) on as many orders, whatever N.
   const warm = WARM_PER_INSTANCE * count;
   await insertOrders(db, 'warm', warm);
@@ -188,7 +210,8 @@ async function scaleRun(count: number) {
   const commandsBefore = await commandCounts(client);
   const ownBefore = ownCommands;
   const start = Date.now();
-  await insertOrders(db, 'b', BURST);
+  if (perSecond) await insertOrdersAt(db, 'b', BURST, perSecond);
+  else await insertOrders(db, 'b', BURST);
   while ((await reserved(db)) < BURST + warm) await sleep(50);
   const cpu = instances.map((i, n) => i.cpuMs() - cpuBefore[n]!);
   const serverCpu = processCpuMs(mongo.child?.pid) - serverCpuBefore;
@@ -214,6 +237,7 @@ async function scaleRun(count: number) {
   const seconds = ((last?.at.getTime() ?? Date.now()) - start) / 1000;
   return {
     instances: count,
+    perSecond,
     received: after.map((a, n) => a - before[n]!),
     ordersPerSecond: BURST / seconds,
     cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / BURST,
@@ -329,7 +353,12 @@ function warningsOf(instances: OrderingInstance[]): string {
 type ScaleRow = Awaited<ReturnType<typeof scaleRun>>;
 type HandOver = Awaited<ReturnType<typeof handOverRun>>;
 
-function report(scale: ScaleRow[], handOver: HandOver, ceilings: number[]): void {
+function report(
+  scale: ScaleRow[],
+  matched: Map<number, ScaleRow>,
+  handOver: HandOver,
+  ceilings: number[],
+): void {
   const ceiling = Math.round(ceilings.reduce((a, b) => a + b, 0) / ceilings.length);
   const fmt = (n: number, digits = 2) => n.toFixed(digits);
   const one = scale[0]!;
@@ -345,13 +374,14 @@ function report(scale: ScaleRow[], handOver: HandOver, ceilings: number[]): void
     '| instances | orders/s | share of the events per instance | received ÷ orders | CPU ms/order: instances / dev server | of which idle | commands/order |',
   );
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of scale) {
+  const rows = scale.flatMap((r) => [r, ...(matched.has(r.instances) ? [matched.get(r.instances)!] : [])]);
+  for (const r of rows) {
     const shares = r.received.map((n) => `${fmt((100 * n) / BURST, 0)} %`).join(' / ');
     const received = r.received.reduce((a, b) => a + b, 0) / BURST;
     // The instances' idle cost (measured before the burst) over the burst's time, per order.
     const idle = (r.idleMsPerSecond * r.seconds) / BURST;
     console.log(
-      `| ${r.instances} | ${fmt(r.ordersPerSecond, 0)} | ${shares} | ${fmt(received)} | ${fmt(r.cpuMsPerOrder)} / ${fmt(r.serverCpuMsPerOrder)} | ${fmt(idle)} | ${fmt(r.commandsPerOrder, 1)} |`,
+      `| ${r.perSecond ? `1, fed at ${fmt(r.perSecond, 0)}/s` : r.instances} | ${fmt(r.ordersPerSecond, 0)} | ${shares} | ${fmt(received)} | ${fmt(r.cpuMsPerOrder)} / ${fmt(r.serverCpuMsPerOrder)} | ${fmt(idle)} | ${fmt(r.commandsPerOrder, 1)} |`,
     );
   }
   console.log(`\nidle, per instance (${IDLE_MS / 1000} s before the burst):`);
@@ -389,12 +419,16 @@ function report(scale: ScaleRow[], handOver: HandOver, ceilings: number[]): void
       shares.map((s) => `${fmt(s)}/N`).join(', '),
       shares.every((s) => s >= 0.75 && s <= 1.25) && r.received.reduce((a, b) => a + b, 0) <= BURST * 1.05,
     ]);
-    const ratio = r.cpuMsPerOrder / one.cpuMsPerOrder;
+    // One instance's CPU per order depends on its own event rate (the batches a getMore brings): on
+    // two shared cores N instances each handle about 1/N of the rate one does alone, so the fair
+    // "one instance" is the one fed at that per-instance rate; the ratio to the burst is shown too.
+    const alone = matched.get(r.instances) ?? one;
+    const ratio = r.cpuMsPerOrder / alone.cpuMsPerOrder;
     const busy = (row: ScaleRow) => row.cpuMsPerOrder - (row.idleMsPerSecond * row.seconds) / BURST;
     verdicts.push([
-      `${r.instances} instances: CPU per order, all instances ÷ one`,
+      `${r.instances} instances: CPU per order, all instances ÷ one fed at each one's rate (${fmt(alone.perSecond ?? 0, 0)}/s)`,
       '≤ 1.15x',
-      `${fmt(ratio)}x (${fmt(busy(r) / busy(one))}x without their idle cost)`,
+      `${fmt(ratio)}x (${fmt(busy(r) / busy(alone))}x without their idle cost; ÷ one instance's burst at ${fmt(one.ordersPerSecond, 0)}/s: ${fmt(r.cpuMsPerOrder / one.cpuMsPerOrder)}x)`,
       ratio <= 1.15,
     ]);
   }
