@@ -69,15 +69,20 @@ try {
   const ceilings = [await measureCeiling()];
   // For each N > 1, one instance fed at the rate each of the N handled: the same batches per instance.
   const matched = new Map<number, ScaleRow>();
+  // And N instances that share nothing, fed together at that rate: as crowded cores, no sharing.
+  const separate = new Map<number, SeparateRow>();
   for (const instances of [1, 2, 4]) {
     const row = await scaleRun(instances);
     scale.push(row);
     if (instances === 1) ceilings.push(await measureCeiling());
-    else matched.set(instances, await scaleRun(1, row.ordersPerSecond / instances));
+    else {
+      matched.set(instances, await scaleRun(1, row.ordersPerSecond / instances));
+      separate.set(instances, await separateRun(instances, row.ordersPerSecond / instances));
+    }
     progress(`${instances} instance(s) done`);
   }
   const handOver = await handOverRun();
-  report(scale, matched, handOver, ceilings);
+  report(scale, matched, separate, handOver, ceilings);
 } finally {
   killInstances();
   await client.close();
@@ -253,6 +258,33 @@ async function scaleRun(count: number, perSecond?: number) {
   };
 }
 
+/**
+ * `count` instances that share nothing, each alone on a database of its own, fed together at
+ * `perSecond` each (the orders of one burst split between them): cores as crowded as with `count`
+ * instances sharing the buckets, without the sharing. Their CPU per order beside the sharing ones'
+ * tells what sharing costs from what crowded cores cost.
+ */
+async function separateRun(count: number, perSecond: number) {
+  const setups = [];
+  for (let n = 0; n < count; n++) setups.push(await prepare(`separate_${count}_${n}`, 1));
+  const each = Math.round(BURST / count);
+  const feed = async (db: Db, prefix: string, orders: number, after: number, rate?: number) => {
+    if (rate) await insertOrdersAt(db, prefix, orders, rate);
+    else await insertOrders(db, prefix, orders);
+    while ((await reserved(db)) < after + orders) await sleep(50);
+  };
+  await Promise.all(setups.map(({ db }) => feed(db, 'warm', WARM_PER_INSTANCE, 0)));
+  await sleep(1000); // the warm-up's checkpoints are written
+  const instances = setups.map(({ instances: [instance] }) => instance!);
+  const cpuBefore = instances.map((instance) => instance.cpuMs());
+  await Promise.all(setups.map(({ db }) => feed(db, 'b', each, WARM_PER_INSTANCE, perSecond)));
+  const cpu = instances.map((instance, n) => instance.cpuMs() - cpuBefore[n]!);
+  for (const instance of instances) await stopGracefully(instance.child);
+  return { instances: count, perSecond, cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / (each * count) };
+}
+
+type SeparateRow = Awaited<ReturnType<typeof separateRun>>;
+
 interface Written {
   id: string;
   bucket: number;
@@ -356,6 +388,7 @@ type HandOver = Awaited<ReturnType<typeof handOverRun>>;
 function report(
   scale: ScaleRow[],
   matched: Map<number, ScaleRow>,
+  separate: Map<number, SeparateRow>,
   handOver: HandOver,
   ceilings: number[],
 ): void {
@@ -384,6 +417,10 @@ function report(
       `| ${r.perSecond ? `1, fed at ${fmt(r.perSecond, 0)}/s` : r.instances} | ${fmt(r.ordersPerSecond, 0)} | ${shares} | ${fmt(received)} | ${fmt(r.cpuMsPerOrder)} / ${fmt(r.serverCpuMsPerOrder)} | ${fmt(idle)} | ${fmt(r.commandsPerOrder, 1)} |`,
     );
   }
+  for (const [count, row] of separate)
+    console.log(
+      `${count} separate instances, each alone on its database, fed together at ${fmt(row.perSecond, 0)}/s each: CPU ${fmt(row.cpuMsPerOrder)} ms/order (${count} sharing the buckets: ${fmt(scale.find((r) => r.instances === count)?.cpuMsPerOrder ?? Number.NaN)})`,
+    );
   console.log(`\nidle, per instance (${IDLE_MS / 1000} s before the burst):`);
   for (const r of scale) {
     const perSecond = (name: string) => fmt(r.idleCommands.get(name) ?? 0, 1);
