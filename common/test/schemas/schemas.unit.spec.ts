@@ -1,4 +1,7 @@
+import type { TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
+import * as schemas from '../../src/schemas/index';
 import {
   factoryOutputId,
   type OrderDocument as Order,
@@ -48,6 +51,19 @@ describe('shared document schemas', () => {
       requestedAt: '2026-01-01',
     });
     expect(result.ok).toBe(false);
+  });
+
+  it('given every shared schema, when documents are checked, then the compiled check agrees with typebox walking the schema', () => {
+    const all = Object.entries(schemas).filter(
+      ([, value]) => typeof value === 'object' && value !== null && 'type' in value,
+    );
+    expect(all.length).toBeGreaterThan(10);
+    for (const [name, schema] of all)
+      for (const candidate of [{}, order, { ...order, total: -1 }, null, 'text'])
+        expect([name, validateDocument(schema as TSchema, candidate).ok]).toEqual([
+          name,
+          Value.Check(schema as TSchema, candidate),
+        ]);
   });
 
   it('derives deterministic ids', () => {
