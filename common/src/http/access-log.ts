@@ -10,7 +10,7 @@ export interface AccessLogSettings {
 const EVERY_REQUEST: AccessLogSettings = { ACCESS_LOG: 'all', ACCESS_LOG_SLOW_MS: 0 };
 
 /** Whether an answered request is worth an info line under `problems`: refused, failed or slow. */
-export function isProblem(statusCode: number, elapsedMs: number, slowMs: number): boolean {
+function isProblem(statusCode: number, elapsedMs: number, slowMs: number): boolean {
   return statusCode >= 400 || elapsedMs > slowMs;
 }
 
