@@ -124,12 +124,18 @@ const deployed = oneWebConfig(stack, {
   CATALOG_CACHE_SECONDS: '5',
   PAGE_CACHE_SECONDS: '5',
   CART_COUNT_CACHE_SECONDS: '60',
+  PERSONAL_PAGE_CACHE_SECONDS: '30',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
 });
 const testApp = await createTestApp(stack, deployed);
 // The same web on the same database with the shared-page cache off: what a React render per
 // request costs when no data needs a database round trip (a category page's reads are cached).
-const renderingApp = await createTestApp(stack, { ...deployed, PAGE_CACHE_SECONDS: '0' });
+// Its personal pages are rendered every time too: what a shopper's first view after a change costs.
+const renderingApp = await createTestApp(stack, {
+  ...deployed,
+  PAGE_CACHE_SECONDS: '0',
+  PERSONAL_PAGE_CACHE_SECONDS: '0',
+});
 let same: FastifyInstance | undefined;
 try {
   await seedDemoShop({
@@ -179,6 +185,21 @@ try {
     ssr: false,
     origin: `http://127.0.0.1:${(same.server.address() as AddressInfo).port}`,
   };
+  // A shopper's own page rendered for every view: the first view after each change of its data.
+  const renderedPersonal = (name: string, path: string): Route => ({
+    name: `${name}, rendered (first view after a change)`,
+    path,
+    ssr: false,
+    origin: renderingOrigin,
+    cookie,
+  });
+  const references = [
+    bare,
+    sameAnswer,
+    rendered,
+    renderedPersonal('cart', '/cart'),
+    renderedPersonal('an order', `/orders/${orderId}`),
+  ];
   const pages: Route[] = [
     { name: 'home', path: '/', ssr: true, kind: 'catalog' },
     { name: 'category', path: `/c/${category}`, ssr: true, kind: 'catalog' },
@@ -197,13 +218,13 @@ try {
   );
 
   const results = new Map<Route, autocannon.Result>();
-  for (const route of [bare, sameAnswer, rendered, ...pages]) {
+  for (const route of [...references, ...pages]) {
     await load(origin, route, 1); // warm-up: JIT, connection pools, caches
     results.set(route, await load(origin, route, SECONDS));
   }
   const bareRate = results.get(bare)?.requests.average ?? Number.NaN;
   console.table(
-    [bare, sameAnswer, rendered, ...pages].map((route) => {
+    [...references, ...pages].map((route) => {
       const result = results.get(route);
       if (!result) throw new Error(`no result for ${route.path}`);
       const share = result.requests.average / bareRate;

@@ -184,6 +184,12 @@ export const webConfigSchema = Type.Object({
     description:
       'catalog pages are rendered once per shape (visitor, or signed in with these roles) and reused this long; 0 turns it off',
   }),
+  PERSONAL_PAGE_CACHE_SECONDS: Type.Number({
+    minimum: 0,
+    default: 30,
+    description:
+      "a shopper's cart, checkout and order pages are kept this long per shopper for repeat views (change streams and the shopper's own writes drop them at once); 0 turns it off",
+  }),
   CART_COUNT_CACHE_SECONDS: Type.Number({
     minimum: 0,
     default: 60,

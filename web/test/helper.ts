@@ -87,6 +87,7 @@ export function testConfig(
     CATALOG_CACHE_SECONDS: '0',
     PAGE_CACHE_SECONDS: '0',
     CART_COUNT_CACHE_SECONDS: '0',
+    PERSONAL_PAGE_CACHE_SECONDS: '0',
     // Tests place many orders and cart writes as one shopper; the limits have their own tests
     // (limits.int.spec.ts), which set them low.
     CART_RATE_LIMIT_MAX: '10000',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PAYMENT_EVENTS } from '../src/payments/webhooks';
 import { SESSION_COOKIE } from '../src/plugins/external/session';
 import { createTestApp, type Stack, seedProducts, startStack, type TestApp } from './helper';
-import { ADDRESS, clearCarts, newKey, placeOrder, Shopper, startPayment } from './shopper';
+import { ADDRESS, clearCarts, newKey, placeOrder, Shopper, startPayment, writeFulfilment } from './shopper';
 
 let stack: Stack;
 let testApp: TestApp;
@@ -30,33 +30,6 @@ afterAll(async () => {
   await testApp?.close();
   await stack?.stop();
 });
-
-/** A fulfilment document as ordering writes it. */
-async function writeFulfilment(orderId: string, stage: string, userId = 'shopper-0001') {
-  const at = new Date();
-  await testApp.db.collection<{ _id: string }>('fulfilments').replaceOne(
-    { _id: orderId },
-    {
-      _id: orderId,
-      partition_key: userId,
-      orderId,
-      userId,
-      warehouse: 'main',
-      stage,
-      lines: [],
-      shortLines: [],
-      total: 0,
-      currency: 'EUR',
-      placedAt: at,
-      payBy: new Date(at.getTime() + 15 * 60_000),
-      paid: false,
-      refundsDue: [],
-      history: [{ stage: 'Placed', at }, ...(stage === 'Placed' ? [] : [{ stage, at }])],
-      version: 1,
-    },
-    { upsert: true },
-  );
-}
 
 describe('POST /api/checkout', () => {
   it('places the order from the cart at catalog prices, holds it until payBy, and empties the cart', async () => {
@@ -184,7 +157,7 @@ describe('GET /api/orders and /api/orders/:id', () => {
   it('lists my orders newest first, with what ordering says', async () => {
     const older = await placeOrder(sam, { chair: 1 });
     const newer = await placeOrder(sam, { stool: 3 });
-    await writeFulfilment(older, 'Reserved');
+    await writeFulfilment(testApp.db, older, 'Reserved');
     const response = await sam.request('GET', '/api/orders');
     expect(response.statusCode).toBe(200);
     const orders = response.json() as {
@@ -229,7 +202,7 @@ describe('GET /api/orders and /api/orders/:id', () => {
       cancellationRequested: false,
     });
     expect(new Date(before.payBy).getTime() - new Date(before.placedAt).getTime()).toBe(15 * 60_000);
-    await writeFulfilment(orderId, 'Reserved');
+    await writeFulfilment(testApp.db, orderId, 'Reserved');
     const after = (await sam.request('GET', `/api/orders/${orderId}`)).json();
     expect(after.fulfilment).toMatchObject({
       stage: 'Reserved',
@@ -393,7 +366,7 @@ describe('POST /api/orders/:id/payments and the dev payment page', () => {
       sam.request('POST', `/api/orders/${orderId}/payments`, { idempotencyKey: newKey() });
     expect((await start(late)).statusCode).toBe(409);
     const cancelled = await placeOrder(sam, { stool: 1 });
-    await writeFulfilment(cancelled, 'Cancelled');
+    await writeFulfilment(testApp.db, cancelled, 'Cancelled');
     expect((await start(cancelled)).statusCode).toBe(409);
     expect(await payments().countDocuments({ orderId: { $in: [late, cancelled] } })).toBe(0);
   });
@@ -445,7 +418,7 @@ describe('POST /api/orders/:id/payments and the dev payment page', () => {
 describe('POST /api/orders/:id/cancellation', () => {
   it('records one request per order (202, again 202)', async () => {
     const orderId = await placeOrder(sam, { stool: 1 });
-    await writeFulfilment(orderId, 'Picking');
+    await writeFulfilment(testApp.db, orderId, 'Picking');
     const first = await sam.request('POST', `/api/orders/${orderId}/cancellation`);
     expect(first.statusCode).toBe(202);
     expect((await sam.request('POST', `/api/orders/${orderId}/cancellation`)).statusCode).toBe(202);
@@ -460,7 +433,7 @@ describe('POST /api/orders/:id/cancellation', () => {
 
   it('answers 409 once the fulfilment says Shipped', async () => {
     const orderId = await placeOrder(sam, { stool: 1 });
-    await writeFulfilment(orderId, 'Shipped');
+    await writeFulfilment(testApp.db, orderId, 'Shipped');
     const response = await sam.request('POST', `/api/orders/${orderId}/cancellation`);
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ error: 'CONFLICT' });

@@ -123,3 +123,30 @@ export async function payWithDevCard(
   const response = await shopper.request('POST', new URL(redirectUrl).pathname, { cardNumber });
   return { paymentId, response };
 }
+
+/** A fulfilment document as ordering writes it (ordering does not run in web's tests). */
+export async function writeFulfilment(db: Db, orderId: string, stage: string, userId = 'shopper-0001') {
+  const at = new Date();
+  await db.collection<{ _id: string }>('fulfilments').replaceOne(
+    { _id: orderId },
+    {
+      _id: orderId,
+      partition_key: userId,
+      orderId,
+      userId,
+      warehouse: 'main',
+      stage,
+      lines: [],
+      shortLines: [],
+      total: 0,
+      currency: 'EUR',
+      placedAt: at,
+      payBy: new Date(at.getTime() + 15 * 60_000),
+      paid: false,
+      refundsDue: [],
+      history: [{ stage: 'Placed', at }, ...(stage === 'Placed' ? [] : [{ stage, at }])],
+      version: 1,
+    },
+    { upsert: true },
+  );
+}

@@ -19,5 +19,10 @@ declare module '@fastify/secure-session' {
     pendingSignIn: PendingSignIn;
     /** The anonymous cart's random id (128 bits, base64url), set on the first cart write. */
     cartId: string;
+    /**
+     * When this visitor last wrote (a form, an API call, a sign-in), by the clock of the instance that
+     * answered: no instance shows them a page of theirs kept from before it (ssr/personal-pages.ts).
+     */
+    wroteAt: number;
   }
 }

@@ -65,6 +65,7 @@ export const browserData: StorefrontData = {
 
   listOrders: () => getJson<OrderSummaryView[]>('/api/orders'),
   getOrder: (orderId) => getOrNull<OrderView>(`/api/orders/${path(orderId)}`),
+  newIdempotencyKey: () => crypto.randomUUID(),
   async requestCancellation(orderId) {
     const response = await call('POST', `/api/orders/${path(orderId)}/cancellation`);
     if (!response.ok) throw await errorOf(response);

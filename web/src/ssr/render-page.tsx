@@ -11,6 +11,7 @@ import type { PageAssets } from './assets';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { type DocumentStream, documentStream } from './document-stream';
+import { type PersonalPageKey, type PersonalPages, personalPageKey, readAfter } from './personal-pages';
 import { serverData, visitorData } from './server-data';
 import {
   personalise,
@@ -146,34 +147,45 @@ export interface PageRendererOptions {
   sharedPageTtlMs: number;
   /** Kept pages are forgotten when the catalog changes. */
   catalogChanges?: { onChange(listener: () => void): void };
+  /** A shopper's own pages kept for repeat views (personal-pages.ts); absent: rendered every time. */
+  personalPages?: PersonalPages | null;
 }
 
 /**
  * Streaming SSR of one page: the action runs first on a form post (without JavaScript), then the
  * loaders (so the status is known: 404 for a missing product, 400 for a refused form), the shell is
  * piped as soon as it is ready, and Suspense boundaries stream in after it. A catalog page comes from
- * the shared-page cache when it holds it, with this shopper's own values put in (shared-pages.ts).
+ * the shared-page cache when it holds it, with this shopper's own values put in (shared-pages.ts); a
+ * page of the shopper's own from the personal-page cache (personal-pages.ts).
  */
-export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageRendererOptions) {
+export function pageRenderer({
+  baseUrl,
+  sharedPageTtlMs,
+  catalogChanges,
+  personalPages,
+}: PageRendererOptions) {
   const sharedPages = sharedPageTtlMs > 0 ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs }) : null;
   if (sharedPages) catalogChanges?.onChange(() => sharedPages.clear());
 
-  /** The page as every shopper of its shape sees it, stand-ins in place; null if not a 200. */
-  async function renderShared(
+  /**
+   * The page at `url` rendered whole with stand-ins for this response's own values (its root data,
+   * nonce, idempotency key), cut at them; null if it is not a 200 (it then gets a render of its own).
+   */
+  async function renderStandIns(
     request: FastifyRequest,
     reply: FastifyReply,
-    { url }: SharedPageKey,
+    url: string,
   ): Promise<SharedPage | null> {
     const root = standInRootData(request.user);
     const source: StorefrontData = {
       ...serverData(request, reply),
       session: async () => root.session,
       cartCount: async () => root.cartCount,
+      newIdempotencyKey: () => SLOT_VALUES.idempotencyKey,
     };
-    // Rendered from its key (path and the parameters that matter), not this visitor's own URL.
     const context = await queryPage(source, toFetchRequest(request, baseUrl, url));
     if (context instanceof Response) return null;
-    // Not kept as "no shared page" while the database is busy: the next request tries again.
+    // Not kept as "no page" while the database is busy: the next request tries again.
     throwIfThrottled(context);
     if (context.statusCode !== 200 || context.errors) return null;
     const body = await renderDocument(context, {
@@ -181,7 +193,7 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
       assets: request.server.assets,
       whole: true,
       log: request.log,
-      // The root's data goes in whole per response (personalise), the other routes' data is shared.
+      // The root's data goes in whole per response (personalise), the other routes' data is kept.
       hydrationData: (rendered) =>
         serializeHydrationData({
           ...rendered,
@@ -191,7 +203,19 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     return sharedPage(await readAll(body));
   }
 
-  /** The kept page with this shopper's values, or undefined if there is none (or no cart count). */
+  /** A kept page with this shopper's own values; undefined if their cart count could not be read. */
+  async function personalised(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    page: SharedPage,
+  ): Promise<Buffer | undefined> {
+    // The same root data a render of this shopper's own would have: session, CSRF token, cart count.
+    const { session, cartCount } = await rootLoader(visitorData(request, reply))();
+    if (cartCount === null) return undefined; // the header then shows no count: a render of its own
+    return personalise(page, { nonce: reply.cspNonce.script, root: { session, cartCount } });
+  }
+
+  /** The kept catalog page with this shopper's values, or undefined if there is none. */
   async function sharedResponse(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -202,17 +226,38 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
     if (shared === undefined) {
       // This shopper gets a page streamed as usual; the shared copy is rendered beside it.
       sharedPages
-        .remember(key.key, () => renderShared(request, reply, key))
+        .remember(key.key, () => renderStandIns(request, reply, key.url))
         .catch((error: unknown) => {
           request.log.warn({ err: error }, 'shared page render failed');
         });
       return undefined;
     }
     if (shared === null) return undefined;
-    // The same root data a render of this shopper's own would have: session, CSRF token, cart count.
-    const { session, cartCount } = await rootLoader(visitorData(request, reply))();
-    if (cartCount === null) return undefined; // the header then shows no count: a render of its own
-    return personalise(shared, { nonce: reply.cspNonce.script, root: { session, cartCount } });
+    return personalised(request, reply, shared);
+  }
+
+  /**
+   * The shopper's page from the personal-page cache, or rendered once with stand-ins (its data has
+   * no slow part to stream) and kept; undefined if it is not a 200 (it then gets a render of its own).
+   */
+  async function personalResponse(
+    cache: PersonalPages,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: PersonalPageKey,
+  ): Promise<Buffer | undefined> {
+    const after = readAfter(request);
+    let page = cache.peek(key, after);
+    if (!page) {
+      const read = cache.begin(key.owner, after);
+      try {
+        page = (await renderStandIns(request, reply, request.url)) ?? undefined;
+        if (page) read.keep(key.page, page);
+      } finally {
+        read.end();
+      }
+    }
+    return page && personalised(request, reply, page);
   }
 
   function sendPage(reply: FastifyReply, status: number, body: DocumentStream | Buffer | string) {
@@ -225,9 +270,12 @@ export function pageRenderer({ baseUrl, sharedPageTtlMs, catalogChanges }: PageR
 
   return async function renderPage(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const sharedKey = sharedPages ? sharedPageKey(request) : undefined;
-    const shared = sharedKey && (await sharedResponse(request, reply, sharedKey));
-    if (shared !== undefined) {
-      await sendPage(reply, 200, shared);
+    const personalKey = personalPages && !sharedKey ? personalPageKey(request) : undefined;
+    const kept =
+      (sharedKey && (await sharedResponse(request, reply, sharedKey))) ||
+      (personalPages && personalKey && (await personalResponse(personalPages, request, reply, personalKey)));
+    if (kept) {
+      await sendPage(reply, 200, kept);
       return;
     }
 

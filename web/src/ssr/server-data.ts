@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Errors } from '@az-shop/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionCartId } from '../cart/session-cart';
@@ -68,6 +69,7 @@ export function serverData(request: FastifyRequest, reply: FastifyReply): Storef
     listOrders: async () => orders.list(userId()),
     getOrder: async (orderId) => orders.view(userId(), orderId),
     requestCancellation: async (orderId) => orders.requestCancellation(userId(), orderId),
+    newIdempotencyKey: () => randomUUID(),
     admin: adminServerData(request),
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { SessionUser } from '../auth/user';
 import { cartLinkLabel } from '../ui/header';
@@ -28,6 +28,8 @@ export const SLOT_VALUES = {
   cartCount: String(CART_COUNT_STAND_IN),
   // As the root's data appears in the hydration JSON: a string, quotes and all.
   rootData: JSON.stringify(ROOT_DATA_STAND_IN),
+  // A form's idempotency key (checkout): a new one per response, or two tabs would place one order.
+  idempotencyKey: `idem${randomBytes(12).toString('hex')}`,
 } as const;
 
 type Slot = keyof typeof SLOT_VALUES;
@@ -103,6 +105,7 @@ export function personalise(page: SharedPage, { nonce, root }: PersonalParts): B
     cartLabel: cartLinkLabel(root.cartCount),
     cartCount: String(root.cartCount),
     rootData: escapeJsonForHtml(JSON.stringify(root)),
+    idempotencyKey: randomUUID(),
   };
   let length = page.partsLength;
   for (const slot of page.slots) length += Buffer.byteLength(values[slot]);

@@ -161,6 +161,8 @@ export interface StorefrontData {
   /** null when there is no such order of this user (someone else's order included). */
   getOrder(orderId: string): Promise<OrderView | null>;
   requestCancellation(orderId: string): Promise<void>;
+  /** A new idempotency key for a form that places or pays (one per page shown). */
+  newIdempotencyKey(): string;
   /** The back office's data (admins only: its calls answer 401 / 403 to anyone else). */
   admin: AdminData;
 }

@@ -28,6 +28,9 @@ export const PAGE_PATHS = [
 /** Pages whose content depends only on the URL for a visitor who is not signed in and has no cart. */
 export const SHARED_PAGE_PATHS = ['/', '/c/:categoryId', '/products/:id'] as const;
 
+/** Pages of one shopper's own data, kept per shopper until that data changes (ssr/personal-pages.ts). */
+export const PERSONAL_PAGE_PATHS = ['/cart', '/checkout', '/orders', '/orders/:id'] as const;
+
 /** Paths whose forms post to the page itself: without JavaScript the server runs their action. */
 export const FORM_PATHS = ['/products/:id', '/cart', '/checkout', '/orders/:id', '/orders/:id/pay'] as const;
 

@@ -9,6 +9,11 @@ import { CollectionChanges } from '../../live/collection-changes';
 declare module 'fastify' {
   interface FastifyInstance {
     carts: CartService;
+    /**
+     * Which cart changed, through any instance or device (a change stream on `carts`); null when no
+     * cache of carts is on (the cart count's, the personal pages').
+     */
+    cartChanges: CollectionChanges<CartDocument> | null;
   }
 }
 
@@ -17,20 +22,24 @@ export const cartsPlugin = fp<{ config: WebConfig }>(
     const anonymousCartMs = config.ANONYMOUS_CART_DAYS * 24 * 60 * 60 * 1000;
     const carts = cartService(app.db, app.products, { anonymousCartMs });
     const ttlMs = config.CART_COUNT_CACHE_SECONDS * 1000;
-    if (ttlMs === 0) {
-      app.decorate('carts', carts);
-      return;
+    const changes =
+      ttlMs > 0 || config.PERSONAL_PAGE_CACHE_SECONDS > 0
+        ? new CollectionChanges({
+            name: 'carts',
+            collection: app.db.collection<CartDocument>(CARTS),
+            keyOf: (cart) => cart._id,
+            log: app.log,
+          })
+        : null;
+    if (changes) {
+      await changes.start();
+      app.addHook('onClose', () => changes.close());
     }
-    // Another instance's (another device's) change to a cart forgets its count here.
-    const changes = new CollectionChanges({
-      name: 'carts',
-      collection: app.db.collection<CartDocument>(CARTS),
-      keyOf: (cart) => cart._id,
-      log: app.log,
-    });
-    await changes.start();
-    app.addHook('onClose', () => changes.close());
-    app.decorate('carts', cachedCartCounts(carts, { ttlMs, changes }));
+    app.decorate('cartChanges', changes);
+    app.decorate(
+      'carts',
+      ttlMs > 0 ? cachedCartCounts(carts, { ttlMs, ...(changes && { changes }) }) : carts,
+    );
   },
   { name: 'az-shop-carts', dependencies: ['az-shop-mongo', 'az-shop-products'] },
 );

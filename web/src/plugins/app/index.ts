@@ -12,6 +12,7 @@ import { indexesPlugin } from './indexes';
 import { livePlugin } from './live';
 import { mongoPlugin } from './mongo';
 import { ordersPlugin } from './orders';
+import { personalPagesPlugin } from './personal-pages';
 import { productionPlugin } from './production';
 import { productsPlugin } from './products';
 import { stockPlugin } from './stock';
@@ -38,6 +39,7 @@ export const appPlugins = fp<AppPluginsOptions>(
     await app.register(cartsPlugin, { config });
     await app.register(ordersPlugin, { config, ...(paymentProvider && { paymentProvider }) });
     await app.register(livePlugin, { config });
+    await app.register(personalPagesPlugin, { config });
     await app.register(authPlugin, { config });
     await app.register(adminPlugin, { config });
     await app.register(productionPlugin, { config });

@@ -19,6 +19,8 @@ export function sessionCookieName(config: Pick<WebConfig, 'WEB_BASE_URL'>): stri
 
 type SecureSession = FastifyRequest['session'];
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const OPENED = Symbol('openedSession');
 type WithSession = { [OPENED]: SecureSession | null };
 
@@ -34,7 +36,8 @@ type WithSession = { [OPENED]: SecureSession | null };
  * Opened when a request first reads `request.session`, not on every request (issue #18): a request
  * for an image, an asset or the catalog never pays for parsing cookies and opening the seal. Sealed
  * again on the way out only when it changed, as secure-session does (its per-session `options()` is
- * not carried: nothing here calls it).
+ * not carried: nothing here calls it). A state-changing request that opened it always changes it:
+ * it carries the time of the visitor's last write (`wroteAt`, ssr/personal-pages.ts).
  */
 export const sessionPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
@@ -57,6 +60,10 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
     // hook it takes over later ones only once some were set, so a cookie set after it would be lost.
     app.addHook('onSend', (request, reply, payload, done) => {
       const session = (request as unknown as WithSession)[OPENED];
+      // Once the handler has run: a request that may have written the visitor's data (a form, an API
+      // call) is stamped, so no instance shows them a page of theirs kept from before it.
+      if (session && !session.deleted && !SAFE_METHODS.has(request.method))
+        session.set('wroteAt', Date.now());
       if (session?.deleted)
         reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
       else if (session?.changed) reply.setCookie(cookieName, sealSession(session), cookieOptions);

@@ -101,6 +101,8 @@ export default async function authRoutes(fastify: FastifyInstance, { origins }: 
     request.session.regenerate();
     request.session.set('sid', sid);
     if (anonymousCartId) await mergeAnonymousCart(request, anonymousCartId, user.sub);
+    // A write by a GET (the merge, a new session): stamped as a form post is (ssr/personal-pages.ts).
+    request.session.set('wroteAt', Date.now());
     request.log.info({ sub: claims.sub }, 'signed in');
     return reply.redirect(pending.returnTo);
   });

@@ -16,7 +16,11 @@ import { PageForm, PageParams, PageQuery } from './schemas';
  * (`_csrf` in the urlencoded body), then the route's action runs on the server.
  */
 export default async function pageRoutes(app: FastifyInstance, options: PageRendererOptions) {
-  const renderPage = pageRenderer({ ...options, catalogChanges: app.catalogChanges });
+  const renderPage = pageRenderer({
+    ...options,
+    catalogChanges: app.catalogChanges,
+    personalPages: app.personalPages,
+  });
   const render = async (request: FastifyRequest, reply: FastifyReply) => {
     await renderPage(request, reply);
     return reply;

@@ -37,7 +37,7 @@ export function checkoutLoader(source: StorefrontData) {
       orRouteError(request, () => source.getCart()),
     ]);
     if (!session.user) throw redirectToSignIn(request);
-    return { cart, idempotencyKey: crypto.randomUUID() };
+    return { cart, idempotencyKey: source.newIdempotencyKey() };
   };
 }
 

@@ -42,7 +42,7 @@ export function payLoader(source: StorefrontData) {
     if (order.paid) throw redirect(orderPath(order.id));
     return {
       order,
-      idempotencyKey: crypto.randomUUID(),
+      idempotencyKey: source.newIdempotencyKey(),
       loadedAt: new Date().toISOString(),
       declined: new URL(request.url).searchParams.get('declined') === '1',
     };
@@ -60,7 +60,7 @@ export function payAction(source: StorefrontData) {
       );
       if (!result.ok)
         return data<PayActionData>(
-          { message: result.message, idempotencyKey: crypto.randomUUID() },
+          { message: result.message, idempotencyKey: source.newIdempotencyKey() },
           { status: 400 },
         );
       return redirectDocument(result.redirectUrl);

@@ -1,0 +1,61 @@
+import {
+  ORDER_CANCELLATIONS,
+  ORDERS,
+  type OrderCancellationDocument,
+  type OrderDocument,
+  PAYMENTS,
+  type PaymentDocument,
+} from '@az-shop/common';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { cartId } from '../../cart/rules';
+import type { WebConfig } from '../../config';
+import { EVERY_KEY } from '../../live/change-hub';
+import { CollectionChanges } from '../../live/collection-changes';
+import { PersonalPages } from '../../ssr/personal-pages';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** A shopper's own pages kept for repeat views (ssr/personal-pages.ts); null when turned off. */
+    personalPages: PersonalPages | null;
+  }
+}
+
+/**
+ * The personal-page cache and what empties it: a change stream per collection a personal page reads
+ * (carts; orders, payments and cancellations here; fulfilments through the live updates' stream)
+ * drops the pages of the shopper it concerns, a catalog change drops them all.
+ */
+export const personalPagesPlugin = fp<{ config: WebConfig }>(
+  async (app: FastifyInstance, { config }) => {
+    const ttlMs = config.PERSONAL_PAGE_CACHE_SECONDS * 1000;
+    if (ttlMs === 0) {
+      app.decorate('personalPages', null);
+      return;
+    }
+    const pages = new PersonalPages({ ttlMs });
+    // A shopper's pages are kept under their cart id, which is `user:<sub>` for every signed-in page.
+    const forgetUser = (userId: string) => pages.forgetOwner(cartId({ kind: 'user', sub: userId }));
+    app.catalogChanges.onChange(() => pages.clear());
+    app.cartChanges?.onChange((id) => pages.forgetOwner(id));
+    const collections = [ORDERS, PAYMENTS, ORDER_CANCELLATIONS] as const;
+    for (const name of collections) {
+      const changes = new CollectionChanges<OrderDocument | PaymentDocument | OrderCancellationDocument>({
+        name,
+        collection: app.db.collection(name),
+        keyOf: (doc) => doc.userId,
+        log: app.log,
+      });
+      await changes.start();
+      app.addHook('onClose', () => changes.close());
+      changes.onChange(forgetUser);
+    }
+    // The factory and ordering move an order on: its fulfilment carries the user.
+    await app.live.fulfilments.subscribe(EVERY_KEY, (fulfilment) => forgetUser(fulfilment.userId));
+    app.decorate('personalPages', pages);
+  },
+  {
+    name: 'az-shop-personal-pages',
+    dependencies: ['az-shop-mongo', 'az-shop-products', 'az-shop-carts', 'az-shop-live'],
+  },
+);

@@ -1,0 +1,155 @@
+import type { FastifyRequest } from 'fastify';
+import '../auth/session-data';
+import { sessionCartId } from '../cart/session-cart';
+import { PERSONAL_PAGE_PATHS } from '../ui/routes';
+import { type SharedPage, shapeOf } from './shared-pages';
+
+/**
+ * A shopper's own pages (cart, checkout, my orders, an order) kept per shopper, cut at the same
+ * stand-ins as a shared catalog page (shared-pages.ts), so a repeat view is a join of kept bytes, not
+ * database reads and a React render. A kept page is dropped when its data may have changed:
+ * - a change stream reports a change to the shopper's cart, orders, fulfilments, payments or
+ *   cancellations (`forgetOwner`), or to the catalog (`clear`); a read that overlapped such a change
+ *   is not kept, since it may predate it;
+ * - the shopper wrote through any instance (read your own writes): the write stamps the session
+ *   cookie with that instance's clock (`wroteAt`), and a page is served only if it was read later
+ *   than that, by more than the clock skew instances may have, so a page read before the write on
+ *   another instance, whose change stream has not told it yet, is never shown to the writer.
+ * The TTL bounds staleness while a change stream is down; changes by someone else (the factory
+ * moving an order on, another device of the same shopper) show once their event arrives.
+ */
+
+/** How far apart two instances' clocks may be (NTP-synced nodes are within milliseconds). */
+export const CLOCK_SKEW_MS = 1000;
+
+/** Whose data a page shows (the shopper's cart id: `user:<sub>` once signed in) and which page it is. */
+export interface PersonalPageKey {
+  owner: string;
+  page: string;
+}
+
+/** The kept-page key of a GET of a personal page; undefined for other requests and visitors without a cart. */
+export function personalPageKey(request: FastifyRequest): PersonalPageKey | undefined {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+  if (!(PERSONAL_PAGE_PATHS as readonly string[]).includes(request.routeOptions.url ?? '')) return undefined;
+  const owner = sessionCartId(request);
+  // The shape is in the key: the roles decide the header's admin badge.
+  return owner ? { owner, page: `${shapeOf(request.user)} ${request.url}` } : undefined;
+}
+
+/** The time a page must have been read after to show this shopper's last write (their session's stamp). */
+export function readAfter(request: FastifyRequest): number {
+  return (request.session.get('wroteAt') ?? 0) + CLOCK_SKEW_MS;
+}
+
+interface KeptPage {
+  page: SharedPage;
+  readAt: number;
+  expires: number;
+}
+
+export interface PersonalPagesOptions {
+  ttlMs: number;
+  /** Pages kept at most, over all shoppers (the shopper kept longest ago goes first, all their pages). */
+  maxPages?: number;
+  /** Pages kept at most per shopper (their oldest goes first): junk query strings make no more. */
+  maxPagesPerOwner?: number;
+  now?: () => number;
+}
+
+/** One shopper's page being read and rendered: kept only if nothing of theirs changed meanwhile. */
+export interface PersonalPageRead {
+  keep(page: string, rendered: SharedPage): void;
+  /** Ends the read (kept or not): call it in a `finally`. */
+  end(): void;
+}
+
+export class PersonalPages {
+  private readonly owners = new Map<string, Map<string, KeptPage>>();
+  private readonly reading = new Map<string, Set<{ spoiled: boolean }>>();
+  private size = 0;
+  private readonly ttlMs: number;
+  private readonly maxPages: number;
+  private readonly maxPagesPerOwner: number;
+  private readonly now: () => number;
+
+  constructor({ ttlMs, maxPages = 2000, maxPagesPerOwner = 8, now = Date.now }: PersonalPagesOptions) {
+    this.ttlMs = ttlMs;
+    this.maxPages = maxPages;
+    this.maxPagesPerOwner = maxPagesPerOwner;
+    this.now = now;
+  }
+
+  /** The kept page, if it is fresh and was read after `readAfter` (see `readAfter(request)`). */
+  peek({ owner, page }: PersonalPageKey, readAfter: number): SharedPage | undefined {
+    const kept = this.owners.get(owner)?.get(page);
+    if (!kept || kept.expires <= this.now() || kept.readAt <= readAfter) return undefined;
+    return kept.page;
+  }
+
+  /** Starts reading `owner`'s data for a page; it is kept only if read after `readAfter`. */
+  begin(owner: string, readAfter: number): PersonalPageRead {
+    const readAt = this.now();
+    const state = { spoiled: readAt <= readAfter };
+    let reads = this.reading.get(owner);
+    if (!reads) {
+      reads = new Set();
+      this.reading.set(owner, reads);
+    }
+    reads.add(state);
+    const end = () => {
+      const current = this.reading.get(owner);
+      current?.delete(state);
+      if (current?.size === 0) this.reading.delete(owner);
+    };
+    return {
+      keep: (page, rendered) => {
+        if (state.spoiled || !this.reading.get(owner)?.has(state)) return;
+        this.store(owner, page, { page: rendered, readAt, expires: readAt + this.ttlMs });
+      },
+      end,
+    };
+  }
+
+  /** Drops `owner`'s pages, and the pages of theirs being read now (they may predate the change). */
+  forgetOwner(owner: string): void {
+    const pages = this.owners.get(owner);
+    if (pages) {
+      this.size -= pages.size;
+      this.owners.delete(owner);
+    }
+    for (const read of this.reading.get(owner) ?? []) read.spoiled = true;
+  }
+
+  /** Drops every page, those being read included (a catalog change: every page may show it). */
+  clear(): void {
+    this.owners.clear();
+    this.size = 0;
+    for (const reads of this.reading.values()) for (const read of reads) read.spoiled = true;
+  }
+
+  /** Pages kept now (for tests and metrics). */
+  get pages(): number {
+    return this.size;
+  }
+
+  private store(owner: string, page: string, kept: KeptPage): void {
+    const pages = this.owners.get(owner) ?? new Map<string, KeptPage>();
+    // Most recently kept last: the eviction below takes the shopper kept longest ago.
+    this.owners.delete(owner);
+    this.owners.set(owner, pages);
+    if (pages.delete(page)) this.size--;
+    pages.set(page, kept);
+    this.size++;
+    if (pages.size > this.maxPagesPerOwner) {
+      const oldest = pages.keys().next().value as string;
+      pages.delete(oldest);
+      this.size--;
+    }
+    while (this.size > this.maxPages) {
+      const [oldestOwner] = this.owners.keys();
+      if (oldestOwner === undefined || oldestOwner === owner) break;
+      this.forgetOwner(oldestOwner);
+    }
+  }
+}
