@@ -46,6 +46,32 @@ describe('shared pages', () => {
     expect(html.length).toBe(Buffer.byteLength(html.toString()));
   });
 
+  it('gives each response a new idempotency key, the same wherever the page names it', () => {
+    const { idempotencyKey } = SLOT_VALUES;
+    const page = sharedPage(`<input value="${idempotencyKey}"><script>{"key":"${idempotencyKey}"}</script>`);
+    const keys = [1, 2].map((_) => {
+      const html = personalise(page, { nonce: 'N', root: samRoot('T') }).toString();
+      const [first, second] = [...html.matchAll(/[0-9a-f]{8}-[0-9a-f-]{27}/g)].map((match) => match[0]);
+      expect(first).toBe(second);
+      return first;
+    });
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
+  it('writes pages of many responses into their own bytes (one slab, no overlap)', () => {
+    const page = sharedPage(`<p>${'x'.repeat(20_000)}</p><i>${SLOT_VALUES.csrfToken}</i>`);
+    const pages = ['A', 'B', 'C', 'D', 'E'].map((token) =>
+      personalise(page, { nonce: 'N', root: samRoot(token) }),
+    );
+    expect(pages.map((html) => html.toString().slice(-8))).toEqual([
+      '<i>A</i>',
+      '<i>B</i>',
+      '<i>C</i>',
+      '<i>D</i>',
+      '<i>E</i>',
+    ]);
+  });
+
   it('leaves a page without stand-ins as it is', () => {
     expect(personalise(sharedPage('<p>plain</p>'), { nonce: 'N', root: samRoot('T') }).toString()).toBe(
       '<p>plain</p>',
