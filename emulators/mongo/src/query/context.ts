@@ -9,10 +9,12 @@ import * as mingoAccumulators from 'mingo/operators/accumulator';
 import * as mingoExpressions from 'mingo/operators/expression';
 import * as mingoPipeline from 'mingo/operators/pipeline';
 import * as mingoProjection from 'mingo/operators/projection';
+import * as mingoQuery from 'mingo/operators/query';
 import * as mingoWindow from 'mingo/operators/window';
+import { Query as BaseQuery } from 'mingo/query';
 import { unsupported } from '../errors.js';
 import { ACCUMULATORS, PERCENTILE_EXPRESSIONS } from './accumulators.js';
-import type { Options } from './evaluate.js';
+import type { ComputeOptionsClass, Options } from './evaluate.js';
 import { EXPRESSION_OPERATORS } from './expressions.js';
 import { compileSchema } from './jsonSchema.js';
 import { EXACT_QUERY_OPERATORS } from './queryOps.js';
@@ -77,4 +79,48 @@ export function typedContext(): Context {
 /** Options for mingo's Query/Aggregator with the typed operators (plus any of mingo's options; a collation's context). */
 export function typedOptions(extra: Partial<Options> = {}): Options {
   return { ...MINGO_OPTIONS, context: typedContext(), ...extra } as Options;
+}
+
+/**
+ * mingo's ComputeOptions class, which it does not export: a query operator is handed an instance, so
+ * one query with a probe operator of a context of its own (never a client's) gives the class.
+ */
+function computeOptionsClass(): ComputeOptionsClass {
+  let found: ComputeOptionsClass | undefined;
+  const probe = (_field: string, _value: unknown, options: Options) => {
+    found = options.constructor as unknown as ComputeOptionsClass;
+    return () => true;
+  };
+  const context = Context.init({ query: { $probe: probe } } as unknown as Parameters<typeof Context.init>[0]);
+  new BaseQuery({ field: { $probe: 1 } }, { context } as Options);
+  if (!found) throw new Error('mingo did not hand its query operator the compute options');
+  return found;
+}
+
+let prepared: { typed: Options; plain: Options } | undefined;
+
+/**
+ * Options a query (`mingo/query`'s Query) takes as they are: given plain options, mingo copies its
+ * whole operator set (hundreds of entries) into a new context for every query, which was most of the
+ * cost of compiling a filter; given its own ComputeOptions, each query shares the context and gets
+ * locals of its own. `typed`: the emulator's typed operators (typedOptions); else mingo's own set,
+ * as `new Query(filter, MINGO_OPTIONS)` from 'mingo' runs with.
+ */
+export function queryOptions(typed: boolean): Options {
+  if (!prepared) {
+    const ComputeOptions = computeOptionsClass();
+    const mingoDefaults = Context.init({
+      accumulator: mingoAccumulators,
+      expression: mingoExpressions,
+      pipeline: mingoPipeline,
+      projection: mingoProjection,
+      query: mingoQuery,
+      window: mingoWindow,
+    } as unknown as Parameters<typeof Context.init>[0]);
+    prepared = {
+      typed: ComputeOptions.init(typedOptions()),
+      plain: ComputeOptions.init({ ...MINGO_OPTIONS, context: mingoDefaults } as Options),
+    };
+  }
+  return typed ? prepared.typed : prepared.plain;
 }

@@ -27,13 +27,13 @@ export function argCount(op: string, args: unknown[], min: number, max = min): v
  * What mingo passes operators at run time: a ComputeOptions instance (not exported by mingo), i.e. the
  * options plus "locals" (root document, $let/$lookup variables, group id).
  */
-interface ComputeOptionsLike extends Options {
+export interface ComputeOptionsLike extends Options {
   readonly options: Options;
   readonly local: { root?: unknown; variables?: Record<string, unknown>; groupId?: unknown };
   update(locals: Record<string, unknown>): ComputeOptionsLike;
 }
 
-interface ComputeOptionsClass {
+export interface ComputeOptionsClass {
   init(options: Options): ComputeOptionsLike;
 }
 

@@ -1,5 +1,4 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { Query as BaseQuery } from 'mingo/query';
 import {
   hasWrappedNumbers,
@@ -11,7 +10,7 @@ import {
 } from '../bsonUtil.js';
 import { fail, unsupported } from '../errors.js';
 import { compileExprPredicate } from './compiledExpr.js';
-import { MINGO_OPTIONS, typedOptions } from './context.js';
+import { queryOptions } from './context.js';
 import type { Options } from './evaluate.js';
 import { TYPED_QUERY_OPERATORS } from './queryOps.js';
 
@@ -139,7 +138,7 @@ function needsTypedQuery(v: unknown): boolean {
 
 function newQuery(view: Document, typed: boolean, options?: Options): { test(o: Document): boolean } {
   try {
-    return typed ? new BaseQuery(view, options ?? typedOptions()) : new Query(view, MINGO_OPTIONS);
+    return new BaseQuery(view, options ?? queryOptions(typed));
   } catch (err) {
     fail('BadValue', err instanceof Error ? err.message : String(err));
   }
