@@ -128,7 +128,7 @@ export class PersonalPages {
     for (const reads of this.reading.values()) for (const read of reads) read.spoiled = true;
   }
 
-  /** Pages kept now (for tests and metrics). */
+  /** Pages kept now (for tests). */
   get pages(): number {
     return this.size;
   }
