@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOCK_SKEW_MS } from '../src/ssr/personal-pages';
+import { CLOCK_SKEW_MS } from '../src/auth/last-write';
 import { SLOT_VALUES } from '../src/ssr/shared-pages';
 import {
   createTestApp,
@@ -231,8 +231,10 @@ describe('personal pages', () => {
       const before = sam.cookie;
       await addToCart(sam, 'chair-1', 4);
 
-      expect(cartLines((await new Visitor(b.app, sam.cookie).get('/cart')).body)).toEqual({ 'chair-1': '5' });
-      // The page b kept is still there: the session from before the write gets it, the writer never does.
+      const writer = await new Visitor(b.app, sam.cookie).get('/cart');
+      expect(cartLines(writer.body)).toEqual({ 'chair-1': '5' });
+      expect(rootDataOf(writer.body).cartCount).toBe(5);
+      // What b kept is still there: the session from before the write gets it, the writer never does.
       expect(cartLines((await new Visitor(b.app, before).get('/cart')).body)).toEqual({ 'chair-1': '1' });
     } finally {
       await b.close();

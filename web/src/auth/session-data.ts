@@ -21,7 +21,7 @@ declare module '@fastify/secure-session' {
     cartId: string;
     /**
      * When this visitor last wrote (a form, an API call, a sign-in), by the clock of the instance that
-     * answered: no instance shows them a page of theirs kept from before it (ssr/personal-pages.ts).
+     * answered: no instance shows them what it cached before it (auth/last-write.ts).
      */
     wroteAt: number;
   }

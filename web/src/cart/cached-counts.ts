@@ -15,13 +15,15 @@ export interface CachedCountsOptions {
  * The header's cart count on every page without a database round trip: a count read once is kept per
  * cart; this instance's own writes to a cart forget its count (the next page reads it again), and the
  * change stream forgets it when another instance or device changed the cart. A read that overlapped a
- * forget is not kept, since it may predate the write.
+ * forget is not kept, since it may predate the write. A count read before the visitor's own last
+ * write (`readAfter`, their session's stamp) is read again: a write through another instance shows
+ * in the header before that instance's change stream tells this one.
  */
 export function cachedCartCounts(
   carts: CartService,
   { ttlMs, maxEntries = 10_000, changes, now = Date.now }: CachedCountsOptions,
 ): CartService {
-  const counts = ttlCache<number>({ ttlMs, maxEntries, now });
+  const counts = ttlCache<{ count: number; readAt: number }>({ ttlMs, maxEntries, now });
   const forget = (...cartIds: string[]) => {
     for (const id of cartIds) counts.forget(id);
   };
@@ -34,7 +36,18 @@ export function cachedCartCounts(
 
   return {
     ...carts,
-    count: async (cartId) => (cartId ? counts.remember(cartId, () => carts.count(cartId)) : 0),
+    async count(cartId, readAfter) {
+      if (!cartId) return 0;
+      const read = async () => {
+        const readAt = now();
+        return { count: await carts.count(cartId), readAt };
+      };
+      const kept = await counts.remember(cartId, read);
+      if (readAfter === undefined || kept.readAt > readAfter) return kept.count;
+      // Read before the visitor's last write (kept, or a read in flight they joined): read it now.
+      counts.forget(cartId);
+      return (await counts.remember(cartId, read)).count;
+    },
     add: (cartId, productId, qty) => writing(carts.add(cartId, productId, qty), cartId),
     set: (cartId, productId, qty) => writing(carts.set(cartId, productId, qty), cartId),
     remove: (cartId, productId) => writing(carts.remove(cartId, productId), cartId),

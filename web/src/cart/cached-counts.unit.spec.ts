@@ -95,6 +95,34 @@ describe('cached cart counts', () => {
     expect(await counts.count('a')).toBe(4);
   });
 
+  it('given a count kept before the visitor last wrote, when they ask after it, then it is read again', async () => {
+    const store = countingCarts({ a: 2 });
+    let clock = 100;
+    const counts = cachedCartCounts(store.carts, { ttlMs: 1000, now: () => clock });
+    await counts.count('a'); // kept, read at 100
+    // The visitor wrote through another instance at 150 (this one was not told): their stamp says so.
+    store.counts.set('a', 5);
+    clock = 200;
+    expect(await counts.count('a', 150)).toBe(5);
+    expect(await counts.count('a', 150)).toBe(5); // the new read is kept, read after the stamp
+    expect(await counts.count('a')).toBe(5);
+    expect(store.calls.count).toBe(2);
+  });
+
+  it('given a read in flight that began before the visitor wrote, when they ask, then they wait for one after it', async () => {
+    const store = countingCarts({ a: 2 });
+    let clock = 100;
+    const counts = cachedCartCounts(store.carts, { ttlMs: 1000, now: () => clock });
+    store.hold();
+    const earlier = counts.count('a'); // read at 100, held
+    clock = 200;
+    store.counts.set('a', 5); // written at 150
+    const mine = counts.count('a', 150);
+    store.release();
+    expect(await earlier).toBe(2);
+    expect(await mine).toBe(5);
+  });
+
   it('given a kept count older than the TTL, then it is read again', async () => {
     const store = countingCarts({ a: 2 });
     let clock = 0;

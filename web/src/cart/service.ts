@@ -26,8 +26,11 @@ export interface CartService {
   /** The stored cart, or null when there is none yet. */
   find(cartId: string): Promise<CartDocument | null>;
   view(cartId: string | null): Promise<CartView>;
-  /** Σ qty of the cart's lines: what the header shows on every page, read without the catalog. */
-  count(cartId: string | null): Promise<number>;
+  /**
+   * Σ qty of the cart's lines: what the header shows on every page, read without the catalog. A cached
+   * count (cached-counts.ts) must have been read after `readAfter`, the visitor's last write.
+   */
+  count(cartId: string | null, readAfter?: number): Promise<number>;
   /** Adds to the product's line; unknown product 404, a full cart or another currency 409. */
   add(cartId: string, productId: string, qty: number): Promise<CartView>;
   /** Sets the product's quantity (0 removes it). */

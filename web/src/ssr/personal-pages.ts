@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import '../auth/session-data';
 import { sessionCartId } from '../cart/session-cart';
 import { PERSONAL_PAGE_PATHS } from '../ui/routes';
 import { type SharedPage, shapeOf } from './shared-pages';
@@ -11,16 +10,12 @@ import { type SharedPage, shapeOf } from './shared-pages';
  * - a change stream reports a change to the shopper's cart, orders, fulfilments, payments or
  *   cancellations (`forgetOwner`), or to the catalog (`clear`); a read that overlapped such a change
  *   is not kept, since it may predate it;
- * - the shopper wrote through any instance (read your own writes): the write stamps the session
- *   cookie with that instance's clock (`wroteAt`), and a page is served only if it was read later
- *   than that, by more than the clock skew instances may have, so a page read before the write on
- *   another instance, whose change stream has not told it yet, is never shown to the writer.
+ * - the shopper wrote through any instance: a page is served only if it was read after their
+ *   session's write stamp (auth/last-write.ts), so a page read before the write on another
+ *   instance, whose change stream has not told it yet, is never shown to the writer.
  * The TTL bounds staleness while a change stream is down; changes by someone else (the factory
  * moving an order on, another device of the same shopper) show once their event arrives.
  */
-
-/** How far apart two instances' clocks may be (NTP-synced nodes are within milliseconds). */
-export const CLOCK_SKEW_MS = 1000;
 
 /** Whose data a page shows (the shopper's cart id: `user:<sub>` once signed in) and which page it is. */
 export interface PersonalPageKey {
@@ -35,11 +30,6 @@ export function personalPageKey(request: FastifyRequest): PersonalPageKey | unde
   const owner = sessionCartId(request);
   // The shape is in the key: the roles decide the header's admin badge.
   return owner ? { owner, page: `${shapeOf(request.user)} ${request.url}` } : undefined;
-}
-
-/** The time a page must have been read after to show this shopper's last write (their session's stamp). */
-export function readAfter(request: FastifyRequest): number {
-  return (request.session.get('wroteAt') ?? 0) + CLOCK_SKEW_MS;
 }
 
 interface KeptPage {
@@ -80,7 +70,7 @@ export class PersonalPages {
     this.now = now;
   }
 
-  /** The kept page, if it is fresh and was read after `readAfter` (see `readAfter(request)`). */
+  /** The kept page, if it is fresh and was read after `readAfter` (auth/last-write.ts). */
   peek({ owner, page }: PersonalPageKey, readAfter: number): SharedPage | undefined {
     const kept = this.owners.get(owner)?.get(page);
     if (!kept || kept.expires <= this.now() || kept.readAt <= readAfter) return undefined;

@@ -2,6 +2,7 @@ import { isThrottled } from '@az-shop/common';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { renderToPipeableStream } from 'react-dom/server';
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
+import { readAfter } from '../auth/last-write';
 import { ttlCache } from '../cache/ttl-cache';
 import type { StorefrontData } from '../ui/data';
 import { serializeHydrationData } from '../ui/hydration';
@@ -11,7 +12,7 @@ import type { PageAssets } from './assets';
 import { isBot } from './bots';
 import { documentHead, documentTail } from './document';
 import { type DocumentStream, documentStream } from './document-stream';
-import { type PersonalPageKey, type PersonalPages, personalPageKey, readAfter } from './personal-pages';
+import { type PersonalPageKey, type PersonalPages, personalPageKey } from './personal-pages';
 import { serverData, visitorData } from './server-data';
 import {
   personalise,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errors } from '@az-shop/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readAfter } from '../auth/last-write';
 import { sessionCartId } from '../cart/session-cart';
 import { toFieldErrors } from '../forms/field-errors';
 import { problemsOf } from '../forms/validate';
@@ -18,7 +19,7 @@ export function visitorData(
 ): Pick<StorefrontData, 'session' | 'cartCount'> {
   return {
     session: async () => ({ user: request.user, csrfToken: reply.generateCsrf() }),
-    cartCount: () => request.server.carts.count(sessionCartId(request)),
+    cartCount: () => request.server.carts.count(sessionCartId(request), readAfter(request)),
   };
 }
 

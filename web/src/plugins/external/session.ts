@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import secureSession from '@fastify/secure-session';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { stampWrite } from '../../auth/last-write';
 import { deriveKeys, sessionSecrets } from '../../auth/session-keys';
 import { sessionSealer } from '../../auth/session-seal';
 import { isHttps, secureCookies, type WebConfig } from '../../config';
@@ -37,7 +38,7 @@ type WithSession = { [OPENED]: SecureSession | null };
  * for an image, an asset or the catalog never pays for parsing cookies and opening the seal. Sealed
  * again on the way out only when it changed, as secure-session does (its per-session `options()` is
  * not carried: nothing here calls it). A state-changing request that opened it always changes it:
- * it carries the time of the visitor's last write (`wroteAt`, ssr/personal-pages.ts).
+ * it carries the time of the visitor's last write (`wroteAt`, auth/last-write.ts).
  */
 export const sessionPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
@@ -61,9 +62,8 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
     app.addHook('onSend', (request, reply, payload, done) => {
       const session = (request as unknown as WithSession)[OPENED];
       // Once the handler has run: a request that may have written the visitor's data (a form, an API
-      // call) is stamped, so no instance shows them a page of theirs kept from before it.
-      if (session && !session.deleted && !SAFE_METHODS.has(request.method))
-        session.set('wroteAt', Date.now());
+      // call) is stamped, so no instance shows them what it cached before it (auth/last-write.ts).
+      if (session && !session.deleted && !SAFE_METHODS.has(request.method)) stampWrite(session);
       if (session?.deleted)
         reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
       else if (session?.changed) reply.setCookie(cookieName, sealSession(session), cookieOptions);

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import { Type } from 'typebox';
+import { stampWrite } from '../../auth/last-write';
 import { userFromClaims } from '../../auth/user';
 import { cartId } from '../../cart/rules';
 import type { PublicOrigins } from '../../public-origins';
@@ -101,8 +102,8 @@ export default async function authRoutes(fastify: FastifyInstance, { origins }: 
     request.session.regenerate();
     request.session.set('sid', sid);
     if (anonymousCartId) await mergeAnonymousCart(request, anonymousCartId, user.sub);
-    // A write by a GET (the merge, a new session): stamped as a form post is (ssr/personal-pages.ts).
-    request.session.set('wroteAt', Date.now());
+    // A write by a GET (the merge, a new session): stamped as a form post is.
+    stampWrite(request.session);
     request.log.info({ sub: claims.sub }, 'signed in');
     return reply.redirect(pending.returnTo);
   });
