@@ -120,6 +120,12 @@ describe('personal pages', () => {
       for (const standIn of Object.values(SLOT_VALUES)) expect(page.body).not.toContain(standIn);
     }
     expect(cspNonce(first)).not.toBe(cspNonce(second));
+    // The operators see what the cache holds.
+    const metrics = (await a.app.inject('/metrics')).body;
+    expect(Number(/^web_personal_pages(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^web_personal_pages_bytes(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(
+      1000,
+    );
 
     // The kept page's form works without JavaScript, and the change shows on the very next view.
     const updated = await sam.post('/cart', {

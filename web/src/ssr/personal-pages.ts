@@ -58,6 +58,7 @@ export class PersonalPages {
   private readonly owners = new Map<string, Map<string, KeptPage>>();
   private readonly reading = new Map<string, Set<{ spoiled: boolean }>>();
   private size = 0;
+  private byteSize = 0;
   private readonly ttlMs: number;
   private readonly maxPages: number;
   private readonly maxPagesPerOwner: number;
@@ -105,6 +106,7 @@ export class PersonalPages {
   forgetOwner(owner: string): void {
     const pages = this.owners.get(owner);
     if (pages) {
+      for (const kept of pages.values()) this.byteSize -= kept.page.partsLength;
       this.size -= pages.size;
       this.owners.delete(owner);
     }
@@ -115,12 +117,18 @@ export class PersonalPages {
   clear(): void {
     this.owners.clear();
     this.size = 0;
+    this.byteSize = 0;
     for (const reads of this.reading.values()) for (const read of reads) read.spoiled = true;
   }
 
-  /** Pages kept now (for tests). */
+  /** Pages kept now. */
   get pages(): number {
     return this.size;
+  }
+
+  /** The kept pages' bytes (their parts; what they hold in memory, near enough). */
+  get bytes(): number {
+    return this.byteSize;
   }
 
   private store(owner: string, page: string, kept: KeptPage): void {
@@ -128,18 +136,25 @@ export class PersonalPages {
     // Most recently kept last: the eviction below takes the shopper kept longest ago.
     this.owners.delete(owner);
     this.owners.set(owner, pages);
-    if (pages.delete(page)) this.size--;
+    const replaced = pages.get(page);
+    if (replaced) this.drop(pages, page, replaced);
     pages.set(page, kept);
     this.size++;
+    this.byteSize += kept.page.partsLength;
     if (pages.size > this.maxPagesPerOwner) {
-      const oldest = pages.keys().next().value as string;
-      pages.delete(oldest);
-      this.size--;
+      const [oldest] = pages.entries();
+      if (oldest) this.drop(pages, ...oldest);
     }
     while (this.size > this.maxPages) {
       const [oldestOwner] = this.owners.keys();
       if (oldestOwner === undefined || oldestOwner === owner) break;
       this.forgetOwner(oldestOwner);
     }
+  }
+
+  private drop(pages: Map<string, KeptPage>, page: string, kept: KeptPage): void {
+    pages.delete(page);
+    this.size--;
+    this.byteSize -= kept.page.partsLength;
   }
 }

@@ -101,6 +101,23 @@ describe('personal pages', () => {
     expect(cache.peek({ owner: 'bob', page: '/cart' }, 0)).toBeDefined();
   });
 
+  it('given pages kept, replaced, evicted and dropped, then their bytes add up to what is kept', () => {
+    const { cache, keep } = cacheAt(10_000, { maxPages: 3, maxPagesPerOwner: 2 });
+    const bytes = (content: string) => page(content).partsLength;
+    keep('sam', '/cart', 'aa');
+    keep('sam', '/cart', 'aaaa'); // replaced
+    keep('sam', '/orders', 'bbbbbb');
+    keep('sam', '/orders/1', 'c'); // sam's oldest (/cart) goes
+    expect(cache.bytes).toBe(bytes('bbbbbb') + bytes('c'));
+    keep('ada', '/cart', 'dd');
+    keep('bob', '/cart', 'eee'); // over three pages: sam goes whole
+    expect(cache.bytes).toBe(bytes('dd') + bytes('eee'));
+    cache.forgetOwner('ada');
+    expect(cache.bytes).toBe(bytes('eee'));
+    cache.clear();
+    expect([cache.pages, cache.bytes]).toEqual([0, 0]);
+  });
+
   it('given a page kept again, when counted, then it is one page', () => {
     const { cache, keep } = cacheAt();
     keep('sam', '/cart', 'old');

@@ -6,8 +6,10 @@ import {
   PAYMENTS,
   type PaymentDocument,
 } from '@az-shop/common';
+import { getOrCreate, metricsRegistry } from '@az-shop/common/http/metrics';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Gauge } from 'prom-client';
 import { cartId } from '../../cart/rules';
 import type { WebConfig } from '../../config';
 import { EVERY_KEY } from '../../live/change-hub';
@@ -19,6 +21,40 @@ declare module 'fastify' {
     /** A shopper's own pages kept for repeat views (ssr/personal-pages.ts); null when turned off. */
     personalPages: PersonalPages | null;
   }
+}
+
+/** Every open app's cache (tests run several apps in one process; `/metrics` is the process's). */
+const caches = new Set<PersonalPages>();
+
+/** What the kept pages hold, for the operators: a bounded cache is still memory to watch. */
+function registerGauges(): void {
+  const sum = (of: (cache: PersonalPages) => number) => [...caches].reduce((total, c) => total + of(c), 0);
+  getOrCreate(
+    metricsRegistry,
+    'web_personal_pages',
+    () =>
+      new Gauge({
+        name: 'web_personal_pages',
+        help: "Shoppers' own pages kept for repeat views (PERSONAL_PAGE_CACHE_SECONDS)",
+        registers: [metricsRegistry],
+        collect() {
+          this.set(sum((cache) => cache.pages));
+        },
+      }),
+  );
+  getOrCreate(
+    metricsRegistry,
+    'web_personal_pages_bytes',
+    () =>
+      new Gauge({
+        name: 'web_personal_pages_bytes',
+        help: "Bytes of the shoppers' own pages kept for repeat views",
+        registers: [metricsRegistry],
+        collect() {
+          this.set(sum((cache) => cache.bytes));
+        },
+      }),
+  );
 }
 
 /**
@@ -52,6 +88,11 @@ export const personalPagesPlugin = fp<{ config: WebConfig }>(
     }
     // The factory and ordering move an order on: its fulfilment carries the user.
     await app.live.fulfilments.subscribe(EVERY_KEY, (fulfilment) => forgetUser(fulfilment.userId));
+    caches.add(pages);
+    app.addHook('onClose', async () => {
+      caches.delete(pages);
+    });
+    registerGauges();
     app.decorate('personalPages', pages);
   },
   {
