@@ -2,9 +2,8 @@ import { Errors } from '@az-shop/common';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { isSafeMethod } from '../../http/safe-methods';
 import type { PublicOrigins } from '../../public-origins';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CSRF tokens for state-changing forms: the secret lives in the sealed session, pages embed a token
@@ -20,7 +19,7 @@ export const csrfPlugin = fp<{ origins: PublicOrigins }>(
     await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
     // A callback hook: a GET passes without a promise made for it.
     app.addHook('onRequest', (request, _reply, done) => {
-      if (SAFE_METHODS.has(request.method)) return done();
+      if (isSafeMethod(request.method)) return done();
       const origin = request.headers.origin;
       if (origin === undefined || origin === 'null' || origins.allows(origin)) return done();
       request.log.warn({ origin }, 'state-changing request from another origin refused');

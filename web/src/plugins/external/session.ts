@@ -6,6 +6,7 @@ import { stampWrite } from '../../auth/last-write';
 import { deriveKeys, sessionSecrets } from '../../auth/session-keys';
 import { sessionSealer } from '../../auth/session-seal';
 import { isHttps, secureCookies, type WebConfig } from '../../config';
+import { isSafeMethod } from '../../http/safe-methods';
 
 /** The cookie's name over plain http (local development and tests). */
 export const SESSION_COOKIE = 'az_session';
@@ -19,8 +20,6 @@ export function sessionCookieName(config: Pick<WebConfig, 'WEB_BASE_URL'>): stri
 }
 
 type SecureSession = FastifyRequest['session'];
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const OPENED = Symbol('openedSession');
 type WithSession = { [OPENED]: SecureSession | null };
@@ -63,7 +62,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       const session = (request as unknown as WithSession)[OPENED];
       // Once the handler has run: a request that may have written the visitor's data (a form, an API
       // call) is stamped, so no instance shows them what it cached before it (auth/last-write.ts).
-      if (session && !session.deleted && !SAFE_METHODS.has(request.method)) stampWrite(session);
+      if (session && !session.deleted && !isSafeMethod(request.method)) stampWrite(session);
       if (session?.deleted)
         reply.setCookie(cookieName, '', { ...cookieOptions, expires: new Date(0), maxAge: 0 });
       else if (session?.changed) reply.setCookie(cookieName, sealSession(session), cookieOptions);

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { isSafeMethod } from '../../http/safe-methods';
 import auditRoutes from './audit';
 import catalogRoutes from './catalog';
 import operationsRoutes from './operations';
 import adminOrderRoutes from './orders';
 import productImageRoutes from './product-image';
 import productionRoutes from './production';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The back office's JSON API under /api/admin. The admin check and CSRF are hooks of this whole
@@ -16,7 +15,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export default async function adminApiRoutes(app: FastifyInstance) {
   app.addHook('onRequest', app.requireAdmin);
   app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-    if (SAFE_METHODS.has(request.method)) return done();
+    if (isSafeMethod(request.method)) return done();
     app.csrfProtection(request, reply, done);
   });
   app.addHook('onSend', async (_request, reply) => {
