@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { sessionCartId } from '../cart/session-cart';
 import { PERSONAL_PAGE_PATHS } from '../ui/routes';
-import { type SharedPage, shapeOf } from './shared-pages';
+import { readsPageOf, type SharedPage, shapeOf } from './shared-pages';
 
 /**
  * A shopper's own pages (cart, checkout, my orders, an order) kept per shopper, cut at the same
@@ -25,8 +25,7 @@ export interface PersonalPageKey {
 
 /** The kept-page key of a GET of a personal page; undefined for other requests and visitors without a cart. */
 export function personalPageKey(request: FastifyRequest): PersonalPageKey | undefined {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  if (!(PERSONAL_PAGE_PATHS as readonly string[]).includes(request.routeOptions.url ?? '')) return undefined;
+  if (!readsPageOf(request, PERSONAL_PAGE_PATHS)) return undefined;
   const owner = sessionCartId(request);
   // The shape is in the key: the roles decide the header's admin badge.
   return owner ? { owner, page: `${shapeOf(request.user)} ${request.url}` } : undefined;

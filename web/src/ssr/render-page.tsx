@@ -52,9 +52,13 @@ function toFetchRequest(request: FastifyRequest, baseUrl: string, path = request
   return new Request(url, { method: 'POST', headers, body: formBody(request.body) });
 }
 
-/** A redirect from a loader keeps its status; after a form post the browser must follow with a GET. */
-function redirectStatus(request: FastifyRequest, status: number): number {
-  return request.method === 'POST' ? 303 : status;
+/**
+ * A loader's or action's redirect (to sign in, to the next step of checkout…) keeps its status;
+ * after a form post the browser must follow with a GET.
+ */
+function redirectAs(request: FastifyRequest, reply: FastifyReply, redirect: Response) {
+  const status = request.method === 'POST' ? 303 : redirect.status;
+  return reply.redirect(redirect.headers.get('location') ?? '/', status);
 }
 
 /** The data source `queryPage` gives the loaders of one request, as react-router's request context. */
@@ -170,13 +174,14 @@ export function pageRenderer({
 
   /**
    * The page at `url` rendered whole with stand-ins for this response's own values (its root data,
-   * nonce, idempotency key), cut at them; null if it is not a 200 (it then gets a render of its own).
+   * nonce, idempotency key), cut at them; the redirect its loaders answered; null if it is not a 200
+   * (it then gets a render of its own).
    */
   async function renderStandIns(
     request: FastifyRequest,
     reply: FastifyReply,
     url: string,
-  ): Promise<SharedPage | null> {
+  ): Promise<SharedPage | Response | null> {
     const root = standInRootData(request.user);
     const source: StorefrontData = {
       ...serverData(request, reply),
@@ -185,7 +190,7 @@ export function pageRenderer({
       newIdempotencyKey: () => SLOT_VALUES.idempotencyKey,
     };
     const context = await queryPage(source, toFetchRequest(request, baseUrl, url));
-    if (context instanceof Response) return null;
+    if (context instanceof Response) return context;
     // Not kept as "no page" while the database is busy: the next request tries again.
     throwIfThrottled(context);
     if (context.statusCode !== 200 || context.errors) return null;
@@ -227,7 +232,10 @@ export function pageRenderer({
     if (shared === undefined) {
       // This shopper gets a page streamed as usual; the shared copy is rendered beside it.
       sharedPages
-        .remember(key.key, () => renderStandIns(request, reply, key.url))
+        .remember(key.key, async () => {
+          const page = await renderStandIns(request, reply, key.url);
+          return page instanceof Response ? null : page;
+        })
         .catch((error: unknown) => {
           request.log.warn({ err: error }, 'shared page render failed');
         });
@@ -239,20 +247,23 @@ export function pageRenderer({
 
   /**
    * The shopper's page from the personal-page cache, or rendered once with stand-ins (its data has
-   * no slow part to stream) and kept; undefined if it is not a 200 (it then gets a render of its own).
+   * no slow part to stream) and kept; the redirect its loaders answered (a visitor not signed in, at
+   * checkout); undefined if it is not a 200 (it then gets a render of its own).
    */
   async function personalResponse(
-    cache: PersonalPages,
     request: FastifyRequest,
     reply: FastifyReply,
     key: PersonalPageKey,
-  ): Promise<Buffer | undefined> {
+  ): Promise<Buffer | Response | undefined> {
+    if (!personalPages) return undefined;
     const after = readAfter(request);
-    let page = cache.peek(key, after);
+    let page = personalPages.peek(key, after);
     if (!page) {
-      const read = cache.begin(key.owner, after);
+      const read = personalPages.begin(key.owner, after);
       try {
-        page = (await renderStandIns(request, reply, request.url)) ?? undefined;
+        const rendered = await renderStandIns(request, reply, request.url);
+        if (rendered instanceof Response) return rendered;
+        page = rendered ?? undefined;
         if (page) read.keep(key.page, page);
       } finally {
         read.end();
@@ -274,7 +285,11 @@ export function pageRenderer({
     const personalKey = personalPages && !sharedKey ? personalPageKey(request) : undefined;
     const kept =
       (sharedKey && (await sharedResponse(request, reply, sharedKey))) ||
-      (personalPages && personalKey && (await personalResponse(personalPages, request, reply, personalKey)));
+      (personalKey && (await personalResponse(request, reply, personalKey)));
+    if (kept instanceof Response) {
+      await redirectAs(request, reply, kept);
+      return;
+    }
     if (kept) {
       await sendPage(reply, 200, kept);
       return;
@@ -282,8 +297,7 @@ export function pageRenderer({
 
     const context = await queryPage(serverData(request, reply), toFetchRequest(request, baseUrl));
     if (context instanceof Response) {
-      // A loader or action redirected (to sign in, to the next step of checkout…).
-      await reply.redirect(context.headers.get('location') ?? '/', redirectStatus(request, context.status));
+      await redirectAs(request, reply, context);
       return;
     }
     throwIfThrottled(context);

@@ -183,10 +183,16 @@ export interface SharedPageKey {
   url: string;
 }
 
+/** Whether `request` reads a page of one of these paths (a GET or HEAD; a form post is not kept). */
+export function readsPageOf(request: FastifyRequest, paths: readonly string[]): boolean {
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') && paths.includes(request.routeOptions.url ?? '')
+  );
+}
+
 /** The shared page a GET of a catalog page gets; undefined for other requests (they get their own render). */
 export function sharedPageKey(request: FastifyRequest): SharedPageKey | undefined {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  if (!(SHARED_PAGE_PATHS as readonly string[]).includes(request.routeOptions.url ?? '')) return undefined;
+  if (!readsPageOf(request, SHARED_PAGE_PATHS)) return undefined;
   const path = request.url.split('?', 1)[0] ?? '/';
   const url = sharedPageUrl(path, request.query as Record<string, unknown>);
   return { key: `${shapeOf(request.user)} ${url}`, url };
