@@ -26,32 +26,18 @@ declare module 'fastify' {
 /** Every open app's cache (tests run several apps in one process; `/metrics` is the process's). */
 const caches = new Set<PersonalPages>();
 
-/** What the kept pages hold, for the operators: a bounded cache is still memory to watch. */
-function registerGauges(): void {
-  const sum = (of: (cache: PersonalPages) => number) => [...caches].reduce((total, c) => total + of(c), 0);
+/** A gauge that sums `measure` over every open app's cache when scraped. */
+function cacheGauge(name: string, help: string, measure: (cache: PersonalPages) => number): void {
   getOrCreate(
     metricsRegistry,
-    'web_personal_pages',
+    name,
     () =>
       new Gauge({
-        name: 'web_personal_pages',
-        help: "Shoppers' own pages kept for repeat views (PERSONAL_PAGE_CACHE_SECONDS)",
+        name,
+        help,
         registers: [metricsRegistry],
         collect() {
-          this.set(sum((cache) => cache.pages));
-        },
-      }),
-  );
-  getOrCreate(
-    metricsRegistry,
-    'web_personal_pages_bytes',
-    () =>
-      new Gauge({
-        name: 'web_personal_pages_bytes',
-        help: "Bytes of the shoppers' own pages kept for repeat views",
-        registers: [metricsRegistry],
-        collect() {
-          this.set(sum((cache) => cache.bytes));
+          this.set([...caches].reduce((total, cache) => total + measure(cache), 0));
         },
       }),
   );
@@ -92,7 +78,9 @@ export const personalPagesPlugin = fp<{ config: WebConfig }>(
     app.addHook('onClose', async () => {
       caches.delete(pages);
     });
-    registerGauges();
+    // What the kept pages hold, for the operators: a bounded cache is still memory to watch.
+    cacheGauge('web_personal_pages', "Shoppers' own pages kept for repeat views", (cache) => cache.pages);
+    cacheGauge('web_personal_pages_bytes', 'Bytes of those pages', (cache) => cache.bytes);
     app.decorate('personalPages', pages);
   },
   {
