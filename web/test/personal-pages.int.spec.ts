@@ -1,3 +1,4 @@
+import { eventually } from '@az-shop/common/testing';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_MS } from '../src/auth/last-write';
@@ -11,8 +12,8 @@ import {
   startStack,
   type TestApp,
 } from './helper';
-import { writeFulfilment } from './shopper';
-import { hiddenField, hydrationJson, Visitor } from './visitor';
+import { ADDRESS, writeFulfilment } from './shopper';
+import { cspNonce, hiddenField, hydrationJson, rootDataOf, Visitor } from './visitor';
 
 /**
  * The personal-page cache (src/ssr/personal-pages.ts) on two instances of one web: a repeat view of
@@ -67,21 +68,7 @@ function countReads(app: FastifyInstance) {
 /** Waits until pages read from now on may be kept for this shopper (their last write is older than the skew). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, CLOCK_SKEW_MS + 50));
 
-/** Asks until `check` holds (a change stream event is on its way); fails after 100 tries. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('never came true');
-}
-
-const cspNonce = (page: LightMyRequestResponse) =>
-  /'nonce-([^']+)'/.exec(String(page.headers['content-security-policy']))?.[1];
-
-const rootDataOf = (body: string) =>
-  (JSON.parse(hydrationJson(body)) as { loaderData: { root: { session: object; cartCount: number } } })
-    .loaderData.root;
+const nonceOf = (page: LightMyRequestResponse) => cspNonce(page.headers['content-security-policy']);
 
 /** The quantities of the cart page's lines, by product. */
 function cartLines(body: string): Record<string, string> {
@@ -112,14 +99,14 @@ describe('personal pages', () => {
     for (const page of [first, second]) {
       expect(page.statusCode).toBe(200);
       expect(cartLines(page.body)).toEqual({ 'chair-1': '2' });
-      expect(page.body).toContain(`nonce="${cspNonce(page)}"`);
+      expect(page.body).toContain(`nonce="${nonceOf(page)}"`);
       expect(rootDataOf(page.body)).toMatchObject({
         session: { user: { sub: 'shopper-0001', name: 'Sam Shopper' } },
         cartCount: 2,
       });
       for (const standIn of Object.values(SLOT_VALUES)) expect(page.body).not.toContain(standIn);
     }
-    expect(cspNonce(first)).not.toBe(cspNonce(second));
+    expect(nonceOf(first)).not.toBe(nonceOf(second));
     // The operators see what the cache holds.
     const metrics = (await a.app.inject('/metrics')).body;
     expect(Number(/^web_personal_pages(?:\{[^}]*\})? (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
@@ -137,6 +124,33 @@ describe('personal pages', () => {
     expect(updated.statusCode).toBe(200);
     expect(cartLines((await sam.get('/cart')).body)).toEqual({ 'chair-1': '3' });
     expect(reads.cart).toBe(3); // the post's own page, then the view after it
+  });
+
+  it('stamp the session with the time of a write: a form post, and the sign-in callback (its cart merge)', async () => {
+    const stampOf = (cookie: string) =>
+      a.app.decodeSecureSession(decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)))?.get('wroteAt');
+    const before = Date.now();
+    const sam = await signedIn(a.app, 'shopper@example.com');
+    const signedInAt = stampOf(sam.cookie) ?? 0;
+    expect(signedInAt).toBeGreaterThanOrEqual(before);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await addToCart(sam, 'chair-1', 1);
+    expect(stampOf(sam.cookie)).toBeGreaterThan(signedInAt);
+    // A page view writes nothing: the stamp stays.
+    const stamped = stampOf(sam.cookie);
+    await sam.get('/cart');
+    expect(stampOf(sam.cookie)).toBe(stamped);
+  });
+
+  it('send a visitor who is not signed in from checkout to sign in, reading their cart once', async () => {
+    const visitor = new Visitor(a.app);
+    await addToCart(visitor, 'chair-1', 1);
+    await settle();
+    const reads = countReads(a.app);
+    const checkout = await visitor.get('/checkout');
+    expect(checkout.statusCode).toBe(302);
+    expect(checkout.headers.location).toBe('/auth/login?returnTo=%2Fcheckout');
+    expect(reads.cart).toBe(1);
   });
 
   it('show a shopper only their own page when two are kept side by side', async () => {
@@ -174,12 +188,8 @@ describe('personal pages', () => {
     const placed = await sam.post('/checkout', {
       _csrf: hiddenField(second.body, '_csrf'),
       idempotencyKey: keys[1] ?? '',
-      name: 'Sam Shopper',
-      line1: '1 Main Street',
+      ...ADDRESS,
       line2: '',
-      city: 'Dublin',
-      postcode: 'D01 F5P2',
-      country: 'IE',
     });
     expect(placed.statusCode).toBe(303);
     expect(placed.headers.location).toMatch(/^\/orders\/[^/]+\/pay$/);
@@ -204,8 +214,12 @@ describe('personal pages', () => {
 
     // As ordering would: the fulfilment moves on.
     await writeFulfilment(a.db, order._id, 'Shipped');
-    await until(async () => (await sam.get(url)).body.includes('Shipped'));
-    await until(async () => (await sam.get('/orders')).body.includes('Shipped'));
+    await eventually(async () => (await sam.get(url)).body.includes('Shipped'), {
+      what: 'the order shipped',
+    });
+    await eventually(async () => (await sam.get('/orders')).body.includes('Shipped'), {
+      what: 'the list shows it shipped',
+    });
   });
 
   it('show a catalog edit in every kept page', async () => {
@@ -217,7 +231,9 @@ describe('personal pages', () => {
     await a.db
       .collection<{ _id: string }>('products')
       .updateOne({ _id: 'table-1' }, { $set: { heading: 'Teak Table' } });
-    await until(async () => (await sam.get('/cart')).body.includes('Teak Table'));
+    await eventually(async () => (await sam.get('/cart')).body.includes('Teak Table'), {
+      what: 'the renamed product in the cart',
+    });
   });
 
   it('show a write through one instance on the next page of another that has not heard of it', async () => {

@@ -1,12 +1,8 @@
+import { eventually } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLOT_VALUES } from '../src/ssr/shared-pages';
 import { createTestApp, loginAs, seedProducts, startStack, type TestApp } from './helper';
-import { hiddenField, hydrationJson, Visitor } from './visitor';
-
-interface RootData {
-  session: { user: { sub: string; name: string; roles: string[] } | null; csrfToken: string };
-  cartCount: number | null;
-}
+import { cspNonce, hiddenField, hydrationJson, rootDataOf, Visitor } from './visitor';
 
 /**
  * The shared-page cache (src/ssr/shared-pages.ts) and the cart-count cache with TTLs long enough to
@@ -46,15 +42,6 @@ async function keptPageFor(visitor: Visitor, url: string) {
   throw new Error(`${url} never came from the shared-page cache`);
 }
 
-/** Asks until `check` holds (a change stream event is on its way); fails after 100 tries. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('never came true');
-}
-
 /** What the header shows: the signed-in name, and the cart count. */
 function headerOf(body: string) {
   return {
@@ -62,11 +49,6 @@ function headerOf(body: string) {
     count: /data-testid="cart-count" aria-hidden="true">([^<]*)</.exec(body)?.[1],
   };
 }
-
-const rootDataOf = (body: string) =>
-  (JSON.parse(hydrationJson(body)) as { loaderData: { root: RootData } }).loaderData.root;
-
-const cspNonce = (csp: unknown) => /'nonce-([^']+)'/.exec(String(csp))?.[1];
 
 describe('shared catalog pages', () => {
   it('serve the kept page to every shopper of its shape, each with their own header and hydration data', async () => {
@@ -224,7 +206,9 @@ describe('shared catalog pages', () => {
     await testApp.db
       .collection<{ _id: string }>('carts')
       .updateOne({ _id: 'user:shopper-0001' }, { $set: { 'lines.0.qty': 7 } });
-    await until(async () => headerOf((await sam.get('/')).body).count === '7');
+    await eventually(async () => headerOf((await sam.get('/')).body).count === '7', {
+      what: 'the count changed in the database',
+    });
   });
 
   it('take a catalog change into the kept pages of every shape', async () => {
@@ -235,8 +219,9 @@ describe('shared catalog pages', () => {
     await renameProduct('chair-1', 'Renamed Chair');
     try {
       for (const shopper of [sam, visitor]) {
-        await until(async () =>
-          (await keptPageFor(shopper, '/products/chair-1')).body.includes('Renamed Chair'),
+        await eventually(
+          async () => (await keptPageFor(shopper, '/products/chair-1')).body.includes('Renamed Chair'),
+          { what: 'the renamed product in the kept page' },
         );
       }
       expect(headerOf((await sam.get('/products/chair-1')).body).name).toBe('Sam Shopper');

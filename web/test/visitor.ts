@@ -55,3 +55,18 @@ export function hydrationJson(html: string): string {
   if (!match?.[1]) throw new Error('no hydration data in the page');
   return match[1];
 }
+
+/** The root route's data in a page's hydration JSON: who is asking, the CSRF token, the cart count. */
+export interface RootData {
+  session: { user: { sub: string; name: string; roles: string[] } | null; csrfToken: string };
+  cartCount: number | null;
+}
+
+export function rootDataOf(html: string): RootData {
+  return (JSON.parse(hydrationJson(html)) as { loaderData: { root: RootData } }).loaderData.root;
+}
+
+/** The script nonce a `Content-Security-Policy` header allows. */
+export function cspNonce(csp: unknown): string | undefined {
+  return /'nonce-([^']+)'/.exec(String(csp))?.[1];
+}
