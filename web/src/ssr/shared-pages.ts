@@ -118,23 +118,31 @@ function pageBuffer(length: number): Buffer {
  * buffer of the exact size — no list of chunks to concatenate.
  */
 export function personalise(page: SharedPage, { nonce, root }: PersonalParts): Buffer {
-  const values: Record<Slot, string> = {
-    nonce,
-    csrfToken: root.session.csrfToken,
-    userName: escapeHtml(root.session.user?.name ?? ''),
-    cartLabel: cartLinkLabel(root.cartCount),
-    cartCount: String(root.cartCount),
-    rootData: escapeJsonForHtml(JSON.stringify(root)),
-    idempotencyKey: '',
+  const slotValue = (slot: Slot): string => {
+    switch (slot) {
+      case 'nonce':
+        return nonce;
+      case 'csrfToken':
+        return root.session.csrfToken;
+      case 'userName':
+        return escapeHtml(root.session.user?.name ?? '');
+      case 'cartLabel':
+        return cartLinkLabel(root.cartCount);
+      case 'cartCount':
+        return String(root.cartCount);
+      case 'rootData':
+        return escapeJsonForHtml(JSON.stringify(root));
+      case 'idempotencyKey':
+        // A new key per response (the same wherever its page names it), or two tabs would share one.
+        return randomUUID();
+    }
   };
   const encoded: Partial<Record<Slot, Buffer>> = {};
   let length = page.partsLength;
   for (const slot of page.slots) {
     let bytes = encoded[slot];
     if (!bytes) {
-      // A new key per response, made only for the pages that have one (checkout).
-      if (slot === 'idempotencyKey') values.idempotencyKey = randomUUID();
-      bytes = Buffer.from(values[slot]);
+      bytes = Buffer.from(slotValue(slot));
       encoded[slot] = bytes;
     }
     length += bytes.length;
