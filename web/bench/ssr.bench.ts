@@ -227,11 +227,9 @@ try {
       `${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)}, Mongo ${mongo ? 'dev server (own process)' : 'MONGO_TEST_URI'}`,
   );
 
+  /** A round of a route: the bare route's rate just before it, and the route's own run (none for bare). */
   interface Sample {
-    rate: number;
     bare: number;
-    p50: number;
-    p99: number;
     result?: autocannon.Result;
   }
   const samples = new Map<Route, Sample[]>();
@@ -240,31 +238,26 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const route of routes) {
       const bareRate = (await load(origin, bare, BARE_SECONDS)).requests.average;
-      const result = route === bare ? undefined : await load(origin, route, SECONDS);
-      const rate = result?.requests.average ?? bareRate;
-      const sample: Sample = {
-        rate,
-        bare: bareRate,
-        p50: result?.latency.p50 ?? Number.NaN,
-        p99: result?.latency.p99 ?? Number.NaN,
-        ...(result && { result }),
-      };
+      const sample: Sample =
+        route === bare ? { bare: bareRate } : { bare: bareRate, result: await load(origin, route, SECONDS) };
       samples.set(route, [...(samples.get(route) ?? []), sample]);
     }
   }
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-  };
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
   console.log(
     `${ROUNDS} rounds; each figure is the median of the rounds' (a share: of the bare run just before)`,
   );
   console.table(
     routes.map((route) => {
       const taken = samples.get(route) ?? [];
-      const shares = taken.map((sample) => sample.rate / sample.bare);
+      const rateOf = (sample: Sample) => sample.result?.requests.average ?? sample.bare;
+      const shares = taken.map((sample) => rateOf(sample) / sample.bare);
       const share = median(shares);
-      const p99 = median(taken.map((sample) => sample.p99));
+      const p99 = median(taken.map((sample) => sample.result?.latency.p99 ?? Number.NaN));
       const target = route.kind && TARGETS[route.kind];
       const met = target && share >= target.share && p99 <= target.p99Ms;
       return {
@@ -272,9 +265,9 @@ try {
         path: route.path,
         statuses: statusSummary(taken.flatMap((sample) => (sample.result ? [sample.result] : []))),
         errors: taken.reduce((sum, sample) => sum + (sample.result?.errors ?? 0), 0),
-        'req/s': Math.round(median(taken.map((sample) => sample.rate))),
+        'req/s': Math.round(median(taken.map(rateOf))),
         'bare req/s': Math.round(median(taken.map((sample) => sample.bare))),
-        'p50 ms': median(taken.map((sample) => sample.p50)),
+        'p50 ms': median(taken.map((sample) => sample.result?.latency.p50 ?? Number.NaN)),
         'p99 ms': p99,
         '% of bare': `${round(share * 100)}%`,
         rounds: shares.map((value) => `${round(value * 100)}`).join(' / '),
