@@ -26,7 +26,8 @@ type WithSession = { [OPENED]: SecureSession | null };
 
 /**
  * The sealed (encrypted and authenticated) cookie: the signed-in session's id (the session itself is
- * on the server, `sessions`), a sign-in in progress, the anonymous cart's id and the CSRF secret.
+ * on the server, `sessions`), a sign-in in progress, the anonymous cart's id, the CSRF secret and the
+ * time of the visitor's last write.
  * HttpOnly keeps it from scripts; SameSite=Lax keeps it off cross-site posts but on the redirect back
  * from the identity provider. Sealed with the newest of SESSION_SECRET / SESSION_SECRET_PREVIOUS and
  * opened with either, so a secret rotation signs nobody out (a cookie opened with the previous key
