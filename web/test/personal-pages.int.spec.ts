@@ -222,6 +222,49 @@ describe('personal pages', () => {
     });
   });
 
+  it('show what another device or the payment provider wrote (an order, a payment, a cancellation) once it reaches the instance', async () => {
+    const sam = await signedIn(a.app, 'shopper@example.com');
+    const orders = a.db.collection<{ _id: string; userId: string }>('orders');
+    const [order] = await orders.find({ userId: 'shopper-0001' }).toArray();
+    if (!order) throw new Error('the checkout test placed no order');
+    const url = `/orders/${encodeURIComponent(order._id)}`;
+    await settle();
+    const listed = (body: string) => body.match(/<tr/g)?.length ?? 0;
+    const before = listed((await sam.get('/orders')).body);
+    const page = (await sam.get(url)).body;
+    expect(page).not.toContain('Paid');
+    expect(page).not.toContain('You asked to cancel this order.');
+
+    // Straight in the database, as web on another device or the provider's webhook would write:
+    // nothing of it passes through this instance or this shopper's session.
+    await orders.insertOne({ ...order, _id: `${order._id}-other-device` });
+    await eventually(async () => listed((await sam.get('/orders')).body) === before + 1, {
+      what: "the other device's order in the list",
+    });
+    await a.db.collection('payments').insertOne({
+      _id: `pay-${order._id}`,
+      partition_key: 'shopper-0001',
+      orderId: order._id,
+      userId: 'shopper-0001',
+      provider: 'dev',
+      amount: 4999,
+      currency: 'EUR',
+      status: 'authorized',
+      createdAt: new Date(),
+    } as never);
+    await eventually(async () => (await sam.get(url)).body.includes('Paid'), { what: 'the payment' });
+    await a.db.collection('order_cancellations').insertOne({
+      _id: `c_${order._id}`,
+      partition_key: 'shopper-0001',
+      orderId: order._id,
+      userId: 'shopper-0001',
+      requestedAt: new Date(),
+    } as never);
+    await eventually(async () => (await sam.get(url)).body.includes('You asked to cancel this order.'), {
+      what: 'the cancellation',
+    });
+  });
+
   it('show a catalog edit in every kept page', async () => {
     const sam = await signedIn(a.app, 'shopper@example.com');
     await addToCart(sam, 'table-1', 1);
