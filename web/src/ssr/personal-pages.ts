@@ -88,13 +88,13 @@ export class PersonalPages {
     }
     reads.add(state);
     const end = () => {
-      const current = this.reading.get(owner);
-      current?.delete(state);
-      if (current?.size === 0) this.reading.delete(owner);
+      state.spoiled = true; // an ended read keeps nothing more
+      reads.delete(state);
+      if (reads.size === 0 && this.reading.get(owner) === reads) this.reading.delete(owner);
     };
     return {
       keep: (page, rendered) => {
-        if (state.spoiled || !this.reading.get(owner)?.has(state)) return;
+        if (state.spoiled) return;
         this.store(owner, page, { page: rendered, readAt, expires: readAt + this.ttlMs });
       },
       end,
