@@ -209,6 +209,16 @@ async function insertOrdersAt(db: Db, prefix: string, count: number, perSecond: 
 }
 
 /**
+ * `orders` written to `db` (a burst, or at `perSecond`), then waited for until all of them and the
+ * `before` already there are Reserved.
+ */
+async function feed(db: Db, prefix: string, orders: number, before: number, perSecond?: number) {
+  if (perSecond) await insertOrdersAt(db, prefix, orders, perSecond);
+  else await insertOrders(db, prefix, orders);
+  while ((await reserved(db)) < before + orders) await sleep(50);
+}
+
+/**
  * Orders through `count` instances: who received what, CPU and commands per order. As one burst, or
  * written at `perSecond` (one instance fed at the rate each of N instances handled: its CPU per order
  * is what N instances should each spend, as events come in batches of the same size).
@@ -219,8 +229,7 @@ async function scaleRun(count: number, perSecond?: number) {
   const { db, instances } = await prepare(name, count);
   // Each instance's code warmed up (optimized by V8) on as many orders, whatever N.
   const warm = WARM_PER_INSTANCE * count;
-  await insertOrders(db, 'warm', warm);
-  while ((await reserved(db)) < warm) await sleep(50);
+  await feed(db, 'warm', warm, 0);
   await sleep(1000); // the warm-up's checkpoints are written
   // What the instances spend doing nothing (lease renewals, timer loops, idle getMores), per second.
   const idleFrom = instances.map((i) => i.cpuMs());
@@ -242,9 +251,7 @@ async function scaleRun(count: number, perSecond?: number) {
   const commandsBefore = await commandCounts(client);
   const ownBefore = ownCommands;
   const start = Date.now();
-  if (perSecond) await insertOrdersAt(db, 'b', BURST, perSecond);
-  else await insertOrders(db, 'b', BURST);
-  while ((await reserved(db)) < BURST + warm) await sleep(50);
+  await feed(db, 'b', BURST, warm, perSecond);
   const cpu = instances.map((i, n) => i.cpuMs() - cpuBefore[n]!);
   const serverCpu = processCpuMs(mongo.child?.pid) - serverCpuBefore;
   const own = ownCommands - ownBefore + 1; // + the serverStatus below
@@ -296,11 +303,6 @@ async function separateRun(count: number, perSecond: number) {
   const setups = [];
   for (let n = 0; n < count; n++) setups.push(await prepare(`separate_${count}_${n}`, 1));
   const each = Math.round(BURST / count);
-  const feed = async (db: Db, prefix: string, orders: number, after: number, rate?: number) => {
-    if (rate) await insertOrdersAt(db, prefix, orders, rate);
-    else await insertOrders(db, prefix, orders);
-    while ((await reserved(db)) < after + orders) await sleep(50);
-  };
   await Promise.all(setups.map(({ db }) => feed(db, 'warm', WARM_PER_INSTANCE, 0)));
   await sleep(1000); // the warm-up's checkpoints are written
   const instances = setups.map(({ instances: [instance] }) => instance!);
