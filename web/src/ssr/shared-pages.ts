@@ -77,14 +77,17 @@ export function sharedPage(html: string): SharedPage {
   return { parts, slots, partsLength: parts.reduce((sum, part) => sum + part.length, 0) };
 }
 
-/** Text as React writes it into HTML. */
+/** Text as React writes it into HTML (`&#x27;`, not common's `&#39;`, so a kept page reads as a render). */
+const REACT_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+};
+
 function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#x27;');
+  return text.replace(/[&<>"']/g, (char) => REACT_ESCAPES[char] ?? char);
 }
 
 /** One response's own values: its nonce, and the root data a render of its own would have had. */
@@ -113,9 +116,9 @@ function pageBuffer(length: number): Buffer {
 }
 
 /**
- * The page with this response's own values in place of the stand-ins: each value encoded once (a
- * page repeats its CSRF token in every form), then the kept parts and the values copied into one
- * buffer of the exact size — no list of chunks to concatenate.
+ * The page with this response's own values in place of the stand-ins: each value made once (a page
+ * repeats its CSRF token in every form), then the kept parts and the values written into one buffer
+ * of the exact size — no list of chunks to concatenate, no buffer per value.
  */
 export function personalise(page: SharedPage, { nonce, root }: PersonalParts): Buffer {
   const slotValue = (slot: Slot): string => {
@@ -137,28 +140,29 @@ export function personalise(page: SharedPage, { nonce, root }: PersonalParts): B
         return randomUUID();
     }
   };
-  const encoded: Partial<Record<Slot, Buffer>> = {};
+  const values: Partial<Record<Slot, string>> = {};
+  const byteLengths: Partial<Record<Slot, number>> = {};
   let length = page.partsLength;
   for (const slot of page.slots) {
-    let bytes = encoded[slot];
-    if (!bytes) {
-      bytes = Buffer.from(slotValue(slot));
-      encoded[slot] = bytes;
+    let byteLength = byteLengths[slot];
+    if (byteLength === undefined) {
+      const value = slotValue(slot);
+      byteLength = Buffer.byteLength(value);
+      values[slot] = value;
+      byteLengths[slot] = byteLength;
     }
-    length += bytes.length;
+    length += byteLength;
   }
   const html = pageBuffer(length);
+  const { parts, slots } = page;
   let offset = 0;
-  page.parts.forEach((part, index) => {
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] as Buffer;
     html.set(part, offset);
     offset += part.length;
-    const slot = page.slots[index];
-    const bytes = slot && encoded[slot];
-    if (bytes) {
-      html.set(bytes, offset);
-      offset += bytes.length;
-    }
-  });
+    const slot = slots[index];
+    if (slot !== undefined) offset += html.write(values[slot] as string, offset);
+  }
   return html;
 }
 

@@ -13,14 +13,18 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
+const JSON_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
 /** JSON that is safe inside a `<script>` element: no `<`, `>` or `&` can close it or open a comment. */
 export function escapeJsonForHtml(json: string): string {
-  return json
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  // One pass: every response's root data goes through it (shared-pages.ts personalise).
+  return json.replace(/[<>&\u2028\u2029]/g, (char) => JSON_ESCAPES[char] ?? char);
 }
 
 const PENDING = Symbol('pending');
