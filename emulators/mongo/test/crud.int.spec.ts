@@ -394,6 +394,52 @@ describe.each(drivers)('CRUD with %s', (_label, Client, bson) => {
     expect(await c.countDocuments({ group: 3 })).toBe(0);
   });
 
+  it('picks the index whose leading fields the equalities pin down furthest, sparse ones for non-null values', async () => {
+    // As ordering's timers query fulfilments: two indexes on stage, one of them also on paid.
+    const c = db.collection('timers');
+    await c.insertMany(
+      Array.from({ length: 300 }, (_, i) => ({
+        stage: i % 3 === 0 ? 'Reserved' : 'Shipped',
+        paid: i % 2 === 0,
+        warehouse: i % 5 === 0 ? 'north' : 'main',
+        paidAt: new Date(i * 1000),
+        ...(i % 50 === 0 && { stockPending: i % 100 === 0 ? 'release' : 'ship' }),
+      })),
+    );
+    await c.createIndexes([
+      { key: { stage: 1, payBy: 1 }, name: 'expiry' },
+      { key: { stage: 1, paid: 1, paidAt: 1 }, name: 'ready_to_pick' },
+      { key: { stockPending: 1 }, name: 'stock_pending', sparse: true },
+    ]);
+    const planOf = async (filter: AnyDoc) =>
+      (await c.find(filter).explain()).queryPlanner.winningPlan.inputStage?.indexName ?? 'COLLSCAN';
+    const ready = { stage: 'Reserved', paid: true, warehouse: 'main' };
+    expect(await planOf(ready)).toBe('ready_to_pick');
+    const expected = Array.from({ length: 300 }, (_, i) => i).filter(
+      (i) => i % 3 === 0 && i % 2 === 0 && i % 5 !== 0,
+    ).length;
+    expect(await c.countDocuments(ready)).toBe(expected);
+    // The prefix maps follow writes: paying moves a document from one prefix to the other.
+    await c.updateMany({ stage: 'Reserved', paid: false, warehouse: 'main' }, { $set: { paid: true } });
+    expect(await c.countDocuments(ready)).toBe(
+      Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 === 0 && i % 5 !== 0).length,
+    );
+    expect(await c.countDocuments({ stage: 'Reserved', paid: false })).toBe(
+      Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 === 0 && i % 2 !== 0 && i % 5 === 0)
+        .length,
+    );
+    // Equality on stage alone: either index; on paid alone, neither (not a leading field).
+    expect(await planOf({ stage: 'Shipped' })).not.toBe('COLLSCAN');
+    expect(await planOf({ paid: true })).toBe('COLLSCAN');
+    // A sparse index holds only documents that have the field: it answers non-null values only.
+    expect(await planOf({ stockPending: { $in: ['release', 'ship'] } })).toBe('stock_pending');
+    expect(await c.countDocuments({ stockPending: { $in: ['release', 'ship'] } })).toBe(6);
+    expect(await planOf({ stockPending: null })).toBe('COLLSCAN');
+    expect(await c.countDocuments({ stockPending: null })).toBe(294);
+    expect(await planOf({ stockPending: { $in: ['ship', null] } })).toBe('COLLSCAN');
+    expect(await c.countDocuments({ stockPending: { $in: ['ship', null] } })).toBe(297);
+  });
+
   it('lists, renames and drops collections, indexes and databases', async () => {
     const admin = client.db('ddl');
     await admin.collection('a').insertOne({ x: 1 });

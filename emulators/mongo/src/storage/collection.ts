@@ -196,6 +196,24 @@ export class Collection {
     return index;
   }
 
+  /**
+   * The index whose leading fields the filter's equalities pin down the furthest (on a tie, one they
+   * pin down whole), as mongod's planner prefers the tightest index bounds.
+   */
+  private indexFor(eq: ReadonlyMap<string, unknown[]>): { index: Index; depth: number } | undefined {
+    let chosen: { index: Index; depth: number; whole: boolean } | undefined;
+    for (const index of this.indexes.values()) {
+      const depth = index.equalityDepth(eq);
+      const whole = depth === index.fields.length;
+      if (
+        depth > 0 &&
+        (!chosen || depth > chosen.depth || (depth === chosen.depth && whole && !chosen.whole))
+      )
+        chosen = { index, depth, whole };
+    }
+    return chosen;
+  }
+
   plan(filter: Document | undefined): Plan {
     if (filter && isPlainObject(filter) && Object.keys(filter).length > 0) {
       const eq = new Map<string, unknown[]>();
@@ -210,27 +228,18 @@ export class Collection {
             ids: idVals.map(keyOf).filter((k) => this.docs.has(k)),
           };
         }
-        for (const index of this.indexes.values()) {
-          if (!index.complete || !index.fields.every((f) => eq.has(f))) continue;
+        const chosen = this.indexFor(eq);
+        if (chosen) {
+          const { index, depth } = chosen;
           let combos: unknown[][] = [[]];
-          for (const f of index.fields) {
+          for (const f of index.fields.slice(0, depth)) {
             const next: unknown[][] = [];
             for (const c of combos) for (const v of eq.get(f)!) next.push([...c, v]);
             combos = next;
           }
           const ids = new Set<string>();
           for (const c of combos) {
-            const hit = index.lookup(Index.encode(c));
-            if (hit) for (const id of hit) ids.add(id);
-          }
-          this.stats.indexLookups++;
-          return { stage: 'IXSCAN', indexName: index.name, ids: [...ids] };
-        }
-        for (const index of this.indexes.values()) {
-          if (!index.complete || index.fields.length < 2 || !eq.has(index.fields[0]!)) continue;
-          const ids = new Set<string>();
-          for (const v of eq.get(index.fields[0]!)!) {
-            const hit = index.lookupPrefix(v);
+            const hit = depth === index.fields.length ? index.lookup(Index.encode(c)) : index.lookupPrefix(c);
             if (hit) for (const id of hit) ids.add(id);
           }
           this.stats.indexLookups++;

@@ -32,14 +32,17 @@ export class Index {
   // A key held by one document maps to its id directly (most keys, and all keys of unique indexes):
   // a Set per key would dominate memory.
   private readonly map = new Map<string, string | Set<string>>();
-  /** Compound indexes also answer equality on their first field (like a B-tree prefix). */
-  private readonly prefixes: Map<string, Set<string>> | null;
+  /**
+   * Compound indexes also answer equality on their leading fields (like a B-tree prefix): one map per
+   * prefix length, `prefixes[n - 1]` keyed by the first n parts.
+   */
+  private readonly prefixes: Map<string, Set<string>>[];
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.unique = spec.unique === true || spec.name === '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
-    this.prefixes = this.fields.length > 1 ? new Map() : null;
+    this.prefixes = Array.from({ length: this.fields.length - 1 }, () => new Map());
     this.collation = parseCollation(spec.collation);
     for (const v of Object.values(spec.key)) {
       if (v === 'text' || v === '2d' || v === '2dsphere' || v === 'geoHaystack') {
@@ -88,31 +91,56 @@ export class Index {
     return values.length === 1 ? keyOf(values[0]) : values.map(part).join(SEP);
   }
 
-  /** Ids of documents whose first indexed field equals `value` (compound indexes only). */
-  lookupPrefix(value: unknown): Iterable<string> | undefined {
-    return this.prefixes?.get(part(value));
+  /** Ids of documents whose leading indexed fields equal `values` (fewer values than fields). */
+  lookupPrefix(values: unknown[]): Iterable<string> | undefined {
+    return this.prefixes[values.length - 1]?.get(values.map(part).join(SEP));
+  }
+
+  /**
+   * How many leading fields of this index the equalities in `eq` pin down (0: it cannot be used).
+   * A partial or collated index may lack documents or hold other keys than the values; a sparse one
+   * lacks documents without its fields, which only a null (or missing) value could match.
+   */
+  equalityDepth(eq: ReadonlyMap<string, unknown[]>): number {
+    if (this.partial || this.collation) return 0;
+    let depth = 0;
+    for (const field of this.fields) {
+      const values = eq.get(field);
+      if (!values || (this.spec.sparse && values.some((v) => v === null || v === undefined))) break;
+      depth++;
+    }
+    return depth;
+  }
+
+  /** Calls `each` with every prefix of `keys` and its length's map (a multikey prefix may repeat). */
+  private eachPrefix(keys: string[], each: (prefixes: Map<string, Set<string>>, prefix: string) => void) {
+    for (const key of keys) {
+      let end = -1;
+      for (const prefixes of this.prefixes) {
+        end = key.indexOf(SEP, end + 1);
+        each(prefixes, key.slice(0, end));
+      }
+    }
   }
 
   private addPrefixes(id: string, keys: string[]): void {
-    if (!this.prefixes) return;
-    for (const p of new Set(keys.map((k) => k.slice(0, k.indexOf(SEP))))) {
-      let ids = this.prefixes.get(p);
+    this.eachPrefix(keys, (prefixes, prefix) => {
+      let ids = prefixes.get(prefix);
       if (!ids) {
         ids = new Set();
-        this.prefixes.set(p, ids);
+        prefixes.set(prefix, ids);
       }
       ids.add(id);
-    }
+    });
   }
 
   private removePrefixes(id: string, keys: string[]): void {
-    if (!this.prefixes) return;
-    for (const p of new Set(keys.map((k) => k.slice(0, k.indexOf(SEP))))) {
-      const ids = this.prefixes.get(p);
-      if (!ids) continue;
+    this.eachPrefix(keys, (prefixes, prefix) => {
+      const ids = prefixes.get(prefix);
+      if (!ids) return;
       ids.delete(id);
-      if (ids.size === 0) this.prefixes.delete(p);
-    }
+      if (ids.size === 0) prefixes.delete(prefix);
+    });
   }
 
   lookup(key: string): Iterable<string> | undefined {
@@ -162,14 +190,6 @@ export class Index {
 
   clear(): void {
     this.map.clear();
-    this.prefixes?.clear();
-  }
-
-  /**
-   * Usable for `{field: value}` lookups only when no document is left out of it and its keys are the values
-   * themselves (a collated index holds collation keys; collated queries scan, see query/collation.ts).
-   */
-  get complete(): boolean {
-    return !this.partial && !this.spec.sparse && !this.collation;
+    for (const prefixes of this.prefixes) prefixes.clear();
   }
 }
