@@ -411,7 +411,7 @@ describe.each(drivers)('CRUD with %s', (_label, Client, bson) => {
       { key: { stage: 1, paid: 1, paidAt: 1 }, name: 'ready_to_pick' },
       { key: { stockPending: 1 }, name: 'stock_pending', sparse: true },
     ]);
-    const planOf = async (filter: AnyDoc) =>
+    const planOf = async (filter: Document) =>
       (await c.find(filter).explain()).queryPlanner.winningPlan.inputStage?.indexName ?? 'COLLSCAN';
     const ready = { stage: 'Reserved', paid: true, warehouse: 'main' };
     expect(await planOf(ready)).toBe('ready_to_pick');
