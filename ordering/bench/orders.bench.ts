@@ -12,7 +12,7 @@ import { processCpuMs } from '@az-shop/common/testing';
 import { type Db, type Document, MongoClient } from 'mongodb';
 import { startOrderingProcess, stopGracefully } from '../test/support/child';
 import { order, output, seedProducts } from '../test/support/fixtures';
-import { commandCounts, percentile, sleep, startMongo } from './support';
+import { commandCounts, percentile, sleep, startMongo, untilReserved } from './support';
 
 const TOTAL = Number(process.env.ORDERS ?? 5000);
 const BATCH = 100;
@@ -63,8 +63,10 @@ async function run(
         order(`warm${i}`, [{ productId: PRODUCTS[i % PRODUCTS.length]!, qty: 1 }]),
       ) as never[],
     );
-  const warm = db.collection<FulfilmentDocument>(FULFILMENTS);
-  while ((await warm.countDocuments({ stage: 'Reserved' })) < 200) await sleep(50);
+  await untilReserved(
+    db,
+    Array.from({ length: 200 }, (_, i) => `warm${i}`),
+  );
 
   const insertedAt = new Map<string, number>();
   const orders = db.collection(ORDERS);
@@ -81,7 +83,7 @@ async function run(
     if (ratePerSecond) await sleep(Math.max(0, start + ((i + BATCH) / ratePerSecond) * 1000 - Date.now()));
   }
   const fulfilments = db.collection<FulfilmentDocument>(FULFILMENTS);
-  while ((await fulfilments.countDocuments({ stage: 'Reserved' })) < TOTAL + 200) await sleep(100);
+  await untilReserved(db, insertedAt.keys(), 100);
   const [serverCpu, ...orderingCpu] = [mongo.child, ...children].map(
     (c, i) => processCpuMs(c?.pid) - cpuBefore[i]!,
   );

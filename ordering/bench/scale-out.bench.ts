@@ -33,7 +33,7 @@ import { driverCeiling, startNullServer } from '../../emulators/mongo/bench/ceil
 import { stopGracefully } from '../test/support/child';
 import { order, output, seedProducts } from '../test/support/fixtures';
 import { killInstances, type OrderingInstance, startBuiltOrdering } from './instance';
-import { commandCounts, percentile, sleep, startMongo } from './support';
+import { commandCounts, percentile, sleep, startMongo, untilReserved } from './support';
 
 const BURST = Number(process.env.ORDERS ?? 2000);
 /** The N = 1, 2, 4 steps run this many times; a CPU ratio is the median of the rounds' (one run's moved by a third). */
@@ -184,38 +184,38 @@ async function waitBalanced(db: Db, count: number): Promise<void> {
   }
 }
 
-async function reserved(db: Db): Promise<number> {
-  return db.collection(FULFILMENTS).countDocuments({ stage: 'Reserved' });
-}
-
-async function insertOrders(db: Db, prefix: string, count: number): Promise<void> {
+/** `count` orders written in batches of 100; their ids. */
+async function insertOrders(db: Db, prefix: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
   for (let i = 0; i < count; i += 100) {
     const batch = Array.from({ length: Math.min(100, count - i) }, (_, j) =>
       order(`${prefix}${i + j}`, [{ productId: PRODUCTS[(i + j) % PRODUCTS.length]!, qty: 1 }]),
     );
     await db.collection(ORDERS).insertMany(batch as never[]);
+    ids.push(...batch.map((o) => o._id));
   }
+  return ids;
 }
 
-/** `count` orders written at `perSecond` (in 50 ms ticks), as a steady stream of shoppers would. */
-async function insertOrdersAt(db: Db, prefix: string, count: number, perSecond: number): Promise<void> {
+/** `count` orders written at `perSecond` (in 50 ms ticks), as a steady stream of shoppers would; their ids. */
+async function insertOrdersAt(db: Db, prefix: string, count: number, perSecond: number): Promise<string[]> {
   const start = Date.now();
+  const ids: string[] = [];
   for (let written = 0; written < count; ) {
     const due = Math.min(count, Math.ceil(((Date.now() - start) / 1000) * perSecond));
-    if (due > written) await insertOrders(db, `${prefix}${written}-`, due - written);
+    if (due > written) ids.push(...(await insertOrders(db, `${prefix}${written}-`, due - written)));
     written = Math.max(written, due);
     await sleep(50);
   }
+  return ids;
 }
 
-/**
- * `orders` written to `db` (a burst, or at `perSecond`), then waited for until all of them and the
- * `before` already there are Reserved.
- */
-async function feed(db: Db, prefix: string, orders: number, before: number, perSecond?: number) {
-  if (perSecond) await insertOrdersAt(db, prefix, orders, perSecond);
-  else await insertOrders(db, prefix, orders);
-  while ((await reserved(db)) < before + orders) await sleep(50);
+/** `orders` written to `db` (a burst, or at `perSecond`), then waited for until all of them are Reserved. */
+async function feed(db: Db, prefix: string, orders: number, perSecond?: number) {
+  const ids = perSecond
+    ? await insertOrdersAt(db, prefix, orders, perSecond)
+    : await insertOrders(db, prefix, orders);
+  await untilReserved(db, ids);
 }
 
 /**
@@ -229,7 +229,7 @@ async function scaleRun(count: number, perSecond?: number) {
   const { db, instances } = await prepare(name, count);
   // Each instance's code warmed up (optimized by V8) on as many orders, whatever N.
   const warm = WARM_PER_INSTANCE * count;
-  await feed(db, 'warm', warm, 0);
+  await feed(db, 'warm', warm);
   await sleep(1000); // the warm-up's checkpoints are written
   // What the instances spend doing nothing (lease renewals, timer loops, idle getMores), per second.
   const idleFrom = instances.map((i) => i.cpuMs());
@@ -251,7 +251,7 @@ async function scaleRun(count: number, perSecond?: number) {
   const commandsBefore = await commandCounts(client);
   const ownBefore = ownCommands;
   const start = Date.now();
-  await feed(db, 'b', BURST, warm, perSecond);
+  await feed(db, 'b', BURST, perSecond);
   const cpu = instances.map((i, n) => i.cpuMs() - cpuBefore[n]!);
   const serverCpu = processCpuMs(mongo.child?.pid) - serverCpuBefore;
   const own = ownCommands - ownBefore + 1; // + the serverStatus below
@@ -303,11 +303,11 @@ async function separateRun(count: number, perSecond: number) {
   const setups = [];
   for (let n = 0; n < count; n++) setups.push(await prepare(`separate_${count}_${n}`, 1));
   const each = Math.round(BURST / count);
-  await Promise.all(setups.map(({ db }) => feed(db, 'warm', WARM_PER_INSTANCE, 0)));
+  await Promise.all(setups.map(({ db }) => feed(db, 'warm', WARM_PER_INSTANCE)));
   await sleep(1000); // the warm-up's checkpoints are written
   const instances = setups.map(({ instances: [instance] }) => instance!);
   const cpuBefore = instances.map((instance) => instance.cpuMs());
-  await Promise.all(setups.map(({ db }) => feed(db, 'b', each, WARM_PER_INSTANCE, perSecond)));
+  await Promise.all(setups.map(({ db }) => feed(db, 'b', each, perSecond)));
   const cpu = instances.map((instance, n) => instance.cpuMs() - cpuBefore[n]!);
   for (const instance of instances) await stopGracefully(instance.child);
   return { instances: count, perSecond, cpuMsPerOrder: cpu.reduce((a, b) => a + b, 0) / (each * count) };
@@ -371,7 +371,11 @@ async function handOverRun() {
   writing = false;
   await writer;
   const endedAt = Date.now();
-  while ((await reserved(db)) < written.length) await sleep(100);
+  await untilReserved(
+    db,
+    written.map((w) => w.id),
+    100,
+  );
   const reservedAt = new Map<string, number>();
   for await (const f of db
     .collection<FulfilmentDocument>(FULFILMENTS)
