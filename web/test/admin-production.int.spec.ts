@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { PRODUCTS, type ServiceReactions, WORK_ITEMS, type WorkItemDocument } from '@az-shop/common';
-import { silentLogger, TestClock } from '@az-shop/common/testing';
+import { eventually, silentLogger, TestClock } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFactoryProcessors } from '../../factory/src/processors';
 import { ADMIN_AUDIT } from '../src/admin/audit';
@@ -89,16 +89,6 @@ const api = (method: Method, path: string, payload?: unknown) => as(admin, metho
 async function requestOf(id: string): Promise<ProductionRequestView | undefined> {
   const list = (await api('GET', '/production-requests?limit=200')).json() as ProductionRequestView[];
   return list.find((request) => request.id === id);
-}
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const stateIs = (id: string, state: string) => async () => (await requestOf(id))?.state === state;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Stack, seedProducts, startStack, type TestApp } from './helper';
 import { ADDRESS, newKey, Shopper } from './shopper';
@@ -61,14 +62,6 @@ function fulfilment(orderId: string, stage: string) {
   };
 }
 
-async function eventually(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('GET /api/orders/:id/events', () => {
   it('sends the fulfilment now and on every change of it, with pings between', async () => {
     const orderId = await placeOrder();
@@ -107,7 +100,7 @@ describe('GET /api/orders/:id/events', () => {
     await events.comment('ping');
     events.cancel();
     // The server lets go of a client that went away.
-    await eventually(() => testApp.app.live.fulfilments.size === 0);
+    await eventually(async () => testApp.app.live.fulfilments.size === 0);
   });
 
   it('is 401 signed out and 404 for an unknown order, before any stream starts', async () => {
