@@ -43,7 +43,7 @@ const ASKED_PER_POLL = 500;
 /**
  * Until the fulfilment of every order in `orderIds` (a fulfilment's `_id` is its order's) is Reserved.
  * It asks by `_id` after the ones not yet seen: counting every Reserved fulfilment, as the benches
- * polled before, made the dev server examine all of them at every poll, a tenth of its work in a
+ * polled before, made the dev server examine all of them at every poll: 5-10 % of its work in a
  * burst, taken from the core the service's own commands need.
  */
 export async function untilReserved(db: Db, orderIds: Iterable<string>, pollMs = 50): Promise<void> {
