@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import fp from 'fastify-plugin';
 import { stampWrite } from '../../auth/last-write';
 import { deriveKeys, sessionSecrets } from '../../auth/session-keys';
+import { sessionOpener } from '../../auth/session-open';
 import { sessionSealer } from '../../auth/session-seal';
 import { isHttps, secureCookies, type WebConfig } from '../../config';
 import { isSafeMethod } from '../../http/safe-methods';
@@ -38,7 +39,8 @@ type WithSession = { [OPENED]: SecureSession | null };
  * for an image, an asset or the catalog never pays for parsing cookies and opening the seal. Sealed
  * again on the way out only when it changed, as secure-session does (its per-session `options()` is
  * not carried: nothing here calls it). A state-changing request that opened it always changes it:
- * it carries the time of the visitor's last write (`wroteAt`, auth/last-write.ts).
+ * it carries the time of the visitor's last write (`wroteAt`, auth/last-write.ts). A cookie that
+ * opened before is not opened again: its contents are kept by the exact cookie (auth/session-open.ts).
  */
 export const sessionPlugin = fp<{ config: WebConfig }>(
   async (app: FastifyInstance, { config }) => {
@@ -51,6 +53,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
     } as const;
     const keys = deriveKeys(sessionSecrets(config), 'session-cookie');
     const sealSession = sessionSealer(keys);
+    const expirySeconds = config.SESSION_MAX_HOURS * 3600;
     /** The scope secure-session is registered in: its sealing functions are decorators there. */
     let sealer: FastifyInstance | undefined;
     const seal = () => {
@@ -77,7 +80,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       await scope.register(secureSession, {
         cookieName,
         key: keys,
-        expiry: config.SESSION_MAX_HOURS * 3600,
+        expiry: expirySeconds,
         cookie: cookieOptions,
       });
       sealer = scope;
@@ -92,6 +95,11 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
       sealing.decodeSecureSession(cookie, log ?? app.log),
     );
 
+    const openSession = sessionOpener({
+      open: (cookie, log) => sealing.decodeSecureSession(cookie, log),
+      create: (data) => sealing.createSecureSession(data),
+      expirySeconds,
+    });
     app.decorateRequest(OPENED, null);
     app.decorateRequest('session', {
       getter(this: FastifyRequest) {
@@ -99,8 +107,7 @@ export const sessionPlugin = fp<{ config: WebConfig }>(
         if (request[OPENED]) return request[OPENED];
         const header = request.headers.cookie;
         const cookie = header ? app.parseCookie(header)[cookieName] : undefined;
-        request[OPENED] =
-          (cookie && sealing.decodeSecureSession(cookie, request.log)) || sealing.createSecureSession({});
+        request[OPENED] = (cookie && openSession(cookie, request.log)) || sealing.createSecureSession({});
         return request[OPENED];
       },
     });
