@@ -38,6 +38,9 @@ export function cachedCartCounts(
     ...carts,
     async count(cartId, readAfter) {
       if (!cartId) return 0;
+      // Every page asks: a count kept and read after the visitor's last write costs no load at all.
+      const settled = counts.peek(cartId)?.value;
+      if (settled && (readAfter === undefined || settled.readAt > readAfter)) return settled.count;
       const read = async () => {
         const readAt = now();
         return { count: await carts.count(cartId), readAt };
