@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { profileEach } from './cpu-profile';
 import { startMongoProcess } from './mongo-process';
 import { probe, sameAnswerApp } from './same-answer';
+import { cpuPerRequest, mainThreadCpu, type ThreadCpu } from './thread-cpu';
 
 process.env.NODE_ENV ??= 'production';
 // Imported after NODE_ENV is set: react and react-dom choose their build when first loaded (the test
@@ -23,7 +24,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
  * (the bare route served 20,270 to 37,776 requests/s within one run), so one bare figure for the whole
  * run, or one run per route, moved a share by a fifth.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BARE_SECONDS = Number(process.env.BENCH_BARE_SECONDS ?? 2);
 // 200: of 50 samples the p99 is the slowest one, a single stall on a shared machine.
 /** `BENCH_CPU_PROFILE=<path>`: also profile web under each page's load (`<path>.N.cpuprofile`). */
@@ -227,19 +228,32 @@ try {
       `${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(2)}, Mongo ${mongo ? 'dev server (own process)' : 'MONGO_TEST_URI'}`,
   );
 
-  /** A round of a route: the bare route's rate just before it, and the route's own run (none for bare). */
+  /**
+   * A round of a route: the bare route's rate just before it, and the route's own run (none for bare);
+   * the server thread's CPU per request over the route's run (the bare run's for bare).
+   */
   interface Sample {
     bare: number;
     result?: autocannon.Result;
+    cpu?: ThreadCpu;
   }
+  /** A run of `route` and what it cost the server's thread per request. */
+  const measured = async (route: Route, seconds: number) => {
+    const before = mainThreadCpu();
+    const result = await load(origin, route, seconds);
+    return { result, cpu: cpuPerRequest(before, mainThreadCpu(), result.requests.total) };
+  };
   const samples = new Map<Route, Sample[]>();
   const routes = [...references, ...pages];
   for (const route of routes) await load(origin, route, 1); // warm-up: JIT, connection pools, caches
   for (let round = 0; round < ROUNDS; round++) {
     for (const route of routes) {
-      const bareRate = (await load(origin, bare, BARE_SECONDS)).requests.average;
+      const bareRun = await measured(bare, BARE_SECONDS);
+      const bareRate = bareRun.result.requests.average;
       const sample: Sample =
-        route === bare ? { bare: bareRate } : { bare: bareRate, result: await load(origin, route, SECONDS) };
+        route === bare
+          ? { bare: bareRate, cpu: bareRun.cpu }
+          : { bare: bareRate, ...(await measured(route, SECONDS)) };
       samples.set(route, [...(samples.get(route) ?? []), sample]);
     }
   }
@@ -248,8 +262,14 @@ try {
       [...values].sort((a, b) => a - b),
       50,
     );
+  /** The median of the rounds' CPU per request, user and system apart ("98 + 30"). */
+  const cpuColumn = (cpus: ThreadCpu[]) =>
+    cpus.length
+      ? `${Math.round(median(cpus.map((cpu) => cpu.user)))} + ${Math.round(median(cpus.map((cpu) => cpu.system)))}`
+      : '–';
   console.log(
-    `${ROUNDS} rounds; each figure is the median of the rounds' (a share: of the bare run just before)`,
+    `${ROUNDS} rounds; each figure is the median of the rounds' (a share: of the bare run just before; ` +
+      "server µs/req: web's thread, or the reference app's, which runs on it too)",
   );
   console.table(
     routes.map((route) => {
@@ -270,6 +290,7 @@ try {
         'p50 ms': median(taken.map((sample) => sample.result?.latency.p50 ?? Number.NaN)),
         'p99 ms': p99,
         '% of bare': `${round(share * 100)}%`,
+        'server µs/req user + system': cpuColumn(taken.flatMap((sample) => (sample.cpu ? [sample.cpu] : []))),
         rounds: shares.map((value) => `${round(value * 100)}`).join(' / '),
         target: target
           ? `≥ ${target.share * 100}% & p99 ≤ ${target.p99Ms} ms: ${verdict(Boolean(met))}`
