@@ -82,6 +82,43 @@ describe('shared catalog pages', () => {
     for (const standIn of Object.values(SLOT_VALUES)) expect(kept.body).not.toContain(standIn);
   });
 
+  it('are reported to the operators: a load per page kept, none for the views it then serves', async () => {
+    const metric = async (name: string, cache: string) => {
+      const text = (await testApp.app.inject('/metrics')).body;
+      const value = new RegExp(`^${name}\\{[^}]*cache="${cache}"[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1];
+      return value === undefined ? undefined : Number(value);
+    };
+    const shopper = new Visitor(testApp.app);
+    const added = await shopper.submit('/products/chair-1', {
+      intent: 'add',
+      productId: 'chair-1',
+      qty: '1',
+    });
+    expect(added.statusCode).toBe(303);
+    const loads = async () => ({
+      pages: (await metric('web_cache_loads_total', 'shared_pages')) ?? 0,
+      counts: (await metric('web_cache_loads_total', 'cart_counts')) ?? 0,
+    });
+    const before = await loads();
+    await keptPageFor(shopper, '/products/table-1');
+    for (let view = 0; view < 3; view++) await keptPageFor(shopper, '/products/table-1');
+    // The page rendered once with stand-ins; the cart's count was read (the add forgot it) ...
+    const after = await loads();
+    expect(after.pages).toBe(before.pages + 1);
+    expect(after.counts).toBeGreaterThan(before.counts);
+    expect(await metric('web_cache_entries', 'shared_pages')).toBeGreaterThanOrEqual(2);
+    expect(await metric('web_cache_entries', 'cart_counts')).toBeGreaterThanOrEqual(1);
+    // ... and, once the second after the shopper's own write has passed (auth/last-write.ts), kept.
+    await eventually(
+      async () => {
+        const counted = (await loads()).counts;
+        await keptPageFor(shopper, '/products/table-1');
+        return (await loads()).counts === counted;
+      },
+      { what: 'a view that reads no cart count' },
+    );
+  });
+
   it('give every response its own CSP nonce and a CSRF token its session accepts', async () => {
     await keptPageFor(new Visitor(testApp.app), '/');
     const a = await testApp.app.inject({ method: 'GET', url: '/' });

@@ -1,8 +1,12 @@
+import { cacheMeter } from './cache-metrics';
+
 export interface TtlCacheOptions {
   /** How long a value is reused. */
   ttlMs: number;
   /** Values kept at most (the oldest go first). */
   maxEntries?: number;
+  /** Reported under this name on `/metrics` (cache-metrics.ts): its loads and its size. */
+  name?: string;
   now?: () => number;
 }
 
@@ -28,8 +32,14 @@ export interface TtlCache<T> {
  * Values reused for `ttlMs`, at most `maxEntries` of them: one load per key however many callers
  * ask at once, and a failed load is forgotten so the next caller tries again.
  */
-export function ttlCache<T>({ ttlMs, maxEntries = 1000, now = Date.now }: TtlCacheOptions): TtlCache<T> {
+export function ttlCache<T>({
+  ttlMs,
+  maxEntries = 1000,
+  name,
+  now = Date.now,
+}: TtlCacheOptions): TtlCache<T> {
   const entries = new Map<string, Entry<T>>();
+  const meter = name === undefined ? undefined : cacheMeter(name, () => entries.size);
 
   function fresh(key: string): Entry<T> | undefined {
     const entry = entries.get(key);
@@ -40,6 +50,7 @@ export function ttlCache<T>({ ttlMs, maxEntries = 1000, now = Date.now }: TtlCac
     remember(key, load) {
       const cached = fresh(key);
       if (cached) return cached.value;
+      meter?.loaded();
       const entry: Entry<T> = { value: load(), expires: now() + ttlMs };
       entries.delete(key);
       entries.set(key, entry);

@@ -23,7 +23,7 @@ export function cachedCartCounts(
   carts: CartService,
   { ttlMs, maxEntries = 10_000, changes, now = Date.now }: CachedCountsOptions,
 ): CartService {
-  const counts = ttlCache<{ count: number; readAt: number }>({ ttlMs, maxEntries, now });
+  const counts = ttlCache<{ count: number; readAt: number }>({ ttlMs, maxEntries, name: 'cart_counts', now });
   const forget = (...cartIds: string[]) => {
     for (const id of cartIds) counts.forget(id);
   };

@@ -20,7 +20,7 @@ export function cachedProductRepository(
 ): ProductRepository {
   if (ttlMs <= 0) return inner;
   // One cache for answers of every shape: each key's loader fixes its type.
-  const cache = ttlCache<unknown>({ ttlMs, maxEntries, now });
+  const cache = ttlCache<unknown>({ ttlMs, maxEntries, name: 'catalog', now });
   changes?.onChange(() => cache.clear());
   const remember = <T>(key: string, load: () => Promise<T>) => cache.remember(key, load) as Promise<T>;
 

@@ -169,7 +169,10 @@ export function pageRenderer({
   catalogChanges,
   personalPages,
 }: PageRendererOptions) {
-  const sharedPages = sharedPageTtlMs > 0 ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs }) : null;
+  const sharedPages =
+    sharedPageTtlMs > 0
+      ? ttlCache<SharedPage | null>({ ttlMs: sharedPageTtlMs, name: 'shared_pages' })
+      : null;
   if (sharedPages) catalogChanges?.onChange(() => sharedPages.clear());
 
   /**
