@@ -42,6 +42,18 @@ async function keptPageFor(visitor: Visitor, url: string) {
   throw new Error(`${url} never came from the shared-page cache`);
 }
 
+/** A visitor, not signed in, who put `qty` chairs in their cart with the product page's form. */
+async function shopperWithChairs(qty: number): Promise<Visitor> {
+  const shopper = new Visitor(testApp.app);
+  const added = await shopper.submit('/products/chair-1', {
+    intent: 'add',
+    productId: 'chair-1',
+    qty: String(qty),
+  });
+  expect(added.statusCode).toBe(303);
+  return shopper;
+}
+
 /** What the header shows: the signed-in name, and the cart count. */
 function headerOf(body: string) {
   return {
@@ -53,13 +65,7 @@ function headerOf(body: string) {
 describe('shared catalog pages', () => {
   it('serve the kept page to every shopper of its shape, each with their own header and hydration data', async () => {
     await keptPageFor(new Visitor(testApp.app), '/products/chair-1');
-    const shopper = new Visitor(testApp.app);
-    const added = await shopper.submit('/products/chair-1', {
-      intent: 'add',
-      productId: 'chair-1',
-      qty: '2',
-    });
-    expect(added.statusCode).toBe(303);
+    const shopper = await shopperWithChairs(2);
     const withCart = await keptPageFor(shopper, '/products/chair-1');
     expect(headerOf(withCart.body)).toEqual({ name: undefined, count: '2' });
     expect(rootDataOf(withCart.body)).toMatchObject({ session: { user: null }, cartCount: 2 });
@@ -88,13 +94,7 @@ describe('shared catalog pages', () => {
       const value = new RegExp(`^${name}\\{[^}]*cache="${cache}"[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1];
       return value === undefined ? undefined : Number(value);
     };
-    const shopper = new Visitor(testApp.app);
-    const added = await shopper.submit('/products/chair-1', {
-      intent: 'add',
-      productId: 'chair-1',
-      qty: '1',
-    });
-    expect(added.statusCode).toBe(303);
+    const shopper = await shopperWithChairs(1);
     const loads = async () => ({
       pages: (await metric('web_cache_loads_total', 'shared_pages')) ?? 0,
       counts: (await metric('web_cache_loads_total', 'cart_counts')) ?? 0,
