@@ -56,16 +56,13 @@ async function run(
     await sleep(100);
   }
   // Warm-up: a few orders through every instance before the clock starts.
-  await db
-    .collection(ORDERS)
-    .insertMany(
-      Array.from({ length: 200 }, (_, i) =>
-        order(`warm${i}`, [{ productId: PRODUCTS[i % PRODUCTS.length]!, qty: 1 }]),
-      ) as never[],
-    );
+  const warm = Array.from({ length: 200 }, (_, i) =>
+    order(`warm${i}`, [{ productId: PRODUCTS[i % PRODUCTS.length]!, qty: 1 }]),
+  );
+  await db.collection(ORDERS).insertMany(warm as never[]);
   await untilReserved(
     db,
-    Array.from({ length: 200 }, (_, i) => `warm${i}`),
+    warm.map((o) => o._id),
   );
 
   const insertedAt = new Map<string, number>();
