@@ -77,13 +77,21 @@ describe('kill -9 of ordering in the middle of an order burst', () => {
       expect(beforeRestart).toBeLessThan(ORDERS);
 
       children.push(await startOrderingProcess(env));
-      // Settled: every order Reserved or Backordered, and every output on the shelf and handed out (the
-      // output processor's buckets may change hands after the orders', so wait for both).
+      // Settled: every order Reserved or Backordered, every output on the shelf and handed out (the
+      // output processor's buckets may change hands after the orders', so wait for both), and every
+      // ledger's outbox emptied. The outbox is acknowledged after the fulfilments it told are written,
+      // so a throttled acknowledgement, retried after a backoff, lags the last Reserved by seconds.
       await eventually(
         async () =>
           (await c.fulfilments.countDocuments({ stage: { $in: ['Reserved', 'Backordered'] } })) === ORDERS &&
-          (await c.fulfilments.countDocuments({ stage: 'Reserved' })) === products.length * UNITS_PER_PRODUCT,
-        { timeoutMs: 150_000, intervalMs: 200, what: 'every order settled and every unit handed out' },
+          (await c.fulfilments.countDocuments({ stage: 'Reserved' })) ===
+            products.length * UNITS_PER_PRODUCT &&
+          (await db.collection('stock').countDocuments({ 'toNotify.0': { $exists: true } })) === 0,
+        {
+          timeoutMs: 150_000,
+          intervalMs: 200,
+          what: 'every order settled, every unit handed out, every outbox empty',
+        },
       ).catch(async (error: Error) => {
         // Say where the orders are stuck, so a failure here can be diagnosed from the log alone.
         const stages = await c.fulfilments
