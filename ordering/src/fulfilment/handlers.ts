@@ -85,10 +85,13 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
     }
     const held: string[] = [];
     const madeHere: string[] = [];
+    // Lines this call held off the shelf itself: the only ones whose units never pass the outbox.
+    const heldHere: string[] = [];
     for (const line of placed.lines) {
       if (await stock.tryHold(placed.warehouse, line.productId, placed._id, line.qty)) {
         held.push(line.productId);
         madeHere.push(line.productId);
+        heldHere.push(line.productId);
         continue;
       }
       const outcome = await stock.change(placed.warehouse, line.productId, (current) =>
@@ -96,6 +99,7 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
       );
       if (outcome.outcome === HOLD_OUTCOME.Held) held.push(line.productId);
       if (outcome.changed) madeHere.push(line.productId);
+      if (outcome.outcome === HOLD_OUTCOME.Held && outcome.changed) heldHere.push(line.productId);
     }
     const allocation = decide({ type: 'RecordAllocation', heldProductIds: held }, placed, now());
     const allocated = isRejection(allocation) ? null : evolveAll(placed, allocation);
@@ -112,14 +116,17 @@ export function fulfilmentHandlers(deps: OrderingDeps) {
         }
         return existing;
       }
-      if (existing && existing.stage !== FULFILMENT_STAGE.Placed) return existing;
-      result = (
-        await fulfilments.execute(placed._id, { type: 'RecordAllocation', heldProductIds: held }, now)
-      ).state;
+      result =
+        existing && existing.stage !== FULFILMENT_STAGE.Placed
+          ? existing
+          : (await fulfilments.execute(placed._id, { type: 'RecordAllocation', heldProductIds: held }, now))
+              .state;
     }
-    // Units may have come from the queue before the fulfilment was written: tell it now.
+    // The queue may have given units before the fulfilment was written, or before this repeat of a
+    // call that wrote it and died (or was throttled) before telling it: tell it now, and empty the
+    // outbox. Without this, a repeat left the fulfilment Backordered on units held for it.
     for (const line of placed.lines) {
-      if (!held.includes(line.productId)) await sync.deliverAllocations(placed.warehouse, line.productId);
+      if (!heldHere.includes(line.productId)) await sync.deliverAllocations(placed.warehouse, line.productId);
     }
     return result;
   }
