@@ -1,7 +1,6 @@
 import {
   createProcessor,
   FACTORY_OUTPUT,
-  FULFILMENTS,
   processorDefaults,
   type ServiceReactions,
   STOCK_RECEIPTS,
@@ -28,6 +27,7 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
+import { intercepted } from './support/intercepted-db';
 
 /**
  * Factory outputs counted exactly once with a ledger that keeps only the outputs in flight
@@ -319,52 +319,6 @@ describe('factory outputs: exactly once, the ledger keeping only outputs in flig
   });
 });
 
-describe('an order whose placement dies between its steps, repeated: told of every unit the queue gave it', () => {
-  const deaths = [
-    { when: 'before writing its fulfilment', wrote: false },
-    { when: 'after writing its fulfilment, before telling it', wrote: true },
-  ];
-
-  it.each(deaths)('dies $when', async ({ wrote }) => {
-    const { db, deps, handlers, receiptDocs, c } = await setUp();
-    const o = output('out1', 'p1', 3);
-    await c.outputs.insertOne(o);
-    const placed = order('o1', [{ productId: 'p1', qty: 2 }]);
-    // The placement queues o1 (no stock yet); the output arrives before the fulfilment is written, so
-    // the queue gives o1 its units and the notice waits in the outbox; then the process dies.
-    const dying = fulfilmentHandlers({
-      ...deps,
-      db: intercepted(db, FULFILMENTS, ['insertOne'], async (insert) => {
-        await handlers.onFactoryOutput(insertEvent(o));
-        if (wrote) await insert();
-        throw new Error('killed');
-      }),
-    });
-    await expect(dying.onOrderPlaced(insertEvent(placed))).rejects.toThrow('killed');
-    expect(await stockOf(db, 'p1')).toMatchObject({
-      holds: [{ fulfilmentId: 'o1', qty: 2 }],
-      toNotify: ['o1'],
-    });
-    expect((await c.fulfilments.findOne({ _id: 'o1' }))?.stage).toBe(wrote ? 'Backordered' : undefined);
-
-    // The order's event is delivered again.
-    await handlers.onOrderPlaced(insertEvent(placed));
-    expect(await c.fulfilments.findOne({ _id: 'o1' })).toMatchObject({
-      stage: 'Reserved',
-      lines: [{ productId: 'p1', qty: 2, held: true }],
-    });
-    expect(await stockOf(db, 'p1')).toMatchObject({
-      onHand: 3,
-      reserved: 2,
-      available: 1,
-      holds: [{ fulfilmentId: 'o1', qty: 2 }],
-      waiting: [],
-      toNotify: [],
-    });
-    await balanced(db, receiptDocs, 'p1');
-  });
-});
-
 /**
  * `db` whose `stock_receipts` reads and inserts call `pause` once they have answered: the handler has
  * looked at the receipt and not yet written the ledger.
@@ -376,33 +330,5 @@ function afterReceiptLook(db: Db, pause: () => Promise<void>): Db {
     } finally {
       await pause();
     }
-  });
-}
-
-/** `db` whose collection `name` runs each call of one of `methods` through `around`, given the call. */
-function intercepted(
-  db: Db,
-  name: string,
-  methods: string[],
-  around: (call: () => Promise<unknown>) => Promise<unknown>,
-): Db {
-  const bound = (target: object, value: unknown) =>
-    typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-  return new Proxy(db, {
-    get(target, property) {
-      if (property !== 'collection') return bound(target, Reflect.get(target, property, target));
-      return (collectionName: string, ...rest: unknown[]) => {
-        const collection = (target.collection as (...args: unknown[]) => Collection)(collectionName, ...rest);
-        if (collectionName !== name) return collection;
-        return new Proxy(collection, {
-          get(inner, key) {
-            const value = Reflect.get(inner, key, inner);
-            if (typeof key !== 'string' || !methods.includes(key)) return bound(inner, value);
-            return (...args: unknown[]) =>
-              around(() => (value as (...a: unknown[]) => Promise<unknown>).apply(inner, args));
-          },
-        });
-      };
-    },
   });
 }

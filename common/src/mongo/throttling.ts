@@ -46,17 +46,26 @@ export function throttledCounter(registry: Registry = metricsRegistry): Counter<
 
 /**
  * Runs `fn`, retrying while Cosmos DB throttles it (waiting what it asks, backing off up to 5 s), and
- * counting each refusal under `component`. Any other error is thrown at once.
+ * counting each refusal under `component`. Any other error is thrown at once. With `withinMs`, a
+ * refusal whose wait would end past that time since the first try is thrown, not counted: the caller
+ * (a handler's own retry) counts it and retries with its own checks.
  */
-export async function retryThrottled<T>(component: string, fn: () => Promise<T>): Promise<T> {
+export async function retryThrottled<T>(
+  component: string,
+  fn: () => Promise<T>,
+  { withinMs }: { withinMs?: number } = {},
+): Promise<T> {
   const counter = throttledCounter();
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
       if (!isThrottled(error)) throw error;
+      const delay = throttleDelay(error, backoffDelay(attempt, 50, 5000));
+      if (withinMs !== undefined && Date.now() + delay - started > withinMs) throw error;
       counter.inc({ component });
-      await sleep(throttleDelay(error, backoffDelay(attempt, 50, 5000)));
+      await sleep(delay);
     }
   }
 }

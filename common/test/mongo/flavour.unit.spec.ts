@@ -1,7 +1,13 @@
 import { type Db, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { flavourFromHosts, hostsOf, resolveMongoFlavour } from '../../src/mongo/flavour';
-import { isThrottled, retryAfterMs, throttleDelay } from '../../src/mongo/throttling';
+import {
+  isThrottled,
+  retryAfterMs,
+  retryThrottled,
+  throttleDelay,
+  throttledCounter,
+} from '../../src/mongo/throttling';
 
 describe('flavourFromHosts', () => {
   it('given a Cosmos DB RU or vCore endpoint (any host of the list), then cosmos', () => {
@@ -70,5 +76,46 @@ describe('throttling (16500)', () => {
     expect(isThrottled(new MongoServerError({ code: 11000, errmsg: 'E11000 duplicate key' }))).toBe(false);
     expect(isThrottled(undefined)).toBe(false);
     expect(retryAfterMs(new Error('no hint'))).toBeUndefined();
+  });
+
+  /** A command refused (Cosmos DB asking for `retryAfter` ms) `refusals` times, then answering 'done'. */
+  function refusedFirst(refusals: number, retryAfter = 12) {
+    const refusal = new MongoServerError({
+      code: 16500,
+      errmsg: `Error=16500, RetryAfterMs=${retryAfter}, Details='Request rate is large.'`,
+    });
+    const command = async () => {
+      command.tries += 1;
+      if (command.tries <= refusals) throw refusal;
+      return 'done';
+    };
+    command.tries = 0;
+    return command;
+  }
+  const counted = async (component: string) =>
+    (await throttledCounter().get()).values.find((value) => value.labels.component === component)?.value ?? 0;
+
+  it('given refusals, then retried until it answers, each refusal counted; other errors thrown at once', async () => {
+    const command = refusedFirst(3);
+    await expect(retryThrottled('test.unlimited', command)).resolves.toBe('done');
+    expect(command.tries).toBe(4);
+    expect(await counted('test.unlimited')).toBe(3);
+    const failing = async () => {
+      throw new Error('E11000');
+    };
+    await expect(retryThrottled('test.unlimited', failing)).rejects.toThrow('E11000');
+  });
+
+  it('given withinMs, then a refusal whose wait would end past it is thrown and left to the caller to count', async () => {
+    // Waits of 100 ms (what Cosmos DB asks, above the first back-offs), then 100–200 ms: the third
+    // refusal's wait would end 300–400 ms in, past 250.
+    const command = refusedFirst(10, 100);
+    await expect(retryThrottled('test.within', command, { withinMs: 250 })).rejects.toMatchObject({
+      code: 16500,
+    });
+    expect(command.tries).toBe(3);
+    expect(await counted('test.within')).toBe(2);
+    const soon = refusedFirst(1);
+    await expect(retryThrottled('test.within', soon, { withinMs: 250 })).resolves.toBe('done');
   });
 });

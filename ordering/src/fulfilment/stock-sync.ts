@@ -1,4 +1,4 @@
-import type { Logger } from '@az-shop/common';
+import { type Logger, retryThrottled } from '@az-shop/common';
 import { acknowledge, release, ship } from '../stock/allocation';
 import type { StockStore } from '../stock/store';
 import type { FulfilmentStore } from './store';
@@ -10,11 +10,19 @@ import { type Fulfilment, REJECTION } from './types';
  */
 export function stockSync(fulfilments: FulfilmentStore, stock: StockStore, now: () => Date, logger: Logger) {
   /**
+   * One command of a flush, tried again in place while throttled (up to 2 s, then the handler's own
+   * retry). A flush sends two commands per fulfilment in the outbox: started over for every refusal,
+   * a long outbox under Cosmos DB throttling would almost never get through in one run.
+   */
+  const inPlace = <T>(command: () => Promise<T>): Promise<T> =>
+    retryThrottled('ordering.stock-sync', command, { withinMs: 2_000 });
+
+  /**
    * Tells the fulfilments that the product's queue gave them units (the ledger's `toNotify` outbox),
    * then forgets the told ones. A fulfilment that is no longer open gives its units back instead.
    */
   async function deliverAllocations(warehouse: string, productId: string): Promise<void> {
-    const ledger = await stock.read(warehouse, productId);
+    const ledger = await inPlace(() => stock.read(warehouse, productId));
     if (ledger.toNotify.length === 0) return;
     const told: string[] = [];
     // Fulfilments not written yet stay in the outbox for their creator to flush. They must not make
@@ -22,21 +30,24 @@ export function stockSync(fulfilments: FulfilmentStore, stock: StockStore, now: 
     // for the very concurrency slot this call holds (the ordering crash test hung exactly so).
     const notYetWritten: string[] = [];
     for (const fulfilmentId of ledger.toNotify) {
-      const result = await fulfilments.execute(fulfilmentId, { type: 'AllocateLine', productId }, now);
+      const result = await inPlace(() =>
+        fulfilments.execute(fulfilmentId, { type: 'AllocateLine', productId }, now),
+      );
       if (result.rejection?.kind === REJECTION.NotFound && !result.state) {
         notYetWritten.push(fulfilmentId);
         continue;
       }
       if (result.rejection?.kind === REJECTION.IllegalState) {
-        await stock.change(warehouse, productId, (current) => release(current, fulfilmentId));
+        await inPlace(() => stock.change(warehouse, productId, (current) => release(current, fulfilmentId)));
       } else if (result.rejection) {
         logger.warn({ fulfilmentId, productId, reason: result.rejection.reason }, 'allocation not applied');
       }
       told.push(fulfilmentId);
     }
-    if (told.length > 0) await stock.change(warehouse, productId, (current) => acknowledge(current, told));
+    if (told.length > 0)
+      await inPlace(() => stock.change(warehouse, productId, (current) => acknowledge(current, told)));
     // Releasing above may have served the queue again.
-    const after = await stock.read(warehouse, productId);
+    const after = await inPlace(() => stock.read(warehouse, productId));
     const handled = new Set([...told, ...notYetWritten]);
     if (after.toNotify.some((id) => !handled.has(id))) await deliverAllocations(warehouse, productId);
   }
