@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
+import type { MongoFlavour } from '@az-shop/common';
+import { eventually, startTestMongo, type TestMongo, type TestMongoOptions } from '@az-shop/common/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killHard, startOrderingProcess, stopGracefully } from './support/child';
 import { collections, order, output, seedProducts, stockBalanceProblems, stockOf } from './support/fixtures';
@@ -18,9 +19,11 @@ const products = ['p1', 'p2', 'p3', 'p4'];
 
 /**
  * Against MongoDB: 1,000 orders, 150 units per product, with two lease lengths. As Cosmos DB (cosmos
- * mode, a stream per bucket, 2 % of the service's commands throttled): one run of 300 orders, 45 units
- * and 4 buckets (4 streams per processor rather than 16), to keep `npm test` affordable; the same kill,
- * restart and checks.
+ * mode, a stream per bucket): one run of 300 orders, 45 units and 4 buckets (4 streams per processor
+ * rather than 16), to keep `npm test` affordable; the same kill, restart and checks. It throttles 10 %
+ * of the service's commands, not the pipeline suites' 2 %: at 2 % a placement repeated after its
+ * fulfilment was written, leaving the order Backordered on units held for it, showed once in many CI
+ * runs; at 5 % in one run of three, and at 15 % the outbox flush never got through (both mended).
  */
 const RUNS = [
   { flavour: 'mongo', leases: '2 s leases', ttl: '2000', orders: 1000, units: 150 },
@@ -31,8 +34,22 @@ const RUNS = [
     orders: 1000,
     units: 150,
   },
-  { flavour: 'cosmos', leases: '2 s leases', ttl: '2000', orders: 300, units: 45 },
+  {
+    flavour: 'cosmos',
+    leases: '2 s leases, 10 % of commands throttled',
+    ttl: '2000',
+    orders: 300,
+    units: 45,
+    throttleRate: 0.1,
+  },
 ] as const;
+
+/** The flavour's dev server; as Cosmos DB, throttling `throttleRate` of the services' commands when given. */
+function serverFor(flavour: MongoFlavour, throttleRate: number | undefined): TestMongoOptions {
+  const { server } = FLAVOURS.find((f) => f.flavour === flavour)!;
+  if (throttleRate === undefined || typeof server.cosmos !== 'object') return server;
+  return { ...server, cosmos: { ...server.cosmos, throttleRate } };
+}
 
 describe('kill -9 of ordering in the middle of an order burst', () => {
   // The restarted process once stopped making progress (a flush spinning on a fulfilment not yet
@@ -43,8 +60,9 @@ describe('kill -9 of ordering in the middle of an order burst', () => {
   it.each(RUNS)(
     'every order reaches the right stage once and stock balances exactly after a restart ($flavour, $orders orders, $leases)',
     { timeout: 240_000 },
-    async ({ flavour, ttl, orders: ORDERS, units: UNITS_PER_PRODUCT }) => {
-      mongo = await startTestMongo(FLAVOURS.find((f) => f.flavour === flavour)!.server);
+    async (run) => {
+      const { flavour, ttl, orders: ORDERS, units: UNITS_PER_PRODUCT } = run;
+      mongo = await startTestMongo(serverFor(flavour, 'throttleRate' in run ? run.throttleRate : undefined));
       const db = mongo.freshDb();
       const env = {
         MONGO_URI: mongo.uri,
