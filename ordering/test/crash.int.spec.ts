@@ -97,8 +97,8 @@ describe('kill -9 of ordering in the middle of an order burst', () => {
       children.push(await startOrderingProcess(env));
       // Settled: every order Reserved or Backordered, every output on the shelf and handed out (the
       // output processor's buckets may change hands after the orders', so wait for both), and every
-      // ledger's outbox emptied. The outbox is acknowledged after the fulfilments it told are written,
-      // so a throttled acknowledgement, retried after a backoff, lags the last Reserved by seconds.
+      // ledger's outbox emptied: it is acknowledged after the fulfilments it told are written, and one
+      // left full (as CI once saw) must fail here, with the diagnostics below.
       await eventually(
         async () =>
           (await c.fulfilments.countDocuments({ stage: { $in: ['Reserved', 'Backordered'] } })) === ORDERS &&
