@@ -1,5 +1,5 @@
 import { FULFILMENTS, metricsRegistry } from '@az-shop/common';
-import { startTestMongo, type TestMongo } from '@az-shop/common/testing';
+import { intercepted, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fulfilmentHandlers } from '../src/fulfilment/handlers';
@@ -15,7 +15,6 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
-import { intercepted } from './support/intercepted-db';
 
 /**
  * The stock ledger's outbox (`toNotify`, docs/domain.md "The stock ledger"): units the queue gave to

@@ -6,7 +6,7 @@ import {
   STOCK_RECEIPTS,
   type StockReceiptDocument,
 } from '@az-shop/common';
-import { eventually, startTestMongo, type TestMongo } from '@az-shop/common/testing';
+import { eventually, intercepted, startTestMongo, type TestMongo } from '@az-shop/common/testing';
 import { BSON, type Collection, type Db } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderingConfig } from '../src/config';
@@ -27,7 +27,6 @@ import {
   TestClock,
   testOrderingConfig,
 } from './support/fixtures';
-import { intercepted } from './support/intercepted-db';
 
 /**
  * Factory outputs counted exactly once with a ledger that keeps only the outputs in flight

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type AnyBulkWriteOperation, type BulkWriteResult, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Logger } from '../logger';
+import { retryThrottled } from '../mongo/throttling';
 import { BUCKETING } from './buckets';
 import { firstEndOfAnother, type LeaseView, planLeases } from './lease-plan';
 
@@ -152,7 +153,7 @@ export class LeaseKeeper {
       if (allLanded) for (const [, held] of renewing) held.validUntil = startedAt + ttlMs;
       if (this.stopped && allLanded) return this.settle();
       // Read even when stopping if some renewal did not land: which one did not is only known from the records.
-      const docs = await this.leases.find({ processor }).toArray();
+      const docs = await this.inPlace(() => this.leases.find({ processor }).toArray());
       if (!allLanded) this.settleRenewals(renewing, docs, startedAt, expiresAt);
       if (!this.stopped) await this.rebalance(startedAt, expiresAt, docs);
     } catch (error) {
@@ -162,15 +163,16 @@ export class LeaseKeeper {
   }
 
   /**
-   * The round's one `update` command. Statements that failed (Cosmos DB throttles one statement of a
-   * bulk with 16500, the others landing) leave it `undefined`: the round's `find` then tells which
-   * renewals landed, as when a lease was lost. Any other error ends the round.
+   * The round's one `update` command, sent again while throttled (`inPlace`). Statements that still
+   * failed (Cosmos DB throttles one statement of a bulk with 16500, the others landing) leave it
+   * `undefined`: the round's `find` then tells which renewals landed, as when a lease was lost. Any
+   * other error ends the round.
    */
   private async renewAll(
     operations: AnyBulkWriteOperation<LeaseDoc>[],
   ): Promise<BulkWriteResult | undefined> {
     try {
-      return await this.leases.bulkWrite(operations, { ordered: false });
+      return await this.inPlace(() => this.leases.bulkWrite(operations, { ordered: false }));
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       this.options.logger.warn(
@@ -179,6 +181,16 @@ export class LeaseKeeper {
       );
       return undefined;
     }
+  }
+
+  /**
+   * A command of a round, tried again in place while Cosmos DB throttles it, for up to ttl/6: one
+   * refused round would otherwise leave the leases with less than ttl/3 sure, and their handling
+   * would stop. Safe to repeat: each statement is conditional on owner and epoch, and writes the
+   * same expiry. The lease's validity still counts from the round's start.
+   */
+  private inPlace<T>(command: () => Promise<T>): Promise<T> {
+    return retryThrottled(this.options.processor, command, { withinMs: this.options.ttlMs / 6 });
   }
 
   /** Drops what can no longer be renewed in time (another instance may take it at validUntil), then publishes. */

@@ -1,7 +1,9 @@
 import { startMongoServer } from '@az-shop/mongo-emulator';
-import { type Db, MongoClient } from 'mongodb';
+import { type Db, MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { throttledCounter } from '../../src/mongo/throttling';
 import { LEASES, type LeaseDoc, LeaseKeeper } from '../../src/processor/leases';
+import { intercepted } from '../../src/testing';
 import { quietLogger } from './helpers';
 
 let server: Awaited<ReturnType<typeof startMongoServer>>;
@@ -24,9 +26,9 @@ afterAll(async () => {
 });
 
 /** A keeper whose own timer never fires during a test: rounds run when the test calls `tick()`. */
-function keeper(processor: string, buckets: number): LeaseKeeper {
+function keeper(processor: string, buckets: number, through: Db = db): LeaseKeeper {
   return new LeaseKeeper({
-    db,
+    db: through,
     processor,
     owner: 'me',
     buckets,
@@ -115,6 +117,44 @@ describe('lease renewal', () => {
       // The buckets still held were renewed in the same round.
       for (const bucket of [0, 3])
         expect(docs.get(bucket)!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 500_000);
+    } finally {
+      await lease.stop();
+    }
+  });
+
+  it('a renewal Cosmos DB throttles is sent again within the round: the leases are renewed, not left to lapse', async () => {
+    const processor = 'test.renewal.throttled';
+    let refusals = 0;
+    const throttling = intercepted(db, LEASES, ['bulkWrite'], async (command) => {
+      if (refusals === 0) return command();
+      refusals -= 1;
+      throw new MongoServerError({
+        code: 16500,
+        errmsg: "Error=16500, RetryAfterMs=5, Details='Request rate is large'",
+      });
+    });
+    const lease = keeper(processor, 4, throttling);
+    await lease.start();
+    try {
+      const leases = db.collection<LeaseDoc>(LEASES);
+      const expiries = async () =>
+        (await leases.find({ processor, kind: 'lease' }).sort({ bucket: 1 }).toArray()).map((d) =>
+          d.expiresAt.getTime(),
+        );
+      const before = await expiries();
+      const counted = async () =>
+        (await throttledCounter().get()).values.find((v) => v.labels.component === processor)?.value ?? 0;
+      const countedBefore = await counted();
+
+      refusals = 2;
+      await lease.tick();
+
+      expect(refusals).toBe(0);
+      const after = await expiries();
+      expect(after).toHaveLength(4);
+      for (const [i, expiry] of after.entries()) expect(expiry).toBeGreaterThan(before[i]!);
+      expect([...lease.active().keys()].sort()).toEqual([0, 1, 2, 3]);
+      expect((await counted()) - countedBefore).toBe(2);
     } finally {
       await lease.stop();
     }
