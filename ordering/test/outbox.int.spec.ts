@@ -1,6 +1,11 @@
-import { FULFILMENTS, metricsRegistry } from '@az-shop/common';
-import { intercepted, startTestMongo, type TestMongo } from '@az-shop/common/testing';
-import { MongoServerError } from 'mongodb';
+import { FULFILMENTS } from '@az-shop/common';
+import {
+  intercepted,
+  startTestMongo,
+  type TestMongo,
+  throttledCount,
+  throttledRefusal,
+} from '@az-shop/common/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fulfilmentHandlers } from '../src/fulfilment/handlers';
 import {
@@ -35,21 +40,6 @@ async function setUp() {
   await seedProducts(db, ['p1']);
   const deps = { db, logger: silentLogger, config: testOrderingConfig, clock: new TestClock() };
   return { db, deps, handlers: fulfilmentHandlers(deps), c: collections(db) };
-}
-
-/** A refusal as Cosmos DB answers a request beyond the provisioned RU/s. */
-function throttled(): MongoServerError {
-  return new MongoServerError({
-    ok: 0,
-    code: 16500,
-    codeName: 'TooManyRequests',
-    errmsg: "Error=16500, RetryAfterMs=5, Details='Request rate is large'",
-  });
-}
-
-async function throttledCount(component: string): Promise<number> {
-  const metric = await metricsRegistry.getSingleMetric('mongo_throttled_total')?.get();
-  return metric?.values.find((value) => value.labels.component === component)?.value ?? 0;
 }
 
 describe('an order whose placement dies between its steps, repeated: told of every unit the queue gave it', () => {
@@ -114,7 +104,7 @@ describe('the outbox flush under Cosmos DB throttling (16500)', () => {
       ...deps,
       db: intercepted(db, FULFILMENTS, ['findOne', 'replaceOne'], async (command) => {
         commands += 1;
-        if (commands % 5 === 0) throw throttled();
+        if (commands % 5 === 0) throw throttledRefusal();
         return command();
       }),
     });

@@ -7,4 +7,5 @@ export { processCpuMs } from './process-cpu';
 export { runServiceProcess, SERVICES_APP } from './service-process';
 export { silentLogger, TestClock } from './test-clock';
 export { startTestMongo, type TestMongo, type TestMongoOptions } from './test-mongo';
+export { throttledCount, throttledRefusal } from './throttling';
 export { type ReadableSpan, startTestTracing, type TestTracing } from './tracing';

@@ -1,13 +1,8 @@
 import { type Db, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { flavourFromHosts, hostsOf, resolveMongoFlavour } from '../../src/mongo/flavour';
-import {
-  isThrottled,
-  retryAfterMs,
-  retryThrottled,
-  throttleDelay,
-  throttledCounter,
-} from '../../src/mongo/throttling';
+import { isThrottled, retryAfterMs, retryThrottled, throttleDelay } from '../../src/mongo/throttling';
+import { throttledCount, throttledRefusal } from '../../src/testing';
 
 describe('flavourFromHosts', () => {
   it('given a Cosmos DB RU or vCore endpoint (any host of the list), then cosmos', () => {
@@ -59,10 +54,7 @@ describe('resolveMongoFlavour', () => {
 });
 
 describe('throttling (16500)', () => {
-  const throttled = new MongoServerError({
-    code: 16500,
-    errmsg: "Error=16500, RetryAfterMs=12, Details='Request rate is large.'",
-  });
+  const throttled = throttledRefusal(12);
 
   it('given code 16500, then throttled, and the wait is what Cosmos DB asked for, never below the floor', () => {
     expect(isThrottled(throttled)).toBe(true);
@@ -80,26 +72,20 @@ describe('throttling (16500)', () => {
 
   /** A command refused (Cosmos DB asking for `retryAfter` ms) `refusals` times, then answering 'done'. */
   function refusedFirst(refusals: number, retryAfter = 12) {
-    const refusal = new MongoServerError({
-      code: 16500,
-      errmsg: `Error=16500, RetryAfterMs=${retryAfter}, Details='Request rate is large.'`,
-    });
     const command = async () => {
       command.tries += 1;
-      if (command.tries <= refusals) throw refusal;
+      if (command.tries <= refusals) throw throttledRefusal(retryAfter);
       return 'done';
     };
     command.tries = 0;
     return command;
   }
-  const counted = async (component: string) =>
-    (await throttledCounter().get()).values.find((value) => value.labels.component === component)?.value ?? 0;
 
   it('given refusals, then retried until it answers, each refusal counted; other errors thrown at once', async () => {
     const command = refusedFirst(3);
     await expect(retryThrottled('test.unlimited', command)).resolves.toBe('done');
     expect(command.tries).toBe(4);
-    expect(await counted('test.unlimited')).toBe(3);
+    expect(await throttledCount('test.unlimited')).toBe(3);
     const failing = async () => {
       throw new Error('E11000');
     };
@@ -114,7 +100,7 @@ describe('throttling (16500)', () => {
       code: 16500,
     });
     expect(command.tries).toBe(3);
-    expect(await counted('test.within')).toBe(2);
+    expect(await throttledCount('test.within')).toBe(2);
     const soon = refusedFirst(1);
     await expect(retryThrottled('test.within', soon, { withinMs: 250 })).resolves.toBe('done');
   });

@@ -1,9 +1,8 @@
 import { startMongoServer } from '@az-shop/mongo-emulator';
-import { type Db, MongoClient, MongoServerError } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { throttledCounter } from '../../src/mongo/throttling';
 import { LEASES, type LeaseDoc, LeaseKeeper } from '../../src/processor/leases';
-import { intercepted } from '../../src/testing';
+import { intercepted, throttledCount, throttledRefusal } from '../../src/testing';
 import { quietLogger } from './helpers';
 
 let server: Awaited<ReturnType<typeof startMongoServer>>;
@@ -128,10 +127,7 @@ describe('lease renewal', () => {
     const throttling = intercepted(db, LEASES, ['bulkWrite'], async (command) => {
       if (refusals === 0) return command();
       refusals -= 1;
-      throw new MongoServerError({
-        code: 16500,
-        errmsg: "Error=16500, RetryAfterMs=5, Details='Request rate is large'",
-      });
+      throw throttledRefusal();
     });
     const lease = keeper(processor, 4, throttling);
     await lease.start();
@@ -142,9 +138,7 @@ describe('lease renewal', () => {
           d.expiresAt.getTime(),
         );
       const before = await expiries();
-      const counted = async () =>
-        (await throttledCounter().get()).values.find((v) => v.labels.component === processor)?.value ?? 0;
-      const countedBefore = await counted();
+      const countedBefore = await throttledCount(processor);
 
       refusals = 2;
       await lease.tick();
@@ -154,7 +148,7 @@ describe('lease renewal', () => {
       expect(after).toHaveLength(4);
       for (const [i, expiry] of after.entries()) expect(expiry).toBeGreaterThan(before[i]!);
       expect([...lease.active().keys()].sort()).toEqual([0, 1, 2, 3]);
-      expect((await counted()) - countedBefore).toBe(2);
+      expect((await throttledCount(processor)) - countedBefore).toBe(2);
     } finally {
       await lease.stop();
     }
