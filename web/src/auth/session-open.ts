@@ -18,9 +18,10 @@ export interface SessionOpenerOptions {
  * Opens session cookies, keeping what the last `maxEntries` of them hold. A browser sends the same
  * sealed cookie with every request until its session changes, and opening it (two base64 decodes,
  * `crypto_secretbox_open`, the JSON and secure-session's proxy) each time took web's CPU per kept
- * catalog page from about 124 to 152 µs (docs/performance.md). The exact cookie string is the key, so only a cookie that opened before
- * gets its contents back; its expiry is checked on every opening, as secure-session does. A cookie
- * sealed with an older key is not kept: it is opened (and sealed again with the newest) each time.
+ * catalog page from about 124 to 152 µs (docs/performance.md). The exact cookie string is the key,
+ * so only a cookie that opened before gets its contents back; its expiry is checked on every
+ * opening, as secure-session does. A cookie sealed with an older key is not kept: it is opened (and
+ * sealed again with the newest) each time.
  * Each opening gets a session of its own, over a copy, so what one request changes no other sees.
  */
 export function sessionOpener({

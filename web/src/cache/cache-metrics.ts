@@ -9,27 +9,11 @@ export interface CacheMeter {
   loaded(): void;
 }
 
-/** Loads started, by cache name, over the process's life (tests open several apps in one process). */
-const loads = new Map<string, number>();
 /** Each open cache's meter (the cache holds it): a cache dropped with its app drops out of here too. */
 const meters = new Set<WeakRef<CacheMeter>>();
 
-function registerMetrics(): void {
-  getOrCreate(
-    metricsRegistry,
-    'web_cache_loads_total',
-    () =>
-      new Counter({
-        name: 'web_cache_loads_total',
-        help: 'Loads a cache started: lookups its kept values could not answer (a database read or a render)',
-        labelNames: ['cache'],
-        registers: [metricsRegistry],
-        collect() {
-          this.reset();
-          for (const [cache, count] of loads) this.inc({ cache }, count);
-        },
-      }),
-  );
+/** The two series, registered once per process (tests open several apps in one); returns the counter. */
+function registerMetrics(): Counter<'cache'> {
   getOrCreate(
     metricsRegistry,
     'web_cache_entries',
@@ -51,23 +35,28 @@ function registerMetrics(): void {
         },
       }),
   );
+  return getOrCreate(
+    metricsRegistry,
+    'web_cache_loads_total',
+    () =>
+      new Counter({
+        name: 'web_cache_loads_total',
+        help: 'Loads a cache started: lookups its kept values could not answer (a database read or a render)',
+        labelNames: ['cache'],
+        registers: [metricsRegistry],
+      }),
+  );
 }
 
 /**
  * Reports a cache on `/metrics` as `web_cache_loads_total{cache}` and `web_cache_entries{cache}`:
- * against the requests that use it, the loads say how much work the cache saves. A plain count per
- * load, so the lookups that hit cost nothing more.
+ * against the requests that use it, the loads say how much work the cache saves. Only a load counts,
+ * so the lookups that hit cost nothing more.
  */
 export function cacheMeter(name: string, size: () => number): CacheMeter {
-  registerMetrics();
-  loads.set(name, loads.get(name) ?? 0);
-  const meter: CacheMeter = {
-    name,
-    size,
-    loaded: () => {
-      loads.set(name, (loads.get(name) ?? 0) + 1);
-    },
-  };
+  const loads = registerMetrics().labels({ cache: name });
+  loads.inc(0); // the series shows 0 from the start, not only after the first load
+  const meter: CacheMeter = { name, size, loaded: () => loads.inc() };
   meters.add(new WeakRef(meter));
   return meter;
 }
